@@ -1,0 +1,83 @@
+"""How wrong each method is: errors against x, and against the step size h with theory lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .finite_difference import EPS
+from .methods import MethodContext
+from .request import MAX_STEP, MIN_STEP, Method
+
+SWEEP_POINTS = 61  # four per decade over 1e-16 .. 1e-1
+
+
+def step_grid(points: int = SWEEP_POINTS) -> np.ndarray:
+    """Logarithmically spaced step sizes from 1e-16 to 1e-1."""
+    return np.logspace(np.log10(MIN_STEP), np.log10(MAX_STEP), points)
+
+
+def absolute_error(estimate: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    """|estimate - exact|, NaN where either is undefined."""
+    with np.errstate(all="ignore"):
+        return np.abs(np.asarray(estimate) - np.asarray(exact))
+
+
+def relative_error(estimate: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    """|estimate - exact| / |exact|; NaN where the exact value is 0 (relative error is undefined there)."""
+    exact = np.asarray(exact)
+    with np.errstate(all="ignore"):
+        return np.where(exact != 0, absolute_error(estimate, exact) / np.abs(exact), np.nan)
+
+
+def optimum(h: np.ndarray, errors: np.ndarray) -> tuple[float, float] | None:
+    """(h*, error at h*): the step of least error in a sweep; None when no error is finite."""
+    finite = np.isfinite(errors)
+    if not finite.any():
+        return None
+    index = int(np.nanargmin(np.where(finite, errors, np.nan)))
+    return float(h[index]), float(errors[index])
+
+
+@dataclass(frozen=True, eq=False)
+class StepSweep:
+    """Error at one x for each method over a grid of step sizes, with the theory that explains it."""
+
+    probe: float
+    h: np.ndarray
+    errors: dict[Method, np.ndarray]
+    optimum: dict[Method, tuple[float, float]]
+    truncation: dict[Method, np.ndarray]  # C h^p |f^(n+p)(x0)|
+    roundoff: dict[Method, np.ndarray]  # sum|w| eps |f(x0)| / h^n
+
+
+def sweep_steps(
+    context: MethodContext, methods: tuple[Method, ...], probe: float, h: np.ndarray, reference: float
+) -> StepSweep:
+    """Errors of every method at x = probe for every h (one vectorised call per method)."""
+    x0 = np.array([probe])
+    column = h[:, None]
+    f0 = float(np.abs(context.f(x0))[0])
+    errors, optima, truncation, roundoff = {}, {}, {}, {}
+    n = context.order
+    for method in methods:
+        if method is Method.SYMBOLIC or context.unavailable(method):
+            continue
+        estimate = context.derivative(method, x0, column)[:, 0]
+        errors[method] = absolute_error(estimate, reference)
+        best = optimum(h, errors[method]) if method.uses_step else None
+        if best is not None:
+            optima[method] = best
+        if method is Method.COMPLEX:
+            third = context.exact_derivative(3, x0)
+            if third is not None:
+                truncation[method] = np.abs(third[0]) / 6 * h**2
+            roundoff[method] = np.full_like(h, EPS * abs(reference))
+        elif method.uses_step:
+            stencil = context.stencil(method)
+            higher = context.exact_derivative(n + stencil.accuracy, x0)
+            if higher is not None:
+                truncation[method] = abs(stencil.error_coefficient * higher[0]) * h**stencil.accuracy
+            roundoff[method] = stencil.roundoff_coefficient * EPS * f0 / h**n
+    return StepSweep(probe=probe, h=h, errors=errors, optimum=optima, truncation=truncation, roundoff=roundoff)

@@ -1,0 +1,193 @@
+"""Finite-difference derivatives: Fornberg stencils, Richardson extrapolation and the complex step.
+
+Every method here is vectorised: x may have any shape and h may be an array that broadcasts
+against it, so a whole error-versus-h sweep is one call of f.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+
+EPS = float(np.finfo(float).eps)
+MAX_ACCURACY = 8
+
+Function = Callable[[np.ndarray], np.ndarray]
+
+
+def fornberg_weights(offsets: Sequence[Fraction | int], order: int) -> tuple[Fraction, ...]:
+    """Exact weights w with f^(order)(0) ~ sum w_j f(offsets_j) (Fornberg 1988, evaluation point 0)."""
+    nodes = [Fraction(s) for s in offsets]
+    if len(set(nodes)) != len(nodes):
+        raise ValueError("stencil offsets must be distinct")
+    if order >= len(nodes):
+        raise ValueError(f"a derivative of order {order} needs more than {len(nodes)} points")
+    # c[j][k]: weight of node j for the k-th derivative using the nodes seen so far.
+    c = [[Fraction(0)] * (order + 1) for _ in nodes]
+    c[0][0] = Fraction(1)
+    c1 = Fraction(1)
+    c4 = nodes[0]
+    for i in range(1, len(nodes)):
+        top = min(i, order)
+        c2 = Fraction(1)
+        c5, c4 = c4, nodes[i]
+        for j in range(i):
+            c3 = nodes[i] - nodes[j]
+            c2 *= c3
+            if j == i - 1:
+                for k in range(top, 0, -1):
+                    c[i][k] = c1 * (k * c[i - 1][k - 1] - c5 * c[i - 1][k]) / c2
+                c[i][0] = -c1 * c5 * c[i - 1][0] / c2
+            for k in range(top, 0, -1):
+                c[j][k] = (c4 * c[j][k] - k * c[j][k - 1]) / c3
+            c[j][0] = c4 * c[j][0] / c3
+        c1 = c2
+    return tuple(c[j][order] for j in range(len(nodes)))
+
+
+@dataclass(frozen=True, eq=False)
+class Stencil:
+    """Offsets s_j and weights w_j with f^(n)(x) ~ sum w_j f(x + s_j h) / h^n + C h^p f^(n+p)(x)."""
+
+    offsets: tuple[Fraction, ...]
+    weights: tuple[Fraction, ...]
+    derivative_order: int
+    accuracy: int  # p: the truncation error falls like h^p
+    error_coefficient: float  # C in the leading truncation term C h^p f^(n+p)
+    roundoff_coefficient: float  # sum |w_j|: the round-off error is about this * eps |f| / h^n
+
+    @property
+    def offsets_array(self) -> np.ndarray:
+        return np.array([float(s) for s in self.offsets])
+
+    @property
+    def weights_array(self) -> np.ndarray:
+        return np.array([float(w) for w in self.weights])
+
+
+def _make_stencil(offsets: Sequence[Fraction], weights: Sequence[Fraction], order: int) -> Stencil:
+    """Measure a stencil's true accuracy and error constant from its moments sum w s^k / k!."""
+    # Zero weights (the centre of odd-order central stencils) would cost an f-evaluation for nothing.
+    kept = [(s, w) for s, w in zip(offsets, weights) if w != 0]
+    offsets, weights = [s for s, _ in kept], [w for _, w in kept]
+    for k in range(order + 1, order + 4 * MAX_ACCURACY + 2):
+        moment = sum(w * s**k for s, w in zip(offsets, weights))
+        if moment != 0:
+            coefficient = float(moment / math.factorial(k))
+            break
+    else:  # pragma: no cover - only an exact polynomial stencil gets here
+        raise ValueError("stencil has no truncation error to measure")
+    return Stencil(
+        offsets=tuple(offsets),
+        weights=tuple(weights),
+        derivative_order=order,
+        accuracy=k - order,
+        error_coefficient=coefficient,
+        roundoff_coefficient=float(sum(abs(w) for w in weights)),
+    )
+
+
+def _check_orders(order: int, accuracy: int) -> None:
+    if not 1 <= order <= 6:
+        raise ValueError("derivative order must be 1..6")
+    if not 1 <= accuracy <= MAX_ACCURACY:
+        raise ValueError(f"accuracy order must be 1..{MAX_ACCURACY}")
+
+
+@lru_cache(maxsize=None)
+def forward_stencil(order: int, accuracy: int) -> Stencil:
+    """One-sided stencil on 0, 1, ..., n+p-1."""
+    _check_orders(order, accuracy)
+    offsets = [Fraction(j) for j in range(order + accuracy)]
+    return _make_stencil(offsets, fornberg_weights(offsets, order), order)
+
+
+@lru_cache(maxsize=None)
+def backward_stencil(order: int, accuracy: int) -> Stencil:
+    """One-sided stencil on -(n+p-1), ..., -1, 0."""
+    _check_orders(order, accuracy)
+    offsets = [Fraction(-j) for j in range(order + accuracy - 1, -1, -1)]
+    return _make_stencil(offsets, fornberg_weights(offsets, order), order)
+
+
+def central_accuracy(accuracy: int) -> int:
+    """Central stencils are symmetric, so their accuracy is even: p rounded up to the next even number."""
+    return accuracy + accuracy % 2
+
+
+@lru_cache(maxsize=None)
+def central_stencil(order: int, accuracy: int) -> Stencil:
+    """Symmetric stencil on -m..m with the fewest points giving accuracy >= p (p rounded up to even)."""
+    _check_orders(order, accuracy)
+    half_width = (order + 1) // 2 - 1 + central_accuracy(accuracy) // 2
+    offsets = [Fraction(j) for j in range(-half_width, half_width + 1)]
+    return _make_stencil(offsets, fornberg_weights(offsets, order), order)
+
+
+def richardson_levels(accuracy: int) -> int:
+    """How many step sizes h, h/2, ... Richardson combines for an accuracy of at least p (and at least 2)."""
+    return max(2, (accuracy + 1) // 2)
+
+
+@lru_cache(maxsize=None)
+def richardson_stencil(order: int, accuracy: int) -> Stencil:
+    """Richardson extrapolation of second-order central differences over h, h/2, ..., as one stencil.
+
+    Each extrapolation level cancels the next even power of h, so the result is again a linear
+    stencil (with fractional offsets) whose accuracy and error constant are measured like any other.
+    """
+    _check_orders(order, accuracy)
+    base = central_stencil(order, 2)
+    levels = richardson_levels(accuracy)
+
+    def scaled(level: int) -> dict[Fraction, Fraction]:
+        # D(h / 2^level) written over the common denominator h^n.
+        factor = Fraction(2) ** (level * order)
+        return {s / 2**level: w * factor for s, w in zip(base.offsets, base.weights) if w != 0}
+
+    def combine(a: dict, b: dict, ca: Fraction, cb: Fraction) -> dict:
+        out = {s: ca * w for s, w in a.items()}
+        for s, w in b.items():
+            out[s] = out.get(s, Fraction(0)) + cb * w
+        return {s: w for s, w in out.items() if w != 0}
+
+    table = [scaled(level) for level in range(levels)]
+    for j in range(1, levels):
+        factor = Fraction(4) ** j
+        # T_i <- T_i + (T_i - T_{i-1}) / (4^j - 1), for the finer estimates only
+        table = [
+            combine(table[i], table[i - 1], 1 + 1 / (factor - 1), -1 / (factor - 1)) for i in range(1, len(table))
+        ]
+    combined = sorted(table[-1].items())
+    return _make_stencil([s for s, _ in combined], [w for _, w in combined], order)
+
+
+def apply_stencil(f: Function, x: np.ndarray, h: np.ndarray | float, stencil: Stencil) -> np.ndarray:
+    """sum_j w_j f(x + s_j h) / h^n for all x (and all h, if h broadcasts against x), in one call of f."""
+    x = np.asarray(x, dtype=float)
+    h = np.asarray(h, dtype=float)
+    points = x[..., None] + h[..., None] * stencil.offsets_array
+    with np.errstate(all="ignore"):
+        values = f(points)
+        return (values @ stencil.weights_array) / h**stencil.derivative_order
+
+
+def complex_step(f: Function, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:
+    """f'(x) ~ Im f(x + ih) / h: no subtraction, so no cancellation; needs f analytic and real on reals."""
+    x = np.asarray(x, dtype=float)
+    h = np.asarray(h, dtype=float)
+    with np.errstate(all="ignore"):
+        values = np.asarray(f(x + 1j * h))
+        return np.imag(values) / h
+
+
+def recommended_step(stencil: Stencil) -> float:
+    """The h that balances truncation C h^p against round-off R eps / h^n when |f| ~ |f^(n+p)| ~ 1."""
+    n, p = stencil.derivative_order, stencil.accuracy
+    ratio = n * stencil.roundoff_coefficient * EPS / (p * abs(stencil.error_coefficient))
+    return float(ratio ** (1.0 / (n + p)))

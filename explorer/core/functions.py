@@ -1,0 +1,93 @@
+"""The whitelist of functions and constants an expression may use, and their NumPy twins."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+from scipy import special
+
+
+class cbrt(sympy.Function):  # noqa: N801 - printed name must read `cbrt(x)`
+    """Real cube root: cbrt(-8) = -2, unlike SymPy's principal root (-8)**(1/3)."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_Number:
+            return sympy.real_root(arg, 3)
+        return None
+
+    def fdiff(self, argindex=1):
+        return 1 / (3 * cbrt(self.args[0]) ** 2)
+
+    def _latex(self, printer):
+        return r"\sqrt[3]{%s}" % printer._print(self.args[0])
+
+
+def _log(arg, base=None):
+    return sympy.log(arg) if base is None else sympy.log(arg, base)
+
+
+# name -> (SymPy constructor, allowed argument counts)
+FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
+    "sin": (sympy.sin, (1,)),
+    "cos": (sympy.cos, (1,)),
+    "tan": (sympy.tan, (1,)),
+    "sec": (sympy.sec, (1,)),
+    "csc": (sympy.csc, (1,)),
+    "cot": (sympy.cot, (1,)),
+    "asin": (sympy.asin, (1,)),
+    "acos": (sympy.acos, (1,)),
+    "atan": (sympy.atan, (1,)),
+    "sinh": (sympy.sinh, (1,)),
+    "cosh": (sympy.cosh, (1,)),
+    "tanh": (sympy.tanh, (1,)),
+    "asinh": (sympy.asinh, (1,)),
+    "acosh": (sympy.acosh, (1,)),
+    "atanh": (sympy.atanh, (1,)),
+    "exp": (sympy.exp, (1,)),
+    "log": (_log, (1, 2)),
+    "sqrt": (sympy.sqrt, (1,)),
+    "cbrt": (cbrt, (1,)),
+    "abs": (sympy.Abs, (1,)),
+    "sign": (sympy.sign, (1,)),
+    "erf": (sympy.erf, (1,)),
+}
+
+# Spellings people type that mean a whitelisted function.
+FUNCTION_ALIASES = {
+    "ln": "log",
+    "Abs": "abs",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "arsinh": "asinh",
+    "arcosh": "acosh",
+    "artanh": "atanh",
+}
+
+CONSTANTS: dict[str, sympy.Expr] = {
+    "pi": sympy.pi,
+    "E": sympy.E,
+    # Calculus students write e^x; a parameter named e would surprise more people than it helps.
+    "e": sympy.E,
+}
+
+# Functions whose derivative is not complex-analytic, so the complex-step method cannot be trusted.
+NON_ANALYTIC = (sympy.Abs, sympy.sign, cbrt)
+
+# Names lambdify must resolve that plain NumPy does not provide.
+NUMPY_NAMESPACE = {"cbrt": np.cbrt, "erf": special.erf}
+
+
+def autograd_namespace() -> dict[str, object]:
+    """Names lambdify must resolve to autograd's differentiable versions."""
+    from autograd.extend import defvjp, primitive
+    from autograd.scipy import special as aspecial
+
+    # autograd ships cbrt without a gradient; d cbrt(x) = 1 / (3 cbrt(x)^2), written with the boxed
+    # answer so that nested (higher-order) differentiation keeps working.
+    real_cbrt = primitive(np.cbrt)
+    defvjp(real_cbrt, lambda ans, x: lambda g: g / (3.0 * ans**2))
+    return {"cbrt": real_cbrt, "erf": aspecial.erf}

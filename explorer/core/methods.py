@@ -1,0 +1,99 @@
+"""Evaluate every derivative method for one expression: the bridge from SymPy results to arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import sympy
+
+from . import finite_difference as fd
+from .autodiff import autodiff_function
+from .functions import NON_ANALYTIC
+from .request import Method
+from .symbolic import SymbolicDerivatives, compile_numpy, drop_distributions, evaluate, real_values
+
+
+@dataclass(frozen=True, eq=False)
+class MethodContext:
+    """One expression, derivative order, accuracy and parameter values, ready to evaluate anywhere."""
+
+    symbolic: SymbolicDerivatives
+    order: int
+    accuracy: int
+    parameters: tuple[float, ...] = ()
+    notes: dict[Method, str] = field(default_factory=dict)
+
+    @property
+    def symbols(self) -> tuple[sympy.Symbol, ...]:
+        parsed = self.symbolic.parsed
+        return (parsed.variable, *parsed.parameters)
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        """f at x (any shape), NaN where undefined."""
+        return evaluate(self.symbolic.derivatives[0], self.symbols, x, self.parameters)
+
+    def f_complex(self, z: np.ndarray) -> np.ndarray:
+        """f at complex z, for the complex step."""
+        function = compile_numpy(self.symbolic.derivatives[0], self.symbols)
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(function(z, *self.parameters), np.shape(z))
+
+    def exact_derivative(self, order: int, x: np.ndarray) -> np.ndarray | None:
+        """The symbolic order-th derivative at x, or None when it is not available."""
+        expr = self.symbolic.of(order)
+        if expr is None:
+            return None
+        expr, _ = drop_distributions(expr)
+        return evaluate(expr, self.symbols, x, self.parameters)
+
+    def stencil(self, method: Method) -> fd.Stencil:
+        builders = {
+            Method.FORWARD: fd.forward_stencil,
+            Method.BACKWARD: fd.backward_stencil,
+            Method.CENTRAL: fd.central_stencil,
+            Method.RICHARDSON: fd.richardson_stencil,
+        }
+        return builders[method](self.order, self.accuracy)
+
+    @cached_property
+    def _non_analytic(self) -> bool:
+        return self.symbolic.derivatives[0].has(*NON_ANALYTIC)
+
+    def unavailable(self, method: Method) -> str | None:
+        """Why method cannot give a result for this expression and order, or None if it can."""
+        if method is Method.SYMBOLIC and self.symbolic.of(self.order) is None:
+            return "the symbolic derivative is not available (SymPy gave up)"
+        if method is Method.COMPLEX:
+            if self.order != 1:
+                return "the complex step gives first derivatives only"
+            if self._non_analytic:
+                return "the complex step needs an analytic f; abs, sign and cbrt are not"
+        return None
+
+    def derivative(self, method: Method, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:
+        """method's estimate of f^(order) at x with step h (h may broadcast against x, e.g. shape (K, 1))."""
+        x = np.asarray(x, dtype=float)
+        shape = np.broadcast_shapes(x.shape, np.shape(h))
+        reason = self.unavailable(method)
+        if reason is not None:
+            return np.full(shape, np.nan)
+        if method is Method.SYMBOLIC:
+            return np.broadcast_to(self.exact_derivative(self.order, x), shape).copy()
+        if method is Method.AUTODIFF:
+            return np.broadcast_to(self._autodiff(x), shape).copy()
+        if method is Method.COMPLEX:
+            estimate = fd.complex_step(self.f_complex, x, h)
+            # Where f itself is not real (log of a negative), the imaginary part means nothing.
+            return np.where(np.isnan(self.f(x)), np.nan, estimate)
+        return fd.apply_stencil(self.f, x, h, self.stencil(method))
+
+    def _autodiff(self, x: np.ndarray) -> np.ndarray:
+        function = autodiff_function(self.symbolic.derivatives[0], self.symbols, self.order)
+        with np.errstate(all="ignore"):
+            try:
+                values = function(x, *self.parameters)
+            except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, FloatingPointError):
+                return np.full(x.shape, np.nan)
+        return real_values(values, x.shape)

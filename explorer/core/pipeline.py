@@ -1,0 +1,104 @@
+"""One request in, results out stage by stage: the computation shared by the CLI and the window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .error_analysis import StepSweep, absolute_error, relative_error, step_grid, sweep_steps
+from .methods import MethodContext
+from .symbolic import SymbolicDerivatives
+from .request import DerivativeRequest, Method
+
+
+@dataclass(frozen=True, eq=False)
+class CurveResult:
+    """Stage 1: f and each method's derivative over the x grid."""
+
+    request_id: int
+    x: np.ndarray
+    f: np.ndarray
+    derivatives: dict[Method, np.ndarray]
+    reference: Method | None  # what errors are measured against: symbolic, or autodiff if SymPy gave up
+    notes: dict[Method, str]  # why a requested method has no curve
+
+
+@dataclass(frozen=True, eq=False)
+class ErrorResult:
+    """Stage 2: each method's error against the reference over the x grid."""
+
+    request_id: int
+    x: np.ndarray
+    absolute: dict[Method, np.ndarray]
+    relative: dict[Method, np.ndarray]
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """Stage 3: error against step size at the probe point."""
+
+    request_id: int
+    step: float
+    sweep: StepSweep
+
+
+StageResult = CurveResult | ErrorResult | SweepResult
+
+
+def derivatives_needed(request: DerivativeRequest) -> int:
+    """Highest exact derivative worth computing: the order, plus what the theory lines need."""
+    from .finite_difference import central_accuracy, richardson_levels
+
+    extra = {
+        Method.FORWARD: request.accuracy,
+        Method.BACKWARD: request.accuracy,
+        Method.CENTRAL: central_accuracy(request.accuracy),
+        Method.RICHARDSON: 2 * richardson_levels(request.accuracy),
+        Method.COMPLEX: 2,
+    }
+    return request.order + max((extra.get(m, 0) for m in request.methods), default=0)
+
+
+def method_context(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> MethodContext:
+    """The evaluation context for request's order, accuracy and parameter values."""
+    values = request.parameter_values(symbolic.parsed.parameter_names)
+    return MethodContext(symbolic=symbolic, order=request.order, accuracy=request.accuracy, parameters=values)
+
+
+def x_grid(request: DerivativeRequest) -> np.ndarray:
+    """The evenly spaced x values of a request."""
+    return np.linspace(request.x_min, request.x_max, request.points)
+
+
+def compute_stages(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> Iterator[StageResult]:
+    """Yield the curves, then the errors against x, then the error-versus-h sweep."""
+    problems = request.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    context = method_context(request, symbolic)
+    x = x_grid(request)
+    notes = {m: reason for m in request.methods if (reason := context.unavailable(m))}
+    derivatives = {m: context.derivative(m, x, request.step) for m in request.methods if m not in notes}
+    reference = next((m for m in (Method.SYMBOLIC, Method.AUTODIFF) if m not in notes), None)
+    if reference is not None and reference not in derivatives:
+        derivatives_ref = context.derivative(reference, x, request.step)
+    else:
+        derivatives_ref = derivatives.get(reference) if reference else None
+    yield CurveResult(request.request_id, x, context.f(x), derivatives, reference, notes)
+
+    if derivatives_ref is None:
+        return
+    compared = {m: d for m, d in derivatives.items() if m is not reference}
+    yield ErrorResult(
+        request.request_id,
+        x,
+        {m: absolute_error(d, derivatives_ref) for m, d in compared.items()},
+        {m: relative_error(d, derivatives_ref) for m, d in compared.items()},
+    )
+
+    probe = request.probe_point
+    exact = context.derivative(reference, np.array([probe]), request.step)[0]
+    sweep_methods = tuple(m for m in request.methods if m is not reference)
+    yield SweepResult(request.request_id, request.step, sweep_steps(context, sweep_methods, probe, step_grid(), exact))
