@@ -80,14 +80,16 @@ class MethodContext:
         if reason is not None:
             return np.full(shape, np.nan)
         if method is Method.SYMBOLIC:
-            return np.broadcast_to(self.exact_derivative(self.order, x), shape).copy()
-        if method is Method.AUTODIFF:
-            return np.broadcast_to(self._autodiff(x), shape).copy()
-        if method is Method.COMPLEX:
+            estimate = self.exact_derivative(self.order, x)
+        elif method is Method.AUTODIFF:
+            estimate = self._autodiff(x)
+        elif method is Method.COMPLEX:
             estimate = fd.complex_step(self.f_complex, x, h)
-            # Where f itself is not real (log of a negative), the imaginary part means nothing.
-            return np.where(np.isnan(self.f(x)), np.nan, estimate)
-        return fd.apply_stencil(self.f, x, h, self.stencil(method))
+        else:
+            return fd.apply_stencil(self.f, x, h, self.stencil(method))
+        # Where f itself is undefined (log of a negative, 1/x at 0) so is its derivative, even when
+        # the formula for f' happens to have a value there (1/x at x = -1).
+        return np.where(np.isfinite(self.f(x)), estimate, np.nan) + np.zeros(shape)
 
     def _autodiff(self, x: np.ndarray) -> np.ndarray:
         function = autodiff_function(self.symbolic.derivatives[0], self.symbols, self.order)

@@ -1,0 +1,231 @@
+"""Command line: `derive` prints derivatives and their errors, `export` writes a plot or CSV, no command opens the window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from .core import finite_difference as fd
+from .core.expression_error import ExpressionError
+from .core.parser import parse_expression
+from .core.pipeline import derivatives_needed, method_context
+from .core.request import DerivativeRequest, Method
+from .core.symbolic import MAX_ORDER, python_of
+from .core.symbolic_process import SymbolicEngine, SymbolicTimeout
+
+COMPLEX_STEP = 1e-20  # the complex step has no cancellation, so h can be far below sqrt(eps)
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one `error:` line and exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage and a second line; one line is enough
+        raise UsageError(message)
+
+
+def _number(text: str) -> float:
+    """A point or step given on the command line; constant expressions such as pi/4 are allowed."""
+    try:
+        value = parse_expression(text).expr
+    except ExpressionError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number: {exc}") from None
+    if value.free_symbols:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
+    number = complex(value.evalf())
+    if number.imag != 0 or not math.isfinite(number.real):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite real number")
+    return number.real
+
+
+def _order(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ORDER:
+        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text!r}")
+    return int(text)
+
+
+def _parameter(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"parameter must look like name=value, not {text!r}")
+    return name.strip(), _number(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for `python -m explorer`."""
+    parser = _Parser(prog="derivative-explorer", description=__doc__)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
+        sub.add_argument("--var", default="x", help="the variable (default x); other names are parameters")
+        sub.add_argument("--order", type=_order, default=1, help=f"derivative order 1..{MAX_ORDER}")
+        sub.add_argument("--accuracy", type=int, choices=range(1, 9), default=2, help="finite-difference accuracy order p")
+        sub.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
+                         help="value of a parameter (default 1)")
+        sub.add_argument("--timeout", type=float, default=5.0, help="seconds SymPy may take before giving up")
+
+    derive = commands.add_parser("derive", help="print derivatives and their errors at points")
+    common(derive)
+    derive.add_argument("--method", choices=[m.value for m in Method] + ["all"], default="all")
+    derive.add_argument("--at", type=_number, nargs="+", default=[1.0], metavar="X", help="points (default 1)")
+    derive.add_argument("--h", type=_number, default=None, help="step size (default: each method's optimum)")
+    derive.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    export = commands.add_parser("export", help="write the plots (.png, .svg) or the data (.csv) without a window")
+    common(export)
+    export.add_argument("-o", "--output", required=True, help="file to write; its suffix picks the format")
+    export.add_argument("--from", dest="x_min", type=_number, default=-5.0)
+    export.add_argument("--to", dest="x_max", type=_number, default=5.0)
+    export.add_argument("--points", type=int, default=2000)
+    export.add_argument("--h", type=_number, default=1e-5)
+    return parser
+
+
+def _step_for(method: Method, context, requested: float | None) -> float | None:
+    """The step a method uses: the one asked for, else the step that balances its errors."""
+    if not method.uses_step:
+        return None
+    if requested is not None:
+        return requested
+    if method is Method.COMPLEX:
+        return COMPLEX_STEP
+    return fd.recommended_step(context.stencil(method))
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
+    """Compute every requested method at every point; return a JSON-ready report."""
+    if args.h is not None and not args.h > 0:
+        raise UsageError("--h must be positive")
+    parsed = parse_expression(args.expression, args.var)
+    methods = tuple(Method) if args.method == "all" else (Method(args.method),)
+    request = DerivativeRequest(args.expression, args.var, args.order, accuracy=args.accuracy, methods=methods,
+                                parameters=tuple(args.param))
+    symbolic = engine.derivatives(parsed, request.order, request.order)
+    context = method_context(request, symbolic)
+    x = np.array(args.at, dtype=float)
+    exact = context.exact_derivative(request.order, x)
+    results = {}
+    notes = {}
+    for method in methods:
+        reason = context.unavailable(method)
+        if reason:
+            notes[method.value] = reason
+            continue
+        step = _step_for(method, context, args.h)
+        values = context.derivative(method, x, step if step is not None else 0.0)
+        results[method.value] = {"h": step, "values": values}
+    derivative = symbolic.of(request.order)
+    with np.errstate(all="ignore"):
+        errors = {name: np.abs(r["values"] - exact) for name, r in results.items()}
+        relative = {name: np.where(exact != 0, e / np.abs(exact), np.nan) for name, e in errors.items()}
+    return {
+        "expression": python_of(parsed.expr),
+        "variable": args.var,
+        "order": request.order,
+        "derivative": python_of(derivative),
+        "parameters": dict(zip(parsed.parameter_names, context.parameters)),
+        "points": [
+            {
+                "x": float(xi),
+                "exact": _finite_or_none(exact[i]),
+                "methods": {
+                    name: {
+                        "value": _finite_or_none(r["values"][i]),
+                        "h": r["h"],
+                        "abs_error": _finite_or_none(errors[name][i]),
+                        "rel_error": _finite_or_none(relative[name][i]),
+                    }
+                    for name, r in results.items()
+                },
+            }
+            for i, xi in enumerate(x)
+        ],
+        "notes": notes,
+    }
+
+
+def format_table(report: dict) -> str:
+    """The derive report as aligned text."""
+    primes = "'" * report["order"] if report["order"] <= 3 else f"^({report['order']})"
+    var = report["variable"]
+    lines = [f"f({var}) = {report['expression']}", f"f{primes}({var}) = {report['derivative']}"]
+    if report["parameters"]:
+        lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
+
+    def show(value, spec):
+        return "-" if value is None else format(value, spec)
+
+    for point in report["points"]:
+        lines.append("")
+        lines.append(f"{var} = {point['x']:g}")
+        lines.append(f"  {'method':<12}{'value':>24}{'h':>11}{'abs error':>12}{'rel error':>12}")
+        for name, r in point["methods"].items():
+            lines.append(
+                f"  {name:<12}{show(r['value'], '.17g'):>24}{show(r['h'], '.2e'):>11}"
+                f"{show(r['abs_error'], '.2e'):>12}{show(r['rel_error'], '.2e'):>12}"
+            )
+    for name, reason in report["notes"].items():
+        lines.append(f"{name}: {reason}")
+    return "\n".join(lines)
+
+
+def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
+    """Write the plots or data of a request to args.output; return the path written."""
+    from pathlib import Path
+
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".csv", ".png", ".svg"):
+        raise UsageError(f"cannot export to {suffix or 'a file without suffix'!r}; use .csv, .png or .svg")
+    request = DerivativeRequest(args.expression, args.var, args.order, args.x_min, args.x_max, args.points,
+                                args.h, args.accuracy, parameters=tuple(args.param))
+    problems = request.problems()
+    if problems:
+        raise UsageError("; ".join(problems))
+    parsed = parse_expression(args.expression, args.var)
+    symbolic = engine.derivatives(parsed, derivatives_needed(request), request.order)
+    if suffix == ".csv":
+        from .core.csv_export import write_csv
+        from .core.pipeline import CurveResult, ErrorResult, compute_stages
+
+        stages = {type(stage): stage for stage in compute_stages(request, symbolic)}
+        write_csv(args.output, stages[CurveResult], stages.get(ErrorResult))
+    else:
+        from .ui.export import export_headless
+
+        export_headless(request, symbolic, args.output)
+    return args.output
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m explorer` and `derivative-explorer`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in ("derive", "export", "-h", "--help"):
+        from .ui.app import run_app
+
+        return run_app(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        engine = SymbolicEngine(derive_timeout=args.timeout, start_method="fork" if sys.platform != "win32" else None)
+        try:
+            if args.command == "derive":
+                report = derive(args, engine)
+                print(json.dumps(report, indent=2) if args.json else format_table(report))
+            else:
+                print(f"wrote {export(args, engine)}")
+        finally:
+            engine.close()
+    except (UsageError, ExpressionError, SymbolicTimeout, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

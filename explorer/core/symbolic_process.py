@@ -1,0 +1,193 @@
+"""SymPy work in a child process, so a derivative or simplification that hangs can be abandoned.
+
+A thread cannot be killed, a process can: the engine keeps one warm child, sends it jobs over a
+pipe, and kills it (starting a fresh one on the next job) when a job overruns its time bound or
+the caller no longer wants the answer. Results are cached per expression, so moving the step
+slider or switching methods never repeats symbolic work.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+
+import sympy
+
+from .parser import ParsedExpression
+from .symbolic import SymbolicDerivatives, derivative_chain
+
+# A derivative bigger than this is not worth compiling or drawing; reported instead of returned.
+MAX_OPERATIONS = 20_000
+POLL_SECONDS = 0.02
+
+
+class SymbolicTimeout(Exception):
+    """SymPy did not finish within its time bound; the child process was stopped."""
+
+
+class SymbolicCancelled(Exception):
+    """The caller stopped waiting (a newer request arrived)."""
+
+
+def _serve(conn: Connection) -> None:
+    """Child loop: answer ("derive", expr, variable, up_to) and ("simplify", expr) jobs until told to stop."""
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        job, kind, payload = message
+        try:
+            if kind == "derive":
+                expr, variable, up_to = payload
+                for order, derivative in enumerate(derivative_chain(expr, variable, up_to), start=1):
+                    if sympy.count_ops(derivative) > MAX_OPERATIONS:
+                        conn.send((job, "too_large", order))
+                        break
+                    conn.send((job, "derivative", derivative))
+                conn.send((job, "done", None))
+            elif kind == "simplify":
+                conn.send((job, "simplified", sympy.simplify(payload)))
+        except Exception as exc:  # noqa: BLE001 - any SymPy failure is reported to the parent, not fatal
+            conn.send((job, "error", f"{type(exc).__name__}: {exc}"))
+
+
+def default_start_method() -> str:
+    """forkserver where it exists (forking a threaded GUI process is unsafe), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+class SymbolicEngine:
+    """Runs SymPy differentiation and simplification in an abandonable child process, with caching."""
+
+    def __init__(self, derive_timeout: float = 5.0, simplify_timeout: float = 3.0, start_method: str | None = None):
+        self.derive_timeout = derive_timeout
+        self.simplify_timeout = simplify_timeout
+        self._context = multiprocessing.get_context(start_method or default_start_method())
+        if self._context.get_start_method() == "forkserver":
+            self._context.set_forkserver_preload([__name__])
+        self._process = None
+        self._conn: Connection | None = None
+        self._job = 0
+        self._lock = threading.Lock()  # one job at a time per engine
+        # (expr, variable) -> derivatives so far, and the reason there are no more (None: not asked yet)
+        self._derivatives: dict[tuple, list[sympy.Expr]] = {}
+        self._limits: dict[tuple, str] = {}
+        self._simplified: dict[sympy.Expr, sympy.Expr | None] = {}
+
+    # -- child process ---------------------------------------------------
+    def _child(self) -> Connection:
+        if self._process is None or not self._process.is_alive():
+            parent, child = self._context.Pipe()
+            self._process = self._context.Process(target=_serve, args=(child,), daemon=True, name="sympy-worker")
+            self._process.start()
+            child.close()
+            self._conn = parent
+        return self._conn
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(timeout=2)
+        if self._conn is not None:
+            self._conn.close()
+        self._process, self._conn = None, None
+
+    def start(self) -> None:
+        """Start the child now rather than on the first job (hides its start-up cost)."""
+        with self._lock:
+            self._child()
+
+    def close(self) -> None:
+        """Stop the child process; the engine restarts one if used again."""
+        with self._lock:
+            self._kill()
+
+    def _messages(self, job_body: tuple, timeout: float, should_stop: Callable[[], bool]):
+        """Send a job and yield its replies; on timeout or cancel, kill the child and raise."""
+        conn = self._child()
+        self._job += 1
+        job = self._job
+        conn.send((job, *job_body))
+        deadline = time.monotonic() + timeout
+        while True:
+            if should_stop():
+                self._kill()
+                raise SymbolicCancelled("cancelled")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._kill()
+                raise SymbolicTimeout(f"gave up after {timeout:g} s")
+            if not conn.poll(min(POLL_SECONDS, remaining)):
+                continue
+            try:
+                reply = conn.recv()
+            except (EOFError, OSError):
+                self._kill()
+                raise SymbolicTimeout("the SymPy process stopped unexpectedly") from None
+            if reply[0] == job:  # replies to an abandoned job cannot arrive: its child was killed
+                yield reply[1:]
+
+    # -- public API ------------------------------------------------------
+    def derivatives(
+        self,
+        parsed: ParsedExpression,
+        up_to: int,
+        required: int,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> SymbolicDerivatives:
+        """f and its derivatives up to order up_to; at least `required` of them or SymbolicTimeout."""
+        key = (parsed.expr, parsed.variable)
+        with self._lock:
+            known = self._derivatives.setdefault(key, [parsed.expr])
+            if len(known) - 1 < up_to and key not in self._limits:
+                self._extend(key, known, parsed, up_to, required, should_stop)
+            if len(known) - 1 < required:
+                raise SymbolicTimeout(self._limits.get(key, "the derivative was not computed"))
+            notes = (self._limits[key],) if key in self._limits and len(known) - 1 < up_to else ()
+            return SymbolicDerivatives(parsed, tuple(known[: up_to + 1]), notes)
+
+    def _extend(self, key, known, parsed, up_to, required, should_stop) -> None:
+        start = len(known) - 1
+        try:
+            for kind, value in self._messages(("derive", (known[-1], parsed.variable, up_to - start)), self.derive_timeout, should_stop):
+                if kind == "derivative":
+                    known.append(value)
+                elif kind == "too_large":
+                    self._limits[key] = f"derivative {start + value} has more than {MAX_OPERATIONS} operations"
+                    return
+                elif kind == "error":
+                    self._limits[key] = f"SymPy failed: {value}"
+                    return
+                elif kind == "done":
+                    return
+        except SymbolicTimeout as exc:
+            if len(known) - 1 >= required:
+                # The orders the user asked for arrived; only extra (theory) orders were slow.
+                self._limits[key] = f"derivative {len(known)} {exc}"
+                return
+            self._limits[key] = f"SymPy {exc} differentiating {sympy.sstr(parsed.expr)[:60]}"
+            raise SymbolicTimeout(self._limits[key]) from None
+
+    def simplify(self, expr: sympy.Expr, should_stop: Callable[[], bool] = lambda: False) -> sympy.Expr | None:
+        """A simpler equal form of expr, or None when SymPy gave up within simplify_timeout."""
+        with self._lock:
+            if expr in self._simplified:
+                return self._simplified[expr]
+            result = None
+            try:
+                for kind, value in self._messages(("simplify", expr), self.simplify_timeout, should_stop):
+                    result = value if kind == "simplified" else None
+                    break
+            except SymbolicTimeout:
+                result = None
+            if result is not None and sympy.count_ops(result) > sympy.count_ops(expr):
+                result = expr
+            self._simplified[expr] = result
+            return result
