@@ -173,8 +173,10 @@ def apply_stencil(f: Function, x: np.ndarray, h: np.ndarray | float, stencil: St
     h = np.asarray(h, dtype=float)
     points = x[..., None] + h[..., None] * stencil.offsets_array
     with np.errstate(all="ignore"):
-        values = f(points)
-        return (values @ stencil.weights_array) / h**stencil.derivative_order
+        estimate = (f(points) @ stencil.weights_array) / h**stencil.derivative_order
+    # An infinite f at a stencil point (log at 0) gives no derivative there: a gap, like NaN.
+    estimate[np.isinf(estimate)] = np.nan
+    return estimate
 
 
 def complex_step(f: Function, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:

@@ -1,0 +1,118 @@
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from explorer.core.autodiff import autodiff_function
+from explorer.core.expression_error import ExpressionError
+from explorer.core.parser import parse_expression
+from explorer.core.pipeline import derivatives_needed, method_context
+from explorer.core.request import DerivativeRequest, Method
+from explorer.core.symbolic import SymbolicDerivatives, compile_numpy, derivative_chain, evaluate
+
+
+def symbolic_for(text, up_to, variable="x"):
+    parsed = parse_expression(text, variable)
+    return SymbolicDerivatives(parsed, (parsed.expr, *derivative_chain(parsed.expr, parsed.variable, up_to)))
+
+
+def context_for(text, order=1, accuracy=2, **kwargs):
+    request = DerivativeRequest(text, order=order, accuracy=accuracy, **kwargs)
+    return method_context(request, symbolic_for(text, derivatives_needed(request)))
+
+
+def test_constant_derivative_broadcasts_to_x():
+    context = context_for("x^2", order=2)
+    x = np.linspace(-1, 1, 5)
+    assert np.array_equal(context.derivative(Method.SYMBOLIC, x, 1e-3), np.full(5, 2.0))
+    assert np.array_equal(context.derivative(Method.AUTODIFF, x, 1e-3), np.full(5, 2.0))
+    assert np.array_equal(context_for("7").derivative(Method.SYMBOLIC, x, 1e-3), np.zeros(5))
+
+
+def test_compiled_once_per_expression():
+    parsed = parse_expression("sin(x)*exp(x)")
+    symbols = (parsed.variable,)
+    assert compile_numpy(parsed.expr, symbols) is compile_numpy(parse_expression("sin(x)*exp(x)").expr, symbols)
+
+
+def test_parameters_default_to_one_and_can_be_set():
+    x = np.array([0.0, 1.0])
+    default = context_for("a*exp(b*x)")
+    assert np.allclose(default.derivative(Method.SYMBOLIC, x, 1e-3), np.exp(x))
+    given_values = context_for("a*exp(b*x)", parameters=(("a", 2.0), ("b", 3.0)))
+    assert np.allclose(given_values.derivative(Method.AUTODIFF, x, 1e-3), 6 * np.exp(3 * x))
+
+
+def test_undefined_f_gives_gaps_not_values():
+    context = context_for("log(x)")
+    x = np.array([-1.0, 0.0, 2.0])
+    for method in Method:
+        values = context.derivative(method, x, 1e-6)
+        assert np.isnan(values[:2]).all(), method
+        assert values[2] == pytest.approx(0.5, rel=1e-6), method
+
+
+def test_complex_step_refuses_non_analytic_and_higher_orders():
+    assert "analytic" in context_for("abs(x)").unavailable(Method.COMPLEX)
+    assert "first derivatives" in context_for("sin(x)", order=2).unavailable(Method.COMPLEX)
+    assert np.isnan(context_for("abs(x)").derivative(Method.COMPLEX, np.array([1.0]), 1e-20)).all()
+
+
+def test_second_derivative_of_abs_is_zero_away_from_the_kink():
+    context = context_for("abs(x)", order=2)
+    x = np.array([-2.0, 3.0])
+    assert np.array_equal(context.derivative(Method.SYMBOLIC, x, 1e-3), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("text", ["sin(x)", "exp(x)*cos(3x)", "erf(x)", "cbrt(x)", "atan(x)^2", "x^x", "sqrt(1+x^2)"])
+@pytest.mark.parametrize("order", [1, 2, 4])
+def test_exact_methods_agree(text, order):
+    context = context_for(text, order=order)
+    x = np.linspace(0.2, 1.7, 50)
+    symbolic = context.derivative(Method.SYMBOLIC, x, 1e-3)
+    autodiff = context.derivative(Method.AUTODIFF, x, 1e-3)
+    np.testing.assert_allclose(autodiff, symbolic, rtol=1e-12, atol=1e-300)
+    if order == 1 and context.unavailable(Method.COMPLEX) is None:
+        np.testing.assert_allclose(context.derivative(Method.COMPLEX, x, 1e-20), symbolic, rtol=1e-13)
+
+
+LEAVES = st.sampled_from(["x", "2", "0.5", "3", "pi"])
+FUNCTIONS = st.sampled_from(["sin", "cos", "exp", "atan", "tanh", "sqrt", "log", "erf"])
+
+
+def expressions():
+    return st.recursive(
+        LEAVES,
+        lambda inner: st.one_of(
+            st.builds(lambda a, op, b: f"({a}){op}({b})", inner, st.sampled_from(["+", "-", "*", "/"]), inner),
+            st.builds(lambda f, a: f"{f}({a})", FUNCTIONS, inner),
+            st.builds(lambda a, k: f"({a})^{k}", inner, st.sampled_from(["2", "3", "-1"])),
+        ),
+        max_leaves=6,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions(), st.integers(1, 2), st.floats(0.1, 2.0))
+def test_autodiff_matches_symbolic_on_random_expressions(text, order, point):
+    try:
+        context = context_for(text, order=order)
+    except ExpressionError:  # e.g. (x-x)^-1, refused as a division by zero
+        assume(False)
+    x = np.array([point])
+    symbolic = context.derivative(Method.SYMBOLIC, x, 1e-3)[0]
+    autodiff = context.derivative(Method.AUTODIFF, x, 1e-3)[0]
+    assume(np.isfinite(symbolic) and 1e-8 < abs(symbolic) < 1e8)
+    # Both are exact up to floating-point evaluation order; a tolerance of 1e-12 allows for that.
+    assert autodiff == pytest.approx(symbolic, rel=1e-12)
+
+
+def test_autodiff_function_is_cached():
+    parsed = parse_expression("sin(x)")
+    assert autodiff_function(parsed.expr, (parsed.variable,), 2) is autodiff_function(parsed.expr, (parsed.variable,), 2)
+
+
+def test_evaluate_turns_complex_into_gaps():
+    parsed = parse_expression("sqrt(x)")
+    values = evaluate(parsed.expr, (parsed.variable,), np.array([-4.0, 4.0]))
+    assert np.isnan(values[0]) and values[1] == 2.0

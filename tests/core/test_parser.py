@@ -1,0 +1,131 @@
+import time
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explorer.core.expression_error import ExpressionError
+from explorer.core.functions import cbrt
+from explorer.core.parser import MAX_LENGTH, parse_expression
+
+x = sympy.Symbol("x", real=True)
+a = sympy.Symbol("a", real=True)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("x**2", x**2),
+        ("x^2", x**2),
+        ("2x", 2 * x),
+        ("2 sin(x)", 2 * sympy.sin(x)),
+        ("(x+1)(x-1)", (x + 1) * (x - 1)),
+        ("x(x+1)", x * (x + 1)),
+        ("-x^2", -(x**2)),
+        ("2^-1", sympy.Rational(1, 2)),
+        ("2^3^2", sympy.Integer(512)),  # right-associative like SymPy
+        ("e^x", sympy.exp(x)),
+        ("ln(x)", sympy.log(x)),
+        ("log(x, 2)", sympy.log(x) / sympy.log(2)),
+        ("abs(x)", sympy.Abs(x)),
+        ("cbrt(x)", cbrt(x)),
+        ("π x²", sympy.pi * x**2),
+        ("1e-3x", sympy.Float("1e-3") * x),
+    ],
+)
+def test_accepted_syntax(text, expected):
+    assert parse_expression(text).expr == expected
+
+
+def test_other_names_are_parameters_sorted():
+    parsed = parse_expression("b*x + a")
+    assert parsed.parameter_names == ("a", "b")
+    assert parsed.variable == x
+
+
+def test_other_variable_name():
+    t = sympy.Symbol("t", real=True)
+    parsed = parse_expression("sin(t) + x", variable="t")
+    assert parsed.variable == t
+    assert parsed.parameter_names == ("x",)
+
+
+def test_real_cube_root_of_negative():
+    assert cbrt(sympy.Integer(-8)) == -2
+    assert sympy.diff(parse_expression("cbrt(x)").expr, x) == 1 / (3 * cbrt(x) ** 2)
+
+
+@pytest.mark.parametrize(
+    "text, column, words",
+    [
+        ("x +", 4, "ends where a value"),
+        ("(x", 1, "missing ')'"),
+        ("x)", 2, "unmatched ')'"),
+        ("sin x", 1, "parentheses"),
+        ("y = x^2", 3, "right-hand side"),
+        ("x 2", 3, "missing operator"),
+        ("1/0", 2, "division by zero"),
+        ("factorial(10**9)", 1, "unknown function 'factorial'"),
+        ("a(x+1)", 1, "a*(...)"),
+        ("log(1,2,3)", 1, "1 or 2 argument"),
+        ("__import__(x)", 1, "'_'"),
+        ("x @ 2", 3, "unexpected character '@'"),
+        ("|x|", 1, "abs(x)"),
+        ("9**9**9**9", 5, "out of range"),
+    ],
+)
+def test_errors_say_what_and_where(text, column, words):
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    assert info.value.column == column
+    assert words in info.value.message
+    assert f"column {column}" in str(info.value)
+
+
+def test_pointer_marks_the_column():
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("sin(x) + * 2")
+    assert info.value.pointer().splitlines() == ["sin(x) + * 2", "         ^ expected a value but found '*'"]
+
+
+def test_empty_and_too_long():
+    with pytest.raises(ExpressionError, match="empty"):
+        parse_expression("   ")
+    with pytest.raises(ExpressionError, match=str(MAX_LENGTH)):
+        parse_expression("x+" * MAX_LENGTH + "x")
+
+
+@pytest.mark.parametrize("bomb", ["9**9**9**9", "factorial(10**9)", "2^2^2^2^2^2", "10^10^10", "(" * 5000 + "x" + ")" * 5000])
+def test_bombs_rejected_within_a_second(bomb):
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        parse_expression(bomb)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_small_constant_powers_still_fold():
+    assert parse_expression("2^10").expr == 1024
+    assert parse_expression("10^-300").expr == sympy.Rational(1, 10**300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_random_text_raises_only_expression_error(text):
+    try:
+        parse_expression(text)
+    except ExpressionError:
+        pass
+
+
+TOKENS = ["x", "a", "2", "0", "1.5e3", "+", "-", "*", "/", "^", "**", "(", ")", ",", "sin", "log", "exp", "sqrt", "pi", "e", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=25))
+def test_token_soup_raises_only_expression_error(tokens):
+    try:
+        parsed = parse_expression("".join(tokens))
+    except ExpressionError:
+        return
+    assert isinstance(parsed.expr, sympy.Expr)

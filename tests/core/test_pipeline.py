@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from explorer.core.error_analysis import relative_error, step_grid
+from explorer.core.parser import parse_expression
+from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult, compute_stages, derivatives_needed
+from explorer.core.request import DerivativeRequest, Method
+from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
+
+
+def run(request):
+    parsed = parse_expression(request.expression)
+    chain = derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))
+    return list(compute_stages(request, SymbolicDerivatives(parsed, (parsed.expr, *chain))))
+
+
+def test_stages_arrive_in_order_with_the_request_id():
+    stages = run(DerivativeRequest("sin(x)", points=300, request_id=7))
+    assert [type(s) for s in stages] == [CurveResult, ErrorResult, SweepResult]
+    assert {s.request_id for s in stages} == {7}
+    curves = stages[0]
+    assert curves.x.shape == (300,) and curves.reference is Method.SYMBOLIC
+    np.testing.assert_allclose(curves.derivatives[Method.CENTRAL], np.cos(curves.x), atol=1e-9)
+
+
+def test_errors_follow_the_truncation_law():
+    # Forward difference, p = 1: error ~ h/2 |f''|; for exp at h = 1e-4 that is 5e-5 * e^x.
+    request = DerivativeRequest("exp(x)", x_min=0, x_max=1, points=11, step=1e-4, accuracy=1)
+    errors = run(request)[1]
+    np.testing.assert_allclose(errors.relative[Method.FORWARD], 5e-5, rtol=1e-3)
+    assert Method.SYMBOLIC not in errors.absolute
+
+
+def test_sweep_finds_the_textbook_optimum_and_theory_brackets_it():
+    request = DerivativeRequest("exp(x)", x_min=0, x_max=2, accuracy=1, probe=1.0)
+    sweep = run(request)[2].sweep
+    h_star, error = sweep.optimum[Method.FORWARD]
+    assert 1e-9 < h_star < 1e-7  # sqrt(eps) ~ 1.5e-8
+    assert error < 1e-7
+    # Far from h*, one of the two theory lines explains the measured error within a factor of 10.
+    big = sweep.h > 1e-3
+    assert np.all(np.abs(np.log10(sweep.errors[Method.FORWARD][big] / sweep.truncation[Method.FORWARD][big])) < 1)
+    assert set(sweep.optimum) >= {Method.FORWARD, Method.CENTRAL, Method.RICHARDSON, Method.COMPLEX}
+    assert Method.AUTODIFF not in sweep.optimum  # autodiff does not depend on h
+    assert np.array_equal(sweep.h, step_grid())
+
+
+def test_central_at_its_optimum_beats_1e_8():
+    sweep = run(DerivativeRequest("sin(x)", probe=0.7))[2].sweep
+    assert sweep.optimum[Method.CENTRAL][1] / np.cos(0.7) < 1e-8
+
+
+def test_symbolic_gave_up_falls_back_to_autodiff_reference():
+    parsed = parse_expression("sin(x)")
+    stages = list(compute_stages(DerivativeRequest("sin(x)", order=2), SymbolicDerivatives(parsed, (parsed.expr,))))
+    curves = stages[0]
+    assert curves.reference is Method.AUTODIFF
+    assert "not available" in curves.notes[Method.SYMBOLIC]
+    assert Method.CENTRAL in stages[1].absolute
+
+
+def test_domain_errors_make_gaps():
+    curves = run(DerivativeRequest("log(x)", x_min=-2, x_max=2, points=5))[0]
+    for values in curves.derivatives.values():
+        assert np.isnan(values[:3]).all() and np.isfinite(values[3:]).all()
+
+
+def test_bad_request_is_refused():
+    with pytest.raises(ValueError, match="x range"):
+        run(DerivativeRequest("x", x_min=1, x_max=0))
+
+
+def test_relative_error_is_undefined_where_exact_is_zero():
+    assert np.isnan(relative_error(np.array([1e-3]), np.array([0.0]))).all()

@@ -1,0 +1,74 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from explorer.cli import main
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_derive_table(capsys):
+    code, out, err = run_cli(capsys, "derive", "x^3", "--order", "2", "--at", "2")
+    assert code == 0 and err == ""
+    assert "f''(x) = 6*x" in out
+    central = next(line for line in out.splitlines() if line.strip().startswith("central"))
+    assert float(central.split()[1]) == pytest.approx(12, rel=1e-7)
+
+
+def test_derive_json_all_methods(capsys):
+    code, out, _ = run_cli(capsys, "derive", "sin(x)", "--at", "1", "pi/2", "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert [p["x"] for p in report["points"]] == pytest.approx([1.0, 1.5707963267948966])
+    methods = report["points"][0]["methods"]
+    assert set(methods) == {"symbolic", "forward", "backward", "central", "richardson", "complex", "autodiff"}
+    assert methods["complex"]["rel_error"] <= 1e-15
+    assert methods["central"]["rel_error"] < 1e-8
+    assert methods["symbolic"]["h"] is None and methods["forward"]["h"] > 0
+
+
+def test_derive_with_step_and_parameters(capsys):
+    code, out, _ = run_cli(capsys, "derive", "a*exp(b x)", "--param", "a=2", "--param", "b=0.5",
+                           "--method", "forward", "--h", "1e-3", "--at", "0", "--json")
+    point = json.loads(out)["points"][0]
+    assert point["exact"] == pytest.approx(1.0)
+    assert point["methods"]["forward"]["h"] == 1e-3
+    assert point["methods"]["forward"]["abs_error"] == pytest.approx(abs(1e-3**2 / 3 * 0.5**3 * 2), rel=0.05)
+
+
+def test_undefined_points_are_null_in_json(capsys):
+    code, out, _ = run_cli(capsys, "derive", "log(x)", "--at", "-1", "--json")
+    assert code == 0
+    assert json.loads(out)["points"][0]["methods"]["central"]["value"] is None
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["derive", "sin(x"], "column 4"),
+        (["derive", "9**9**9**9"], "out of range"),
+        (["derive", "x", "--order", "9"], "order"),
+        (["derive", "x", "--at", "foo"], "not a number"),
+        (["derive", "x", "--h", "-1"], "positive"),
+        (["derive"], "required"),
+        (["export", "x", "-o", "out.txt"], ".csv, .png or .svg"),
+    ],
+)
+def test_bad_input_exit_2_one_line(capsys, argv, words):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ") and words in err
+
+
+def test_module_entry_point_in_a_subprocess(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "explorer", "derive", "__import__('os')"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
