@@ -17,11 +17,12 @@ test: setup
 
 setup: system-deps $(STAMP)
 
-# Qt's xcb/offscreen plugins dlopen these; install only the ones that are missing.
+# Qt's xcb/offscreen plugins dlopen these (and a bare Debian python3 lacks venv); install only what is missing.
 system-deps:
 	@missing=$$(for p in $(QT_SYSTEM_LIBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Qt system libraries: $$missing"; \
+	  echo "installing system packages: $$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
