@@ -4,42 +4,42 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QT_SYSTEM_LIBS := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0
-XVFB_LIBS := xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0
+# Qt's xcb platform plugin (a real X display) needs these on top.
+QT_XCB_LIBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup system-deps xvfb-deps screenshot bench clean
+# apt-get install whichever of the given Debian packages are missing (a bare python3 may lack venv too).
+define ensure_packages
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+endef
 
-run: setup
+.PHONY: run test setup screenshot bench clean
+
+run: $(STAMP)
+	$(call ensure_packages,$(QT_SYSTEM_LIBS) $(QT_XCB_LIBS))
 	$(PY) -m explorer
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
-setup: system-deps $(STAMP)
-
-# Qt's xcb/offscreen plugins dlopen these (and a bare Debian python3 lacks venv); install only what is missing.
-system-deps:
-	@missing=$$(for p in $(QT_SYSTEM_LIBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing system packages: $$missing"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
-
-# For looking at the real window on a virtual X screen (make screenshot).
-xvfb-deps:
-	@missing=$$(for p in $(XVFB_LIBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+setup: $(STAMP)
+	$(call ensure_packages,$(QT_SYSTEM_LIBS))
 
 $(STAMP): pyproject.toml
+	$(call ensure_packages,)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-screenshot: setup xvfb-deps
+screenshot: setup
+	$(call ensure_packages,xvfb xauth $(QT_XCB_LIBS))
 	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) -m explorer.ui.screenshot docs/screenshot.png
 
 bench: setup
