@@ -22,7 +22,7 @@ MAX_LITERAL_DIGITS = 40
 # log10 of the largest magnitude a constant may fold to: beyond double precision it is only a bomb.
 MAX_CONSTANT_LOG10 = 308.0
 
-_UNICODE = str.maketrans({"−": "-", "×": "*", "·": "*", "÷": "/", "π": "pi", "²": "^2", "³": "^3"})
+_UNICODE = {"−": "-", "×": "*", "·": "*", "÷": "/", "π": "pi", "²": "^2", "³": "^3"}
 
 _TOKEN = re.compile(
     r"""
@@ -286,6 +286,17 @@ class _Parser:
         return constructor(*args)
 
 
+def _spell_out_unicode(text: str) -> tuple[str, list[int]]:
+    """Replace typeset symbols (π, ², ×, −) by ASCII; also return each new character's original column."""
+    pieces, columns = [], []
+    for column, char in enumerate(text, start=1):
+        replacement = _UNICODE.get(char, char)
+        pieces.append(replacement)
+        columns.extend([column] * len(replacement))
+    columns.append(len(text) + 1)  # the end of the expression
+    return "".join(pieces), columns
+
+
 def parse_expression(text: str, variable: str = "x") -> ParsedExpression:
     """Parse user text into a ParsedExpression; raise ExpressionError (message, column) if it is bad."""
     if not isinstance(text, str):
@@ -296,14 +307,14 @@ def parse_expression(text: str, variable: str = "x") -> ParsedExpression:
         )
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,23}", variable or "") or variable in FUNCTIONS or variable in CONSTANTS:
         raise ExpressionError(f"{variable!r} cannot be the variable name")
-    normalized = text.translate(_UNICODE)
-    if len(normalized) != len(text):
-        text = normalized  # columns refer to what the parser sees once pi and powers are spelled out
-    parser = _Parser(text, variable)
+    normalized, columns = _spell_out_unicode(text)
+    parser = _Parser(normalized, variable)
     try:
         expr = sympy.sympify(parser.parse(), strict=True)
-    except ExpressionError:
-        raise
+    except ExpressionError as exc:
+        # Report the column in what the user typed, not in the spelled-out text.
+        column = None if exc.column is None else columns[min(exc.column, len(columns)) - 1]
+        raise ExpressionError(exc.message, column, text) from None
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError) as exc:
         raise ExpressionError(f"cannot build this expression: {exc.__class__.__name__}", None, text) from None
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):

@@ -129,3 +129,13 @@ def test_token_soup_raises_only_expression_error(tokens):
     except ExpressionError:
         return
     assert isinstance(parsed.expr, sympy.Expr)
+
+
+def test_columns_refer_to_what_was_typed_even_after_unicode():
+    assert parse_expression("π x² − 1").expr == sympy.pi * x**2 - 1
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("π²π )")
+    assert info.value.column == 5
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("π +")
+    assert info.value.column == 4
