@@ -105,7 +105,11 @@ class SymbolicEngine:
             self._child()
 
     def close(self) -> None:
-        """Stop the child process; the engine restarts one if used again."""
+        """Stop the child process at once, even mid-job; the engine restarts one if used again."""
+        process = self._process
+        if process is not None:
+            # Killed before taking the lock: a job waiting on the pipe sees EOF and lets go of it.
+            process.kill()
         with self._lock:
             self._kill()
 

@@ -53,3 +53,19 @@ def test_cancel_kills_the_child(engine):
         engine.simplify(engine.derivatives(parse_expression("x^x^x^x"), 4, 4).derivatives[4], lambda: next(calls, True))
     assert engine._process is None
     assert engine.derivatives(parse_expression("cos(x)"), 1, 1).derivatives[1] == -sympy.sin(parse_expression("x").expr)
+
+
+def test_close_from_another_thread_ends_a_running_job_at_once():
+    import threading
+
+    engine = SymbolicEngine(derive_timeout=30, simplify_timeout=30, start_method="fork")
+    nasty = engine.derivatives(parse_expression("x^x^x^x"), 4, 4).derivatives[4]
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(engine.simplify(nasty)))
+    worker.start()
+    time.sleep(0.3)
+    start = time.perf_counter()
+    engine.close()
+    worker.join(timeout=5)
+    assert not worker.is_alive() and time.perf_counter() - start < 2
+    assert outcome == [None]
