@@ -42,6 +42,7 @@ def derivative_chain(expr: sympy.Expr, variable: sympy.Symbol, max_order: int) -
         yield current
 
 
+@lru_cache(maxsize=512)
 def drop_distributions(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
     """Replace Dirac deltas (from |x|'' or sign') by 0, which they equal almost everywhere."""
     if not expr.has(sympy.DiracDelta):
