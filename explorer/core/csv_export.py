@@ -1,0 +1,50 @@
+"""The curves and errors of one computation as CSV, and the atomic file write every export uses."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .pipeline import CurveResult, ErrorResult
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[str]:
+    """A temporary path beside `path`; renamed onto it when the block succeeds, removed when it fails."""
+    target = Path(path)
+    # Same directory, so os.replace is a rename on one file system: readers see the old or the new file, never half.
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def csv_columns(curves: CurveResult, errors: ErrorResult | None) -> tuple[list[str], np.ndarray]:
+    """Column names and a (points, columns) array: x, f, each method's derivative, then each method's |error|."""
+    names = ["x", "f"]
+    columns = [curves.x, curves.f]
+    for method, values in curves.derivatives.items():
+        names.append(method.value)
+        columns.append(values)
+    if errors is not None:
+        for method, values in errors.absolute.items():
+            names.append(f"{method.value}_abs_error")
+            columns.append(values)
+    return names, np.column_stack(columns)
+
+
+def write_csv(path: str | os.PathLike, curves: CurveResult, errors: ErrorResult | None) -> None:
+    """Write x, f, each method's derivative and error to path atomically; NaN marks undefined values."""
+    names, table = csv_columns(curves, errors)
+    with atomic_path(path) as temporary, open(temporary, "w", newline="") as stream:
+        np.savetxt(stream, table, delimiter=",", header=",".join(names), comments="", fmt="%.17g")

@@ -1,0 +1,269 @@
+"""The main window: inputs on the left, the three panels on the right, results from the worker."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.pipeline import CurveResult, ErrorResult, SweepResult
+from ..core.request import DerivativeRequest
+from ..core.symbolic_process import SymbolicEngine
+from .domain_controls import DomainControls
+from .export import ExportError, export_panels
+from .expression_editor import ExpressionEditor
+from .formula_view import FormulaView
+from .method_selector import MethodSelector
+from .plot_panels import PlotPanels
+from .presets import PRESETS, Preset
+from .settings import Session, default_settings, load_session, load_window, save_session, save_window
+from .step_slider import StepSlider
+from .worker import ComputeWorker, FormulaResult, StatusMessage
+
+
+class MainWindow(QMainWindow):
+    """Every input change becomes a DerivativeRequest for the worker; only the newest one's results are drawn."""
+
+    def __init__(self, settings: QSettings | None = None, engine: SymbolicEngine | None = None):
+        super().__init__()
+        self.setWindowTitle("Derivative Explorer")
+        self.settings = settings if settings is not None else default_settings()
+        self.editor = ExpressionEditor()
+        self.domain = DomainControls()
+        self.methods = MethodSelector()
+        self.slider = StepSlider()
+        self.formula = FormulaView()
+        self.panels = PlotPanels()
+        self.timing = QLabel()
+        self._build_layout()
+        self._build_menus()
+        self.statusBar().addPermanentWidget(self.timing)
+
+        self.request: DerivativeRequest | None = None  # the newest request sent to the worker
+        self.completed_id = 0  # the newest request whose every stage has been drawn
+        self.last_latency: float | None = None  # seconds from sending the request to its last panel drawn
+        self.dropped_stages = 0
+        self._next_id = 0
+        self._sent_at = 0.0
+        self._fitted_view: tuple | None = None
+        self._schedule_timer = QTimer(self, singleShot=True, interval=0)  # coalesces a burst of edits into one request
+        self._schedule_timer.timeout.connect(self._send_request)
+
+        self.worker = ComputeWorker(engine)
+        self.worker.stage.connect(self._on_stage)
+        self.worker.formula.connect(self._on_formula)
+        self.worker.status.connect(self._on_status)
+        self.worker.done.connect(self._on_done)
+        self.worker.start()
+
+        self._restore(self.settings)
+        for signal in (self.editor.expressionChanged, self.domain.changed, self.methods.changed, self.slider.stepChanged):
+            signal.connect(self.schedule)
+        self.slider.stepChanged.connect(self.panels.set_step)  # the marker moves at once, before the new sweep
+        self.schedule()
+
+    # -- layout ----------------------------------------------------------
+    def _build_layout(self) -> None:
+        controls = QWidget()
+        column = QVBoxLayout(controls)
+        column.addWidget(self.domain)
+        column.addWidget(self.methods)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(controls.sizeHint().width() + 24)
+
+        expression_row = QHBoxLayout()
+        expression_row.addWidget(QLabel("f(x) ="), 0, Qt.AlignmentFlag.AlignTop)
+        expression_row.addWidget(self.editor, 1)
+        plots = QWidget()
+        right = QVBoxLayout(plots)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addLayout(expression_row)
+        right.addWidget(self.formula)
+        right.addWidget(self.panels, 1)
+        right.addWidget(self.slider)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(plots)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(1, False)
+        self.setCentralWidget(splitter)
+        self.resize(1400, 900)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "Export &image (PNG, SVG)…", QKeySequence("Ctrl+S"), lambda: self._export_dialog("PNG image (*.png);;SVG image (*.svg)"))
+        self._action(file_menu, "&Export data (CSV)…", QKeySequence("Ctrl+E"), lambda: self._export_dialog("CSV data (*.csv)"))
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self._action(edit_menu, "Copy derivative as &LaTeX", None, self.formula.copy_latex.click)
+        self._action(edit_menu, "Copy derivative as &Python", None, self.formula.copy_python.click)
+        presets_menu = self.menuBar().addMenu("&Presets")
+        for preset in PRESETS:
+            action = self._action(presets_menu, preset.name, None, lambda _=False, p=preset: self.apply_preset(p))
+            action.setStatusTip(preset.lesson)
+
+    def _action(self, menu, text: str, shortcut: QKeySequence | None, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # -- inputs -> requests ----------------------------------------------
+    def apply_preset(self, preset: Preset) -> None:
+        """Load a preset's function, range and order."""
+        self.domain.blockSignals(True)
+        self.domain.order.setValue(preset.order)
+        self.domain.blockSignals(False)
+        self.domain.set_range(preset.x_min, preset.x_max)
+        self.editor.set_text(preset.expression)
+        self.statusBar().showMessage(f"{preset.name}: {preset.lesson}", 10_000)
+
+    def schedule(self) -> None:
+        """Send a request for the current inputs once this burst of events is over."""
+        self._schedule_timer.start()
+
+    def current_request(self) -> DerivativeRequest | None:
+        """The request the inputs describe, or None while the expression or domain is unusable."""
+        expression = self.editor.valid_text()
+        if expression is None or self.editor.error() or self.domain.problem():
+            return None
+        return DerivativeRequest(
+            expression=expression,
+            order=self.domain.order.value(),
+            x_min=self.domain.x_min.value(),
+            x_max=self.domain.x_max.value(),
+            points=self.domain.points.value(),
+            step=self.slider.step(),
+            accuracy=self.methods.accuracy.value(),
+            methods=self.methods.methods(),
+        )
+
+    def _send_request(self) -> None:
+        request = self.current_request()
+        if request is None:
+            if self.domain.problem():
+                self.statusBar().showMessage(self.domain.problem())
+            return  # the editor already says what is wrong; the previous plots stay
+        if self.request is not None and request == self.request:
+            return
+        self._next_id += 1
+        self.request = replace(request, request_id=self._next_id)
+        self._sent_at = time.perf_counter()
+        self.timing.setText("computing…")
+        self.worker.submit(self.request)
+
+    # -- worker results -> panels ----------------------------------------
+    def _is_current(self, request_id: int) -> bool:
+        return self.request is not None and request_id == self.request.request_id
+
+    def _on_stage(self, result: CurveResult | ErrorResult | SweepResult) -> None:
+        if not self._is_current(result.request_id):
+            self.dropped_stages += 1
+            return
+        if isinstance(result, CurveResult):
+            view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order)
+            self.panels.show_curves(result, self.request.order, fit_view=view != self._fitted_view)
+            self._fitted_view = view
+            notes = "; ".join(f"{m.label}: {reason}" for m, reason in result.notes.items())
+            if notes:
+                self.statusBar().showMessage(notes, 10_000)
+        elif isinstance(result, ErrorResult):
+            self.panels.show_errors(result)
+        elif isinstance(result, SweepResult):
+            self.panels.show_sweep(result)
+
+    def _on_done(self, request_id: int) -> None:
+        if not self._is_current(request_id):
+            return
+        self.completed_id = request_id
+        self.last_latency = time.perf_counter() - self._sent_at
+        self.timing.setText(f"updated in {self.last_latency * 1000:.0f} ms")
+
+    def _on_formula(self, formula: FormulaResult) -> None:
+        if self._is_current(formula.request_id):
+            self.formula.show_formula(formula)
+
+    def _on_status(self, message: StatusMessage) -> None:
+        if not self._is_current(message.request_id):
+            return
+        self.statusBar().showMessage(message.text)
+        if message.is_error:
+            self.timing.setText("failed")
+        else:
+            self.formula.show_unavailable(message.text)
+
+    # -- export ----------------------------------------------------------
+    def export_to(self, path: str) -> None:
+        """Write the panels (.png, .svg) or their data (.csv) to path."""
+        export_panels(self.panels, path)
+        self.statusBar().showMessage(f"wrote {path}", 10_000)
+
+    def _export_dialog(self, filters: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export", "", filters)
+        if not path:
+            return
+        try:
+            self.export_to(path)
+        except (ExportError, OSError) as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
+
+    # -- settings and shutdown -------------------------------------------
+    def session(self) -> Session:
+        """The inputs as a Session for the settings store."""
+        return Session(
+            expression=self.editor.text(),
+            x_min=self.domain.x_min.value(),
+            x_max=self.domain.x_max.value(),
+            points=self.domain.points.value(),
+            order=self.domain.order.value(),
+            step=self.slider.step(),
+            accuracy=self.methods.accuracy.value(),
+            methods=self.methods.methods(),
+        )
+
+    def _restore(self, settings: QSettings) -> None:
+        session = load_session(settings)
+        self.domain.blockSignals(True)
+        self.domain.x_min.setValue(session.x_min)
+        self.domain.x_max.setValue(session.x_max)
+        self.domain.points.setValue(session.points)
+        self.domain.order.setValue(session.order)
+        self.domain.blockSignals(False)
+        self.methods.set_methods(session.methods)
+        self.methods.accuracy.setValue(session.accuracy)
+        self.slider.set_step(session.step)
+        self.panels.set_step(self.slider.step())
+        self.editor.set_text(session.expression)
+        geometry, state = load_window(settings)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        save_session(self.settings, self.session())
+        save_window(self.settings, self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        self._schedule_timer.stop()
+        self.worker.stop()
+        super().closeEvent(event)

@@ -1,0 +1,52 @@
+"""The method checklist and the finite-difference accuracy order."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QPixmap, QIcon
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget
+
+from ..core.finite_difference import MAX_ACCURACY
+from ..core.request import Method
+from .method_styles import METHOD_COLORS
+
+
+def color_swatch(color: str, size: int = 12) -> QIcon:
+    """A small filled square of color, to tie a checkbox to its curves."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class MethodSelector(QGroupBox):
+    """One checkbox per method, coloured like its curves, and the accuracy order p."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Methods", parent)
+        layout = QVBoxLayout(self)
+        self.boxes: dict[Method, QCheckBox] = {}
+        for method in Method:
+            box = QCheckBox(method.label)
+            box.setIcon(color_swatch(METHOD_COLORS[method]))
+            box.setChecked(True)
+            box.toggled.connect(self.changed)
+            layout.addWidget(box)
+            self.boxes[method] = box
+        self.accuracy = QSpinBox()
+        self.accuracy.setRange(1, MAX_ACCURACY)
+        self.accuracy.setValue(2)
+        self.accuracy.setToolTip("accuracy order p of the finite differences: truncation error ~ h^p")
+        self.accuracy.valueChanged.connect(self.changed)
+        form = QFormLayout()
+        form.addRow("Accuracy order p", self.accuracy)
+        layout.addLayout(form)
+
+    def methods(self) -> tuple[Method, ...]:
+        """The checked methods, in the enum's order."""
+        return tuple(m for m, box in self.boxes.items() if box.isChecked())
+
+    def set_methods(self, methods: tuple[Method, ...]) -> None:
+        for method, box in self.boxes.items():
+            box.setChecked(method in methods)

@@ -1,0 +1,196 @@
+"""The three plots: f and its derivatives, |error| against x, and |error| against h; items are reused."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPen
+
+from ..core.pipeline import CurveResult, ErrorResult, SweepResult
+from ..core.request import Method
+from .method_styles import FUNCTION_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
+
+ERROR_FLOOR = 1e-18  # exact zeros are drawn here on the log axes (log 0 does not exist)
+THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measured error
+ROBUST_PERCENTILES = (1.0, 99.0)  # panel 1 ignores poles beyond these when choosing its y range
+
+
+def finite_or_nan(values: np.ndarray) -> np.ndarray:
+    """values as float with ±inf replaced by NaN (gaps), so ranges and drawing ignore them."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def for_log_axis(values: np.ndarray, ceiling: float = math.inf) -> np.ndarray:
+    """Positive values for a log axis: zeros raised to ERROR_FLOOR, NaN/inf and values above ceiling become gaps."""
+    values = finite_or_nan(values)
+    with np.errstate(invalid="ignore"):
+        return np.where(values <= ceiling, np.maximum(values, ERROR_FLOOR), np.nan)
+
+
+def robust_range(arrays: list[np.ndarray]) -> tuple[float, float] | None:
+    """A y range holding nearly all finite values, ignoring the blow-up next to poles."""
+    finite = [a[np.isfinite(a)] for a in arrays]
+    values = np.concatenate(finite) if finite else np.empty(0)
+    if values.size == 0:
+        return None
+    low, high = np.percentile(values, ROBUST_PERCENTILES)
+    if high - low < 1e-12 * max(1.0, abs(high)):
+        return low - 1.0, high + 1.0
+    pad = 0.08 * (high - low)
+    return float(low - pad), float(high + pad)
+
+
+def _curve(plot: pg.PlotItem, pen: QPen | None, name: str | None = None, **options) -> pg.PlotDataItem:
+    item = pg.PlotDataItem(pen=pen, name=name, connect="finite", **options)
+    plot.addItem(item)
+    return item
+
+
+def _show(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray | None) -> None:
+    """Give item new data, or empty it when y is None (the item is kept for reuse)."""
+    if y is None:
+        item.setData([], [])
+    else:
+        item.setData(x, y)
+
+
+class PlotPanels(pg.GraphicsLayoutWidget):
+    """One scene holding the three panels, so a single render exports all of them."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, show=False)
+        self.setBackground("w")
+        self.curves_plot = self._add_plot(0, 0, "f and its derivative", "x", "value", colspan=2)
+        self.error_plot = self._add_plot(1, 0, "|error| against x", "x", "|error|")
+        self.sweep_plot = self._add_plot(1, 1, "|error| against step h", "h", "|error|")
+        self.error_plot.setLogMode(x=False, y=True)
+        self.sweep_plot.setLogMode(x=True, y=True)
+        self.error_plot.setXLink(self.curves_plot)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+
+        self.curves_legend = self.curves_plot.addLegend(offset=(10, 10), labelTextColor="k", brush=(255, 255, 255, 200))
+        self.function_item = _curve(self.curves_plot, pg.mkPen(FUNCTION_COLOR, width=1.5, style=Qt.PenStyle.DashLine), "f(x)")
+        self.curve_items = {m: _curve(self.curves_plot, self._measured_pen(m)) for m in Method}
+        self.error_items = {m: _curve(self.error_plot, method_pen(m, 1.5)) for m in Method}
+        self.sweep_items = {m: _curve(self.sweep_plot, method_pen(m, 2.0), symbol="o", symbolSize=3,
+                                      symbolPen=None, symbolBrush=METHOD_COLORS[m]) for m in Method}
+        self.truncation_items = {m: _curve(self.sweep_plot, method_pen(m, 1.2, Qt.PenStyle.DashLine)) for m in Method}
+        self.roundoff_items = {m: _curve(self.sweep_plot, method_pen(m, 1.2, Qt.PenStyle.DotLine)) for m in Method}
+        self.optimum_items = {m: _curve(self.sweep_plot, None, symbol="d", symbolSize=11, symbolPen="k",
+                                        symbolBrush=METHOD_COLORS[m]) for m in Method}
+        for item in self.curve_items.values():
+            item.setZValue(2)
+        self.curve_items[Method.SYMBOLIC].setZValue(1)  # the wide exact curve underneath the estimates
+        self._legend_methods: tuple[Method, ...] = ()
+        self._add_sweep_legend()
+
+        self.h_marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MARKER_COLOR, width=1.5),
+                                        label="h", labelOpts={"position": 0.92, "color": MARKER_COLOR,
+                                                              "fill": (255, 255, 255, 200)})
+        self.sweep_plot.addItem(self.h_marker, ignoreBounds=True)
+        self.step = math.nan
+        self.curves: CurveResult | None = None
+        self.errors: ErrorResult | None = None
+        self.sweep: SweepResult | None = None
+
+    # -- construction ----------------------------------------------------
+    def _add_plot(self, row: int, col: int, title: str, x_label: str, y_label: str, colspan: int = 1) -> pg.PlotItem:
+        plot = self.addPlot(row=row, col=col, colspan=colspan)
+        plot.setTitle(title, color="k", size="11pt")
+        plot.setLabel("bottom", x_label)
+        plot.setLabel("left", y_label)
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        for name in ("bottom", "left"):
+            axis = plot.getAxis(name)
+            axis.setPen("k")
+            axis.setTextPen("k")
+        return plot
+
+    @staticmethod
+    def _measured_pen(method: Method) -> QPen:
+        if method is Method.SYMBOLIC:
+            pen = method_pen(method, 5.0)
+            pen.setColor(QColor(0, 0, 0, 70))
+            return pen
+        return method_pen(method, 1.8)
+
+    def _add_sweep_legend(self) -> None:
+        legend = self.sweep_plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 200))
+        grey = "#555555"
+        legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2)), "measured")
+        legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DashLine)), "truncation C·hᵖ")
+        legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DotLine)), "round-off ε/hⁿ")
+        legend.addItem(pg.PlotDataItem(pen=None, symbol="d", symbolBrush=grey, symbolPen="k"), "optimum h*")
+
+    def _show_in_legend(self, methods: tuple[Method, ...]) -> None:
+        if methods == self._legend_methods:
+            return
+        for method in self._legend_methods:
+            self.curves_legend.removeItem(self.curve_items[method])
+        for method in methods:
+            self.curves_legend.addItem(self.curve_items[method], method.label)
+        self._legend_methods = methods
+
+    # -- updates (GUI thread) --------------------------------------------
+    def show_curves(self, result: CurveResult, order: int, fit_view: bool) -> None:
+        """Draw f and each method's derivative; fit the y range to the data when fit_view."""
+        self.curves = result
+        self.function_item.setData(result.x, finite_or_nan(result.f))
+        shown = {m: finite_or_nan(values) for m, values in result.derivatives.items()}
+        for method, item in self.curve_items.items():
+            _show(item, result.x, shown.get(method))
+        self._show_in_legend(tuple(shown))
+        primes = "′" * order if order <= 3 else f"⁽{order}⁾"
+        self.curves_plot.setTitle(f"f and its derivative f{primes}(x) by each method", color="k", size="11pt")
+        if fit_view:
+            self.curves_plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
+            y_range = robust_range([shown[m] for m in shown] + [finite_or_nan(result.f)])
+            if y_range is not None:
+                self.curves_plot.setYRange(*y_range, padding=0)
+        if result.reference is None:
+            self.clear_errors()
+
+    def show_errors(self, result: ErrorResult) -> None:
+        """Draw |error| against x for every compared method."""
+        self.errors = result
+        for method, item in self.error_items.items():
+            errors = result.absolute.get(method)
+            _show(item, result.x, None if errors is None else for_log_axis(errors))
+        self.error_plot.enableAutoRange(y=True)
+
+    def show_sweep(self, result: SweepResult) -> None:
+        """Draw |error| against h with theory lines and each method's h*."""
+        self.sweep = result
+        sweep = result.sweep
+        self.sweep_plot.setTitle(f"|error| against step h at x = {sweep.probe:.4g}", color="k", size="11pt")
+        finite = [e[np.isfinite(e)] for e in sweep.errors.values()]
+        largest = max((float(f.max()) for f in finite if f.size), default=1.0)
+        ceiling = max(largest, ERROR_FLOOR) * THEORY_HEADROOM
+        for method in Method:
+            errors, best = sweep.errors.get(method), sweep.optimum.get(method)
+            truncation, roundoff = sweep.truncation.get(method), sweep.roundoff.get(method)
+            _show(self.sweep_items[method], sweep.h, None if errors is None else for_log_axis(errors))
+            _show(self.truncation_items[method], sweep.h, None if truncation is None else for_log_axis(truncation, ceiling))
+            _show(self.roundoff_items[method], sweep.h, None if roundoff is None else for_log_axis(roundoff, ceiling))
+            _show(self.optimum_items[method], np.array([best[0]]) if best else None,
+                  None if best is None else np.array([max(best[1], ERROR_FLOOR)]))
+        self.sweep_plot.enableAutoRange()
+        self.set_step(result.step)
+
+    def set_step(self, step: float) -> None:
+        """Move the current-h marker (the sweep's x axis is log10 h)."""
+        self.step = step
+        self.h_marker.setValue(math.log10(step))
+        self.h_marker.label.setFormat(f"h = {step:.2g}")
+
+    def clear_errors(self) -> None:
+        """Empty the error panels (no reference to measure against)."""
+        self.errors = self.sweep = None
+        for items in (self.error_items, self.sweep_items, self.truncation_items, self.roundoff_items, self.optimum_items):
+            for item in items.values():
+                _show(item, None, None)

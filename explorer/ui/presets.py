@@ -1,0 +1,31 @@
+"""Instructive functions with ranges that show what each one teaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named function, its x range and what to look for."""
+
+    name: str
+    expression: str
+    x_min: float
+    x_max: float
+    lesson: str
+    order: int = 1
+
+
+PRESETS = (
+    Preset("sin(x)", "sin(x)", -6.0, 6.0, "smooth and periodic: every method agrees at a good h"),
+    Preset("exp(x)", "exp(x)", -2.0, 3.0, "the derivative is itself; error grows with the function"),
+    Preset("x³", "x^3", -2.0, 2.0, "a cubic: central differences are exact up to round-off", order=2),
+    Preset("|x|", "abs(x)", -1.0, 1.0, "a kink at 0: differences straddling it are wrong there"),
+    Preset("log(x)", "log(x)", 0.05, 4.0, "a pole at 0: derivatives and errors blow up near it"),
+    Preset("Runge 1/(1+25x²)", "1/(1+25x^2)", -1.0, 1.0, "harmless-looking, with huge higher derivatives", order=3),
+    Preset("sin(1/x)", "sin(1/x)", 0.05, 1.0, "oscillates ever faster towards 0: no h is good everywhere"),
+    Preset("xˣ", "x^x", 0.05, 2.5, "a variable exponent; undefined for x ≤ 0"),
+    Preset("exp(-x²)", "exp(-x^2)", -3.0, 3.0, "the Gaussian: watch higher orders lose digits", order=4),
+    Preset("1e8·sin(x)", "1e8*sin(x)", -3.0, 3.0, "a large scale makes round-off large too"),
+)

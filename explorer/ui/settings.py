@@ -1,0 +1,66 @@
+"""What the window remembers between runs: geometry, dock state and the last session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from ..core.request import Method
+
+ORGANIZATION, APPLICATION = "DerivativeExplorer", "Derivative Explorer"
+
+
+@dataclass(frozen=True)
+class Session:
+    """The inputs of the last session, restored at the next start."""
+
+    expression: str = "sin(x)"
+    x_min: float = -6.0
+    x_max: float = 6.0
+    points: int = 2000
+    order: int = 1
+    step: float = 1e-5
+    accuracy: int = 2
+    methods: tuple[Method, ...] = tuple(Method)
+
+
+def default_settings() -> QSettings:
+    """The user's settings store."""
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+def save_session(settings: QSettings, session: Session) -> None:
+    for field in fields(Session):
+        value = getattr(session, field.name)
+        settings.setValue(f"session/{field.name}", ",".join(m.value for m in value) if field.name == "methods" else value)
+
+
+def load_session(settings: QSettings) -> Session:
+    """The stored session; any missing or unreadable value falls back to its default."""
+    defaults = Session()
+    values = {}
+    for field in fields(Session):
+        default = getattr(defaults, field.name)
+        stored = settings.value(f"session/{field.name}")
+        if stored is None:
+            continue
+        try:
+            if field.name == "methods":
+                names = [n for n in str(stored).split(",") if n]
+                values[field.name] = tuple(m for m in Method if m.value in names)
+            else:
+                values[field.name] = type(default)(stored)
+        except (TypeError, ValueError):
+            continue
+    return Session(**values)
+
+
+def save_window(settings: QSettings, geometry: QByteArray, state: QByteArray) -> None:
+    settings.setValue("window/geometry", geometry)
+    settings.setValue("window/state", state)
+
+
+def load_window(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:
+    """(geometry, state) saved by save_window, None where absent."""
+    return settings.value("window/geometry"), settings.value("window/state")
