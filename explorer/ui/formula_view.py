@@ -12,7 +12,7 @@ from .worker import FormulaResult
 def derivative_name(order: int, variable: str = "x") -> str:
     """f′(x), f″(x), f‴(x), then f⁽⁴⁾(x) ..."""
     superscripts = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-    marks = "′" * order if order <= 3 else f"⁽{str(order).translate(superscripts)}⁾"
+    marks = {1: "′", 2: "″", 3: "‴"}.get(order) or f"⁽{str(order).translate(superscripts)}⁾"
     return f"f{marks}({variable})"
 
 

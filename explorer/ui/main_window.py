@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.timing = QLabel()
         self._build_layout()
         self._build_menus()
+        self.timing.setMinimumWidth(self.timing.fontMetrics().horizontalAdvance("updated in 00000 ms") + 8)
         self.statusBar().addPermanentWidget(self.timing)
 
         self.request: DerivativeRequest | None = None  # the newest request sent to the worker

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPen
 
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import Method
+from .formula_view import derivative_name
 from .method_styles import FUNCTION_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
 
 ERROR_FLOOR = 1e-18  # exact zeros are drawn here on the log axes (log 0 does not exist)
@@ -65,11 +66,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         super().__init__(parent, show=False)
         self.setBackground("w")
         self.curves_plot = self._add_plot(0, 0, "f and its derivative", "x", "value", colspan=2)
-        self.error_plot = self._add_plot(1, 0, "|error| against x", "x", "|error|")
+        self.error_plot = self._add_plot(1, 0, f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})", "x", "|error|")
         self.sweep_plot = self._add_plot(1, 1, "|error| against step h", "h", "|error|")
         self.error_plot.setLogMode(x=False, y=True)
         self.sweep_plot.setLogMode(x=True, y=True)
-        self.error_plot.setXLink(self.curves_plot)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
 
@@ -90,7 +90,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self._add_sweep_legend()
 
         self.h_marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MARKER_COLOR, width=1.5),
-                                        label="h", labelOpts={"position": 0.92, "color": MARKER_COLOR,
+                                        label="h", labelOpts={"position": 0.55, "color": MARKER_COLOR,
                                                               "fill": (255, 255, 255, 200)})
         self.sweep_plot.addItem(self.h_marker, ignoreBounds=True)
         self.step = math.nan
@@ -109,6 +109,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             axis = plot.getAxis(name)
             axis.setPen("k")
             axis.setTextPen("k")
+            axis.enableAutoSIPrefix(False)  # "(x1e-12)" on a log axis reads as a unit
         return plot
 
     @staticmethod
@@ -120,7 +121,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         return method_pen(method, 1.8)
 
     def _add_sweep_legend(self) -> None:
-        legend = self.sweep_plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 200))
+        legend = self.sweep_plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 220), colCount=2)
         grey = "#555555"
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2)), "measured")
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DashLine)), "truncation C·hᵖ")
@@ -145,10 +146,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         for method, item in self.curve_items.items():
             _show(item, result.x, shown.get(method))
         self._show_in_legend(tuple(shown))
-        primes = "′" * order if order <= 3 else f"⁽{order}⁾"
-        self.curves_plot.setTitle(f"f and its derivative f{primes}(x) by each method", color="k", size="11pt")
+        self.curves_plot.setTitle(f"f(x) and {derivative_name(order)} by each method", color="k", size="11pt")
         if fit_view:
-            self.curves_plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
+            for plot in (self.curves_plot, self.error_plot):
+                plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
             y_range = robust_range([shown[m] for m in shown] + [finite_or_nan(result.f)])
             if y_range is not None:
                 self.curves_plot.setYRange(*y_range, padding=0)

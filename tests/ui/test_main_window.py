@@ -1,0 +1,147 @@
+"""Drive the real window: type, break, slide, pick presets, restart, close mid-computation."""
+
+import math
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from explorer.core.request import Method
+from explorer.ui.presets import PRESETS
+from explorer.ui.step_slider import step_to_position
+
+
+def type_expression(qtbot, window, text):
+    window.editor.line.clear()
+    qtbot.keyClicks(window.editor.line, text)
+
+
+def curve(window, method):
+    return window.panels.curve_items[method].getData()
+
+
+def test_typed_expression_is_drawn_and_central_agrees_with_symbolic(qtbot, window, settled):
+    type_expression(qtbot, window, "exp(x)*sin(2x)")
+    settled(window)
+    x, central = curve(window, Method.CENTRAL)
+    _, symbolic = curve(window, Method.SYMBOLIC)
+    assert x.size == window.domain.points.value()
+    exact = np.exp(x) * (np.sin(2 * x) + 2 * np.cos(2 * x))
+    np.testing.assert_allclose(symbolic, exact, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(central, symbolic, rtol=1e-6, atol=1e-6)
+    assert "exp(x)" in window.formula.label.text()
+    # Every panel holds this request's data: errors against x and the sweep with h* markers.
+    assert window.panels.errors.request_id == window.request.request_id
+    assert window.panels.sweep.request_id == window.request.request_id
+    assert window.panels.optimum_items[Method.CENTRAL].getData()[0].size == 1
+
+
+def test_bad_expression_says_where_and_keeps_the_previous_plots(qtbot, window, settled):
+    before_id = window.request.request_id
+    _, before = curve(window, Method.CENTRAL)
+    type_expression(qtbot, window, "sin(x) + * 2")
+    assert "column 10" in window.editor.error()
+    assert window.editor.message.isVisible()
+    qtbot.waitUntil(lambda: not window._schedule_timer.isActive())
+    assert window.request.request_id == before_id  # nothing was sent
+    np.testing.assert_array_equal(curve(window, Method.CENTRAL)[1], before)
+    # Fixing it clears the message and draws the new function.
+    type_expression(qtbot, window, "sin(x) + 2x")
+    settled(window)
+    assert window.editor.error() == "" and not window.editor.message.isVisible()
+    x, central = curve(window, Method.CENTRAL)
+    np.testing.assert_allclose(central, np.cos(x) + 2, atol=1e-6)
+
+
+def test_unknown_character_error_names_it(qtbot, window):
+    type_expression(qtbot, window, "x $ 2")
+    assert "column 3" in window.editor.error() and "'$'" in window.editor.error()
+
+
+def test_slider_changes_h_moves_the_marker_and_the_estimates(qtbot, window, settled):
+    _, before = curve(window, Method.FORWARD)
+    window.slider.slider.setFocus()
+    qtbot.keyClick(window.slider.slider, Qt.Key.Key_PageUp)  # one decade up
+    assert math.isclose(window.slider.step(), 1e-4, rel_tol=1e-9)
+    assert window.slider.readout.text() == "0.0001"
+    assert math.isclose(window.panels.h_marker.value(), -4.0)  # log10 h on the log axis, moved at once
+    settled(window)
+    assert window.request.step == window.slider.step()
+    assert window.panels.sweep.step == window.slider.step()
+    x, after = curve(window, Method.FORWARD)
+    # Forward difference error is about h/2 |f''|: ten times larger h, ten times larger error.
+    exact = np.cos(x)
+    assert np.nanmax(np.abs(after - exact)) > 5 * np.nanmax(np.abs(before - exact))
+
+
+def test_typing_a_step_in_the_readout_moves_the_slider(qtbot, window, settled):
+    window.slider.readout.clear()
+    qtbot.keyClicks(window.slider.readout, "3e-9")
+    qtbot.keyClick(window.slider.readout, Qt.Key.Key_Return)
+    assert window.slider.step() == 3e-9
+    assert window.slider.slider.value() == step_to_position(3e-9)
+    settled(window)
+    assert window.request.step == 3e-9
+    assert math.isclose(window.panels.h_marker.value(), math.log10(3e-9))
+
+
+def test_rapid_edits_draw_only_the_last_expression(qtbot, window, settled):
+    for text in ["x^2", "x^3", "x^4", "cosh(x)"]:
+        window.editor.set_text(text)
+        qtbot.wait(1)  # let each edit reach the worker: they then race, and only the last may be drawn
+    settled(window)
+    assert window.request.expression == "cosh(x)"
+    x, symbolic = curve(window, Method.SYMBOLIC)
+    np.testing.assert_allclose(symbolic, np.sinh(x), rtol=1e-12)
+
+
+def test_order_and_methods_change_what_is_drawn(qtbot, window, settled):
+    window.methods.boxes[Method.COMPLEX].setChecked(False)
+    window.domain.order.setValue(2)
+    settled(window)
+    x, central = curve(window, Method.CENTRAL)
+    np.testing.assert_allclose(central, -np.sin(x), atol=1e-4)
+    assert curve(window, Method.COMPLEX)[1] is None or curve(window, Method.COMPLEX)[1].size == 0
+    assert "″" in window.formula.label.text() and "-sin(x)" in window.formula.label.text()
+
+
+def test_preset_sets_function_range_and_order(qtbot, window, settled):
+    runge = next(p for p in PRESETS if p.expression == "1/(1+25x^2)")
+    window.apply_preset(runge)
+    settled(window)
+    assert window.request.expression == runge.expression and window.request.order == runge.order
+    x, _ = curve(window, Method.SYMBOLIC)
+    assert (x[0], x[-1]) == (runge.x_min, runge.x_max)
+
+
+def test_copy_buttons_put_latex_and_python_on_the_clipboard(qtbot, window):
+    qtbot.mouseClick(window.formula.copy_latex, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == r"\cos{\left(x \right)}"
+    qtbot.mouseClick(window.formula.copy_python, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "math.cos(x)" or "cos(x)" in QGuiApplication.clipboard().text()
+
+
+def test_session_is_restored_by_the_next_window(qtbot, make_window, settled):
+    first = make_window()
+    first.editor.set_text("tanh(x)")
+    first.domain.order.setValue(3)
+    first.slider.set_step(1e-3)
+    first.methods.boxes[Method.BACKWARD].setChecked(False)
+    settled(first)
+    first.close()
+    second = make_window()
+    assert second.editor.text() == "tanh(x)"
+    assert second.request.order == 3 and second.request.step == 1e-3
+    assert Method.BACKWARD not in second.request.methods
+
+
+def test_closing_mid_computation_stops_worker_and_sympy_child(qtbot, window):
+    window.domain.points.setValue(200_000)
+    window.editor.set_text("exp(sin(x))*cosh(x)^3/(2+cos(x))")
+    qtbot.waitUntil(window.worker.is_busy, timeout=5000)
+    started = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - started < 5
+    assert not window.worker.isRunning()
+    assert window.worker.engine._process is None
