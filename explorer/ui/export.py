@@ -43,6 +43,7 @@ def export_svg(panels: PlotPanels, path: str | os.PathLike) -> None:
         generator.setFileName(temporary)
         generator.setSize(size)
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+        generator.setResolution(panels.logicalDpiX())
         generator.setTitle("Derivative Explorer")
         painter = QPainter()
         if not painter.begin(generator):

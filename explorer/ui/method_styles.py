@@ -19,6 +19,8 @@ METHOD_COLORS = {
 }
 FUNCTION_COLOR = "#999999"
 MARKER_COLOR = "#B00020"
+GRID_COLOR = "#E3E3E3"
+EXACT_COLOR = "#B8B8B8"  # the symbolic curve, drawn wide underneath the estimates
 
 
 def method_pen(method: Method, width: float = 2.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:

@@ -12,11 +12,12 @@ from PySide6.QtGui import QColor, QPen
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import Method
 from .formula_view import derivative_name
-from .method_styles import FUNCTION_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
+from .method_styles import EXACT_COLOR, FUNCTION_COLOR, GRID_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
 
 ERROR_FLOOR = 1e-18  # exact zeros are drawn here on the log axes (log 0 does not exist)
 THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measured error
 ROBUST_PERCENTILES = (1.0, 99.0)  # panel 1 ignores poles beyond these when choosing its y range
+LEGEND_HEADROOM = 0.3  # room above the curves of panel 1 for its legend, as a fraction of their span
 
 
 def finite_or_nan(values: np.ndarray) -> np.ndarray:
@@ -42,7 +43,7 @@ def robust_range(arrays: list[np.ndarray]) -> tuple[float, float] | None:
     if high - low < 1e-12 * max(1.0, abs(high)):
         return low - 1.0, high + 1.0
     pad = 0.08 * (high - low)
-    return float(low - pad), float(high + pad)
+    return float(low - pad), float(high + LEGEND_HEADROOM * (high - low))
 
 
 def _curve(plot: pg.PlotItem, pen: QPen | None, name: str | None = None, **options) -> pg.PlotDataItem:
@@ -73,7 +74,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
 
-        self.curves_legend = self.curves_plot.addLegend(offset=(10, 10), labelTextColor="k", brush=(255, 255, 255, 200))
+        self.curves_legend = self.curves_plot.addLegend(offset=(10, 5), labelTextColor="k", brush=(255, 255, 255, 150),
+                                                        colCount=3)
         self.function_item = _curve(self.curves_plot, pg.mkPen(FUNCTION_COLOR, width=1.5, style=Qt.PenStyle.DashLine), "f(x)")
         self.curve_items = {m: _curve(self.curves_plot, self._measured_pen(m)) for m in Method}
         self.error_items = {m: _curve(self.error_plot, method_pen(m, 1.5)) for m in Method}
@@ -104,11 +106,14 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         plot.setTitle(title, color="k", size="11pt")
         plot.setLabel("bottom", x_label)
         plot.setLabel("left", y_label)
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.showGrid(x=True, y=True, alpha=1.0)
         for name in ("bottom", "left"):
             axis = plot.getAxis(name)
             axis.setPen("k")
             axis.setTextPen("k")
+            # Opaque light grid lines: translucent ones take Qt's raster engine ~10 ms per panel per frame.
+            axis.setTickPen(pg.mkPen(GRID_COLOR))
+            axis.setStyle(tickAlpha=255)
             axis.enableAutoSIPrefix(False)  # "(x1e-12)" on a log axis reads as a unit
         return plot
 
@@ -116,7 +121,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
     def _measured_pen(method: Method) -> QPen:
         if method is Method.SYMBOLIC:
             pen = method_pen(method, 5.0)
-            pen.setColor(QColor(0, 0, 0, 70))
+            pen.setColor(QColor(EXACT_COLOR))  # opaque: translucent wide lines are slow to draw
             return pen
         return method_pen(method, 1.8)
 

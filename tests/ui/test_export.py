@@ -1,0 +1,110 @@
+"""Export what the window shows: PNG, SVG (vector, valid XML), CSV; atomically; also without a window."""
+
+import os
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from explorer.core.csv_export import atomic_path
+from explorer.core.parser import parse_expression
+from explorer.core.pipeline import derivatives_needed
+from explorer.core.request import DerivativeRequest, Method
+from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
+from explorer.ui.export import ExportError, export_headless
+from explorer.ui.method_styles import METHOD_COLORS
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def drawn_colors(path):
+    """Lower-case stroke colours of every SVG element (Qt writes them as attributes)."""
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{SVG}svg"
+    return {el.get("stroke", "").lower() for el in root.iter()} | {el.get("fill", "").lower() for el in root.iter()}
+
+
+def test_png_is_the_panels_as_shown(window, tmp_path):
+    path = tmp_path / "plots.png"
+    window.export_to(str(path))
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert (image.width(), image.height()) == (window.panels.width(), window.panels.height())
+    # Not blank: the central-difference green appears somewhere.
+    pixels = np.frombuffer(image.convertToFormat(QImage.Format.Format_RGB888).constBits(), dtype=np.uint8)
+    rgb = pixels[: image.height() * image.bytesPerLine()].reshape(image.height(), -1)[:, : image.width() * 3]
+    colours = rgb.reshape(-1, 3)
+    assert np.any(np.all(colours == (0x00, 0x9E, 0x73), axis=1))
+
+
+def test_svg_is_valid_xml_with_a_path_per_curve(window, tmp_path):
+    path = tmp_path / "plots.svg"
+    window.export_to(str(path))
+    root = ET.parse(path).getroot()
+    paths = list(root.iter(f"{SVG}path")) + list(root.iter(f"{SVG}polyline"))
+    assert len(paths) > 20
+    colors = drawn_colors(path)
+    for method in (Method.CENTRAL, Method.FORWARD, Method.AUTODIFF):
+        assert METHOD_COLORS[method].lower() in colors
+    assert "|error| against step h" in path.read_text()  # titles are text, not pixels
+
+
+def test_csv_has_x_f_derivatives_and_errors(window, tmp_path):
+    path = tmp_path / "data.csv"
+    window.export_to(str(path))
+    header = path.read_text().splitlines()[0].split(",")
+    assert header[:3] == ["x", "f", "symbolic"]
+    assert "central" in header and "central_abs_error" in header and "symbolic_abs_error" not in header
+    table = np.genfromtxt(path, delimiter=",", skip_header=1)
+    assert table.shape == (window.domain.points.value(), len(header))
+    x = table[:, 0]
+    np.testing.assert_allclose(table[:, 1], np.sin(x), atol=1e-15)
+    np.testing.assert_allclose(table[:, header.index("central")], np.cos(x), atol=1e-8)
+    errors = table[:, header.index("central_abs_error")]
+    np.testing.assert_allclose(errors, np.abs(table[:, header.index("central")] - table[:, 2]), atol=1e-20)
+
+
+def test_unknown_suffix_is_refused(window, tmp_path):
+    with pytest.raises(ExportError, match="use .png, .svg or .csv"):
+        window.export_to(str(tmp_path / "plots.pdf"))
+    assert not any(tmp_path.glob("*plots*"))
+
+
+def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "kept.csv"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(target) as temporary:
+        with open(temporary, "w") as stream:
+            stream.write("half")
+        raise RuntimeError("disk full")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.csv"]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".csv"])
+def test_headless_export_needs_no_window(qapp, tmp_path, suffix):
+    request = DerivativeRequest("x^3", x_min=-1, x_max=1, points=101)
+    parsed = parse_expression(request.expression)
+    symbolic = SymbolicDerivatives(parsed, (parsed.expr, *derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))))
+    path = tmp_path / f"out{suffix}"
+    export_headless(request, symbolic, path)
+    assert path.stat().st_size > 100
+    if suffix == ".svg":
+        assert METHOD_COLORS[Method.CENTRAL].lower() in drawn_colors(path)
+    elif suffix == ".png":
+        assert QImage(str(path)).width() > 1000
+    else:
+        table = np.genfromtxt(path, delimiter=",", names=True)
+        np.testing.assert_allclose(table["symbolic"], 3 * table["x"] ** 2, atol=1e-12)
+
+
+def test_exported_file_gets_the_usual_mode_not_the_temporary_files(tmp_path):
+    target = tmp_path / "new.csv"
+    previous = os.umask(0o022)
+    try:
+        with atomic_path(target) as temporary:
+            open(temporary, "w").close()
+    finally:
+        os.umask(previous)
+    assert target.stat().st_mode & 0o777 == 0o644  # mkstemp's file was 0600
