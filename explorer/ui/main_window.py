@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
-from ..core.request import DerivativeRequest
+from ..core.request import DerivativeRequest, Method
 from ..core.symbolic_process import SymbolicEngine
 from .domain_controls import DomainControls
 from .export import ExportError, export_panels
@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self._next_id = 0
         self._sent_at = 0.0
         self._fitted_view: tuple | None = None
+        self._worker_message = ""  # what the worker said about the newest request
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)  # coalesces a burst of edits into one request
         self._schedule_timer.timeout.connect(self._send_request)
 
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         self._next_id += 1
         self.request = replace(request, request_id=self._next_id)
         self._sent_at = time.perf_counter()
+        self._worker_message = ""
         self.timing.setText("computing…")
         self.worker.submit(self.request)
 
@@ -185,9 +187,11 @@ class MainWindow(QMainWindow):
             view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order)
             self.panels.show_curves(result, self.request.order, fit_view=view != self._fitted_view)
             self._fitted_view = view
-            notes = "; ".join(f"{m.label}: {reason}" for m, reason in result.notes.items())
+            # The worker's own message (why SymPy gave up) says more than the symbolic method's note.
+            notes = [self._worker_message] if self._worker_message else []
+            notes += [f"{m.label}: {why}" for m, why in result.notes.items() if not (self._worker_message and m is Method.SYMBOLIC)]
             if notes:
-                self.statusBar().showMessage(notes, 10_000)
+                self.statusBar().showMessage("; ".join(notes), 0 if self._worker_message else 10_000)
         elif isinstance(result, ErrorResult):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):
@@ -207,6 +211,7 @@ class MainWindow(QMainWindow):
     def _on_status(self, message: StatusMessage) -> None:
         if not self._is_current(message.request_id):
             return
+        self._worker_message = message.text
         self.statusBar().showMessage(message.text)
         if message.is_error:
             self.timing.setText("failed")

@@ -53,8 +53,8 @@ def _curve(plot: pg.PlotItem, pen: QPen | None, name: str | None = None, **optio
 
 
 def _show(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray | None) -> None:
-    """Give item new data, or empty it when y is None (the item is kept for reuse)."""
-    if y is None:
+    """Give item new data, or empty it when y is None or all gaps (the item is kept for reuse)."""
+    if y is None or not np.isfinite(y).any():
         item.setData([], [])
     else:
         item.setData(x, y)

@@ -57,9 +57,12 @@ class ComputeWorker(QThread):
     status = Signal(object)  # StatusMessage
     done = Signal(int)  # request id: every stage of it has been emitted
 
-    def __init__(self, engine: SymbolicEngine | None = None, parent=None):
+    def __init__(self, engine: SymbolicEngine | None = None, simplifier: SymbolicEngine | None = None, parent=None):
         super().__init__(parent)
         self.engine = engine or SymbolicEngine()
+        # Simplification gets its own child: abandoning it for a newer request must not kill the
+        # child that differentiates (restarting that one costs ~100 ms on the next edit).
+        self.simplifier = simplifier or SymbolicEngine()
         self._condition = threading.Condition()
         self._pending: DerivativeRequest | None = None
         self._stopping = False
@@ -83,10 +86,14 @@ class ComputeWorker(QThread):
             self._stopping = True
             self._pending = None
             self._condition.notify()
-        self.engine.close()
+        self._close_engines()
         ended = self.wait(timeout_ms) if self.isRunning() else True
-        self.engine.close()  # a job started between the first close and the thread's exit
+        self._close_engines()  # a job started between the first close and the thread's exit
         return ended
+
+    def _close_engines(self) -> None:
+        self.engine.close()
+        self.simplifier.close()
 
     # -- worker thread ---------------------------------------------------
     def _superseded(self) -> bool:
@@ -151,7 +158,7 @@ class ComputeWorker(QThread):
             return
         if simplified:
             try:
-                simpler = self.engine.simplify(expr, self._superseded)
+                simpler = self.simplifier.simplify(expr, self._superseded)
             except SymbolicCancelled:
                 return
             if simpler is None or simpler == expr or self._superseded():

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from explorer.core.request import Method
+from explorer.core.symbolic_process import SymbolicEngine
 from explorer.ui.presets import PRESETS
 from explorer.ui.step_slider import step_to_position
 
@@ -144,4 +145,25 @@ def test_closing_mid_computation_stops_worker_and_sympy_child(qtbot, window):
     window.close()
     assert time.perf_counter() - started < 5
     assert not window.worker.isRunning()
-    assert window.worker.engine._process is None
+    assert window.worker.engine._process is None and window.worker.simplifier._process is None
+
+
+def test_sympy_giving_up_is_reported_and_numerical_methods_still_drawn(qtbot, make_window, settled):
+    window = make_window(engine=SymbolicEngine(derive_timeout=0.05))
+    window.domain.order.setValue(6)
+    window.editor.set_text("x^x^x*sin(x^2)/(1+tan(x)^2)+erf(x^3)*atan(x)")
+    settled(window)
+    message = window.statusBar().currentMessage()
+    assert "SymPy gave up" in message and "0.05 s" in message
+    assert "SymPy gave up" in window.formula.label.text()
+    assert not window.formula.copy_latex.isEnabled()
+    assert window.panels.curves.reference is Method.AUTODIFF
+    assert curve(window, Method.SYMBOLIC)[1] is None or curve(window, Method.SYMBOLIC)[1].size == 0
+    assert np.isfinite(curve(window, Method.CENTRAL)[1]).any()
+    assert Method.CENTRAL in window.panels.errors.absolute
+    # The window is still live: a simple function afterwards is differentiated exactly again.
+    window.editor.set_text("x^2")
+    window.domain.order.setValue(1)
+    settled(window)
+    x, symbolic = curve(window, Method.SYMBOLIC)
+    np.testing.assert_allclose(symbolic, 2 * x)
