@@ -1,0 +1,66 @@
+"""The panels survive what numerics produce: zeros and NaN on log axes, infinities, poles."""
+
+import math
+
+import numpy as np
+
+from explorer.core.error_analysis import StepSweep
+from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
+from explorer.core.request import Method
+from explorer.ui.plot_panels import ERROR_FLOOR, PlotPanels, for_log_axis, robust_range
+
+
+def test_log_values_floor_zeros_and_gap_nan_inf_and_overshoot():
+    values = np.array([0.0, 1e-30, 1e-3, np.nan, np.inf, -np.inf, 1e9])
+    shown = for_log_axis(values, ceiling=1e6)
+    np.testing.assert_array_equal(shown[:3], [ERROR_FLOOR, ERROR_FLOOR, 1e-3])
+    assert np.isnan(shown[3:]).all()
+
+
+def test_robust_range_ignores_a_pole():
+    x = np.linspace(-1, 1, 1001)
+    with np.errstate(divide="ignore"):
+        spiky = np.where(np.abs(x) < 0.003, 1e12, np.sin(x))
+    low, high = robust_range([spiky])
+    assert -1.2 < low < -0.8 and 0.8 < high < 1.6
+
+
+def test_panels_draw_zero_nan_and_infinite_errors_without_trouble(qtbot):
+    panels = PlotPanels()
+    qtbot.addWidget(panels)
+    panels.resize(900, 600)
+    panels.show()
+    x = np.linspace(-1, 1, 5)
+    derivative = np.array([1.0, np.inf, np.nan, 2.0, 3.0])
+    curves = CurveResult(1, x, x**2, {Method.SYMBOLIC: derivative, Method.CENTRAL: derivative}, Method.SYMBOLIC, {})
+    panels.show_curves(curves, order=1, fit_view=True)
+    errors = ErrorResult(1, x, {Method.CENTRAL: np.array([0.0, np.nan, np.inf, 1e-12, 0.0])}, {})
+    panels.show_errors(errors)
+    h = np.logspace(-16, -1, 61)
+    sweep = StepSweep(0.3, h, {Method.CENTRAL: np.where(h < 1e-8, 0.0, h**2)}, {Method.CENTRAL: (1e-8, 0.0)},
+                      {Method.CENTRAL: h**2}, {Method.CENTRAL: 1e-14 / h})
+    panels.show_sweep(SweepResult(1, 1e-5, sweep))
+    panels.grab()  # paints every item: must not raise on log10 of zero or NaN
+
+    _, drawn = panels.curve_items[Method.CENTRAL].getData()
+    assert np.isnan(drawn[1]) and np.isnan(drawn[2])  # infinity became a gap
+    _, error = panels.error_items[Method.CENTRAL].getOriginalDataset()
+    assert np.nanmin(error) == ERROR_FLOOR and np.isnan(error[1:3]).all()
+    _, roundoff = panels.roundoff_items[Method.CENTRAL].getOriginalDataset()
+    assert np.isnan(roundoff[0]) and math.isclose(roundoff[-1], 1e-13)  # 100 at h = 1e-16 is far above the measured errors: cut, not drawn
+    assert panels.optimum_items[Method.CENTRAL].getOriginalDataset()[1][0] == ERROR_FLOOR
+    assert math.isclose(panels.h_marker.value(), -5.0)
+    # Methods no longer computed are emptied, not left stale.
+    panels.show_errors(ErrorResult(2, x, {}, {}))
+    assert panels.error_items[Method.CENTRAL].getOriginalDataset()[1] is None or panels.error_items[Method.CENTRAL].getOriginalDataset()[1].size == 0
+
+
+def test_window_survives_a_function_undefined_on_part_of_the_range(qtbot, window, settled):
+    window.domain.set_range(-1.0, 4.0)
+    window.editor.set_text("log(x)")
+    settled(window)
+    x, symbolic = window.panels.curve_items[Method.SYMBOLIC].getData()
+    assert np.isnan(symbolic[x <= 0]).all()
+    np.testing.assert_allclose(symbolic[x > 0], 1 / x[x > 0])
+    _, error = window.panels.error_items[Method.CENTRAL].getOriginalDataset()
+    assert np.isnan(error[x <= 0]).all() and (error[x > 0.01] >= ERROR_FLOOR).all()
