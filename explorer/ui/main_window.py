@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -149,16 +149,8 @@ class MainWindow(QMainWindow):
         expression = self.editor.valid_text()
         if expression is None or self.editor.error() or self.domain.problem():
             return None
-        return DerivativeRequest(
-            expression=expression,
-            order=self.domain.order.value(),
-            x_min=self.domain.x_min.value(),
-            x_max=self.domain.x_max.value(),
-            points=self.domain.points.value(),
-            step=self.slider.step(),
-            accuracy=self.methods.accuracy.value(),
-            methods=self.methods.methods(),
-        )
+        # Session holds exactly the request's inputs, under the same names.
+        return DerivativeRequest(**{**asdict(self.session()), "expression": expression})
 
     def _send_request(self) -> None:
         request = self.current_request()
