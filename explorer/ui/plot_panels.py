@@ -113,7 +113,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             axis.setTextPen("k")
             # Opaque light grid lines: translucent ones take Qt's raster engine ~10 ms per panel per frame.
             axis.setTickPen(pg.mkPen(GRID_COLOR))
-            axis.setStyle(tickAlpha=255)
+            axis.setStyle(tickAlpha=255, maxTickLevel=1)
+            axis.setZValue(-1000)  # opaque grid lines must lie under the curves, not over them
             axis.enableAutoSIPrefix(False)  # "(x1e-12)" on a log axis reads as a unit
         return plot
 

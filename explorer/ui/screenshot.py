@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import sys
 import tempfile
 import time
@@ -13,6 +14,7 @@ from .app import ensure_application
 from .presets import PRESETS
 
 TIMEOUT_SECONDS = 30.0
+SETTLE_SECONDS = 0.5
 
 
 def take_screenshot(path: str, preset_name: str = "sin(x)") -> float:
@@ -33,15 +35,21 @@ def take_screenshot(path: str, preset_name: str = "sin(x)") -> float:
             if window.request is not None and window.completed_id == window.request.request_id and window.formula.formula:
                 break
             time.sleep(0.01)
-        app.processEvents()
+        settle = time.monotonic() + SETTLE_SECONDS
+        while time.monotonic() < settle:  # deferred auto-range and axis repaints
+            app.processEvents()
+            time.sleep(0.01)
         with atomic_path(path) as temporary:
             window.grab().save(temporary, "PNG")
         latency = window.last_latency or float("nan")
         window.close()
+        window.deleteLater()
+        app.processEvents()  # let Qt destroy the window before Python tears down its wrappers
     return latency
 
 
 def main(argv: list[str] | None = None) -> int:
+    faulthandler.enable()  # a crash in Qt code then still says where it happened
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
         print("usage: python -m explorer.ui.screenshot OUT.png [PRESET]", file=sys.stderr)
