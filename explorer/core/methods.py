@@ -86,7 +86,11 @@ class MethodContext:
         elif method is Method.COMPLEX:
             estimate = fd.complex_step(self.f_complex, x, h)
         else:
-            return fd.apply_stencil(self.f, x, h, self.stencil(method))
+            stencil = self.stencil(method)
+            estimate = fd.apply_stencil(self.f, x, h, stencil)
+            if 0 in stencil.offsets:  # f(x) is in the stencil, so an undefined f(x) is already a gap
+                return estimate
+            # Odd-order central and Richardson stencils skip x itself: 1/x at 0 would get a value.
         # Where f itself is undefined (log of a negative, 1/x at 0) so is its derivative, even when
         # the formula for f' happens to have a value there (1/x at x = -1).
         return np.where(np.isfinite(self.f(x)), estimate, np.nan) + np.zeros(shape)
