@@ -1,0 +1,104 @@
+"""What every benchmark shares: the test functions, building a MethodContext, steps and robust timing."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.cli import COMPLEX_STEP
+from explorer.core import finite_difference as fd
+from explorer.core.methods import MethodContext
+from explorer.core.parser import parse_expression
+from explorer.core.pipeline import derivatives_needed, method_context
+from explorer.core.request import DerivativeRequest, Method
+from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
+
+NUMERIC_METHODS = tuple(m for m in Method if m is not Method.SYMBOLIC)
+
+
+@dataclass(frozen=True)
+class TestFunction:
+    label: str
+    expression: str
+    x_min: float
+    x_max: float
+
+
+FUNCTIONS = (
+    TestFunction("sin", "sin(x)", -5.0, 5.0),
+    TestFunction("exp", "exp(x)", -5.0, 5.0),
+    TestFunction("x^3", "x^3", -2.0, 2.0),
+    TestFunction("Runge", "1/(1+25x^2)", -1.0, 1.0),
+    TestFunction("log (x>0)", "log(x)", 0.1, 5.0),
+    TestFunction("atan", "atan(x)", -5.0, 5.0),
+    TestFunction("sqrt (x>0)", "sqrt(x)", 0.1, 5.0),
+    TestFunction("x^x", "x^x", 0.1, 3.0),
+    TestFunction("exp(-x^2)sin(3x)", "exp(-x^2)*sin(3x)", -3.0, 3.0),
+)
+
+
+def build_context(expression: str, order: int = 1, accuracy: int = 2) -> MethodContext:
+    """The MethodContext the pipeline would build, with every exact derivative its theory lines need."""
+    request = DerivativeRequest(expression, order=order, accuracy=accuracy)
+    parsed = parse_expression(expression)
+    chain = tuple(derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request)))
+    return method_context(request, SymbolicDerivatives(parsed, (parsed.expr, *chain)))
+
+
+def recommended(context: MethodContext, method: Method) -> float:
+    """The step the CLI uses by default: the balancing step of the stencil, 1e-20 for the complex step, 0 if none."""
+    if method is Method.COMPLEX:
+        return COMPLEX_STEP
+    if not method.uses_step:
+        return 0.0
+    return fd.recommended_step(context.stencil(method))
+
+
+def seconds(call: Callable[[], object], inner: int = 1) -> float:
+    """Wall-clock seconds of one call (averaged over `inner` back-to-back calls for tiny ones)."""
+    start = time.perf_counter()
+    for _ in range(inner):
+        call()
+    return (time.perf_counter() - start) / inner
+
+
+def inner_loops(call: Callable[[], object], target: float = 0.005) -> int:
+    """How many back-to-back calls make one timing last about `target` seconds (timer noise stays small)."""
+    once = seconds(call)
+    return max(1, min(1000, int(target / max(once, 1e-7))))
+
+
+def median_ratios(calls: dict[str, Callable[[], object]], baseline: str, rounds: int) -> dict[str, tuple[float, float]]:
+    """{name: (median seconds, median of per-round time / baseline time)}, all calls interleaved in each round.
+
+    Interleaving means a burst of load from another user of the machine hits every call of that round alike,
+    so the per-round ratio is steadier than either time.
+    """
+    loops = {name: inner_loops(call) for name, call in calls.items()}
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            times[name].append(seconds(call, loops[name]))
+    base = times[baseline]
+    return {
+        name: (statistics.median(t), statistics.median(ti / bi for ti, bi in zip(t, base))) for name, t in times.items()
+    }
+
+
+def max_relative_error(estimate: np.ndarray, exact: np.ndarray, floor: float = 1e-6) -> float:
+    """max |estimate - exact| / |exact| over points where |exact| >= floor * max|exact|.
+
+    Near a root of f^(n) relative error means nothing (every method's is unbounded), so those points are
+    left out; a NaN estimate where the exact value is finite counts as an infinite error.
+    """
+    exact = np.asarray(exact, dtype=float)
+    scale = np.nanmax(np.abs(exact))
+    keep = np.isfinite(exact) & (np.abs(exact) >= floor * scale)
+    with np.errstate(all="ignore"):
+        errors = np.abs(np.asarray(estimate, dtype=float)[keep] - exact[keep]) / np.abs(exact[keep])
+    errors[~np.isfinite(errors)] = np.inf
+    return float(errors.max()) if errors.size else float("nan")

@@ -1,0 +1,183 @@
+"""Edit->plot and slider->plot latency in the offscreen window, a step change vs a full edit, start-up time."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from explorer.core.parser import parse_expression
+from explorer.core.pipeline import compute_stages, derivatives_needed
+from explorer.core.request import DerivativeRequest
+from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
+
+POINTS = 2000
+EDITS = 30
+SLIDES = 30
+STARTS = 5
+P95_TARGET_MS = 50.0
+REPO = Path(__file__).resolve().parents[1]
+NEEDED = ("editor", "slider", "worker", "request", "completed_id")
+
+
+def fresh_expression(i: int) -> str:
+    """A different expression every time, so SymPy and lambdify caches never answer."""
+    k = i + 2
+    return ("sin({k}x)*exp(-x^2/{k})", "log(1+x^2/{k})*cos(x)", "atan({k}x)+x^3/{k}")[i % 3].format(k=k)
+
+
+def percentiles(samples_ms: list[float]) -> str:
+    p50, p95 = np.percentile(samples_ms, [50, 95])
+    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (n = {len(samples_ms)})"
+
+
+# -- core only: what a step change saves ------------------------------------------------
+
+def core_edit_vs_step() -> list[str]:
+    """Median ms of a full edit (parse, differentiate, compile, compute) against a step change (compute only)."""
+    full, step_only = [], []
+    for i in range(EDITS):
+        request = DerivativeRequest(fresh_expression(100 + i), points=POINTS, x_min=-6, x_max=6)
+        start = time.perf_counter()
+        parsed = parse_expression(request.expression)
+        chain = tuple(derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request)))
+        symbolic = SymbolicDerivatives(parsed, (parsed.expr, *chain))
+        list(compute_stages(request, symbolic))
+        full.append(time.perf_counter() - start)
+        moved = DerivativeRequest(request.expression, points=POINTS, x_min=-6, x_max=6, step=1e-3 / (i + 1))
+        start = time.perf_counter()
+        list(compute_stages(moved, symbolic))
+        step_only.append(time.perf_counter() - start)
+    edit_ms, step_ms = statistics.median(full) * 1e3, statistics.median(step_only) * 1e3
+    return [f"- core, no window, N = {POINTS}: full edit (parse + SymPy in-process + lambdify + all stages) "
+            f"median {edit_ms:.1f} ms; step change (all stages, symbolic reused) median {step_ms:.1f} ms "
+            f"= {step_ms / edit_ms:.2f}x of an edit"]
+
+
+# -- the window ----------------------------------------------------------------------
+
+def ui_problem() -> str | None:
+    """Why the window cannot be benchmarked, or None."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from explorer.ui.main_window import MainWindow  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - any import failure means "skip", with its reason
+        return f"explorer.ui is not importable ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _wait(app, condition, timeout: float = 30.0) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the window did not finish in time")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        time.sleep(0.0005)
+
+
+def _settled(window) -> bool:
+    request = window.request
+    return request is not None and window.completed_id == request.request_id
+
+
+def _measure(app, window, change, count: int) -> list[float]:
+    """ms from each change of the inputs to its last panel drawn (and painted), one change at a time."""
+    samples = []
+    for i in range(count):
+        _wait(app, lambda: not window.worker.is_busy())  # a pause between edits: each is measured alone
+        before = window.request.request_id
+        start = time.perf_counter()
+        change(i)
+        _wait(app, lambda: window.request.request_id > before and _settled(window))
+        app.processEvents()  # the repaint that shows it
+        samples.append((time.perf_counter() - start) * 1e3)
+    return samples
+
+
+def window_latency() -> list[str]:
+    from PySide6.QtCore import QSettings
+
+    from explorer.ui.app import ensure_application
+    from explorer.ui.main_window import MainWindow
+
+    app = ensure_application(headless=True)
+    with tempfile.TemporaryDirectory() as folder:
+        window = MainWindow(settings=QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
+        missing = [name for name in NEEDED if not hasattr(window, name)]
+        if missing:
+            window.close()
+            return [f"- skipped: MainWindow lacks {', '.join(missing)}"]
+        window.show()
+        window.domain.points.setValue(POINTS)
+        _wait(app, lambda: _settled(window))
+        edits = _measure(app, window, lambda i: window.editor.set_text(fresh_expression(i)), EDITS)
+        jobs_before = window.worker.engine._job  # SymPy jobs sent to the child so far (read only)
+        steps = np.logspace(-8, -3, SLIDES)
+        slides = _measure(app, window, lambda i: window.slider.set_step(float(steps[i])), SLIDES)
+        symbolic_jobs = window.worker.engine._job - jobs_before
+        points = window.request.points
+        window.close()
+    p95 = float(np.percentile(edits, 95))
+    return [
+        f"- window at N = {points}, edit -> all three panels drawn: {percentiles(edits)}; "
+        f"p95 target < {P95_TARGET_MS:g} ms: {'pass' if p95 < P95_TARGET_MS else 'FAIL'}",
+        f"- slider move (step only) -> all panels drawn: {percentiles(slides)}; "
+        f"median {statistics.median(slides) / statistics.median(edits):.2f}x of an edit; "
+        f"SymPy jobs sent during the {SLIDES} moves: {symbolic_jobs}",
+    ]
+
+
+STARTUP_SCRIPT = """
+import os, sys
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtCore import QEventLoop, QSettings
+from explorer.ui.app import ensure_application
+from explorer.ui.main_window import MainWindow
+app = ensure_application(headless=True)
+window = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.show()
+app.processEvents()
+print("shown", flush=True)
+while not (window.request is not None and window.completed_id == window.request.request_id):
+    app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+app.processEvents()
+print("results", flush=True)
+window.close()
+"""
+
+
+def startup() -> list[str]:
+    """Seconds from starting a Python process to the window shown, and to its first results drawn."""
+    shown, results = [], []
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for _ in range(STARTS):
+        with tempfile.TemporaryDirectory() as folder:
+            start = time.perf_counter()
+            process = subprocess.Popen([sys.executable, "-c", STARTUP_SCRIPT, str(Path(folder) / "s.ini")],
+                                       stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
+            marks = {}
+            for line in process.stdout:
+                marks[line.strip()] = time.perf_counter() - start
+            process.wait(timeout=60)
+        if process.returncode != 0 or len(marks) < 2:
+            return [f"- start-up: the window process failed (exit {process.returncode})"]
+        shown.append(marks["shown"])
+        results.append(marks["results"])
+    return [f"- start-up (new Python process -> window shown): median {statistics.median(shown):.2f} s; "
+            f"-> first results drawn: median {statistics.median(results):.2f} s (n = {STARTS})"]
+
+
+def run() -> list[str]:
+    lines = ["## Latency", ""] + core_edit_vs_step()
+    problem = ui_problem()
+    if problem is not None:
+        return lines + [f"- window benchmarks skipped: {problem}", ""]
+    return lines + window_latency() + startup() + [""]

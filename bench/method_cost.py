@@ -1,0 +1,52 @@
+"""Each method's cost as a multiple of one evaluation of f on the same N points."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from common import build_context, median_ratios, recommended
+from explorer.core.request import Method
+
+SIZES = (1_000, 100_000, 1_000_000)
+COST_FUNCTIONS = ("sin(x)", "exp(-x^2)*sin(3x)")
+TARGET = 2.5  # derivative cost <= 2.5x one f-evaluation at N = 1e5
+ROUNDS = {1_000: 25, 100_000: 15, 1_000_000: 5}
+
+
+def method_costs(expression: str) -> dict[int, dict[str, tuple[float, float]]]:
+    """{N: {"f" or method value: (median seconds, median ratio to f)}}."""
+    context = build_context(expression)
+    results = {}
+    for n in SIZES:
+        x = np.linspace(0.1, 3.0, n)  # inside every function's domain
+        calls = {"f": lambda: context.f(x)}
+        for method in Method:
+            step = recommended(context, method)
+            calls[method.value] = lambda m=method, h=step: context.derivative(m, x, h)
+        for call in calls.values():
+            call()  # compile (lambdify, autograd) outside the timing
+        results[n] = median_ratios(calls, "f", ROUNDS[n])
+    return results
+
+
+def cost_table(expression: str, results: dict[int, dict[str, tuple[float, float]]]) -> list[str]:
+    header = "| method | " + " | ".join(f"N = {n:.0e}" for n in SIZES) + f" | <= {TARGET}x at 1e5 |"
+    lines = [f"f(x) = `{expression}`", "", header, "|" + "---|" * (len(SIZES) + 2)]
+    names = ["f"] + [m.value for m in Method]
+    for name in names:
+        cells = []
+        for n in SIZES:
+            time, ratio = results[n][name]
+            cells.append(f"{ratio:.2f}x ({time * 1e3:.3g} ms)")
+        verdict = "-" if name == "f" else ("pass" if results[100_000][name][1] <= TARGET else "FAIL")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {verdict} |")
+    return lines
+
+
+def run() -> list[str]:
+    lines = ["## Cost of each method vs one f-evaluation", "",
+             "Cells: median over rounds of (method time / f time) measured in the same round, and the median "
+             "method time. Steps: each method's recommended h (complex step 1e-20). Order 1, accuracy p = 2.", ""]
+    for expression in COST_FUNCTIONS:
+        lines += cost_table(expression, method_costs(expression)) + [""]
+    return lines
