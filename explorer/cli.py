@@ -114,7 +114,10 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     symbolic = engine.derivatives(parsed, request.order, request.order)
     context = method_context(request, symbolic)
     x = np.array(args.at, dtype=float)
-    exact = context.exact_derivative(request.order, x)
+    # The same reference the window measures errors against, with the same gaps where f is undefined.
+    reference = context.reference
+    exact = context.derivative(reference, x, 0.0) if reference else np.full(x.shape, np.nan)
+    f_values = context.f(x)
     results = {}
     notes = {}
     for method in methods:
@@ -135,9 +138,11 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
         "order": request.order,
         "derivative": python_of(derivative),
         "parameters": dict(zip(parsed.parameter_names, context.parameters)),
+        "reference": reference.value if reference else None,
         "points": [
             {
                 "x": float(xi),
+                "f": _finite_or_none(f_values[i]),
                 "exact": _finite_or_none(exact[i]),
                 "methods": {
                     name: {
@@ -168,7 +173,8 @@ def format_table(report: dict) -> str:
 
     for point in report["points"]:
         lines.append("")
-        lines.append(f"{var} = {point['x']:g}")
+        undefined = "   (f is undefined here)" if point["f"] is None else ""
+        lines.append(f"{var} = {point['x']:g}{undefined}")
         lines.append(f"  {'method':<12}{'value':>24}{'h':>11}{'abs error':>12}{'rel error':>12}")
         for name, r in point["methods"].items():
             lines.append(

@@ -279,12 +279,12 @@ def test_domain_errors_through_cli_derive_are_nulls(capsys):
     assert all(abs(m["value"] - 1) < 1e-6 for m in points[2]["methods"].values())
 
 
-@pytest.mark.xfail(strict=True, reason="cli.derive takes `exact` from exact_derivative, which does not mask "
-                   "where f is undefined; the symbolic method (and the window) does: log(x)' at -1 prints -1")
 def test_cli_exact_column_is_null_where_f_is_undefined(capsys):
     code, out, err = run_cli(["derive", "log(x)", "--at", "-1", "--json"], capsys)
     assert code == 0
-    assert json.loads(out)["points"][0]["exact"] is None
+    point = json.loads(out)["points"][0]
+    assert point["exact"] is None and point["f"] is None
+    assert all(m["value"] is None for m in point["methods"].values())
 
 
 def test_central_difference_is_a_gap_where_f_is_undefined_but_its_stencil_is_not():

@@ -72,6 +72,11 @@ class MethodContext:
                 return "the complex step needs an analytic f; abs, sign and cbrt are not"
         return None
 
+    @cached_property
+    def reference(self) -> Method | None:
+        """What errors are measured against: symbolic, or autodiff when SymPy gave up."""
+        return next((m for m in (Method.SYMBOLIC, Method.AUTODIFF) if self.unavailable(m) is None), None)
+
     def derivative(self, method: Method, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:
         """method's estimate of f^(order) at x with step h (h may broadcast against x, e.g. shape (K, 1))."""
         x = np.asarray(x, dtype=float)

@@ -308,9 +308,8 @@ def parse_expression(text: str, variable: str = "x") -> ParsedExpression:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,23}", variable or "") or variable in FUNCTIONS or variable in CONSTANTS:
         raise ExpressionError(f"{variable!r} cannot be the variable name")
     normalized, columns = _spell_out_unicode(text)
-    parser = _Parser(normalized, variable)
     try:
-        expr = sympy.sympify(parser.parse(), strict=True)
+        expr = sympy.sympify(_Parser(normalized, variable).parse(), strict=True)
     except ExpressionError as exc:
         # Report the column in what the user typed, not in the spelled-out text.
         column = None if exc.column is None else columns[min(exc.column, len(columns)) - 1]

@@ -81,7 +81,7 @@ def compute_stages(request: DerivativeRequest, symbolic: SymbolicDerivatives) ->
     x = x_grid(request)
     notes = {m: reason for m in request.methods if (reason := context.unavailable(m))}
     derivatives = {m: context.derivative(m, x, request.step) for m in request.methods if m not in notes}
-    reference = next((m for m in (Method.SYMBOLIC, Method.AUTODIFF) if m not in notes), None)
+    reference = context.reference
     if reference is not None and reference not in derivatives:
         derivatives_ref = context.derivative(reference, x, request.step)
     else:
