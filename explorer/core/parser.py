@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy
 
@@ -299,8 +300,13 @@ def _spell_out_unicode(text: str) -> tuple[str, list[int]]:
 
 def parse_expression(text: str, variable: str = "x") -> ParsedExpression:
     """Parse user text into a ParsedExpression; raise ExpressionError (message, column) if it is bad."""
-    if not isinstance(text, str):
-        raise ExpressionError("the expression must be text")
+    if not isinstance(text, str) or not isinstance(variable, str):
+        raise ExpressionError("the expression and its variable must be text")
+    return _parse(text, variable)
+
+
+@lru_cache(maxsize=128)  # the editor parses to validate, the worker to compute: the same text, once
+def _parse(text: str, variable: str) -> ParsedExpression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(
             f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}", MAX_LENGTH + 1, None

@@ -98,7 +98,18 @@ def compute_stages(request: DerivativeRequest, symbolic: SymbolicDerivatives) ->
         {m: relative_error(d, derivatives_ref) for m, d in compared.items()},
     )
 
+    yield sweep_stage(request, symbolic, context)
+
+
+def sweep_stage(
+    request: DerivativeRequest, symbolic: SymbolicDerivatives, context: MethodContext | None = None
+) -> SweepResult | None:
+    """Stage 3 alone: the error-versus-h sweep, with theory lines for the derivatives symbolic holds."""
+    context = context or method_context(request, symbolic)
+    reference = context.reference
+    if reference is None:
+        return None
     probe = request.probe_point
     exact = context.derivative(reference, np.array([probe]), request.step)[0]
     sweep_methods = tuple(m for m in request.methods if m is not reference)
-    yield SweepResult(request.request_id, request.step, sweep_steps(context, sweep_methods, probe, step_grid(), exact))
+    return SweepResult(request.request_id, request.step, sweep_steps(context, sweep_methods, probe, step_grid(), exact))

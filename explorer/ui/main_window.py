@@ -54,7 +54,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.timing)
 
         self.request: DerivativeRequest | None = None  # the newest request sent to the worker
+        self.shown_id = 0  # the newest request all three panels show (theory lines may still be coming)
         self.completed_id = 0  # the newest request whose every stage has been drawn
+        self.shown_latency: float | None = None  # seconds from sending the request to all panels showing it
         self.last_latency: float | None = None  # seconds from sending the request to its last panel drawn
         self.dropped_stages = 0
         self._next_id = 0
@@ -69,12 +71,12 @@ class MainWindow(QMainWindow):
         self.worker.formula.connect(self._on_formula)
         self.worker.status.connect(self._on_status)
         self.worker.done.connect(self._on_done)
+        self.panels.painted.connect(self.worker.stages_drawn)
         self.worker.start()
 
         self._restore(self.settings)
         for signal in (self.editor.expressionChanged, self.domain.changed, self.methods.changed, self.slider.stepChanged):
             signal.connect(self.schedule)
-        self.slider.stepChanged.connect(self.panels.set_step)  # the marker moves at once, before the new sweep
         self.schedule()
 
     # -- layout ----------------------------------------------------------
@@ -188,13 +190,18 @@ class MainWindow(QMainWindow):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):
             self.panels.show_sweep(result)
+            if self.shown_id != result.request_id:
+                self.shown_id = result.request_id
+                self.shown_latency = time.perf_counter() - self._sent_at
+                self.timing.setText(f"updated in {self.shown_latency * 1000:.0f} ms")
 
     def _on_done(self, request_id: int) -> None:
         if not self._is_current(request_id):
             return
         self.completed_id = request_id
         self.last_latency = time.perf_counter() - self._sent_at
-        self.timing.setText(f"updated in {self.last_latency * 1000:.0f} ms")
+        if self.shown_id != request_id:  # no reference to measure errors against, so no sweep
+            self.timing.setText(f"updated in {self.last_latency * 1000:.0f} ms")
 
     def _on_formula(self, formula: FormulaResult) -> None:
         if self._is_current(formula.request_id):

@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPen
 
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
-from ..core.request import Method
+from ..core.request import MAX_STEP, MIN_STEP, Method
 from .formula_view import derivative_name
 from .method_styles import EXACT_COLOR, FUNCTION_COLOR, GRID_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
 
@@ -46,6 +46,24 @@ def robust_range(arrays: list[np.ndarray]) -> tuple[float, float] | None:
     return float(low - pad), float(high + LEGEND_HEADROOM * (high - low))
 
 
+def log_range(arrays: list[np.ndarray], below: float = 0.3, above: float = 0.5) -> tuple[float, float] | None:
+    """(low, high) in decades (log10) around the positive finite values, padded by below/above decades."""
+    values = np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.empty(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return None
+    low, high = np.log10(values.min()), np.log10(values.max())
+    return float(low - below), float(high + above)
+
+
+class DecadeAxis(pg.AxisItem):
+    """A log axis whose grid has a line per power of ten only: pyqtgraph's 2..9 of every decade make grey bands."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 - pyqtgraph's names
+        decades = [(spacing, values) for spacing, values in stdTicks if spacing >= 1.0]
+        return decades or super().logTickValues(minVal, maxVal, size, stdTicks)
+
+
 def _curve(plot: pg.PlotItem, pen: QPen | None, name: str | None = None, **options) -> pg.PlotDataItem:
     item = pg.PlotDataItem(pen=pen, name=name, connect="finite", **options)
     plot.addItem(item)
@@ -55,7 +73,8 @@ def _curve(plot: pg.PlotItem, pen: QPen | None, name: str | None = None, **optio
 def _show(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray | None) -> None:
     """Give item new data, or empty it when y is None or all gaps (the item is kept for reuse)."""
     if y is None or not np.isfinite(y).any():
-        item.setData([], [])
+        if item.xData is not None and item.xData.size:  # emptying an empty item still costs a scatter rebuild
+            item.setData([], [])
     else:
         item.setData(x, y)
 
@@ -63,22 +82,30 @@ def _show(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray | None) -> None:
 class PlotPanels(pg.GraphicsLayoutWidget):
     """One scene holding the three panels, so a single render exports all of them."""
 
+    painted = Signal()  # a repaint finished: what the panels hold is on screen
+
     def __init__(self, parent=None):
         super().__init__(parent, show=False)
         self.setBackground("w")
         self.curves_plot = self._add_plot(0, 0, "f and its derivative", "x", "value", colspan=2)
-        self.error_plot = self._add_plot(1, 0, f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})", "x", "|error|")
-        self.sweep_plot = self._add_plot(1, 1, "|error| against step h", "h", "|error|")
-        self.error_plot.setLogMode(x=False, y=True)
-        self.sweep_plot.setLogMode(x=True, y=True)
+        self.error_plot = self._add_plot(1, 0, f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})", "x", "|error|",
+                                         log_y=True)
+        self.sweep_plot = self._add_plot(1, 1, "|error| against step h", "h", "|error|", log_x=True, log_y=True)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
+        # Ranges are set from the data when it arrives: auto-range runs while painting and its range
+        # change then asks for a second full repaint of every panel.
+        for plot in (self.curves_plot, self.error_plot, self.sweep_plot):
+            plot.disableAutoRange()
+        self.sweep_plot.setXRange(math.log10(MIN_STEP), math.log10(MAX_STEP), padding=0.02)
 
         self.curves_legend = self.curves_plot.addLegend(offset=(10, 5), labelTextColor="k", brush=(255, 255, 255, 150),
                                                         colCount=3)
-        self.function_item = _curve(self.curves_plot, pg.mkPen(FUNCTION_COLOR, width=1.5, style=Qt.PenStyle.DashLine), "f(x)")
+        # Curves over the x grid are drawn 1 px wide: Qt's raster engine draws wider lines ~4x slower,
+        # which was most of a frame's time at N = 2000. Only the exact curve is wide, underneath the rest.
+        self.function_item = _curve(self.curves_plot, pg.mkPen(FUNCTION_COLOR, width=1, style=Qt.PenStyle.DashLine), "f(x)")
         self.curve_items = {m: _curve(self.curves_plot, self._measured_pen(m)) for m in Method}
-        self.error_items = {m: _curve(self.error_plot, method_pen(m, 1.5)) for m in Method}
+        self.error_items = {m: _curve(self.error_plot, method_pen(m, 1.0)) for m in Method}
         self.sweep_items = {m: _curve(self.sweep_plot, method_pen(m, 2.0), symbol="o", symbolSize=3,
                                       symbolPen=None, symbolBrush=METHOD_COLORS[m]) for m in Method}
         self.truncation_items = {m: _curve(self.sweep_plot, method_pen(m, 1.2, Qt.PenStyle.DashLine)) for m in Method}
@@ -100,9 +127,16 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.errors: ErrorResult | None = None
         self.sweep: SweepResult | None = None
 
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        self.painted.emit()
+
     # -- construction ----------------------------------------------------
-    def _add_plot(self, row: int, col: int, title: str, x_label: str, y_label: str, colspan: int = 1) -> pg.PlotItem:
-        plot = self.addPlot(row=row, col=col, colspan=colspan)
+    def _add_plot(self, row: int, col: int, title: str, x_label: str, y_label: str, colspan: int = 1,
+                  log_x: bool = False, log_y: bool = False) -> pg.PlotItem:
+        axes = {name: DecadeAxis(name) for name, log in (("bottom", log_x), ("left", log_y)) if log}
+        plot = self.addPlot(row=row, col=col, colspan=colspan, axisItems=axes)
+        plot.setLogMode(x=log_x, y=log_y)
         plot.setTitle(title, color="k", size="11pt")
         plot.setLabel("bottom", x_label)
         plot.setLabel("left", y_label)
@@ -124,15 +158,19 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             pen = method_pen(method, 5.0)
             pen.setColor(QColor(EXACT_COLOR))  # opaque: translucent wide lines are slow to draw
             return pen
-        return method_pen(method, 1.8)
+        return method_pen(method, 1.0)
 
     def _add_sweep_legend(self) -> None:
-        legend = self.sweep_plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 220), colCount=2)
+        # Under the panel, not in it: every corner of an error-against-h plot holds data or a theory line.
+        legend = pg.LegendItem(labelTextColor="k", colCount=4, horSpacing=12)
+        self.addItem(legend, row=2, col=0, colspan=2)
+        self.ci.layout.setAlignment(legend, Qt.AlignmentFlag.AlignRight)
         grey = "#555555"
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2)), "measured")
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DashLine)), "truncation C·hᵖ")
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DotLine)), "round-off ε/hⁿ")
-        legend.addItem(pg.PlotDataItem(pen=None, symbol="d", symbolBrush=grey, symbolPen="k"), "optimum h*")
+        legend.addItem(pg.PlotDataItem(pen=None, symbol="d", symbolSize=11, symbolBrush=grey, symbolPen="k"), "optimum h*")
+        legend.setMaximumWidth(legend.boundingRect().width())
 
     def _show_in_legend(self, methods: tuple[Method, ...]) -> None:
         if methods == self._legend_methods:
@@ -168,7 +206,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         for method, item in self.error_items.items():
             errors = result.absolute.get(method)
             _show(item, result.x, None if errors is None else for_log_axis(errors))
-        self.error_plot.enableAutoRange(y=True)
+        y_range = log_range([item.getOriginalDataset()[1] for item in self.error_items.values()
+                             if item.getOriginalDataset()[1] is not None])
+        if y_range is not None:
+            self.error_plot.setYRange(*y_range, padding=0)
 
     def show_sweep(self, result: SweepResult) -> None:
         """Draw |error| against h with theory lines and each method's h*."""
@@ -186,7 +227,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             _show(self.roundoff_items[method], sweep.h, None if roundoff is None else for_log_axis(roundoff, ceiling))
             _show(self.optimum_items[method], np.array([best[0]]) if best else None,
                   None if best is None else np.array([max(best[1], ERROR_FLOOR)]))
-        self.sweep_plot.enableAutoRange()
+        # The measured errors and h* decide the range; theory lines may leave it (they are guides).
+        y_range = log_range([for_log_axis(e) for e in sweep.errors.values()], below=0.5, above=1.0)
+        if y_range is not None:
+            self.sweep_plot.setYRange(*y_range, padding=0)
         self.set_step(result.step)
 
     def set_step(self, step: float) -> None:

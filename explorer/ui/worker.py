@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,12 +12,14 @@ from PySide6.QtCore import QThread, Signal
 
 from ..core.expression_error import ExpressionError
 from ..core.parser import parse_expression
-from ..core.pipeline import CurveResult, compute_stages, derivatives_needed
+from ..core.pipeline import compute_stages, derivatives_needed, sweep_stage
 from ..core.request import DerivativeRequest
 from ..core.symbolic import SymbolicDerivatives, latex_of, python_of
 from ..core.symbolic_process import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
 
 FORMULA_DISPLAY_LIMIT = 2000  # characters of plain text worth putting in a label
+HOLD_SECONDS = 0.015  # stages computed within this time of the first are sent together
+DRAW_WAIT_SECONDS = 0.25  # longest wait for the window to paint stages before going on regardless
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,19 @@ class ComputeWorker(QThread):
         self._pending: DerivativeRequest | None = None
         self._stopping = False
         self._busy = False
+        self._drawn = False  # the window has put the stages of the current request on screen
 
     # -- GUI thread ------------------------------------------------------
     def submit(self, request: DerivativeRequest) -> None:
         """Queue request, replacing any request not yet started; a running one stops at its next stage."""
         with self._condition:
             self._pending = request
+            self._condition.notify()
+
+    def stages_drawn(self) -> None:
+        """The window painted the stages sent so far: the worker may go on with its follow-up work."""
+        with self._condition:
+            self._drawn = True
             self._condition.notify()
 
     def is_busy(self) -> bool:
@@ -117,7 +127,7 @@ class ComputeWorker(QThread):
                 with self._condition:
                     self._busy = False
 
-    def _symbolic(self, request: DerivativeRequest) -> SymbolicDerivatives | None:
+    def _symbolic(self, request: DerivativeRequest, early) -> SymbolicDerivatives | None:
         """Exact derivatives from the engine; only f itself when SymPy gives up; None when superseded."""
         parsed = parse_expression(request.expression, request.variable)
 
@@ -127,7 +137,7 @@ class ComputeWorker(QThread):
             return self._stopping or (pending is not None and pending.expression != request.expression)
 
         try:
-            return self.engine.derivatives(parsed, derivatives_needed(request), request.order, should_stop)
+            return self.engine.derivatives(parsed, derivatives_needed(request), request.order, should_stop, early)
         except SymbolicCancelled:
             return None
         except SymbolicTimeout as exc:
@@ -135,20 +145,68 @@ class ComputeWorker(QThread):
             self.status.emit(StatusMessage(request.request_id, message))
             return SymbolicDerivatives(parsed, (parsed.expr,), (message,))
 
+    def _emit_stages(self, request: DerivativeRequest, symbolic: SymbolicDerivatives) -> bool:
+        """Emit every stage of request; False if a newer request cut it short.
+
+        Stages that come fast are held back and sent together, so the window draws them in one
+        repaint rather than one repaint each; a slow stage never holds back the ones before it.
+        """
+        held = []
+        started = time.perf_counter()
+        for result in compute_stages(request, symbolic):
+            if self._superseded():
+                return False
+            held.append(result)
+            if time.perf_counter() - started > HOLD_SECONDS:
+                self._emit_all(held)
+        self._emit_all(held)
+        return True
+
+    def _emit_all(self, held: list) -> None:
+        with self._condition:
+            self._drawn = False
+        for result in held:
+            self.stage.emit(result)
+        held.clear()
+
+    def _wait_until_drawn(self) -> None:
+        """Hold off Python work (formula, theory lines) until the window has painted the stages just sent.
+
+        Painting is Python too (pyqtgraph): a worker busy at the same time shares the GIL with it and
+        made a 10 ms repaint take 50 ms or more. The wait is bounded: a hidden window never paints.
+        """
+        with self._condition:
+            self._condition.wait_for(lambda: self._drawn or self._stopping or self._pending is not None,
+                                     timeout=DRAW_WAIT_SECONDS)
+
     def _compute(self, request: DerivativeRequest) -> None:
+        early_symbolic: list[SymbolicDerivatives] = []
+
+        def early(symbolic: SymbolicDerivatives) -> None:
+            # The plotted order is known; the theory lines' higher orders are still being derived in
+            # the child, so draw everything now and send the sweep again when they arrive.
+            if not self._superseded() and self._emit_stages(request, symbolic):
+                early_symbolic.append(symbolic)
+                self._wait_until_drawn()
+                self._emit_formula(request, symbolic, simplified=False)
+
         try:
-            symbolic = self._symbolic(request)
+            symbolic = self._symbolic(request, early)
         except ExpressionError as exc:
             self.status.emit(StatusMessage(request.request_id, str(exc), is_error=True))
             return
         if symbolic is None or self._superseded():
             return
-        for result in compute_stages(request, symbolic):
-            if self._superseded():
+        if not early_symbolic:
+            if not self._emit_stages(request, symbolic):
                 return
-            self.stage.emit(result)
-            if isinstance(result, CurveResult):
-                self._emit_formula(request, symbolic, simplified=False)
+            self._wait_until_drawn()
+            self._emit_formula(request, symbolic, simplified=False)
+        elif symbolic.highest_order > early_symbolic[0].highest_order:
+            sweep = sweep_stage(request, symbolic)
+            if sweep is None or self._superseded():
+                return
+            self.stage.emit(sweep)
         self.done.emit(request.request_id)
         self._emit_formula(request, symbolic, simplified=True)
 

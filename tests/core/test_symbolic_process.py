@@ -46,12 +46,16 @@ def test_extra_orders_are_optional(engine):
     assert result.notes
 
 
-def test_cancel_kills_the_child(engine):
+def test_cancel_kills_the_child_and_starts_a_fresh_one(engine):
     engine.start()
     calls = iter([False, True])
+    nasty = engine.derivatives(parse_expression("x^x^x^x"), 4, 4).derivatives[4]
+    abandoned = engine._process
     with pytest.raises(SymbolicCancelled):
-        engine.simplify(engine.derivatives(parse_expression("x^x^x^x"), 4, 4).derivatives[4], lambda: next(calls, True))
-    assert engine._process is None
+        engine.simplify(nasty, lambda: next(calls, True))
+    abandoned.join(timeout=2)
+    assert not abandoned.is_alive()
+    assert engine._process is not abandoned and engine._process.is_alive()  # warm for the next job
     assert engine.derivatives(parse_expression("cos(x)"), 1, 1).derivatives[1] == -sympy.sin(parse_expression("x").expr)
 
 
@@ -69,3 +73,43 @@ def test_close_from_another_thread_ends_a_running_job_at_once():
     worker.join(timeout=5)
     assert not worker.is_alive() and time.perf_counter() - start < 2
     assert outcome == [None]
+
+
+def test_required_orders_are_handed_over_before_the_higher_ones(engine):
+    parsed = parse_expression("sin(2x)*exp(x)")
+    seen = []
+    result = engine.derivatives(parsed, 5, 1, on_required=lambda early: seen.append(early.highest_order))
+    assert seen == [1]
+    assert result.highest_order == 5
+    x = parsed.variable
+    assert sympy.simplify(result.derivatives[5] - sympy.diff(parsed.expr, x, 5)) == 0
+    # Everything cached: nothing early to hand over.
+    engine.derivatives(parsed, 5, 1, on_required=lambda early: seen.append("again"))
+    assert seen == [1]
+
+
+def test_cached_required_orders_are_handed_over_before_extending(engine):
+    parsed = parse_expression("cos(3x)")
+    engine.derivatives(parsed, 2, 2)
+    seen = []
+    result = engine.derivatives(parsed, 4, 1, on_required=lambda early: seen.append(early.highest_order))
+    assert seen == [2] and result.highest_order == 4
+
+
+def test_a_failing_early_callback_propagates_and_the_engine_goes_on(engine):
+    def fail(_):
+        raise RuntimeError("drawing failed")
+
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        engine.derivatives(parse_expression("tan(x)"), 5, 1, on_required=fail)
+    again = engine.derivatives(parse_expression("tan(x)"), 5, 1)
+    assert again.highest_order == 5
+
+
+def test_time_spent_in_the_early_callback_is_not_charged_to_sympy():
+    engine = SymbolicEngine(derive_timeout=0.5, start_method="fork")
+    try:
+        result = engine.derivatives(parse_expression("exp(sin(x))"), 4, 1, on_required=lambda _: time.sleep(0.8))
+        assert result.highest_order == 4 and not result.notes
+    finally:
+        engine.close()
