@@ -19,7 +19,8 @@ def autodiff_function(
     expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...], order: int
 ) -> Callable[..., np.ndarray]:
     """d^order expr / d symbols[0]^order as a vectorised function, by nested autograd elementwise_grad."""
-    compiled = sympy.lambdify(symbols, expr, modules=[autograd_namespace(), anp, "numpy"], cse=True)
+    compiled = sympy.lambdify(symbols, expr, modules=[autograd_namespace(), anp, "numpy"], cse=True,
+                              docstring_limit=0)
 
     def base(x, *parameters):
         # `+ 0 * x` gives a constant expression the shape of x, so autograd can differentiate it.

@@ -72,7 +72,7 @@ def real_values(values: np.ndarray | complex | float, shape: tuple[int, ...]) ->
 @lru_cache(maxsize=512)
 def compile_numpy(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> NumericFunction:
     """lambdify expr over symbols (variable first) for NumPy, once per distinct expression."""
-    return sympy.lambdify(symbols, expr, modules=[NUMPY_NAMESPACE, "numpy"], cse=True)
+    return sympy.lambdify(symbols, expr, modules=[NUMPY_NAMESPACE, "numpy"], cse=True, docstring_limit=0)
 
 
 def evaluate(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
 
 from .worker import FormulaResult
+
+FORMULA_LINES = 2  # the formula area's height; longer formulas scroll
 
 
 def derivative_name(order: int, variable: str = "x") -> str:
@@ -31,9 +33,17 @@ class FormulaView(QWidget):
             button.setEnabled(False)
         self.copy_latex.clicked.connect(lambda: self._copy(self.formula.latex if self.formula else ""))
         self.copy_python.clicked.connect(lambda: self._copy(self.formula.python if self.formula else ""))
+        # A fixed height that scrolls: a formula growing by a line must not shrink and redraw the plots.
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.label)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFixedHeight(self.label.fontMetrics().lineSpacing() * FORMULA_LINES + 6)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.copy_latex)
         layout.addWidget(self.copy_python)
         self.formula: FormulaResult | None = None

@@ -35,7 +35,9 @@ def test_typed_expression_is_drawn_and_central_agrees_with_symbolic(qtbot, windo
     # Every panel holds this request's data: errors against x and the sweep with h* markers.
     assert window.panels.errors.request_id == window.request.request_id
     assert window.panels.sweep.request_id == window.request.request_id
-    assert window.panels.optimum_items[Method.CENTRAL].getData()[0].size == 1
+    panels = window.panels
+    h_star = panels.optimum_item.getData()[0][panels.optimum_methods.index(Method.CENTRAL)]
+    assert math.isclose(10**h_star, panels.sweep.sweep.optimum[Method.CENTRAL][0], rel_tol=1e-12)  # x axis: log10 h
 
 
 def test_bad_expression_says_where_and_keeps_the_previous_plots(qtbot, window, settled):

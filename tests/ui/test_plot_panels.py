@@ -44,15 +44,18 @@ def test_panels_draw_zero_nan_and_infinite_errors_without_trouble(qtbot):
 
     _, drawn = panels.curve_items[Method.CENTRAL].getData()
     assert np.isnan(drawn[1]) and np.isnan(drawn[2])  # infinity became a gap
-    _, error = panels.error_items[Method.CENTRAL].getOriginalDataset()
-    assert np.nanmin(error) == ERROR_FLOOR and np.isnan(error[1:3]).all()
-    _, roundoff = panels.roundoff_items[Method.CENTRAL].getOriginalDataset()
-    assert np.isnan(roundoff[0]) and math.isclose(roundoff[-1], 1e-13)  # 100 at h = 1e-16 is far above the measured errors: cut, not drawn
-    assert panels.optimum_items[Method.CENTRAL].getOriginalDataset()[1][0] == ERROR_FLOOR
+    # Log panels hold decades: log10 of the values, with exact zeros at the floor.
+    _, error = panels.error_items[Method.CENTRAL].getData()
+    assert np.nanmin(error) == math.log10(ERROR_FLOOR) and np.isnan(error[1:3]).all()
+    _, roundoff = panels.roundoff_items[Method.CENTRAL].getData()
+    assert np.isnan(roundoff[0]) and math.isclose(roundoff[-1], -13)  # 100 at h = 1e-16 is far above the measured errors: cut, not drawn
+    assert panels.optimum_methods == (Method.CENTRAL,)
+    h_star, error_at_h_star = panels.optimum_item.getData()
+    assert h_star[0] == -8 and error_at_h_star[0] == math.log10(ERROR_FLOOR)
     assert math.isclose(panels.h_marker.value(), -5.0)
     # Methods no longer computed are emptied, not left stale.
     panels.show_errors(ErrorResult(2, x, {}, {}))
-    assert panels.error_items[Method.CENTRAL].getOriginalDataset()[1] is None or panels.error_items[Method.CENTRAL].getOriginalDataset()[1].size == 0
+    assert len(panels.error_items[Method.CENTRAL].getData()[1]) == 0
 
 
 def test_window_survives_a_function_undefined_on_part_of_the_range(qtbot, window, settled):
@@ -62,5 +65,5 @@ def test_window_survives_a_function_undefined_on_part_of_the_range(qtbot, window
     x, symbolic = window.panels.curve_items[Method.SYMBOLIC].getData()
     assert np.isnan(symbolic[x <= 0]).all()
     np.testing.assert_allclose(symbolic[x > 0], 1 / x[x > 0])
-    _, error = window.panels.error_items[Method.CENTRAL].getOriginalDataset()
-    assert np.isnan(error[x <= 0]).all() and (error[x > 0.01] >= ERROR_FLOOR).all()
+    _, error = window.panels.error_items[Method.CENTRAL].getData()
+    assert np.isnan(error[x <= 0]).all() and (error[x > 0.01] >= math.log10(ERROR_FLOOR)).all()
