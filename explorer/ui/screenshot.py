@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from .app import ensure_application
+from .app import ensure_application, open_window
 from .presets import PRESETS
 
 TIMEOUT_SECONDS = 30.0
@@ -20,14 +20,12 @@ SETTLE_SECONDS = 0.5
 def take_screenshot(path: str, preset_name: str = "sin(x)") -> float:
     """Save the window showing a preset to path; return the seconds its request took."""
     from ..core.csv_export import atomic_path
-    from .main_window import MainWindow
 
     app = ensure_application()
     preset = next(p for p in PRESETS if p.name == preset_name)
     with tempfile.TemporaryDirectory() as scratch:  # never touch the user's saved session
-        window = MainWindow(settings=QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat))
+        window = open_window(QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat))
         window.resize(1400, 900)
-        window.show()
         window.apply_preset(preset)
         deadline = time.monotonic() + TIMEOUT_SECONDS
         while time.monotonic() < deadline:
