@@ -18,7 +18,7 @@ from ..core.symbolic import SymbolicDerivatives, latex_of, python_of
 from ..core.symbolic_process import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
 
 FORMULA_DISPLAY_LIMIT = 2000  # characters of plain text worth putting in a label
-HOLD_SECONDS = 0.015  # stages computed within this time of the first are sent together
+HOLD_SECONDS = 0.015  # a stage computed within this time of the first one held back is sent with it
 DRAW_WAIT_SECONDS = 0.25  # longest wait for the window to paint stages before going on regardless
 
 
@@ -152,12 +152,14 @@ class ComputeWorker(QThread):
         repaint rather than one repaint each; a slow stage never holds back the ones before it.
         """
         held = []
-        started = time.perf_counter()
+        held_since = 0.0
         for result in compute_stages(request, symbolic):
             if self._superseded():
                 return False
+            if not held:
+                held_since = time.perf_counter()
             held.append(result)
-            if time.perf_counter() - started > HOLD_SECONDS:
+            if time.perf_counter() - held_since > HOLD_SECONDS:
                 self._emit_all(held)
         self._emit_all(held)
         return True
