@@ -77,6 +77,11 @@ CONSTANTS: dict[str, sympy.Expr] = {
 # Functions whose derivative is not complex-analytic, so the complex-step method cannot be trusted.
 NON_ANALYTIC = (sympy.Abs, sympy.sign, cbrt)
 
+# Functions finite at every real argument: an expression built from these, +, × and natural powers
+# needs no check of where f is defined before its derivative is trusted.
+DEFINED_EVERYWHERE = (sympy.sin, sympy.cos, sympy.exp, sympy.sinh, sympy.cosh, sympy.tanh, sympy.atan, sympy.asinh,
+                      sympy.erf, sympy.Abs, sympy.sign, cbrt)
+
 # Names lambdify must resolve that plain NumPy does not provide.
 NUMPY_NAMESPACE = {"cbrt": np.cbrt, "erf": special.erf}
 

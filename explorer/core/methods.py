@@ -12,7 +12,14 @@ from . import finite_difference as fd
 from .autodiff import autodiff_function
 from .functions import NON_ANALYTIC
 from .request import Method
-from .symbolic import SymbolicDerivatives, compile_numpy, drop_distributions, evaluate, real_values
+from .symbolic import (
+    SymbolicDerivatives,
+    compile_numpy,
+    drop_distributions,
+    evaluate,
+    is_defined_everywhere,
+    real_values,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,8 +103,11 @@ class MethodContext:
             if 0 in stencil.offsets:  # f(x) is in the stencil, so an undefined f(x) is already a gap
                 return estimate
             # Odd-order central and Richardson stencils skip x itself: 1/x at 0 would get a value.
+        if is_defined_everywhere(self.symbolic.derivatives[0]):
+            return np.broadcast_to(estimate, shape).copy() if estimate.shape != shape else estimate
         # Where f itself is undefined (log of a negative, 1/x at 0) so is its derivative, even when
-        # the formula for f' happens to have a value there (1/x at x = -1).
+        # the formula for f' happens to have a value there (1/x at x = -1). Checking costs one more
+        # evaluation of f, which is why it is skipped above when f is finite everywhere.
         return np.where(np.isfinite(self.f(x)), estimate, np.nan) + np.zeros(shape)
 
     def _autodiff(self, x: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
-from .functions import NUMPY_NAMESPACE
+from .functions import DEFINED_EVERYWHERE, NUMPY_NAMESPACE
 from .parser import ParsedExpression
 
 MAX_ORDER = 6
@@ -88,3 +88,21 @@ def evaluate(
 def is_constant_in(expr: sympy.Expr, variable: sympy.Symbol) -> bool:
     """True when expr does not depend on variable (its derivatives are all zero)."""
     return variable not in expr.free_symbols
+
+
+@lru_cache(maxsize=512)
+def is_defined_everywhere(expr: sympy.Expr) -> bool:
+    """True when expr is finite for all real values of its symbols (a conservative, syntactic check)."""
+    for node in sympy.preorder_traversal(expr):
+        if node.is_Atom:
+            if node.is_real is not True:  # I (from log(-1), say): f is not real anywhere
+                return False
+            continue
+        if isinstance(node, (sympy.Add, sympy.Mul, *DEFINED_EVERYWHERE)):
+            continue
+        if isinstance(node, sympy.Pow) and (
+            (node.exp.is_Integer and node.exp >= 0) or (node.base.is_Number and node.base > 0)  # x^3, 2^x
+        ):
+            continue
+        return False
+    return True

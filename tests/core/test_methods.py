@@ -8,7 +8,7 @@ from explorer.core.expression_error import ExpressionError
 from explorer.core.parser import parse_expression
 from explorer.core.pipeline import derivatives_needed, method_context
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic import SymbolicDerivatives, compile_numpy, derivative_chain, evaluate
+from explorer.core.symbolic import SymbolicDerivatives, compile_numpy, derivative_chain, evaluate, is_defined_everywhere
 
 
 def symbolic_for(text, up_to, variable="x"):
@@ -50,6 +50,27 @@ def test_undefined_f_gives_gaps_not_values():
         values = context.derivative(method, x, 1e-6)
         assert np.isnan(values[:2]).all(), method
         assert values[2] == pytest.approx(0.5, rel=1e-6), method
+
+
+@pytest.mark.parametrize(
+    "text, everywhere",
+    [("sin(x)*exp(-x^2)", True), ("x^3 - 2x", True), ("abs(x) + cbrt(x) + erf(x)", True), ("2^x*a", True),
+     ("1/x", False), ("log(x)", False), ("sqrt(x)", False), ("tan(x)", False), ("x^x", False), ("x^(1/3)", False),
+     ("log(-1) + x", False)],
+)
+def test_defined_everywhere_is_decided_from_the_expression(text, everywhere):
+    assert is_defined_everywhere(parse_expression(text).expr) is everywhere
+
+
+def test_functions_defined_everywhere_skip_the_domain_check_and_give_the_same_values():
+    # The check costs a second evaluation of f; where f is finite everywhere it cannot change anything.
+    context = context_for("sin(x)*exp(-x^2)")
+    x = np.linspace(-3, 3, 7)
+    exact = np.exp(-(x**2)) * (np.cos(x) - 2 * x * np.sin(x))
+    for method in (Method.SYMBOLIC, Method.AUTODIFF, Method.COMPLEX, Method.CENTRAL, Method.RICHARDSON):
+        values = context.derivative(method, x, np.array([[1e-3], [1e-4]]) if method.uses_step else 1e-20)
+        assert values.shape == ((2, 7) if method.uses_step else (7,)), method
+        np.testing.assert_allclose(values, np.broadcast_to(exact, values.shape), rtol=1e-4, atol=1e-6)
 
 
 def test_complex_step_refuses_non_analytic_and_higher_orders():
