@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.parser import parse_expression
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic_process import SymbolicEngine
@@ -27,6 +28,7 @@ from .export import ExportError, export_panels
 from .expression_editor import ExpressionEditor
 from .formula_view import FormulaView
 from .method_selector import MethodSelector
+from .parameter_controls import ParameterControls
 from .plot_panels import PlotPanels
 from .presets import PRESETS, Preset
 from .settings import Session, default_settings, load_session, load_window, save_session, save_window
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
         self.editor = ExpressionEditor()
         self.domain = DomainControls()
         self.methods = MethodSelector()
+        self.parameters = ParameterControls()
         self.slider = StepSlider()
         self.formula = FormulaView()
         self.panels = PlotPanels()
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
         self._next_id = 0
         self._sent_at = 0.0
         self._fitted_view: tuple | None = None
+        self._probe: float | None = None  # where the user put the sweep; None: the request picks
         self._worker_message = ""  # what the worker said about the newest request
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)  # coalesces a burst of edits into one request
         self._schedule_timer.timeout.connect(self._send_request)
@@ -74,9 +78,12 @@ class MainWindow(QMainWindow):
         self.panels.painted.connect(self.worker.stages_drawn)
         self.worker.start()
 
+        self.editor.expressionChanged.connect(self._show_parameters)
         self._restore(self.settings)
-        for signal in (self.editor.expressionChanged, self.domain.changed, self.methods.changed, self.slider.stepChanged):
+        for signal in (self.editor.expressionChanged, self.domain.changed, self.methods.changed, self.slider.stepChanged,
+                       self.parameters.changed):
             signal.connect(self.schedule)
+        self.panels.probeMoved.connect(self._move_probe)
         self.schedule()
 
     # -- layout ----------------------------------------------------------
@@ -84,6 +91,7 @@ class MainWindow(QMainWindow):
         controls = QWidget()
         column = QVBoxLayout(controls)
         column.addWidget(self.domain)
+        column.addWidget(self.parameters)
         column.addWidget(self.methods)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -141,6 +149,13 @@ class MainWindow(QMainWindow):
         self.domain.set_range(preset.x_min, preset.x_max)
         self.editor.set_text(preset.expression)
         self.statusBar().showMessage(f"{preset.name}: {preset.lesson}", 10_000)
+
+    def _show_parameters(self, expression: str) -> None:
+        self.parameters.set_names(parse_expression(expression, self.editor.variable).parameter_names)
+
+    def _move_probe(self, x: float) -> None:
+        self._probe = x
+        self.schedule()
 
     def schedule(self) -> None:
         """Send a request for the current inputs once this burst of events is over."""
@@ -235,15 +250,18 @@ class MainWindow(QMainWindow):
     # -- settings and shutdown -------------------------------------------
     def session(self) -> Session:
         """The inputs as a Session for the settings store."""
+        x_min, x_max = self.domain.x_min.value(), self.domain.x_max.value()
         return Session(
             expression=self.editor.text(),
-            x_min=self.domain.x_min.value(),
-            x_max=self.domain.x_max.value(),
+            x_min=x_min,
+            x_max=x_max,
             points=self.domain.points.value(),
             order=self.domain.order.value(),
             step=self.slider.step(),
             accuracy=self.methods.accuracy.value(),
             methods=self.methods.methods(),
+            parameters=self.parameters.values(),
+            probe=self._probe if self._probe is not None and x_min <= self._probe <= x_max else None,
         )
 
     def _restore(self, settings: QSettings) -> None:
@@ -256,6 +274,8 @@ class MainWindow(QMainWindow):
         self.domain.blockSignals(False)
         self.methods.set_methods(session.methods)
         self.methods.accuracy.setValue(session.accuracy)
+        self.parameters.set_values(session.parameters)
+        self._probe = session.probe
         self.slider.set_step(session.step)
         self.panels.set_step(self.slider.step())
         self.editor.set_text(session.expression)

@@ -92,6 +92,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
     """One scene holding the three panels, so a single render exports all of them."""
 
     painted = Signal()  # a repaint finished: what the panels hold is on screen
+    probeMoved = Signal(float)  # the user dragged the sweep's x to a new place
 
     def __init__(self, parent=None):
         super().__init__(parent, show=False)
@@ -133,6 +134,17 @@ class PlotPanels(pg.GraphicsLayoutWidget):
                                         label="h", labelOpts={"position": 0.55, "color": MARKER_COLOR,
                                                               "fill": (255, 255, 255, 200)})
         self.sweep_plot.addItem(self.h_marker, ignoreBounds=True)
+        # Where the error-against-h sweep is taken: drag it on the top panel, mirrored on |error| against x.
+        probe_pen = pg.mkPen(MARKER_COLOR, width=1.5, style=Qt.PenStyle.DashLine)
+        self.probe_line = pg.InfiniteLine(angle=90, movable=True, pen=probe_pen,
+                                          hoverPen=pg.mkPen(MARKER_COLOR, width=3), label="sweep at x",
+                                          labelOpts={"position": 0.04, "color": MARKER_COLOR,
+                                                     "fill": (255, 255, 255, 200), "anchors": [(0, 1), (0, 1)]})
+        self.probe_line.setToolTip("drag to choose the x where error is measured against h")
+        self.probe_line.sigDragged.connect(lambda line: self.probeMoved.emit(float(line.value())))
+        self.curves_plot.addItem(self.probe_line, ignoreBounds=True)
+        self.error_probe_line = pg.InfiniteLine(angle=90, movable=False, pen=probe_pen)
+        self.error_plot.addItem(self.error_probe_line, ignoreBounds=True)
         self.step = math.nan
         self.curves: CurveResult | None = None
         self.errors: ErrorResult | None = None
@@ -208,6 +220,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         if fit_view:
             for plot in (self.curves_plot, self.error_plot):
                 plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
+            self.probe_line.setBounds((float(result.x[0]), float(result.x[-1])))
             y_range = robust_range([shown[m] for m in shown] + [finite_or_nan(result.f)])
             if y_range is not None:
                 self.curves_plot.setYRange(*y_range, padding=0)
@@ -250,6 +263,9 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         if y_range is not None:
             self.sweep_plot.setYRange(*y_range, padding=0)
         self.set_step(result.step)
+        if not self.probe_line.moving:  # a drag in progress wins over the sweep it asked for
+            self.probe_line.setValue(sweep.probe)
+        self.error_probe_line.setValue(sweep.probe)
         self._settle_views()
 
     def _settle_views(self) -> None:

@@ -23,6 +23,33 @@ class Session:
     step: float = 1e-5
     accuracy: int = 2
     methods: tuple[Method, ...] = tuple(Method)
+    parameters: tuple[tuple[str, float], ...] = ()
+    probe: float | None = None  # where the error-versus-h sweep is taken; None: picked from the range
+
+
+def _encode(name: str, value: object) -> object:
+    """A session value as QSettings stores it portably (plain strings and numbers)."""
+    if name == "methods":
+        return ",".join(m.value for m in value)
+    if name == "parameters":
+        return ";".join(f"{key}={number!r}" for key, number in value)
+    if name == "probe":
+        return "" if value is None else repr(value)
+    return value
+
+
+def _decode(name: str, stored: object, default: object) -> object:
+    """The inverse of _encode; raises ValueError or TypeError on anything unreadable."""
+    text = str(stored)
+    if name == "methods":
+        names = [n for n in text.split(",") if n]
+        return tuple(m for m in Method if m.value in names)
+    if name == "parameters":
+        pairs = [item.split("=", 1) for item in text.split(";") if item]
+        return tuple((key, float(number)) for key, number in pairs)
+    if name == "probe":
+        return None if not text else float(text)
+    return type(default)(stored)
 
 
 def default_settings() -> QSettings:
@@ -33,7 +60,7 @@ def default_settings() -> QSettings:
 def save_session(settings: QSettings, session: Session) -> None:
     for field in fields(Session):
         value = getattr(session, field.name)
-        settings.setValue(f"session/{field.name}", ",".join(m.value for m in value) if field.name == "methods" else value)
+        settings.setValue(f"session/{field.name}", _encode(field.name, value))
 
 
 def load_session(settings: QSettings) -> Session:
@@ -46,11 +73,7 @@ def load_session(settings: QSettings) -> Session:
         if stored is None:
             continue
         try:
-            if field.name == "methods":
-                names = [n for n in str(stored).split(",") if n]
-                values[field.name] = tuple(m for m in Method if m.value in names)
-            else:
-                values[field.name] = type(default)(stored)
+            values[field.name] = _decode(field.name, stored, default)
         except (TypeError, ValueError):
             continue
     return Session(**values)

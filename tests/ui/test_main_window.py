@@ -189,3 +189,68 @@ def test_panels_show_a_new_function_before_its_theory_lines_arrive(qtbot, window
     assert window.shown_id == window.completed_id == window.request.request_id
     truncation = window.panels.truncation_items[Method.CENTRAL].getData()[1]
     assert truncation is not None and np.isfinite(truncation).any()
+
+
+def test_parameters_get_a_box_each_and_their_values_reach_every_method(qtbot, window, settled):
+    type_expression(qtbot, window, "a*sin(b*x)")
+    settled(window)
+    assert window.parameters.isVisible()
+    assert [name for name, _ in window.parameters.values()] == ["a", "b"]
+    x, default = curve(window, Method.SYMBOLIC)
+    np.testing.assert_allclose(default, np.cos(x), atol=1e-12)  # parameters start at 1
+    window.parameters.box("a").setValue(3.0)
+    window.parameters.box("b").setValue(2.0)
+    settled(window)
+    assert dict(window.request.parameters) == {"a": 3.0, "b": 2.0}
+    x, exact = curve(window, Method.SYMBOLIC)
+    np.testing.assert_allclose(exact, 6 * np.cos(2 * x), atol=1e-9)
+    np.testing.assert_allclose(curve(window, Method.CENTRAL)[1], exact, atol=1e-5)
+    # Editing the expression keeps a value by name; a function without parameters hides the group.
+    window.editor.set_text("a*x^2")
+    settled(window)
+    assert window.parameters.values() == (("a", 3.0),)
+    window.editor.set_text("x^2")
+    settled(window)
+    assert not window.parameters.isVisible() and window.request.parameters == ()
+
+
+def test_dragging_the_probe_moves_the_sweep_and_is_remembered(qtbot, make_window, settled):
+    first = make_window()
+    first.domain.set_range(-2.0, 2.0)
+    settled(first)
+    assert math.isclose(first.panels.sweep.sweep.probe, -2.0 + 0.3 * 4.0)  # picked from the range
+    line = first.panels.probe_line
+    line.setValue(1.25)
+    line.sigDragged.emit(line)  # what a mouse drag emits
+    settled(first)
+    assert first.request.probe == 1.25 and first.panels.sweep.sweep.probe == 1.25
+    assert first.panels.error_probe_line.value() == 1.25
+    first.close()
+    second = make_window()
+    assert second.request.probe == 1.25
+    # A range that no longer holds the probe gives the choice back to the request.
+    second.domain.set_range(5.0, 9.0)
+    settled(second)
+    assert second.request.probe is None and math.isclose(second.panels.sweep.sweep.probe, 5.0 + 0.3 * 4.0)
+
+
+def test_parameter_values_are_restored_by_the_next_window(qtbot, make_window, settled):
+    first = make_window()
+    first.editor.set_text("k*exp(x)")
+    settled(first)
+    first.parameters.box("k").setValue(2.5)
+    settled(first)
+    first.close()
+    second = make_window()
+    assert second.request.parameters == (("k", 2.5),)
+
+
+def test_unreadable_stored_session_values_fall_back_to_defaults(settings):
+    from explorer.ui.settings import Session, load_session, save_session
+
+    save_session(settings, Session(expression="a*x", parameters=(("a", 2.0),), probe=0.5))
+    assert load_session(settings) == Session(expression="a*x", parameters=(("a", 2.0),), probe=0.5)
+    settings.setValue("session/parameters", "a=two;b")
+    settings.setValue("session/probe", "left")
+    restored = load_session(settings)
+    assert restored.parameters == () and restored.probe is None and restored.expression == "a*x"

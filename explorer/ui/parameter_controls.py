@@ -1,0 +1,61 @@
+"""Values for the expression's parameters (every name other than x): one box per name, default 1."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QWidget
+
+PARAMETER_LIMIT = 1e6
+DEFAULT_VALUE = 1.0
+
+
+class ParameterControls(QGroupBox):
+    """Shows a box for each parameter of the current expression; values are kept by name across edits."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Parameters", parent)
+        self._form = QFormLayout(self)
+        self._boxes: dict[str, QDoubleSpinBox] = {}
+        self._remembered: dict[str, float] = {}  # values of names no longer in the expression
+        self.setToolTip("names other than x in the expression are parameters")
+        self.hide()
+
+    def set_names(self, names: tuple[str, ...]) -> None:
+        """Show a box for each name (in order); a name seen before gets its old value back."""
+        if tuple(self._boxes) == names:
+            return
+        for name, box in self._boxes.items():
+            self._remembered[name] = box.value()
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self._boxes = {}
+        for name in names:
+            box = QDoubleSpinBox()
+            box.setRange(-PARAMETER_LIMIT, PARAMETER_LIMIT)
+            box.setDecimals(4)
+            box.setSingleStep(0.1)
+            box.setKeyboardTracking(False)
+            box.setValue(self._remembered.get(name, DEFAULT_VALUE))
+            box.valueChanged.connect(self.changed)
+            self._form.addRow(QLabel(name), box)
+            self._boxes[name] = box
+        self.setVisible(bool(names))
+
+    def box(self, name: str) -> QDoubleSpinBox:
+        """The box holding the value of parameter `name` (KeyError if it is not shown)."""
+        return self._boxes[name]
+
+    def values(self) -> tuple[tuple[str, float], ...]:
+        """(name, value) for every parameter shown."""
+        return tuple((name, box.value()) for name, box in self._boxes.items())
+
+    def set_values(self, values: tuple[tuple[str, float], ...]) -> None:
+        """Remember values by name (a restored session); boxes shown now take them at once."""
+        self._remembered.update(dict(values))
+        for name, value in values:
+            if name in self._boxes:
+                self._boxes[name].blockSignals(True)
+                self._boxes[name].setValue(value)
+                self._boxes[name].blockSignals(False)
