@@ -28,9 +28,13 @@ NOTES = """## Reading the numbers
 
 - The cost of a method is bounded below by how often it evaluates f: one-sided stencils evaluate f at
   n + p points (3 here), central at 2 (order 1, p = 2), Richardson at 4. Symbolic, complex step and
-  autodiff evaluate one expression per point, then mask with one more evaluation of f (where f is undefined,
-  so is the derivative); central and Richardson pay that mask too because their stencils skip x itself.
-  So a derivative within 2.5x of one f-evaluation is only reachable by the one-expression methods.
+  autodiff evaluate one expression per point. Where f may be undefined (log, sqrt, division, tan, ...)
+  every method but the one-sided stencils pays one more evaluation of f to leave a gap where f has none;
+  for expressions finite on every real x (both cost functions here) that check is skipped. So within
+  2.5x of one f-evaluation is reachable by symbolic, by central on a costly f, and by nothing that
+  evaluates f three times.
+- Autodiff (autograd) traces every operation and replays it backwards: about 2.5-3x f at N >= 1e5,
+  and much more at N = 1e3 where the tracing overhead per call dominates.
 - Even as same-round ratios, numbers moved by up to half between two runs on the shared 2-core
   machine (other jobs share its caches); read pass/fail near the 2.5x line with that in mind.
 - Ratios at N = 1e3 are dominated by per-call overhead (stencil arrays, broadcasting, lambdify wrappers),
@@ -38,10 +42,16 @@ NOTES = """## Reading the numbers
 - Relative error is measured pointwise, so functions whose derivative has roots (sin, x^3, the Runge
   function's 0 at x = 0) are hardest for finite differences near them; points where |f'| is below 1e-6 times
   its largest value are left out, the rest count.
-- h* is the least-error step at one probe point (what the window's sweep panel marks); it is not the
-  step that minimises the worst error over the whole range.
+- h* is where truncation and round-off balance at one point, so it depends on the point: the first accuracy
+  table uses the probe's h* everywhere (the worst case is a point whose own h* is far from the probe's),
+  the second gives every point its own sweep, as the window shows when the sweep line is dragged there.
 - scipy.differentiate starts from a step of 0.5, so at x < 0.5 on log, sqrt and x^x it evaluates
   outside the domain and returns NaN there (inf in the table); numdifftools uses steps relative to x.
+- Window latency is timed from the change of an input to the end of the first repaint after the panels
+  received the data, one change at a time. An edit goes: parse (editor, ~4 ms) -> SymPy differentiates
+  in its child process (~10 ms with the round trip) -> compile and evaluate every method (~10 ms) ->
+  draw (~10 ms) -> paint (~10-15 ms). The higher derivatives only the truncation lines need follow in a
+  second pass (the second latency line), so they no longer hold up the plots.
 """
 
 

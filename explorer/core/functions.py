@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import sympy
 from scipy import special
@@ -86,13 +88,18 @@ DEFINED_EVERYWHERE = (sympy.sin, sympy.cos, sympy.exp, sympy.sinh, sympy.cosh, s
 NUMPY_NAMESPACE = {"cbrt": np.cbrt, "erf": special.erf}
 
 
+@lru_cache(maxsize=1)
 def autograd_namespace() -> dict[str, object]:
     """Names lambdify must resolve to autograd's differentiable versions."""
+    import autograd.numpy as anp
     from autograd.extend import defvjp, primitive
-    from autograd.scipy import special as aspecial
 
     # autograd ships cbrt without a gradient; d cbrt(x) = 1 / (3 cbrt(x)^2), written with the boxed
     # answer so that nested (higher-order) differentiation keeps working.
     real_cbrt = primitive(np.cbrt)
     defvjp(real_cbrt, lambda ans, x: lambda g: g / (3.0 * ans**2))
-    return {"cbrt": real_cbrt, "erf": aspecial.erf}
+    # erf defined here rather than imported from autograd.scipy, whose package import pulls in most of
+    # SciPy and took 0.8 s of the first result; the gradient is in autograd.numpy, so it nests.
+    autograd_erf = primitive(special.erf)
+    defvjp(autograd_erf, lambda ans, x: lambda g: g * (2.0 / np.sqrt(np.pi)) * anp.exp(-(x**2)))
+    return {"cbrt": real_cbrt, "erf": autograd_erf}

@@ -41,6 +41,9 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None, engine: SymbolicEngine | None = None):
         super().__init__()
+        # First, so SymPy's child process starts while the widgets are being built.
+        self.worker = ComputeWorker(engine)
+        self.worker.start()
         self.setWindowTitle("Derivative Explorer")
         self.settings = settings if settings is not None else default_settings()
         self.editor = ExpressionEditor()
@@ -70,13 +73,11 @@ class MainWindow(QMainWindow):
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)  # coalesces a burst of edits into one request
         self._schedule_timer.timeout.connect(self._send_request)
 
-        self.worker = ComputeWorker(engine)
         self.worker.stage.connect(self._on_stage)
         self.worker.formula.connect(self._on_formula)
         self.worker.status.connect(self._on_status)
         self.worker.done.connect(self._on_done)
         self.panels.painted.connect(self.worker.stages_drawn)
-        self.worker.start()
 
         self.editor.expressionChanged.connect(self._show_parameters)
         self._restore(self.settings)
