@@ -93,21 +93,34 @@ def _shown(window) -> bool:
     return request is not None and window.shown_id == request.request_id
 
 
-class _PaintCounter:
-    """Counts paint events of a widget, to wait until what the panels hold has reached the screen."""
+class _Screen:
+    """Counts the panels' finished repaints, and notes the count when they last received data."""
 
-    def __init__(self, widget):
-        from PySide6.QtCore import QEvent, QObject
+    def __init__(self, panels):
+        self.paints = 0
+        self.data_at = 0
+        panels.painted.connect(self._painted)
+        for name in ("show_curves", "show_errors", "show_sweep"):  # instance attributes shadow the methods
+            setattr(panels, name, self._noting(getattr(panels, name)))
+        self._panels = panels
 
-        class Filter(QObject):
-            def eventFilter(inner, watched, event):  # noqa: N802, N805 - Qt's name; inner is the filter
-                if event.type() == QEvent.Type.Paint:
-                    self.count += 1
-                return False
+    def _painted(self) -> None:
+        self.paints += 1
 
-        self.count = 0
-        self._filter = Filter()
-        widget.installEventFilter(self._filter)
+    def _noting(self, draw):
+        def draw_and_note(*args, **kwargs):
+            draw(*args, **kwargs)
+            self.data_at = self.paints
+        return draw_and_note
+
+    def shows_its_data(self) -> bool:
+        """True once a repaint has finished since the panels last received data."""
+        return self.paints > self.data_at
+
+    def detach(self) -> None:
+        self._panels.painted.disconnect(self._painted)
+        for name in ("show_curves", "show_errors", "show_sweep"):
+            delattr(self._panels, name)
 
 
 def _idle(app, window, seconds: float = 0.05) -> None:
@@ -123,20 +136,7 @@ def _measure(app, window, change, count: int) -> tuple[list[float], list[float]]
     """ms from each change of the inputs to all three panels showing it on screen, and to its last stage
     on screen; the two differ when SymPy sends the theory lines' higher derivatives after the plotted one.
     """
-    panels = window.panels
-    painted = _PaintCounter(panels.viewport())
-    data_at = {"paints": 0}  # the paint count when the panels last received data: the next paint shows it
-
-    def counted(draw):
-        def draw_and_note(*args, **kwargs):
-            draw(*args, **kwargs)
-            data_at["paints"] = painted.count
-        return draw_and_note
-
-    originals = {name: getattr(panels, name) for name in ("show_curves", "show_errors", "show_sweep")}
-    for name, draw in originals.items():
-        setattr(panels, name, counted(draw))
-    on_screen = lambda: painted.count > data_at["paints"]  # noqa: E731
+    screen = _Screen(window.panels)
     shown, settled = [], []
     try:
         for i in range(count):
@@ -144,13 +144,12 @@ def _measure(app, window, change, count: int) -> tuple[list[float], list[float]]
             before = window.request.request_id
             start = time.perf_counter()
             change(i)
-            _wait(app, lambda: window.request.request_id > before and _shown(window) and on_screen())
+            _wait(app, lambda: window.request.request_id > before and _shown(window) and screen.shows_its_data())
             shown.append((time.perf_counter() - start) * 1e3)
-            _wait(app, lambda: _settled(window) and on_screen())
+            _wait(app, lambda: _settled(window) and screen.shows_its_data())
             settled.append((time.perf_counter() - start) * 1e3)
     finally:
-        for name in originals:
-            delattr(panels, name)
+        screen.detach()
     return shown, settled
 
 

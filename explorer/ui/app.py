@@ -6,7 +6,6 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings

@@ -249,7 +249,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         ceiling = max(largest, ERROR_FLOOR) * THEORY_HEADROOM
         log_h = np.log10(sweep.h)
         for method in Method:
-            errors, best = sweep.errors.get(method), sweep.optimum.get(method)
+            errors = sweep.errors.get(method)
             truncation, roundoff = sweep.truncation.get(method), sweep.roundoff.get(method)
             _show(self.sweep_items[method], log_h, None if errors is None else log10_of(errors))
             _show(self.truncation_items[method], log_h, None if truncation is None else log10_of(truncation, ceiling))

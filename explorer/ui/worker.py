@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -127,7 +128,9 @@ class ComputeWorker(QThread):
                 with self._condition:
                     self._busy = False
 
-    def _symbolic(self, request: DerivativeRequest, early) -> SymbolicDerivatives | None:
+    def _symbolic(
+        self, request: DerivativeRequest, early: Callable[[SymbolicDerivatives], None]
+    ) -> SymbolicDerivatives | None:
         """Exact derivatives from the engine; only f itself when SymPy gives up; None when superseded."""
         parsed = parse_expression(request.expression, request.variable)
 
