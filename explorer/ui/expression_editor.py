@@ -29,11 +29,12 @@ class ExpressionEditor(QWidget):
         self.message.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.message.setStyleSheet("color: #B00020;")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # The window places `message` (in the formula's place), so a message coming and going while
+        # the user types never moves the plots.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.line)
-        layout.addWidget(self.message)
         self.line.textChanged.connect(self._validate)
         self._valid_text: str | None = None
         self._error = ""
@@ -77,7 +78,6 @@ class ExpressionEditor(QWidget):
     def _show_error(self, message: str) -> None:
         self._error = message
         self.message.setText(message)
-        self.message.setVisible(bool(message))
         self.line.setStyleSheet(ERROR_STYLE if message else "")
         self.line.setToolTip(message)
         self.errorChanged.emit(message)

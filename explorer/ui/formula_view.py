@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollA
 
 from .worker import FormulaResult
 
-FORMULA_LINES = 2  # the formula area's height; longer formulas scroll
+FORMULA_LINES = 3  # the formula area's height (an error message with its caret fits); longer formulas scroll
 
 
 def derivative_name(order: int, variable: str = "x") -> str:

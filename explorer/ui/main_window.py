@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -107,7 +108,14 @@ class MainWindow(QMainWindow):
         right = QVBoxLayout(plots)
         right.setContentsMargins(0, 0, 0, 0)
         right.addLayout(expression_row)
-        right.addWidget(self.formula)
+        # The derivative's formula, or while the expression is bad, what is wrong with it.
+        self.formula_area = QStackedWidget()
+        self.formula_area.addWidget(self.formula)
+        self.formula_area.addWidget(self.editor.message)
+        self.formula_area.setFixedHeight(self.formula.sizeHint().height())
+        self.editor.errorChanged.connect(
+            lambda message: self.formula_area.setCurrentWidget(self.editor.message if message else self.formula))
+        right.addWidget(self.formula_area)
         right.addWidget(self.panels, 1)
         right.addWidget(self.slider)
 
@@ -194,7 +202,9 @@ class MainWindow(QMainWindow):
             self.dropped_stages += 1
             return
         if isinstance(result, CurveResult):
-            view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order)
+            # A new function, range, order or parameter values: fit the view; a new step or probe: keep it.
+            view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order,
+                    self.request.parameters)
             self.panels.show_curves(result, self.request.order, fit_view=view != self._fitted_view)
             self._fitted_view = view
             # The worker's own message (why SymPy gave up) says more than the symbolic method's note.

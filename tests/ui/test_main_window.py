@@ -45,14 +45,14 @@ def test_bad_expression_says_where_and_keeps_the_previous_plots(qtbot, window, s
     _, before = curve(window, Method.CENTRAL)
     type_expression(qtbot, window, "sin(x) + * 2")
     assert "column 10" in window.editor.error()
-    assert window.editor.message.isVisible()
+    assert window.editor.message.isVisible() and not window.formula.isVisible()  # in the formula's place
     qtbot.waitUntil(lambda: not window._schedule_timer.isActive())
     assert window.request.request_id == before_id  # nothing was sent
     np.testing.assert_array_equal(curve(window, Method.CENTRAL)[1], before)
     # Fixing it clears the message and draws the new function.
     type_expression(qtbot, window, "sin(x) + 2x")
     settled(window)
-    assert window.editor.error() == "" and not window.editor.message.isVisible()
+    assert window.editor.error() == "" and not window.editor.message.isVisible() and window.formula.isVisible()
     x, central = curve(window, Method.CENTRAL)
     np.testing.assert_allclose(central, np.cos(x) + 2, atol=1e-6)
 
@@ -205,6 +205,8 @@ def test_parameters_get_a_box_each_and_their_values_reach_every_method(qtbot, wi
     x, exact = curve(window, Method.SYMBOLIC)
     np.testing.assert_allclose(exact, 6 * np.cos(2 * x), atol=1e-9)
     np.testing.assert_allclose(curve(window, Method.CENTRAL)[1], exact, atol=1e-5)
+    low, high = window.panels.curves_plot.viewRange()[1]
+    assert low <= -6 and high >= 6  # new values, new fit: the taller curve is not cut off
     # Editing the expression keeps a value by name; a function without parameters hides the group.
     window.editor.set_text("a*x^2")
     settled(window)
