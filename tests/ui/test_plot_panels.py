@@ -25,6 +25,15 @@ def test_robust_range_ignores_a_pole():
     assert -1.2 < low < -0.8 and 0.8 < high < 1.6
 
 
+def test_robust_range_shows_the_curve_between_poles_and_all_of_a_steep_one():
+    x = np.linspace(-2, 4, 2000)
+    low, high = robust_range([1 / np.cos(x) ** 2])  # tan': two poles, a few percent of points huge
+    assert low < 1 and 5 < high < 100
+    x = np.linspace(-5, 5, 2000)
+    low, high = robust_range([np.exp(x)])  # steep but no pole: nothing cut
+    assert low <= 0 and high >= np.exp(5) * 0.95
+
+
 def test_panels_draw_zero_nan_and_infinite_errors_without_trouble(qtbot):
     panels = PlotPanels()
     qtbot.addWidget(panels)
