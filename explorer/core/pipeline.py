@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -109,7 +110,23 @@ def sweep_stage(
     reference = context.reference
     if reference is None:
         return None
-    probe = request.probe_point
-    exact = context.derivative(reference, np.array([probe]), request.step)[0]
+    probe, exact = _probe(request, context, reference)
     sweep_methods = tuple(m for m in request.methods if m is not reference)
     return SweepResult(request.request_id, request.step, sweep_steps(context, sweep_methods, probe, step_grid(), exact))
+
+
+def _probe(request: DerivativeRequest, context: MethodContext, reference: Method) -> tuple[float, float]:
+    """(x, exact derivative at x) for the sweep: the request's probe point; when the derivative is
+    undefined there and the user did not choose it, the point 30% into the part of the range where it
+    is defined (log(x) on [-2, 4] is swept at x = 1.2, not at -0.2 where there is nothing to see)."""
+    probe = request.probe_point
+    exact = float(context.derivative(reference, np.array([probe]), request.step)[0])
+    if math.isfinite(exact) or request.probe is not None:
+        return probe, exact
+    x = x_grid(request)
+    values = context.derivative(reference, x, request.step)
+    defined = np.flatnonzero(np.isfinite(values))
+    if defined.size == 0:
+        return probe, exact
+    chosen = defined[int(0.3 * (defined.size - 1))]
+    return float(x[chosen]), float(values[chosen])

@@ -251,10 +251,13 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         """Draw |error| against h with theory lines and each method's h*."""
         self.sweep = result
         sweep = result.sweep
-        self.sweep_plot.setTitle(f"|error| against step h at x = {sweep.probe:.4g}", color="k", size="11pt")
         finite = [e[np.isfinite(e)] for e in sweep.errors.values()]
+        measured = any(f.size for f in finite)
+        where = f"x = {sweep.probe:.4g}" + ("" if measured else ": no derivative there")
+        self.sweep_plot.setTitle(f"|error| against step h at {where}", color="k", size="11pt")
         largest = max((float(f.max()) for f in finite if f.size), default=1.0)
-        ceiling = max(largest, ERROR_FLOOR) * THEORY_HEADROOM
+        # Theory lines explain measured errors; with none (a probe where f is undefined) they go too.
+        ceiling = max(largest, ERROR_FLOOR) * THEORY_HEADROOM if measured else -math.inf
         log_h = np.log10(sweep.h)
         for method in Method:
             errors = sweep.errors.get(method)

@@ -1,17 +1,30 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from explorer.core.error_analysis import relative_error, step_grid
 from explorer.core.parser import parse_expression
-from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult, compute_stages, derivatives_needed
+from explorer.core.pipeline import (
+    CurveResult,
+    ErrorResult,
+    SweepResult,
+    compute_stages,
+    derivatives_needed,
+    sweep_stage,
+)
 from explorer.core.request import DerivativeRequest, Method
 from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
 
 
-def run(request):
+def symbolic_for(request):
     parsed = parse_expression(request.expression)
     chain = derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))
-    return list(compute_stages(request, SymbolicDerivatives(parsed, (parsed.expr, *chain))))
+    return SymbolicDerivatives(parsed, (parsed.expr, *chain))
+
+
+def run(request):
+    return list(compute_stages(request, symbolic_for(request)))
 
 
 def test_stages_arrive_in_order_with_the_request_id():
@@ -72,3 +85,13 @@ def test_bad_request_is_refused():
 
 def test_relative_error_is_undefined_where_exact_is_zero():
     assert np.isnan(relative_error(np.array([1e-3]), np.array([0.0]))).all()
+
+
+def test_sweep_moves_off_a_gap_unless_the_user_put_it_there():
+    request = DerivativeRequest("log(x)", x_min=-2.0, x_max=4.0, points=601)
+    symbolic = symbolic_for(request)
+    sweep = sweep_stage(request, symbolic).sweep
+    assert 1.1 < sweep.probe < 1.3  # 30% into (0, 4], where log is defined; -0.2 would have no errors
+    assert np.isfinite(sweep.errors[Method.CENTRAL]).any()
+    chosen = sweep_stage(replace(request, probe=-1.0), symbolic).sweep
+    assert chosen.probe == -1.0 and not np.isfinite(chosen.errors[Method.CENTRAL]).any()

@@ -256,3 +256,17 @@ def test_unreadable_stored_session_values_fall_back_to_defaults(settings):
     settings.setValue("session/probe", "left")
     restored = load_session(settings)
     assert restored.parameters == () and restored.probe is None and restored.expression == "a*x"
+
+
+def test_a_probe_dragged_where_f_is_undefined_says_so_and_draws_no_theory(qtbot, window, settled):
+    window.domain.set_range(-2.0, 4.0)
+    window.editor.set_text("log(x)")
+    settled(window)
+    assert window.panels.sweep.sweep.probe > 0  # picked where log is defined
+    line = window.panels.probe_line
+    line.setValue(-1.0)
+    line.sigDragged.emit(line)
+    settled(window)
+    assert "no derivative there" in window.panels.sweep_plot.titleLabel.text
+    for items in (window.panels.sweep_items, window.panels.truncation_items, window.panels.roundoff_items):
+        assert all(len(item.getData()[1] if item.getData()[1] is not None else []) == 0 for item in items.values())
