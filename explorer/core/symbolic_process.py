@@ -126,12 +126,15 @@ class SymbolicEngine:
         with self._lock:
             self._kill()
 
-    def _messages(self, job_body: tuple, timeout: float, should_stop: Callable[[], bool]):
+    def _messages(self, job_body: tuple, timeout: float, should_stop: Callable[[], bool],
+                  while_waiting: Callable[[], None] | None = None):
         """Send a job and yield its replies; on timeout or cancel, kill the child and raise."""
         conn = self._child()
         self._job += 1
         job = self._job
         conn.send((job, *job_body))
+        if while_waiting is not None:
+            while_waiting()
         deadline = time.monotonic() + timeout
         while True:
             if should_stop():
@@ -162,11 +165,14 @@ class SymbolicEngine:
         required: int,
         should_stop: Callable[[], bool] = lambda: False,
         on_required: Callable[[SymbolicDerivatives], None] | None = None,
+        while_waiting: Callable[[], None] | None = None,
     ) -> SymbolicDerivatives:
         """f and its derivatives up to order up_to; at least `required` of them or SymbolicTimeout.
 
         When the required orders are known before the rest, on_required gets them at once (in the
-        calling thread) while the child goes on with the higher orders.
+        calling thread) while the child goes on with the higher orders. If the child is given work,
+        while_waiting runs (in the calling thread) as soon as it has been sent, so that the caller's
+        own preparation overlaps SymPy's.
         """
         key = (parsed.expr, parsed.variable)
         with self._lock:
@@ -176,16 +182,17 @@ class SymbolicEngine:
                 if len(known) - 1 >= required and early is not None:
                     early()
                     early = None
-                self._extend(key, known, parsed, up_to, required, should_stop, early)
+                self._extend(key, known, parsed, up_to, required, should_stop, early, while_waiting)
             if len(known) - 1 < required:
                 raise SymbolicTimeout(self._limits.get(key, "the derivative was not computed"))
             notes = (self._limits[key],) if key in self._limits and len(known) - 1 < up_to else ()
             return SymbolicDerivatives(parsed, tuple(known[: up_to + 1]), notes)
 
-    def _extend(self, key, known, parsed, up_to, required, should_stop, early) -> None:
+    def _extend(self, key, known, parsed, up_to, required, should_stop, early, while_waiting) -> None:
         start = len(known) - 1
         try:
-            for kind, value in self._messages(("derive", (known[-1], parsed.variable, up_to - start)), self.derive_timeout, should_stop):
+            job = ("derive", (known[-1], parsed.variable, up_to - start))
+            for kind, value in self._messages(job, self.derive_timeout, should_stop, while_waiting):
                 if kind == "derivative":
                     known.append(value)
                     if early is not None and len(known) - 1 == required and required < up_to:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QThread, Signal
 
 from ..core.expression_error import ExpressionError
 from ..core.parser import parse_expression
-from ..core.pipeline import compute_stages, derivatives_needed, sweep_stage
+from ..core.pipeline import compute_stages, derivatives_needed, method_context, sweep_stage
 from ..core.request import DerivativeRequest
 from ..core.symbolic import SymbolicDerivatives, latex_of, python_of
 from ..core.symbolic_process import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
@@ -139,8 +139,13 @@ class ComputeWorker(QThread):
             pending = self._pending
             return self._stopping or (pending is not None and pending.expression != request.expression)
 
+        def prepare() -> None:
+            # While SymPy differentiates in its child, compile what only needs f (about 2 ms of 20).
+            method_context(request, SymbolicDerivatives(parsed, (parsed.expr,))).prepare(request.methods)
+
         try:
-            return self.engine.derivatives(parsed, derivatives_needed(request), request.order, should_stop, early)
+            return self.engine.derivatives(parsed, derivatives_needed(request), request.order, should_stop, early,
+                                           prepare)
         except SymbolicCancelled:
             return None
         except SymbolicTimeout as exc:

@@ -113,3 +113,12 @@ def test_time_spent_in_the_early_callback_is_not_charged_to_sympy():
         assert result.highest_order == 4 and not result.notes
     finally:
         engine.close()
+
+
+def test_while_waiting_runs_once_per_job_sent_and_not_for_cached_answers(engine):
+    calls = []
+    parsed = parse_expression("cosh(x)*x")
+    engine.derivatives(parsed, 3, 1, on_required=lambda _: calls.append("early"), while_waiting=lambda: calls.append("wait"))
+    assert calls == ["wait", "early"]  # preparation overlaps SymPy, before the first answer
+    engine.derivatives(parsed, 3, 1, while_waiting=lambda: calls.append("again"))
+    assert calls == ["wait", "early"]
