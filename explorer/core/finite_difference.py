@@ -171,9 +171,13 @@ def apply_stencil(f: Function, x: np.ndarray, h: np.ndarray | float, stencil: St
     """sum_j w_j f(x + s_j h) / h^n for all x (and all h, if h broadcasts against x), in one call of f."""
     x = np.asarray(x, dtype=float)
     h = np.asarray(h, dtype=float)
-    points = x[..., None] + h[..., None] * stencil.offsets_array
+    # Stencil points along a new first axis: (k, N) rows are contiguous, where an (N, k) layout made
+    # building the points alone cost as much as evaluating f.
+    offsets = stencil.offsets_array.reshape((-1,) + (1,) * np.broadcast(x, h).ndim)
+    points = x + h * offsets
     with np.errstate(all="ignore"):
-        estimate = (f(points) @ stencil.weights_array) / h**stencil.derivative_order
+        estimate = np.asarray(np.tensordot(stencil.weights_array, f(points), axes=1), dtype=float)
+        estimate /= h**stencil.derivative_order  # in place: each fresh N-sized array costs page faults
     # An infinite f at a stencil point (log at 0) gives no derivative there: a gap, like NaN.
     estimate[np.isinf(estimate)] = np.nan
     return estimate

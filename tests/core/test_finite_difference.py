@@ -94,7 +94,7 @@ def test_sweep_over_h_is_one_broadcast_call():
     h = np.logspace(-8, -1, 5)[:, None]
     result = fd.apply_stencil(f, x, h, fd.central_stencil(1, 4))
     assert result.shape == (5, 7)
-    assert calls == [(5, 7, 4)]
+    assert calls == [(4, 5, 7)]  # one call of f: the 4 stencil points first, then every (h, x)
 
 
 def test_complex_step_has_no_cancellation():
