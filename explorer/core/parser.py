@@ -322,7 +322,8 @@ def _parse(text: str, variable: str) -> ParsedExpression:
         raise ExpressionError(exc.message, column, text) from None
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError) as exc:
         raise ExpressionError(f"cannot build this expression: {exc.__class__.__name__}", None, text) from None
-    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+    # AccumBounds: SymPy's answer for a function of an infinity, e.g. atan(log(x - x)) = atan(log(0)).
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.AccumBounds):
         raise ExpressionError("the expression is undefined everywhere (it simplifies to infinity or NaN)", None, text)
     var = make_symbol(variable)
     parameters = tuple(sorted((s for s in expr.free_symbols if s != var), key=lambda s: s.name))

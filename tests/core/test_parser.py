@@ -143,3 +143,10 @@ def test_columns_refer_to_what_was_typed_even_after_unicode():
     with pytest.raises(ExpressionError) as info:
         parse_expression("ππ'")
     assert info.value.column == 3
+
+
+@pytest.mark.parametrize("text", ["log(x - x)", "atan(log(x - x))", "sin(1/(x-x)) + x"])
+def test_expressions_of_an_infinity_are_refused(text):
+    # atan(log(0)) is AccumBounds(-pi/2, pi/2) to SymPy, not a function of x (found by the autodiff property).
+    with pytest.raises(ExpressionError, match="undefined|division by zero"):
+        parse_expression(text)
