@@ -19,7 +19,7 @@ define ensure_packages
 	fi
 endef
 
-.PHONY: run test setup screenshot bench clean
+.PHONY: run test fuzz setup screenshot bench clean
 
 run: $(STAMP)
 	$(call ensure_packages,$(QT_SYSTEM_LIBS) $(QT_XCB_LIBS))
@@ -27,6 +27,10 @@ run: $(STAMP)
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# The property tests with fresh random examples (make test replays the same ones every run).
+fuzz: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest --hypothesis-profile=fuzz tests/core tests/test_hardening.py
 
 setup: $(STAMP)
 	$(call ensure_packages,$(QT_SYSTEM_LIBS))
