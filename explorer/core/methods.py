@@ -79,13 +79,6 @@ class MethodContext:
                 return "the complex step needs an analytic f; abs, sign and cbrt are not"
         return None
 
-    def prepare(self, methods: tuple[Method, ...]) -> None:
-        """Compile what the methods that need only f will use (f for NumPy and for autograd)."""
-        compile_numpy(self.symbolic.derivatives[0], self.symbols)
-        is_defined_everywhere(self.symbolic.derivatives[0])
-        if Method.AUTODIFF in methods:
-            autodiff_function(self.symbolic.derivatives[0], self.symbols, self.order)
-
     @cached_property
     def reference(self) -> Method | None:
         """What errors are measured against: symbolic, or autodiff when SymPy gave up."""

@@ -10,6 +10,7 @@ import numpy as np
 
 from .error_analysis import StepSweep, absolute_error, relative_error, step_grid, sweep_steps
 from .methods import MethodContext
+from .parser import ParsedExpression
 from .symbolic import SymbolicDerivatives
 from .request import DerivativeRequest, Method
 
@@ -73,15 +74,29 @@ def x_grid(request: DerivativeRequest) -> np.ndarray:
     return np.linspace(request.x_min, request.x_max, request.points)
 
 
-def compute_stages(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> Iterator[StageResult]:
-    """Yield the curves, then the errors against x, then the error-versus-h sweep."""
+def f_only_curves(request: DerivativeRequest, parsed: ParsedExpression) -> dict[Method, np.ndarray]:
+    """The curves of the methods that need f alone (finite differences, complex step, autodiff): they
+    can be computed while SymPy is still differentiating."""
+    context = method_context(request, SymbolicDerivatives(parsed, (parsed.expr,)))
+    x = x_grid(request)
+    return {m: context.derivative(m, x, request.step) for m in request.methods
+            if m is not Method.SYMBOLIC and context.unavailable(m) is None}
+
+
+def compute_stages(
+    request: DerivativeRequest, symbolic: SymbolicDerivatives, known: dict[Method, np.ndarray] | None = None
+) -> Iterator[StageResult]:
+    """Yield the curves, then the errors against x, then the error-versus-h sweep; curves already in
+    `known` (from f_only_curves for this request) are not computed again."""
     problems = request.problems()
     if problems:
         raise ValueError("; ".join(problems))
     context = method_context(request, symbolic)
     x = x_grid(request)
     notes = {m: reason for m in request.methods if (reason := context.unavailable(m))}
-    derivatives = {m: context.derivative(m, x, request.step) for m in request.methods if m not in notes}
+    known = known or {}
+    derivatives = {m: known[m] if m in known else context.derivative(m, x, request.step)
+                   for m in request.methods if m not in notes}
     reference = context.reference
     if reference is not None and reference not in derivatives:
         derivatives_ref = context.derivative(reference, x, request.step)

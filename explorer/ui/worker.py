@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import sympy
 from PySide6.QtCore import QThread, Signal
 
 from ..core.expression_error import ExpressionError
-from ..core.parser import parse_expression
-from ..core.pipeline import compute_stages, derivatives_needed, method_context, sweep_stage
-from ..core.request import DerivativeRequest
+from ..core.parser import ParsedExpression, parse_expression
+from ..core.pipeline import compute_stages, derivatives_needed, f_only_curves, sweep_stage
+from ..core.request import DerivativeRequest, Method
 from ..core.symbolic import SymbolicDerivatives, latex_of, python_of
 from ..core.symbolic_process import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
 
@@ -129,23 +130,22 @@ class ComputeWorker(QThread):
                     self._busy = False
 
     def _symbolic(
-        self, request: DerivativeRequest, early: Callable[[SymbolicDerivatives], None]
+        self,
+        request: DerivativeRequest,
+        parsed: ParsedExpression,
+        early: Callable[[SymbolicDerivatives], None],
+        while_waiting: Callable[[], None],
     ) -> SymbolicDerivatives | None:
         """Exact derivatives from the engine; only f itself when SymPy gives up; None when superseded."""
-        parsed = parse_expression(request.expression, request.variable)
 
         def should_stop() -> bool:
             # A newer request for the same expression still wants these derivatives: keep going.
             pending = self._pending
             return self._stopping or (pending is not None and pending.expression != request.expression)
 
-        def prepare() -> None:
-            # While SymPy differentiates in its child, compile what only needs f (about 2 ms of 20).
-            method_context(request, SymbolicDerivatives(parsed, (parsed.expr,))).prepare(request.methods)
-
         try:
             return self.engine.derivatives(parsed, derivatives_needed(request), request.order, should_stop, early,
-                                           prepare)
+                                           while_waiting)
         except SymbolicCancelled:
             return None
         except SymbolicTimeout as exc:
@@ -153,7 +153,9 @@ class ComputeWorker(QThread):
             self.status.emit(StatusMessage(request.request_id, message))
             return SymbolicDerivatives(parsed, (parsed.expr,), (message,))
 
-    def _emit_stages(self, request: DerivativeRequest, symbolic: SymbolicDerivatives) -> bool:
+    def _emit_stages(
+        self, request: DerivativeRequest, symbolic: SymbolicDerivatives, known: dict[Method, np.ndarray]
+    ) -> bool:
         """Emit every stage of request; False if a newer request cut it short.
 
         Stages that come fast are held back and sent together, so the window draws them in one
@@ -161,7 +163,7 @@ class ComputeWorker(QThread):
         """
         held = []
         held_since = 0.0
-        for result in compute_stages(request, symbolic):
+        for result in compute_stages(request, symbolic, known):
             if self._superseded():
                 return False
             if not held:
@@ -190,25 +192,31 @@ class ComputeWorker(QThread):
                                      timeout=DRAW_WAIT_SECONDS)
 
     def _compute(self, request: DerivativeRequest) -> None:
+        try:
+            parsed = parse_expression(request.expression, request.variable)
+        except ExpressionError as exc:
+            self.status.emit(StatusMessage(request.request_id, str(exc), is_error=True))
+            return
         early_symbolic: list[SymbolicDerivatives] = []
+        known: dict[Method, np.ndarray] = {}
+
+        def while_waiting() -> None:
+            # SymPy differentiates in its child meanwhile: the curves that need only f can be ready.
+            known.update(f_only_curves(request, parsed))
 
         def early(symbolic: SymbolicDerivatives) -> None:
             # The plotted order is known; the theory lines' higher orders are still being derived in
             # the child, so draw everything now and send the sweep again when they arrive.
-            if not self._superseded() and self._emit_stages(request, symbolic):
+            if not self._superseded() and self._emit_stages(request, symbolic, known):
                 early_symbolic.append(symbolic)
                 self._wait_until_drawn()
                 self._emit_formula(request, symbolic, simplified=False)
 
-        try:
-            symbolic = self._symbolic(request, early)
-        except ExpressionError as exc:
-            self.status.emit(StatusMessage(request.request_id, str(exc), is_error=True))
-            return
+        symbolic = self._symbolic(request, parsed, early, while_waiting)
         if symbolic is None or self._superseded():
             return
         if not early_symbolic:
-            if not self._emit_stages(request, symbolic):
+            if not self._emit_stages(request, symbolic, known):
                 return
             self._wait_until_drawn()
             self._emit_formula(request, symbolic, simplified=False)

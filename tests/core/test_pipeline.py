@@ -11,6 +11,7 @@ from explorer.core.pipeline import (
     SweepResult,
     compute_stages,
     derivatives_needed,
+    f_only_curves,
     sweep_stage,
 )
 from explorer.core.request import DerivativeRequest, Method
@@ -95,3 +96,14 @@ def test_sweep_moves_off_a_gap_unless_the_user_put_it_there():
     assert np.isfinite(sweep.errors[Method.CENTRAL]).any()
     chosen = sweep_stage(replace(request, probe=-1.0), symbolic).sweep
     assert chosen.probe == -1.0 and not np.isfinite(chosen.errors[Method.CENTRAL]).any()
+
+
+def test_curves_computed_from_f_alone_are_the_ones_the_stages_would_compute():
+    request = DerivativeRequest("exp(-x^2)*sin(3x) + log(x)", x_min=-1.0, x_max=2.0, points=301)
+    symbolic = symbolic_for(request)
+    known = f_only_curves(request, symbolic.parsed)
+    assert set(known) == set(Method) - {Method.SYMBOLIC}
+    fresh, reused = run(request)[0], list(compute_stages(request, symbolic, known))[0]
+    for method in Method:
+        np.testing.assert_array_equal(reused.derivatives[method], fresh.derivatives[method])
+    assert reused.derivatives[Method.CENTRAL] is known[Method.CENTRAL]  # not computed twice
