@@ -248,7 +248,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         for method, item in self.error_items.items():
             errors = result.absolute.get(method)
             _show(item, result.x, None if errors is None else log10_of(errors))
-        y_range = log_range([for_log_axis(errors) for errors in result.absolute.values()])
+        y_range = log_range([for_log_axis(errors) for errors in result.absolute.values()], above=1.0)
         if y_range is not None:
             self.error_plot.setYRange(*y_range, padding=0)
         self._settle_views()
