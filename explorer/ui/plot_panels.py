@@ -86,14 +86,24 @@ def _curve(plot: pg.PlotItem, pen: QPen) -> pg.PlotCurveItem:
     return item
 
 
-def _show(item: pg.PlotCurveItem, x: np.ndarray | None, y: np.ndarray | None) -> None:
+def connections(y: np.ndarray, span: float) -> np.ndarray:
+    """For each point, whether a line joins it to the next: not across a gap, and not across a pole,
+    where the values leap from beyond one edge of a view `span` tall to beyond the other (tan at pi/2)."""
+    finite = np.isfinite(y)
+    with np.errstate(invalid="ignore"):
+        leap = (np.sign(y[:-1]) != np.sign(y[1:])) & (np.minimum(np.abs(y[:-1]), np.abs(y[1:])) > span)
+    return np.append(finite[:-1] & finite[1:] & ~leap, False)
+
+
+def _show(item: pg.PlotCurveItem, x: np.ndarray | None, y: np.ndarray | None,
+          connect: np.ndarray | str = "finite") -> None:
     """Give item new data in its axes' units, or empty it when y is None or all gaps; same data is left alone."""
     has_data = item.xData is not None and len(item.xData) > 0
     if y is None or not np.isfinite(y).any():
         if has_data:
             item.setData([], [])
     elif not (has_data and np.array_equal(item.xData, x) and np.array_equal(item.yData, y, equal_nan=True)):
-        item.setData(x, y)
+        item.setData(x, y, connect=connect)
 
 
 def _set_title(plot: pg.PlotItem, title: str) -> None:
@@ -225,19 +235,22 @@ class PlotPanels(pg.GraphicsLayoutWidget):
     def show_curves(self, result: CurveResult, order: int, fit_view: bool) -> None:
         """Draw f and each method's derivative; fit the y range to the data when fit_view."""
         self.curves = result
-        _show(self.function_item, result.x, finite_or_nan(result.f))
+        function = finite_or_nan(result.f)
         shown = {m: finite_or_nan(values) for m, values in result.derivatives.items()}
-        for method, item in self.curve_items.items():
-            _show(item, result.x, shown.get(method))
-        self._show_in_legend(tuple(shown))
-        _set_title(self.curves_plot, f"f(x) and {derivative_name(order)} by each method")
         if fit_view:
             for plot in (self.curves_plot, self.error_plot):
                 plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
             self.probe_line.setBounds((float(result.x[0]), float(result.x[-1])))
-            y_range = robust_range([shown[m] for m in shown] + [finite_or_nan(result.f)])
+            y_range = robust_range([shown[m] for m in shown] + [function])
             if y_range is not None:
                 self.curves_plot.setYRange(*y_range, padding=0)
+        low, high = self.curves_plot.viewRange()[1]
+        _show(self.function_item, result.x, function, connections(function, high - low))
+        for method, item in self.curve_items.items():
+            values = shown.get(method)
+            _show(item, result.x, values, None if values is None else connections(values, high - low))
+        self._show_in_legend(tuple(shown))
+        _set_title(self.curves_plot, f"f(x) and {derivative_name(order)} by each method")
         if result.reference is None:
             self.clear_errors()
         self._settle_views()

@@ -7,7 +7,7 @@ import numpy as np
 from explorer.core.error_analysis import StepSweep
 from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
 from explorer.core.request import Method
-from explorer.ui.plot_panels import ERROR_FLOOR, PlotPanels, for_log_axis, robust_range
+from explorer.ui.plot_panels import ERROR_FLOOR, PlotPanels, connections, for_log_axis, robust_range
 
 
 def test_log_values_floor_zeros_and_gap_nan_inf_and_overshoot():
@@ -32,6 +32,18 @@ def test_robust_range_shows_the_curve_between_poles_and_all_of_a_steep_one():
     x = np.linspace(-5, 5, 2000)
     low, high = robust_range([np.exp(x)])  # steep but no pole: nothing cut
     assert low <= 0 and high >= np.exp(5) * 0.95
+
+
+def test_curves_are_not_joined_across_a_gap_or_a_pole():
+    x = np.linspace(-2, 4, 2000)
+    y = np.tan(x)
+    joined = connections(y, span=50.0)
+    crossing = np.flatnonzero(~joined[:-1])
+    assert len(crossing) == 2  # one break at pi/2 and one at -pi/2, nowhere else
+    np.testing.assert_allclose(np.sort(x[crossing]), [-np.pi / 2, np.pi / 2], atol=0.01)
+    assert not joined[-1]  # the last point has no next one
+    gaps = connections(np.array([1.0, np.nan, 2.0, 3.0, -3.0]), span=10.0)
+    np.testing.assert_array_equal(gaps, [False, False, True, True, False])  # a steep zero crossing inside the view stays
 
 
 def test_panels_draw_zero_nan_and_infinite_errors_without_trouble(qtbot):
