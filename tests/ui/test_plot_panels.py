@@ -3,11 +3,12 @@
 import math
 
 import numpy as np
+import pytest
 
 from explorer.core.error_analysis import StepSweep
 from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
 from explorer.core.request import Method
-from explorer.ui.plot_panels import ERROR_FLOOR, PlotPanels, connections, for_log_axis, robust_range
+from explorer.ui.plot_panels import ERROR_FLOOR, PlotPanels, connections, for_display, for_log_axis, robust_range
 
 
 def test_log_values_floor_zeros_and_gap_nan_inf_and_overshoot():
@@ -32,6 +33,20 @@ def test_robust_range_shows_the_curve_between_poles_and_all_of_a_steep_one():
     x = np.linspace(-5, 5, 2000)
     low, high = robust_range([np.exp(x)])  # steep but no pole: nothing cut
     assert low <= 0 and high >= np.exp(5) * 0.95
+
+
+def test_long_curves_are_thinned_for_display_keeping_spikes_and_gaps():
+    x = np.linspace(0, 1, 200_001)
+    y = np.sin(2 * np.pi * x)
+    y[123_457] = 50.0  # a one-point spike
+    y[150_000:152_000] = np.nan  # a gap wider than a bin
+    shown_x, shown_y = for_display(x, y, limit=4000)
+    assert shown_x.size <= 4100 and shown_x.size == shown_y.size
+    assert np.nanmax(shown_y) == 50.0 and np.nanmin(shown_y) == pytest.approx(-1.0, abs=1e-6)
+    assert np.isnan(shown_y[(shown_x > 0.7505) & (shown_x < 0.7595)]).all()
+    assert np.all(np.diff(shown_x) >= 0)
+    short = np.linspace(0, 1, 2000)
+    assert for_display(short, short)[0] is short  # the usual N is drawn as it is
 
 
 def test_curves_are_not_joined_across_a_gap_or_a_pole():
