@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -21,6 +22,12 @@ HEADLESS_SIZE = QSize(1400, 900)
 
 class ExportError(Exception):
     """The panels could not be written (nothing to export, unknown format, failed write)."""
+
+
+def with_chosen_suffix(path: str, chosen_filter: str) -> str:
+    """path, with the suffix of the file dialog's chosen filter ("PNG image (*.png)") if it has none."""
+    match = re.search(r"\*(\.\w+)", chosen_filter)
+    return path if Path(path).suffix or match is None else path + match.group(1)
 
 
 def export_png(panels: PlotPanels, path: str | os.PathLike) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, replace
+from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QDir, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -25,7 +26,7 @@ from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic_process import SymbolicEngine
 from .domain_controls import DomainControls
-from .export import ExportError, export_panels
+from .export import ExportError, export_panels, with_chosen_suffix
 from .expression_editor import ExpressionEditor
 from .formula_view import FormulaView
 from .method_selector import MethodSelector
@@ -250,9 +251,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"wrote {path}", 10_000)
 
     def _export_dialog(self, filters: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export", "", filters)
+        # Opens where the last export went, with a name to accept or change.
+        folder = str(self.settings.value("export/folder", "") or QDir.homePath())
+        suggestion = with_chosen_suffix(str(Path(folder) / "derivative"), filters)  # the first filter's suffix
+        path, chosen = QFileDialog.getSaveFileName(self, "Export", suggestion, filters)
         if not path:
             return
+        path = with_chosen_suffix(path, chosen)
+        self.settings.setValue("export/folder", str(Path(path).parent))
         try:
             self.export_to(path)
         except (ExportError, OSError) as exc:

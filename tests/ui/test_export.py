@@ -108,3 +108,12 @@ def test_exported_file_gets_the_usual_mode_not_the_temporary_files(tmp_path):
     finally:
         os.umask(previous)
     assert target.stat().st_mode & 0o777 == 0o644  # mkstemp's file was 0600
+
+
+def test_a_name_typed_without_suffix_gets_the_chosen_filters():
+    from explorer.ui.export import with_chosen_suffix
+
+    assert with_chosen_suffix("/tmp/plot", "SVG image (*.svg)") == "/tmp/plot.svg"
+    assert with_chosen_suffix("/tmp/plot.png", "SVG image (*.svg)") == "/tmp/plot.png"  # typed wins
+    assert with_chosen_suffix("/tmp/plot", "PNG image (*.png);;SVG image (*.svg)") == "/tmp/plot.png"
+    assert with_chosen_suffix("/tmp/plot", "") == "/tmp/plot"
