@@ -117,3 +117,24 @@ def test_a_name_typed_without_suffix_gets_the_chosen_filters():
     assert with_chosen_suffix("/tmp/plot.png", "SVG image (*.svg)") == "/tmp/plot.png"  # typed wins
     assert with_chosen_suffix("/tmp/plot", "PNG image (*.png);;SVG image (*.svg)") == "/tmp/plot.png"
     assert with_chosen_suffix("/tmp/plot", "") == "/tmp/plot"
+
+
+def test_ctrl_e_asks_where_writes_there_and_remembers_the_folder(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def answer(parent, title, suggestion, filters):
+        asked.append(suggestion)
+        return str(tmp_path / "mine"), "CSV data (*.csv)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: (tmp_path / "mine.csv").exists())
+    assert asked[0].endswith("derivative.csv")
+    header = (tmp_path / "mine.csv").read_text().splitlines()[0]
+    assert header.startswith("x,f")
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(asked) == 2)
+    assert asked[1] == str(tmp_path / "derivative.csv")  # the folder of the last export
