@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="x_max", type=_number, default=5.0)
     export.add_argument("--points", type=int, default=2000)
     export.add_argument("--h", type=_number, default=1e-5)
+    export.add_argument("--probe", type=_number, default=None, metavar="X",
+                        help="x of the error-against-h panel (default: 30%% into where the derivative exists)")
     return parser
 
 
@@ -194,7 +196,7 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     if suffix not in (".csv", ".png", ".svg"):
         raise UsageError(f"cannot export to {suffix or 'a file without suffix'!r}; use .csv, .png or .svg")
     request = DerivativeRequest(args.expression, args.var, args.order, args.x_min, args.x_max, args.points,
-                                args.h, args.accuracy, parameters=tuple(args.param))
+                                args.h, args.accuracy, parameters=tuple(args.param), probe=args.probe)
     problems = request.problems()
     if problems:
         raise UsageError("; ".join(problems))

@@ -72,3 +72,15 @@ def test_module_entry_point_in_a_subprocess(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_takes_the_sweep_point(capsys, tmp_path, monkeypatch):
+    import explorer.ui.export as ui_export
+
+    seen = []
+    monkeypatch.setattr(ui_export, "export_headless", lambda request, symbolic, path: seen.append(request))
+    code, _, _ = run_cli(capsys, "export", "log(x)", "--from", "-2", "--to", "4", "--probe", "2.5",
+                         "-o", str(tmp_path / "plots.png"))
+    assert code == 0 and seen[0].probe == 2.5 and seen[0].x_min == -2.0
+    code, _, err = run_cli(capsys, "export", "x", "--probe", "nan", "-o", str(tmp_path / "p.png"))
+    assert code == 2 and "probe" in err
