@@ -73,6 +73,19 @@ class DecadeAxis(pg.AxisItem):
         decades = [(spacing, values) for spacing, values in stdTicks if spacing >= 1.0]
         return decades or super().logTickValues(minVal, maxVal, size, stdTicks)
 
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        """Every power of ten written the same way (10⁻⁴, not 0.0001 next to 10⁻⁶)."""
+        if not all(float(v).is_integer() for v in values):
+            return super().logTickStrings(values, scale, spacing)
+        return [power_of_ten(int(v)) for v in values]
+
+
+def power_of_ten(exponent: int) -> str:
+    """1, 10, 10², 10⁻⁵ ... as a tick label."""
+    if exponent in (0, 1):
+        return "1" if exponent == 0 else "10"
+    return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
 
 def log10_of(values: np.ndarray, ceiling: float = math.inf) -> np.ndarray:
     """values in the units of a log axis (decades), after for_log_axis."""

@@ -8,7 +8,15 @@ import pytest
 from explorer.core.error_analysis import StepSweep
 from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
 from explorer.core.request import Method
-from explorer.ui.plot_panels import ERROR_FLOOR, PlotPanels, connections, for_display, for_log_axis, robust_range
+from explorer.ui.plot_panels import (
+    ERROR_FLOOR,
+    PlotPanels,
+    connections,
+    for_display,
+    for_log_axis,
+    power_of_ten,
+    robust_range,
+)
 
 
 def test_log_values_floor_zeros_and_gap_nan_inf_and_overshoot():
@@ -33,6 +41,12 @@ def test_robust_range_shows_the_curve_between_poles_and_all_of_a_steep_one():
     x = np.linspace(-5, 5, 2000)
     low, high = robust_range([np.exp(x)])  # steep but no pole: nothing cut
     assert low <= 0 and high >= np.exp(5) * 0.95
+
+
+def test_log_axes_write_every_power_of_ten_alike():
+    assert [power_of_ten(k) for k in (-16, -4, 0, 1, 2)] == ["10⁻¹⁶", "10⁻⁴", "1", "10", "10²"]
+    axis = PlotPanels().sweep_plot.getAxis("bottom")
+    assert axis.tickStrings([-6.0, -4.0, -2.0], 1.0, 2.0) == ["10⁻⁶", "10⁻⁴", "10⁻²"]
 
 
 def test_long_curves_are_thinned_for_display_keeping_spikes_and_gaps():
