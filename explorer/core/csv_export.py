@@ -1,4 +1,4 @@
-"""The curves and errors of one computation as CSV, and the atomic file write every export uses."""
+"""The curves, errors and step sweep of one computation as CSV, and the atomic file write every export uses."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .error_analysis import StepSweep
 from .pipeline import CurveResult, ErrorResult
 
 
@@ -51,8 +52,27 @@ def csv_columns(curves: CurveResult, errors: ErrorResult | None) -> tuple[list[s
     return names, np.column_stack(columns)
 
 
+def sweep_columns(sweep: StepSweep) -> tuple[list[str], np.ndarray]:
+    """Column names and a (steps, columns) array: h, then each method's |error| and its theory lines."""
+    names, columns = ["h"], [sweep.h]
+    for kind, curves in (("abs_error", sweep.errors), ("truncation", sweep.truncation), ("roundoff", sweep.roundoff)):
+        for method, values in curves.items():
+            names.append(f"{method.value}_{kind}")
+            columns.append(values)
+    return names, np.column_stack(columns)
+
+
 def write_csv(path: str | os.PathLike, curves: CurveResult, errors: ErrorResult | None) -> None:
     """Write x, f, each method's derivative and error to path atomically; NaN marks undefined values."""
-    names, table = csv_columns(curves, errors)
+    _write_table(path, *csv_columns(curves, errors))
+
+
+def write_sweep_csv(path: str | os.PathLike, sweep: StepSweep) -> None:
+    """Write the error-against-h sweep (at x = sweep.probe, noted in the first line) to path atomically."""
+    _write_table(path, *sweep_columns(sweep), comment=f"# error against step h at x = {sweep.probe!r}\n")
+
+
+def _write_table(path: str | os.PathLike, names: list[str], table: np.ndarray, comment: str = "") -> None:
     with atomic_path(path) as temporary, open(temporary, "w", newline="") as stream:
+        stream.write(comment)
         np.savetxt(stream, table, delimiter=",", header=",".join(names), comments="", fmt="%.17g")

@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from ..core.csv_export import atomic_path, write_csv
+from ..core.csv_export import atomic_path, write_csv, write_sweep_csv
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult, compute_stages
 from ..core.request import DerivativeRequest
 from ..core.symbolic import SymbolicDerivatives
@@ -75,6 +75,13 @@ def export_panels(panels: PlotPanels, path: str | os.PathLike) -> None:
         write_csv(path, panels.curves, panels.errors)
     else:
         raise ExportError(f"cannot export to {suffix or 'a file without suffix'!r}; use .png, .svg or .csv")
+
+
+def export_sweep(panels: PlotPanels, path: str | os.PathLike) -> None:
+    """Write the error-against-h panel's data (h, each method's |error|, theory lines) to path as CSV."""
+    if panels.sweep is None:
+        raise ExportError("no error-against-h sweep to export yet")
+    write_sweep_csv(with_chosen_suffix(str(path), "(*.csv)"), panels.sweep.sweep)
 
 
 def show_stages(panels: PlotPanels, request: DerivativeRequest, symbolic: SymbolicDerivatives) -> None:

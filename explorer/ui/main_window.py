@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic_process import SymbolicEngine
 from .domain_controls import DomainControls
-from .export import ExportError, export_panels, with_chosen_suffix
+from .export import ExportError, export_panels, export_sweep, with_chosen_suffix
 from .expression_editor import ExpressionEditor
 from .formula_view import FormulaView
 from .method_selector import MethodSelector
@@ -132,6 +133,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "Export &image (PNG, SVG)…", QKeySequence("Ctrl+S"), lambda: self._export_dialog("PNG image (*.png);;SVG image (*.svg)"))
         self._action(file_menu, "&Export data (CSV)…", QKeySequence("Ctrl+E"), lambda: self._export_dialog("CSV data (*.csv)"))
+        self._action(file_menu, "Export error against &h (CSV)…", QKeySequence("Ctrl+Shift+E"),
+                     lambda: self._export_dialog("CSV data (*.csv)", export_sweep, "error-against-h"))
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -245,22 +248,23 @@ class MainWindow(QMainWindow):
             self.formula.show_unavailable(message.text)
 
     # -- export ----------------------------------------------------------
-    def export_to(self, path: str) -> None:
-        """Write the panels (.png, .svg) or their data (.csv) to path."""
-        export_panels(self.panels, path)
+    def export_to(self, path: str, write: Callable[[PlotPanels, str], None] = export_panels) -> None:
+        """Write the panels (.png, .svg) or their data (.csv) to path, or what `write` makes of them."""
+        write(self.panels, path)
         self.statusBar().showMessage(f"wrote {path}", 10_000)
 
-    def _export_dialog(self, filters: str) -> None:
+    def _export_dialog(self, filters: str, write: Callable[[PlotPanels, str], None] = export_panels,
+                       name: str = "derivative") -> None:
         # Opens where the last export went, with a name to accept or change.
         folder = str(self.settings.value("export/folder", "") or QDir.homePath())
-        suggestion = with_chosen_suffix(str(Path(folder) / "derivative"), filters)  # the first filter's suffix
+        suggestion = with_chosen_suffix(str(Path(folder) / name), filters)  # the first filter's suffix
         path, chosen = QFileDialog.getSaveFileName(self, "Export", suggestion, filters)
         if not path:
             return
         path = with_chosen_suffix(path, chosen)
         self.settings.setValue("export/folder", str(Path(path).parent))
         try:
-            self.export_to(path)
+            self.export_to(path, write)
         except (ExportError, OSError) as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
 

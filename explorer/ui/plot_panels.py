@@ -80,6 +80,11 @@ class DecadeAxis(pg.AxisItem):
         return [power_of_ten(int(v)) for v in values]
 
 
+def optimum_tip(x: float, y: float, data: object) -> str:
+    """The tool tip of an h* diamond (its position is in decades on both axes)."""
+    return f"{data}\nh* = {10 ** x:.2g}\n|error| there = {10 ** y:.2g}"
+
+
 def power_of_ten(exponent: int) -> str:
     """1, 10, 10², 10⁻⁵ ... as a tick label."""
     if exponent in (0, 1):
@@ -174,7 +179,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.truncation_items = {m: _curve(self.sweep_plot, method_pen(m, 1.2, Qt.PenStyle.DashLine)) for m in Method}
         self.roundoff_items = {m: _curve(self.sweep_plot, method_pen(m, 1.2, Qt.PenStyle.DotLine)) for m in Method}
         # One scatter item for every method's h*: each scatter item costs ~1 ms to fill and to paint.
-        self.optimum_item = pg.ScatterPlotItem(symbol="d", size=11, pen="k")
+        self.optimum_item = pg.ScatterPlotItem(symbol="d", size=11, pen="k", hoverable=True, tip=optimum_tip)
         self.sweep_plot.addItem(self.optimum_item)
         self.optimum_methods: tuple[Method, ...] = ()  # whose h* each point of optimum_item is
         for item in self.curve_items.values():
@@ -318,7 +323,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.optimum_methods = tuple(m for m in Method if m in sweep.optimum)
         optima = np.array([sweep.optimum[m] for m in self.optimum_methods]).reshape(-1, 2)
         self.optimum_item.setData(np.log10(optima[:, 0]), log10_of(optima[:, 1]),
-                                  brush=[pg.mkBrush(METHOD_COLORS[m]) for m in self.optimum_methods])
+                                  brush=[pg.mkBrush(METHOD_COLORS[m]) for m in self.optimum_methods],
+                                  data=[m.label for m in self.optimum_methods])
         # The measured errors and h* decide the range; theory lines may leave it (they are guides).
         y_range = log_range([for_log_axis(e) for e in sweep.errors.values()], below=0.5, above=1.0)
         if y_range is not None:

@@ -138,3 +138,28 @@ def test_ctrl_e_asks_where_writes_there_and_remembers_the_folder(qtbot, window, 
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(asked) == 2)
     assert asked[1] == str(tmp_path / "derivative.csv")  # the folder of the last export
+
+
+def test_ctrl_shift_e_writes_the_error_against_h_sweep(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "sweep.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args: (str(target), "CSV data (*.csv)")))
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(target.exists)
+    lines = target.read_text().splitlines()
+    sweep = window.panels.sweep.sweep
+    assert lines[0] == f"# error against step h at x = {sweep.probe!r}"
+    header = lines[1].split(",")
+    assert header[0] == "h" and "central_abs_error" in header and "central_truncation" in header
+    table = np.genfromtxt(target, delimiter=",", skip_header=2)
+    np.testing.assert_array_equal(table[:, 0], sweep.h)
+    np.testing.assert_array_equal(table[:, header.index("central_abs_error")], sweep.errors[Method.CENTRAL])
+
+
+def test_h_star_diamonds_explain_themselves():
+    from explorer.ui.plot_panels import optimum_tip
+
+    assert optimum_tip(-6.0, -11.0, "Central difference") == "Central difference\nh* = 1e-06\n|error| there = 1e-11"
