@@ -107,3 +107,12 @@ def test_curves_computed_from_f_alone_are_the_ones_the_stages_would_compute():
     for method in Method:
         np.testing.assert_array_equal(reused.derivatives[method], fresh.derivatives[method])
     assert reused.derivatives[Method.CENTRAL] is known[Method.CENTRAL]  # not computed twice
+
+
+def test_a_faster_turning_function_has_a_smaller_best_step():
+    # The lesson of the sin(k·x) preset: h* of central differences shrinks as k grows.
+    best = {}
+    for k in (1.0, 30.0):
+        request = DerivativeRequest("sin(k x)", x_min=-3.0, x_max=3.0, points=101, parameters=(("k", k),))
+        best[k] = sweep_stage(request, symbolic_for(request)).sweep.optimum[Method.CENTRAL][0]
+    assert best[30.0] < best[1.0] / 3

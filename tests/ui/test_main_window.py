@@ -270,3 +270,11 @@ def test_a_probe_dragged_where_f_is_undefined_says_so_and_draws_no_theory(qtbot,
     assert "no derivative there" in window.panels.sweep_plot.titleLabel.text
     for items in (window.panels.sweep_items, window.panels.truncation_items, window.panels.roundoff_items):
         assert all(len(item.getData()[1] if item.getData()[1] is not None else []) == 0 for item in items.values())
+
+
+def test_every_preset_parses_and_its_range_is_usable():
+    from explorer.core.parser import parse_expression
+
+    for preset in PRESETS:
+        parse_expression(preset.expression)
+        assert preset.x_min < preset.x_max and preset.lesson
