@@ -43,9 +43,11 @@ def test_robust_range_shows_the_curve_between_poles_and_all_of_a_steep_one():
     assert low <= 0 and high >= np.exp(5) * 0.95
 
 
-def test_log_axes_write_every_power_of_ten_alike():
+def test_log_axes_write_every_power_of_ten_alike(qtbot):
     assert [power_of_ten(k) for k in (-16, -4, 0, 1, 2)] == ["10⁻¹⁶", "10⁻⁴", "1", "10", "10²"]
-    axis = PlotPanels().sweep_plot.getAxis("bottom")
+    panels = PlotPanels()
+    qtbot.addWidget(panels)  # closed and deleted by pytest-qt, not by the interpreter's exit
+    axis = panels.sweep_plot.getAxis("bottom")
     assert axis.tickStrings([-6.0, -4.0, -2.0], 1.0, 2.0) == ["10⁻⁶", "10⁻⁴", "10⁻²"]
 
 
