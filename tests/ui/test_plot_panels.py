@@ -73,8 +73,8 @@ def test_curves_are_not_joined_across_a_gap_or_a_pole():
     assert len(crossing) == 2  # one break at pi/2 and one at -pi/2, nowhere else
     np.testing.assert_allclose(np.sort(x[crossing]), [-np.pi / 2, np.pi / 2], atol=0.01)
     assert not joined[-1]  # the last point has no next one
-    gaps = connections(np.array([1.0, np.nan, 2.0, 3.0, -3.0]), span=10.0)
-    np.testing.assert_array_equal(gaps, [False, False, True, True, False])  # a steep zero crossing inside the view stays
+    # Without a pole, only gaps break the line: pyqtgraph's own "finite" mode, its fast path.
+    assert connections(np.array([1.0, np.nan, 2.0, 3.0, -3.0]), span=10.0) == "finite"  # -3..3 is inside the view
 
 
 def test_panels_draw_zero_nan_and_infinite_errors_without_trouble(qtbot):
