@@ -56,14 +56,13 @@ def robust_range(arrays: list[np.ndarray]) -> tuple[float, float] | None:
     return float(low - pad), float(high + LEGEND_HEADROOM * (high - low))
 
 
-def log_range(arrays: list[np.ndarray], below: float = 0.3, above: float = 0.5) -> tuple[float, float] | None:
-    """(low, high) in decades (log10) around the positive finite values, padded by below/above decades."""
-    values = np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.empty(0)
-    values = values[np.isfinite(values) & (values > 0)]
+def decade_range(decades: list[np.ndarray], below: float = 0.3, above: float = 0.5) -> tuple[float, float] | None:
+    """(low, high) of a log axis around values already in decades (log10_of), padded by below/above decades."""
+    values = np.concatenate([np.ravel(a) for a in decades]) if decades else np.empty(0)
+    values = values[np.isfinite(values)]
     if values.size == 0:
         return None
-    low, high = np.log10(values.min()), np.log10(values.max())
-    return float(low - below), float(high + above)
+    return float(values.min() - below), float(values.max() + above)
 
 
 class DecadeAxis(pg.AxisItem):
@@ -297,10 +296,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
     def show_errors(self, result: ErrorResult) -> None:
         """Draw |error| against x for every compared method."""
         self.errors = result
+        decades = {method: log10_of(errors) for method, errors in result.absolute.items()}
         for method, item in self.error_items.items():
-            errors = result.absolute.get(method)
-            _show(item, *((None, None) if errors is None else for_display(result.x, log10_of(errors))))
-        y_range = log_range([for_log_axis(errors) for errors in result.absolute.values()], above=1.0)
+            _show(item, *((None, None) if method not in decades else for_display(result.x, decades[method])))
+        y_range = decade_range(list(decades.values()), above=1.0)
         if y_range is not None:
             self.error_plot.setYRange(*y_range, padding=0)
         self._settle_views()
@@ -317,10 +316,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         # Theory lines explain measured errors; with none (a probe where f is undefined) they go too.
         ceiling = max(largest, ERROR_FLOOR) * THEORY_HEADROOM if measured else -math.inf
         log_h = np.log10(sweep.h)
+        decades = {method: log10_of(errors) for method, errors in sweep.errors.items()}
         for method in Method:
-            errors = sweep.errors.get(method)
             truncation, roundoff = sweep.truncation.get(method), sweep.roundoff.get(method)
-            _show(self.sweep_items[method], log_h, None if errors is None else log10_of(errors))
+            _show(self.sweep_items[method], log_h, decades.get(method))
             _show(self.truncation_items[method], log_h, None if truncation is None else log10_of(truncation, ceiling))
             _show(self.roundoff_items[method], log_h, None if roundoff is None else log10_of(roundoff, ceiling))
         self.optimum_methods = tuple(m for m in Method if m in sweep.optimum)
@@ -329,7 +328,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
                                   brush=[pg.mkBrush(METHOD_COLORS[m]) for m in self.optimum_methods],
                                   data=[m.label for m in self.optimum_methods])
         # The measured errors and h* decide the range; theory lines may leave it (they are guides).
-        y_range = log_range([for_log_axis(e) for e in sweep.errors.values()], below=0.5, above=1.0)
+        y_range = decade_range(list(decades.values()), below=0.5, above=1.0)
         if y_range is not None:
             self.sweep_plot.setYRange(*y_range, padding=0)
         self.set_step(result.step)
