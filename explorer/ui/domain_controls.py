@@ -11,7 +11,8 @@ MAX_UI_POINTS = 200_000
 RANGE_LIMIT = 1e6
 
 
-def _number_box(value: float) -> QDoubleSpinBox:
+def number_box(value: float) -> QDoubleSpinBox:
+    """A box for a real number within ±RANGE_LIMIT that reports its value when typing is done."""
     box = QDoubleSpinBox()
     box.setRange(-RANGE_LIMIT, RANGE_LIMIT)
     box.setDecimals(4)
@@ -27,8 +28,8 @@ class DomainControls(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Domain", parent)
-        self.x_min = _number_box(-5.0)
-        self.x_max = _number_box(5.0)
+        self.x_min = number_box(-5.0)
+        self.x_max = number_box(5.0)
         self.points = QSpinBox()
         self.points.setRange(2, MAX_UI_POINTS)
         self.points.setValue(2000)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QWidget
 
-PARAMETER_LIMIT = 1e6
+from .domain_controls import number_box
+
 DEFAULT_VALUE = 1.0
 
 
@@ -32,12 +33,8 @@ class ParameterControls(QGroupBox):
             self._form.removeRow(0)
         self._boxes = {}
         for name in names:
-            box = QDoubleSpinBox()
-            box.setRange(-PARAMETER_LIMIT, PARAMETER_LIMIT)
-            box.setDecimals(4)
+            box = number_box(self._remembered.get(name, DEFAULT_VALUE))
             box.setSingleStep(0.1)
-            box.setKeyboardTracking(False)
-            box.setValue(self._remembered.get(name, DEFAULT_VALUE))
             box.valueChanged.connect(self.changed)
             self._form.addRow(QLabel(name), box)
             self._boxes[name] = box
