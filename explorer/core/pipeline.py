@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,11 +39,18 @@ class ErrorResult:
 
 @dataclass(frozen=True, eq=False)
 class SweepResult:
-    """Stage 3: error against step size at the probe point."""
+    """Stage 3: error against step size at the probe point, and each method's value there at the step."""
 
     request_id: int
     step: float
     sweep: StepSweep
+    reference: Method | None = None
+    exact: float = math.nan  # the reference derivative at the probe
+    at_step: dict[Method, float] = field(default_factory=dict)  # each method's estimate at the probe and step
+
+    def error_at_step(self, method: Method) -> float:
+        """|estimate - exact| of method at the probe and the request's step (NaN where undefined)."""
+        return abs(self.at_step.get(method, math.nan) - self.exact)
 
 
 StageResult = CurveResult | ErrorResult | SweepResult
@@ -127,7 +134,11 @@ def sweep_stage(
         return None
     probe, exact = _probe(request, context, reference)
     sweep_methods = tuple(m for m in request.methods if m is not reference)
-    return SweepResult(request.request_id, request.step, sweep_steps(context, sweep_methods, probe, step_grid(), exact))
+    sweep = sweep_steps(context, sweep_methods, probe, step_grid(), exact)
+    at_probe = np.array([probe])
+    at_step = {m: float(context.derivative(m, at_probe, request.step)[0]) for m in request.methods
+               if context.unavailable(m) is None}
+    return SweepResult(request.request_id, request.step, sweep, reference, exact, at_step)
 
 
 def _probe(request: DerivativeRequest, context: MethodContext, reference: Method) -> tuple[float, float]:

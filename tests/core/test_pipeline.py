@@ -116,3 +116,23 @@ def test_a_faster_turning_function_has_a_smaller_best_step():
         request = DerivativeRequest("sin(k x)", x_min=-3.0, x_max=3.0, points=101, parameters=(("k", k),))
         best[k] = sweep_stage(request, symbolic_for(request)).sweep.optimum[Method.CENTRAL][0]
     assert best[30.0] < best[1.0] / 3
+
+
+def test_the_sweep_reports_each_method_at_the_probe_and_the_current_step():
+    # Forward difference, p = 1, on exp at x = 0.5 with h = 1e-4: error ~ h/2 e^0.5.
+    request = DerivativeRequest("exp(x)", x_min=0, x_max=1, step=1e-4, accuracy=1, probe=0.5)
+    result = sweep_stage(request, symbolic_for(request))
+    assert result.reference is Method.SYMBOLIC and result.exact == pytest.approx(np.exp(0.5), rel=1e-15)
+    assert set(result.at_step) == set(Method)
+    assert result.error_at_step(Method.SYMBOLIC) == 0.0
+    assert result.error_at_step(Method.FORWARD) == pytest.approx(0.5e-4 * np.exp(0.5), rel=1e-3)
+    assert result.error_at_step(Method.BACKWARD) == pytest.approx(0.5e-4 * np.exp(0.5), rel=1e-3)
+    assert result.error_at_step(Method.CENTRAL) < 1e-8  # central is second order whatever p asks
+    assert result.error_at_step(Method.AUTODIFF) < 1e-15
+
+
+def test_a_method_undefined_at_the_probe_has_no_error_there():
+    request = DerivativeRequest("sqrt(x)", x_min=0, x_max=1, step=1e-2, probe=0.005)
+    result = sweep_stage(request, symbolic_for(request))
+    assert np.isnan(result.at_step[Method.BACKWARD]) and np.isnan(result.error_at_step(Method.BACKWARD))
+    assert np.isfinite(result.at_step[Method.FORWARD])
