@@ -33,6 +33,7 @@ from .formula_view import FormulaView
 from .method_selector import MethodSelector
 from .parameter_controls import ParameterControls
 from .plot_panels import PlotPanels
+from .probe_readout import ProbeReadout
 from .presets import PRESETS, Preset
 from .settings import Session, default_settings, load_session, load_window, save_session, save_window
 from .step_slider import StepSlider
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.slider = StepSlider()
         self.formula = FormulaView()
         self.panels = PlotPanels()
+        self.readout = ProbeReadout()
         self.timing = QLabel()
         self._build_layout()
         self._build_menus()
@@ -97,11 +99,13 @@ class MainWindow(QMainWindow):
         column.addWidget(self.domain)
         column.addWidget(self.parameters)
         column.addWidget(self.methods)
+        column.addWidget(self.readout)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(controls.sizeHint().width() + 24)
+        self._controls_width = controls.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 8
+        scroll.setMinimumWidth(self._controls_width // 3)  # narrower than that, the controls scroll sideways
 
         expression_row = QHBoxLayout()
         expression_row.addWidget(QLabel("f(x) ="), 0, Qt.AlignmentFlag.AlignTop)
@@ -121,12 +125,12 @@ class MainWindow(QMainWindow):
         right.addWidget(self.panels, 1)
         right.addWidget(self.slider)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(plots)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(1, False)
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(plots)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.setCentralWidget(self.splitter)
         self.resize(1400, 900)
 
     def _build_menus(self) -> None:
@@ -211,6 +215,8 @@ class MainWindow(QMainWindow):
                     self.request.parameters)
             self.panels.show_curves(result, self.request.order, fit_view=view != self._fitted_view)
             self._fitted_view = view
+            if result.reference is None:
+                self.readout.clear()
             # The worker's own message (why SymPy gave up) says more than the symbolic method's note.
             notes = [self._worker_message] if self._worker_message else []
             notes += [f"{m.label}: {why}" for m, why in result.notes.items() if not (self._worker_message and m is Method.SYMBOLIC)]
@@ -220,6 +226,7 @@ class MainWindow(QMainWindow):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):
             self.panels.show_sweep(result)
+            self.readout.show_result(result, self.request.order)
             if self.shown_id != result.request_id:
                 self.shown_id = result.request_id
                 self.shown_latency = time.perf_counter() - self._sent_at
@@ -300,15 +307,25 @@ class MainWindow(QMainWindow):
         self.slider.set_step(session.step)
         self.panels.set_step(self.slider.step())
         self.editor.set_text(session.expression)
-        geometry, state = load_window(settings)
+        geometry, splitter = load_window(settings)
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+        self._saved_splitter = splitter
+        self._splitter_placed = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._splitter_placed:
+            return
+        # Only now has the splitter its real width; sizes set before would be scaled from another one.
+        self._splitter_placed = True
+        if self._saved_splitter is None or not self.splitter.restoreState(self._saved_splitter):
+            # The controls as wide as they like to be: every other pixel goes to the plots.
+            self.splitter.setSizes([self._controls_width, self.splitter.width() - self._controls_width])
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         save_session(self.settings, self.session())
-        save_window(self.settings, self.saveGeometry(), self.saveState())
+        save_window(self.settings, self.saveGeometry(), self.splitter.saveState())
         self.settings.sync()
         self._schedule_timer.stop()
         self.worker.stop()

@@ -4,6 +4,7 @@ import math
 import time
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
@@ -132,10 +133,13 @@ def test_session_is_restored_by_the_next_window(qtbot, make_window, settled):
     first.domain.order.setValue(3)
     first.slider.set_step(1e-3)
     first.methods.boxes[Method.BACKWARD].setChecked(False)
+    narrower = first.splitter.sizes()[0] - 100  # more room for the plots
+    first.splitter.setSizes([narrower, first.splitter.width() - narrower])
     settled(first)
     first.close()
     second = make_window()
     assert second.editor.text() == "tanh(x)"
+    assert second.splitter.sizes()[0] == narrower  # where the user left the divider
     assert second.request.order == 3 and second.request.step == 1e-3
     assert Method.BACKWARD not in second.request.methods
 
@@ -278,3 +282,33 @@ def test_every_preset_parses_and_its_range_is_usable():
     for preset in PRESETS:
         parse_expression(preset.expression)
         assert preset.x_min < preset.x_max and preset.lesson
+
+
+def readout_row(window, method):
+    return [cell.text() for cell in window.readout.items[method]]
+
+
+def test_the_readout_gives_each_methods_numbers_at_the_sweep_point(qtbot, window, settled):
+    window.editor.set_text("exp(x)")
+    window.methods.boxes[Method.BACKWARD].setChecked(False)
+    window.slider.set_step(1e-3)
+    settled(window)
+    probe = window.panels.sweep.sweep.probe
+    assert f"x = {probe:.6g}, h = 0.001" in window.readout.heading.text()
+    assert f"{np.exp(probe):.12g} (symbolic)" in window.readout.heading.text()  # the exact f'(x), and it says so
+    name, value, error, best, at_best = readout_row(window, Method.CENTRAL)
+    # Central, p = 2: error ~ h^2/6 f'''(x) = 1e-6/6 e^x, so the value agrees with e^x to about 7 digits.
+    assert name == "central" and math.isclose(float(value), np.exp(probe), rel_tol=1e-6)
+    assert math.isclose(float(error), 1e-6 / 6 * np.exp(probe), rel_tol=0.05)
+    h_star, least = window.panels.sweep.sweep.optimum[Method.CENTRAL]
+    assert 1e-7 < float(best) < 1e-4 and float(best) == pytest.approx(h_star, rel=0.05)
+    assert float(at_best) == pytest.approx(least, rel=0.05) and least < float(error)  # h* beats the slider's 1e-3
+    assert readout_row(window, Method.SYMBOLIC)[2] == "reference"
+    assert readout_row(window, Method.AUTODIFF)[3] == "–"  # autodiff has no step
+    rows = list(Method)
+    assert window.readout.table.isRowHidden(rows.index(Method.BACKWARD))  # unchecked: no row
+    assert not window.readout.table.isRowHidden(rows.index(Method.FORWARD))
+    # A ten times smaller step brings the central error down a hundredfold.
+    window.slider.set_step(1e-4)
+    settled(window)
+    assert float(readout_row(window, Method.CENTRAL)[2]) == pytest.approx(float(error) / 100, rel=0.05)

@@ -1,0 +1,119 @@
+"""The numbers behind the sweep panel: each method's value and error at the sweep point, and its best step."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.pipeline import SweepResult
+from ..core.request import Method
+from .formula_view import derivative_name
+from .method_selector import color_swatch
+from .method_styles import METHOD_COLORS
+
+COLUMNS = ("method", "value", "|error|", "best h*", "|error|\nat h*")
+COLUMN_SAMPLES = ("richardson", "-0.000123456789012", "8.8e-188", "5.6e-188", "8.8e-188")  # about the widest text
+ICON_SIZE = 10
+
+
+def value_text(value: float) -> str:
+    """A derivative value with 12 significant digits; a dash where it is undefined."""
+    return f"{value:.12g}" if math.isfinite(value) else "–"
+
+
+def error_text(error: float) -> str:
+    """An error to two significant digits, 0 when exact; a dash where it is undefined."""
+    if not math.isfinite(error):
+        return "–"
+    return f"{error:.1e}" if error else "0"
+
+
+def step_text(step: float) -> str:
+    """A step size as the sweep grid has it (four per decade: 1e-05, 1.8e-05, 3.2e-05, 5.6e-05)."""
+    return f"{step:.2g}"
+
+
+class ProbeReadout(QGroupBox):
+    """A table of every method at the sweep point: value and |error| at the slider's h, h* and its error."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("At the sweep point", parent)
+        self.heading = QLabel("")
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = QTableWidget(len(Method), len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.table.setShowGrid(False)
+        self.table.horizontalHeaderItem(2).setToolTip("|value − exact| at the slider's step h")
+        self.table.horizontalHeaderItem(3).setToolTip("the step of least error in the sweep at this point")
+        # Fixed sizes, wide enough for any number: an update never re-lays out the window.
+        metrics = self.table.fontMetrics()
+        widths = [max(metrics.horizontalAdvance(line) for text in pair for line in text.split("\n")) + 10 for pair in zip(COLUMNS, COLUMN_SAMPLES)]
+        widths[0] += ICON_SIZE + 6
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
+        self.items: dict[Method, list[QTableWidgetItem]] = {}
+        for row, method in enumerate(Method):
+            cells = [QTableWidgetItem() for _ in COLUMNS]
+            cells[0].setText(method.value)
+            cells[0].setIcon(color_swatch(METHOD_COLORS[method]))
+            cells[0].setToolTip(method.label)
+            for column, cell in enumerate(cells):
+                if column:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, cell)
+            self.items[method] = cells
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedSize(sum(widths) + frame, len(Method) * (metrics.height() + 6)
+                                + self.table.horizontalHeader().sizeHint().height() + frame)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.table)
+        self.result: SweepResult | None = None
+        self.clear()
+
+    def show_result(self, result: SweepResult, order: int) -> None:
+        """Fill the table from a sweep result of a request for the order-th derivative."""
+        self.result = result
+        sweep = result.sweep
+        reference = result.reference.value if result.reference else "reference"
+        self.heading.setText(f"x = {sweep.probe:.6g}, h = {step_text(result.step)}\n"
+                             f"{derivative_name(order)} = {value_text(result.exact)} ({reference})")
+        for row, (method, cells) in enumerate(self.items.items()):
+            value = result.at_step.get(method)
+            self.table.setRowHidden(row, value is None)
+            if value is None:
+                continue
+            best = sweep.optimum.get(method)
+            cells[1].setText(value_text(value))
+            cells[2].setText("reference" if method is result.reference else error_text(result.error_at_step(method)))
+            cells[3].setText(step_text(best[0]) if best else "–")
+            cells[4].setText(error_text(best[1]) if best else "–")
+
+    def clear(self) -> None:
+        """No sweep to describe (no reference derivative, or a bad expression)."""
+        self.result = None
+        self.heading.setText("no sweep: nothing to measure the errors against")
+        for row in range(len(Method)):
+            self.table.setRowHidden(row, True)
