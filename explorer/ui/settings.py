@@ -1,4 +1,4 @@
-"""What the window remembers between runs: geometry, dock state and the last session."""
+"""What the window remembers between runs: geometry, where the controls end and the plots begin, the last session."""
 
 from __future__ import annotations
 
@@ -79,11 +79,11 @@ def load_session(settings: QSettings) -> Session:
     return Session(**values)
 
 
-def save_window(settings: QSettings, geometry: QByteArray, state: QByteArray) -> None:
+def save_window(settings: QSettings, geometry: QByteArray, splitter: QByteArray) -> None:
     settings.setValue("window/geometry", geometry)
-    settings.setValue("window/state", state)
+    settings.setValue("window/splitter", splitter)
 
 
 def load_window(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:
-    """(geometry, state) saved by save_window, None where absent."""
-    return settings.value("window/geometry"), settings.value("window/state")
+    """(geometry, splitter state) saved by save_window, None where absent."""
+    return settings.value("window/geometry"), settings.value("window/splitter")
