@@ -6,15 +6,33 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .settings import APPLICATION, ORGANIZATION
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
+
+
+ICON = "derivative-explorer.svg"
+
+
+def resource_path(name: str) -> Path | None:
+    """A file of resources/: beside the package in a checkout, or installed as explorer.resources."""
+    beside = Path(__file__).resolve().parents[2] / "resources" / name
+    if beside.is_file():
+        return beside
+    try:
+        installed = files("explorer.resources") / name
+    except ModuleNotFoundError:
+        return None
+    return Path(str(installed)) if installed.is_file() else None
 
 
 def ensure_application(headless: bool = False, argv: Sequence[str] | None = None) -> QApplication:
@@ -27,6 +45,10 @@ def ensure_application(headless: bool = False, argv: Sequence[str] | None = None
     app = QApplication([sys.argv[0] if sys.argv else "derivative-explorer", *(argv or [])])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    app.setDesktopFileName("derivative-explorer")
+    icon = resource_path(ICON)
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
