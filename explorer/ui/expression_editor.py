@@ -25,6 +25,8 @@ class ExpressionEditor(QWidget):
         self.line.setMaxLength(MAX_LENGTH)
         self.line.setPlaceholderText("f(x), e.g. sin(x)/x or exp(-x^2)")
         self.line.setClearButtonEnabled(True)
+        # A style sheet (the red error frame) changes a line edit's size hint: fixed, the plots never jump.
+        self.line.setFixedHeight(self.line.sizeHint().height())
         self.message = QLabel()
         self.message.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.message.setStyleSheet("color: #B00020;")

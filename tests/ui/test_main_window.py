@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from explorer.core.request import Method
 from explorer.core.symbolic_process import SymbolicEngine
@@ -44,9 +45,12 @@ def test_typed_expression_is_drawn_and_central_agrees_with_symbolic(qtbot, windo
 def test_bad_expression_says_where_and_keeps_the_previous_plots(qtbot, window, settled):
     before_id = window.request.request_id
     _, before = curve(window, Method.CENTRAL)
+    plots_at = window.panels.geometry()
     type_expression(qtbot, window, "sin(x) + * 2")
     assert "column 10" in window.editor.error()
     assert window.editor.message.isVisible() and not window.formula.isVisible()  # in the formula's place
+    QApplication.processEvents()
+    assert window.panels.geometry() == plots_at  # the message and the red frame move nothing
     qtbot.waitUntil(lambda: not window._schedule_timer.isActive())
     assert window.request.request_id == before_id  # nothing was sent
     np.testing.assert_array_equal(curve(window, Method.CENTRAL)[1], before)
