@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -87,6 +88,11 @@ class ProbeReadout(QGroupBox):
         frame = 2 * self.table.frameWidth()
         self.table.setFixedSize(sum(widths) + frame, len(Method) * (metrics.height() + 6)
                                 + self.table.horizontalHeader().sizeHint().height() + frame)
+        copy = QAction("Copy table", self.table)
+        copy.triggered.connect(self.copy_table)
+        self.table.addAction(copy)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.setToolTip("right-click to copy the table (tab-separated, pastes into a spreadsheet)")
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.table)
@@ -110,6 +116,17 @@ class ProbeReadout(QGroupBox):
             cells[2].setText("reference" if method is result.reference else error_text(result.error_at_step(method)))
             cells[3].setText(step_text(best[0]) if best else "–")
             cells[4].setText(error_text(best[1]) if best else "–")
+
+    def as_text(self) -> str:
+        """The heading and the shown rows, tab-separated."""
+        rows = [self.heading.text(), "\t".join(c.replace("\n", " ") for c in COLUMNS)]
+        rows += ["\t".join(cell.text() for cell in cells) for row, cells in enumerate(self.items.values())
+                 if not self.table.isRowHidden(row)]
+        return "\n".join(rows)
+
+    def copy_table(self) -> None:
+        """Put the table on the clipboard as tab-separated text."""
+        QGuiApplication.clipboard().setText(self.as_text())
 
     def clear(self) -> None:
         """No sweep to describe (no reference derivative, or a bad expression)."""

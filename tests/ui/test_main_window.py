@@ -312,6 +312,10 @@ def test_the_readout_gives_each_methods_numbers_at_the_sweep_point(qtbot, window
     rows = list(Method)
     assert window.readout.table.isRowHidden(rows.index(Method.BACKWARD))  # unchecked: no row
     assert not window.readout.table.isRowHidden(rows.index(Method.FORWARD))
+    window.readout.table.actions()[0].trigger()  # the context menu's Copy table
+    copied = QGuiApplication.clipboard().text().splitlines()
+    assert copied[0].startswith("x = ") and copied[2] == "method\tvalue\t|error|\tbest h*\t|error| at h*"
+    assert "\t".join(readout_row(window, Method.CENTRAL)) in copied and len(copied) == 3 + 6  # backward hidden
     # A ten times smaller step brings the central error down a hundredfold.
     window.slider.set_step(1e-4)
     settled(window)
