@@ -33,8 +33,8 @@ from .formula_view import FormulaView
 from .method_selector import MethodSelector
 from .parameter_controls import ParameterControls
 from .plot_panels import PlotPanels
-from .probe_readout import ProbeReadout
 from .presets import PRESETS, Preset
+from .probe_readout import ProbeReadout
 from .settings import Session, default_settings, load_session, load_window, save_session, save_window
 from .step_slider import StepSlider
 from .worker import ComputeWorker, FormulaResult, StatusMessage

@@ -67,7 +67,8 @@ class ProbeReadout(QGroupBox):
         self.table.horizontalHeaderItem(3).setToolTip("the step of least error in the sweep at this point")
         # Fixed sizes, wide enough for any number: an update never re-lays out the window.
         metrics = self.table.fontMetrics()
-        widths = [max(metrics.horizontalAdvance(line) for text in pair for line in text.split("\n")) + 10 for pair in zip(COLUMNS, COLUMN_SAMPLES)]
+        widths = [max(metrics.horizontalAdvance(line) for text in pair for line in text.split("\n")) + 10
+                  for pair in zip(COLUMNS, COLUMN_SAMPLES)]
         widths[0] += ICON_SIZE + 6
         for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
@@ -129,7 +130,7 @@ class ProbeReadout(QGroupBox):
         QGuiApplication.clipboard().setText(self.as_text())
 
     def clear(self) -> None:
-        """No sweep to describe (no reference derivative, or a bad expression)."""
+        """No sweep to describe: nothing to measure the errors against (no symbolic or autodiff)."""
         self.result = None
         self.heading.setText("no sweep: nothing to measure the errors against")
         for row in range(len(Method)):
