@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 QT_SYSTEM_LIBS := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0
 # Qt's xcb platform plugin (a real X display) needs these on top.
 QT_XCB_LIBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
@@ -46,8 +47,13 @@ screenshot: setup
 	$(call ensure_packages,xvfb xauth $(QT_XCB_LIBS))
 	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) -m explorer.ui.screenshot docs/screenshot.png
 
-bench: setup
+bench: setup $(BENCH_STAMP)
 	$(PY) bench/run_benchmarks.py
+
+# The comparators the benchmarks measure against (numdifftools); only `make bench` needs them.
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
