@@ -52,8 +52,10 @@ NOTES = """## Reading the numbers
   differentiates in its child process (~10 ms with the round trip), while the worker computes the curves
   that need only f -> the exact curve, the errors and the sweep (~4 ms) -> draw (~3-5 ms) -> paint
   (~8-12 ms). The higher derivatives only the truncation lines need follow in a second pass (the second
-  latency line), so they do not hold up the plots. On this shared 2-core machine the edit p95 moved
-  between 48 and 68 ms from run to run of the same code; the slider p95 stays near 25 ms.
+  latency line), so they do not hold up the plots. The SymPy child runs at nice +10: with another
+  process taking one of the two cores, the repaint no longer waits for the higher derivatives (edit p95
+  under that load went from 51-55 ms to 34-36 ms; unloaded it stays at 30-37 ms). On this shared
+  machine the same code's unloaded p95 has read anywhere from 30 ms (quiet) to 68 ms (busy neighbours).
 """
 
 

@@ -1,10 +1,11 @@
+import os
 import time
 
 import pytest
 import sympy
 
 from explorer.core.parser import parse_expression
-from explorer.core.symbolic_process import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
+from explorer.core.symbolic_process import CHILD_NICENESS, SymbolicCancelled, SymbolicEngine, SymbolicTimeout
 
 
 @pytest.fixture
@@ -122,3 +123,13 @@ def test_while_waiting_runs_once_per_job_sent_and_not_for_cached_answers(engine)
     assert calls == ["wait", "early"]  # preparation overlaps SymPy, before the first answer
     engine.derivatives(parsed, 3, 1, while_waiting=lambda: calls.append("again"))
     assert calls == ["wait", "early"]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads the nice value from /proc (Linux)")
+def test_the_child_runs_below_the_callers_priority(engine):
+    def nice_of(pid):
+        # /proc/PID/stat: field 19 is the nice value; the command name (field 2) may hold spaces.
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[16])
+
+    engine.derivatives(parse_expression("sin(x)"), 1, 1)
+    assert nice_of(engine._process.pid) == min(nice_of(os.getpid()) + CHILD_NICENESS, 19)
