@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
                        self.parameters.changed):
             signal.connect(self.schedule)
         self.panels.probeMoved.connect(self._move_probe)
+        self.readout.probeEdited.connect(self._move_probe)
+        self.domain.changed.connect(self._limit_probe)
+        self._limit_probe()
         self.schedule()
 
     # -- layout ----------------------------------------------------------
@@ -173,6 +176,10 @@ class MainWindow(QMainWindow):
     def _move_probe(self, x: float) -> None:
         self._probe = x
         self.schedule()
+
+    def _limit_probe(self) -> None:
+        if not self.domain.problem():
+            self.readout.set_range(self.domain.x_min.value(), self.domain.x_max.value())
 
     def schedule(self) -> None:
         """Send a request for the current inputs once this burst of events is over."""

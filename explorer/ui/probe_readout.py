@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..core.pipeline import SweepResult
 from ..core.request import Method
+from .domain_controls import number_box
 from .formula_view import derivative_name
 from .method_selector import color_swatch
 from .method_styles import METHOD_COLORS
@@ -46,10 +48,17 @@ def step_text(step: float) -> str:
 
 
 class ProbeReadout(QGroupBox):
-    """A table of every method at the sweep point: value and |error| at the slider's h, h* and its error."""
+    """A table of every method at the sweep point: value and |error| at the slider's h, h* and its error.
+    The sweep point can be typed here as well as dragged on the plot."""
+
+    probeEdited = Signal(float)  # the user typed a new sweep point
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("At the sweep point", parent)
+        self.probe = number_box(0.0)
+        self.probe.setToolTip("the x where the error is measured against h (or drag the line on the top panel)")
+        self.probe.valueChanged.connect(self.probeEdited)
+        self.step_label = QLabel("")
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -94,7 +103,12 @@ class ProbeReadout(QGroupBox):
         self.table.addAction(copy)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.setToolTip("right-click to copy the table (tab-separated, pastes into a spreadsheet)")
+        where = QHBoxLayout()
+        where.addWidget(QLabel("x ="))
+        where.addWidget(self.probe, 1)
+        where.addWidget(self.step_label, 1)
         layout = QVBoxLayout(self)
+        layout.addLayout(where)
         layout.addWidget(self.heading)
         layout.addWidget(self.table)
         self.result: SweepResult | None = None
@@ -105,8 +119,9 @@ class ProbeReadout(QGroupBox):
         self.result = result
         sweep = result.sweep
         reference = result.reference.value if result.reference else "reference"
-        self.heading.setText(f"x = {sweep.probe:.6g}, h = {step_text(result.step)}\n"
-                             f"{derivative_name(order)} = {value_text(result.exact)} ({reference})")
+        self.show_probe(sweep.probe)
+        self.step_label.setText(f"h = {step_text(result.step)}")
+        self.heading.setText(f"{derivative_name(order)} = {value_text(result.exact)} ({reference})")
         for row, (method, cells) in enumerate(self.items.items()):
             value = result.at_step.get(method)
             self.table.setRowHidden(row, value is None)
@@ -118,9 +133,22 @@ class ProbeReadout(QGroupBox):
             cells[3].setText(step_text(best[0]) if best else "–")
             cells[4].setText(error_text(best[1]) if best else "–")
 
+    def show_probe(self, x: float) -> None:
+        """Put x in the sweep-point box without reporting it as typed."""
+        self.probe.blockSignals(True)
+        self.probe.setValue(x)
+        self.probe.blockSignals(False)
+
+    def set_range(self, x_min: float, x_max: float) -> None:
+        """Limit the sweep point to the plotted range."""
+        self.probe.blockSignals(True)
+        self.probe.setRange(x_min, x_max)
+        self.probe.blockSignals(False)
+
     def as_text(self) -> str:
         """The heading and the shown rows, tab-separated."""
-        rows = [self.heading.text(), "\t".join(c.replace("\n", " ") for c in COLUMNS)]
+        where = f"x = {self.probe.value():.6g}, {self.step_label.text()}"
+        rows = [where, self.heading.text(), "\t".join(c.replace("\n", " ") for c in COLUMNS)]
         rows += ["\t".join(cell.text() for cell in cells) for row, cells in enumerate(self.items.values())
                  if not self.table.isRowHidden(row)]
         return "\n".join(rows)
@@ -132,6 +160,7 @@ class ProbeReadout(QGroupBox):
     def clear(self) -> None:
         """No sweep to describe: nothing to measure the errors against (no symbolic or autodiff)."""
         self.result = None
+        self.step_label.setText("")
         self.heading.setText("no sweep: nothing to measure the errors against")
         for row in range(len(Method)):
             self.table.setRowHidden(row, True)

@@ -298,8 +298,9 @@ def test_the_readout_gives_each_methods_numbers_at_the_sweep_point(qtbot, window
     window.slider.set_step(1e-3)
     settled(window)
     probe = window.panels.sweep.sweep.probe
-    assert f"x = {probe:.6g}, h = 0.001" in window.readout.heading.text()
-    assert f"{np.exp(probe):.12g} (symbolic)" in window.readout.heading.text()  # the exact f'(x), and it says so
+    assert window.readout.probe.value() == pytest.approx(probe, abs=1e-4)
+    assert window.readout.step_label.text() == "h = 0.001"
+    assert window.readout.heading.text() == f"f′(x) = {np.exp(probe):.12g} (symbolic)"  # exact, and says so
     name, value, error, best, at_best = readout_row(window, Method.CENTRAL)
     # Central, p = 2: error ~ h^2/6 f'''(x) = 1e-6/6 e^x, so the value agrees with e^x to about 7 digits.
     assert name == "central" and math.isclose(float(value), np.exp(probe), rel_tol=1e-6)
@@ -320,3 +321,21 @@ def test_the_readout_gives_each_methods_numbers_at_the_sweep_point(qtbot, window
     window.slider.set_step(1e-4)
     settled(window)
     assert float(readout_row(window, Method.CENTRAL)[2]) == pytest.approx(float(error) / 100, rel=0.05)
+
+
+def test_typing_the_sweep_point_moves_the_sweep_and_the_line(qtbot, window, settled):
+    box = window.readout.probe
+    box.clear()
+    qtbot.keyClicks(box, "1.5")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    settled(window)
+    assert window.request.probe == 1.5 and window.panels.sweep.sweep.probe == 1.5
+    assert window.panels.probe_line.value() == 1.5 and window.panels.error_probe_line.value() == 1.5
+    assert window.readout.heading.text() == f"f′(x) = {np.cos(1.5):.12g} (symbolic)"
+    # The box keeps to the plotted range, and follows a drag on the plot.
+    window.domain.set_range(-1.0, 1.0)
+    assert box.maximum() == 1.0 and box.minimum() == -1.0
+    window.panels.probe_line.setValue(-0.25)
+    window.panels.probe_line.sigDragged.emit(window.panels.probe_line)
+    settled(window)
+    assert box.value() == -0.25 and window.request.probe == -0.25
