@@ -26,6 +26,7 @@ from ..core.parser import parse_expression
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic_process import SymbolicEngine
+from .about import about_text
 from .domain_controls import DomainControls
 from .export import ExportError, export_panels, export_sweep, with_chosen_suffix
 from .expression_editor import ExpressionEditor
@@ -151,6 +152,10 @@ class MainWindow(QMainWindow):
         for preset in PRESETS:
             action = self._action(presets_menu, preset.name, None, lambda _=False, p=preset: self.apply_preset(p))
             action.setStatusTip(preset.lesson)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About Derivative Explorer", None,
+                     lambda: QMessageBox.about(self, "About Derivative Explorer", about_text()))
+        self._action(help_menu, "About &Qt", None, lambda: QMessageBox.aboutQt(self))
 
     def _action(self, menu, text: str, shortcut: QKeySequence | None, slot) -> QAction:
         action = QAction(text, self)

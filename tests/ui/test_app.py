@@ -30,3 +30,17 @@ def test_the_application_carries_the_icon_and_its_names():
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False|Derivative Explorer|derivative-explorer"
+
+
+def test_help_about_names_the_version_and_the_libraries(window):
+    from importlib import metadata
+
+    import sympy
+
+    from explorer.ui.about import about_text
+
+    text = about_text()
+    assert f"Derivative Explorer {metadata.version('derivative-explorer')}" in text
+    assert f"SymPy {sympy.__version__}" in text and "autograd" in text
+    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    assert [a.text() for a in menus["&Help"].actions()] == ["&About Derivative Explorer", "About &Qt"]
