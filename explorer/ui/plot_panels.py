@@ -19,7 +19,8 @@ THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measu
 OUTLIER_CUTS = (1.0, 2.5, 5.0, 10.0)  # percent cut from each end of panel 1's values, tried in turn
 LEFT_AXIS_WIDTH = 64  # pixels: room for tick labels like -1.5e+06 and the axis title
 DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pixels)
-LEGEND_HEADROOM = 0.3  # room above the curves of panel 1 for its legend, as a fraction of their span
+LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
+LEGEND_GAP = 6  # pixels between the legend and the highest point of the curves
 
 
 def finite_or_nan(values: np.ndarray) -> np.ndarray:
@@ -35,11 +36,12 @@ def for_log_axis(values: np.ndarray, ceiling: float = math.inf) -> np.ndarray:
         return np.where(values <= ceiling, np.maximum(values, ERROR_FLOOR), np.nan)
 
 
-def robust_range(arrays: list[np.ndarray]) -> tuple[float, float] | None:
+def robust_range(arrays: list[np.ndarray], top_share: float = 0.0) -> tuple[float, float] | None:
     """A y range holding the bulk of the finite values: next to poles, the spikes leave the view.
 
     The outer percentiles are cut further in (1%, then 2.5, 5, 10) while the middle 80% of the values
     would fill less than a third of the range, which is what a few points racing to infinity do.
+    The top `top_share` of the range is left free of values (for a legend).
     """
     finite = [a[np.isfinite(a)] for a in arrays]
     values = np.concatenate(finite) if finite else np.empty(0)
@@ -53,7 +55,9 @@ def robust_range(arrays: list[np.ndarray]) -> tuple[float, float] | None:
     if high - low < 1e-12 * max(1.0, abs(high)):
         return float(low - 1.0), float(high + 1.0)
     pad = 0.08 * (high - low)
-    return float(low - pad), float(high + LEGEND_HEADROOM * (high - low))
+    low, high = low - pad, high + pad
+    share = min(max(top_share, 0.0), 0.6)
+    return float(low), float(high + share / (1 - share) * (high - low))
 
 
 def decade_range(decades: list[np.ndarray], below: float = 0.3, above: float = 0.5) -> tuple[float, float] | None:
@@ -169,7 +173,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             plot.disableAutoRange()
         self.sweep_plot.setXRange(math.log10(MIN_STEP), math.log10(MAX_STEP), padding=0.02)
 
-        self.curves_legend = self.curves_plot.addLegend(offset=(10, 5), labelTextColor="k", brush=(255, 255, 255, 150),
+        self.curves_legend = self.curves_plot.addLegend(offset=LEGEND_OFFSET, labelTextColor="k", brush=(255, 255, 255, 150),
                                                         colCount=3)
         # Curves over the x grid are drawn 1 px wide: Qt's raster engine draws wider lines ~4x slower,
         # which was most of a frame's time at N = 2000. Only the exact curve is wide, underneath the rest.
@@ -273,11 +277,12 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.curves = result
         function = finite_or_nan(result.f)
         shown = {m: finite_or_nan(values) for m, values in result.derivatives.items()}
+        self._show_in_legend(tuple(shown))  # first: its height decides the room left above the curves
         if fit_view:
             for plot in (self.curves_plot, self.error_plot):
                 plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
             self.probe_line.setBounds((float(result.x[0]), float(result.x[-1])))
-            y_range = robust_range([shown[m] for m in shown] + [function])
+            y_range = robust_range([shown[m] for m in shown] + [function], self._legend_share())
             if y_range is not None:
                 self.curves_plot.setYRange(*y_range, padding=0)
         low, high = self.curves_plot.viewRange()[1]
@@ -287,11 +292,17 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             else:
                 x, y = for_display(result.x, values)
                 _show(item, x, y, connections(y, high - low))
-        self._show_in_legend(tuple(shown))
         _set_title(self.curves_plot, f"f(x) and {derivative_name(order)} by each method")
         if result.reference is None:
             self.clear_errors()
         self._settle_views()
+
+    def _legend_share(self) -> float:
+        """The fraction of panel 1's height its legend takes from the top, so no curve runs under it."""
+        view_height = self.curves_plot.vb.height()
+        if view_height <= 0:
+            return 0.3  # not laid out yet
+        return (LEGEND_OFFSET[1] + self.curves_legend.boundingRect().height() + LEGEND_GAP) / view_height
 
     def show_errors(self, result: ErrorResult) -> None:
         """Draw |error| against x for every compared method."""

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from explorer.core.error_analysis import StepSweep
@@ -10,6 +11,7 @@ from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
 from explorer.core.request import Method
 from explorer.ui.plot_panels import (
     ERROR_FLOOR,
+    LEGEND_GAP,
     PlotPanels,
     connections,
     for_display,
@@ -119,3 +121,21 @@ def test_window_survives_a_function_undefined_on_part_of_the_range(qtbot, window
     np.testing.assert_allclose(symbolic[x > 0], 1 / x[x > 0])
     _, error = window.panels.error_items[Method.CENTRAL].getData()
     assert np.isnan(error[x <= 0]).all() and (error[x > 0.01] >= math.log10(ERROR_FLOOR)).all()
+
+
+@pytest.mark.parametrize("height", [500, 800])
+def test_no_curve_runs_under_the_legend(qtbot, height):
+    # sign(x) (the derivative of |x|) sits at its maximum over half the range, where the legend is.
+    panels = PlotPanels()
+    qtbot.addWidget(panels)
+    panels.resize(900, height)
+    panels.show()
+    qtbot.waitExposed(panels)
+    x = np.linspace(-1, 1, 2001)
+    derivatives = {m: np.sign(x) for m in Method if m is not Method.COMPLEX}
+    panels.show_curves(CurveResult(1, x, np.abs(x), derivatives, Method.SYMBOLIC, {}), 1, fit_view=True)
+    legend = panels.curves_legend
+    legend_bottom = legend.mapToScene(legend.boundingRect().bottomLeft()).y()
+    curves_top = panels.curves_plot.vb.mapViewToScene(pg.Point(0.0, 1.0)).y()
+    # Scene y grows downwards: the legend ends above the curves, and not far above (no wasted room).
+    assert 0 < curves_top - legend_bottom < 0.1 * panels.curves_plot.vb.height() + LEGEND_GAP
