@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         self._action(edit_menu, "Copy derivative as &LaTeX", None, self.formula.copy_latex.click)
         self._action(edit_menu, "Copy derivative as &Python", None, self.formula.copy_python.click)
+        view_menu = self.menuBar().addMenu("&View")
+        self._action(view_menu, "&Compute over the visible x range", QKeySequence("Ctrl+R"), self.compute_visible_range)
+        self._action(view_menu, "&Fit the view to the curves", QKeySequence("Ctrl+0"), self.panels.fit_view)
         presets_menu = self.menuBar().addMenu("&Presets")
         for preset in PRESETS:
             action = self._action(presets_menu, preset.name, None, lambda _=False, p=preset: self.apply_preset(p))
@@ -174,6 +177,15 @@ class MainWindow(QMainWindow):
         self.domain.set_range(preset.x_min, preset.x_max)
         self.editor.set_text(preset.expression)
         self.statusBar().showMessage(f"{preset.name}: {preset.lesson}", 10_000)
+
+    def compute_visible_range(self) -> None:
+        """Make the zoomed-in (or out) stretch of x the computed range: every point lands where the user looks."""
+        low, high = (round(v, self.domain.x_min.decimals()) for v in self.panels.visible_x_range())
+        if not low < high:
+            self.statusBar().showMessage(f"the visible range is narrower than the range boxes can hold "
+                                         f"({self.domain.x_min.decimals()} decimals)", 10_000)
+            return
+        self.domain.set_range(low, high)
 
     def _show_parameters(self, expression: str) -> None:
         self.parameters.set_names(parse_expression(expression, self.editor.variable).parameter_names)

@@ -172,6 +172,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         for plot in (self.curves_plot, self.error_plot, self.sweep_plot):
             plot.disableAutoRange()
         self.sweep_plot.setXRange(math.log10(MIN_STEP), math.log10(MAX_STEP), padding=0.02)
+        # One x: zooming either shows the same stretch in both. (setXLink aligns by pixel position, and
+        # the error panel is half as wide, so it would show half the range.)
+        for source, target in ((self.curves_plot, self.error_plot), (self.error_plot, self.curves_plot)):
+            source.sigXRangeChanged.connect(lambda _, x_range, target=target: target.setXRange(*x_range, padding=0))
 
         self.curves_legend = self.curves_plot.addLegend(offset=LEGEND_OFFSET, labelTextColor="k", brush=(255, 255, 255, 150),
                                                         colCount=3)
@@ -211,6 +215,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.error_plot.addItem(self.error_probe_line, ignoreBounds=True)
         self.step = math.nan
         self.curves: CurveResult | None = None
+        self._order = 1  # of the derivative in self.curves
         self.errors: ErrorResult | None = None
         self.sweep: SweepResult | None = None
 
@@ -274,13 +279,12 @@ class PlotPanels(pg.GraphicsLayoutWidget):
     # -- updates (GUI thread) --------------------------------------------
     def show_curves(self, result: CurveResult, order: int, fit_view: bool) -> None:
         """Draw f and each method's derivative; fit the y range to the data when fit_view."""
-        self.curves = result
+        self.curves, self._order = result, order
         function = finite_or_nan(result.f)
         shown = {m: finite_or_nan(values) for m, values in result.derivatives.items()}
         self._show_in_legend(tuple(shown))  # first: its height decides the room left above the curves
         if fit_view:
-            for plot in (self.curves_plot, self.error_plot):
-                plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
+            self.curves_plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
             self.probe_line.setBounds((float(result.x[0]), float(result.x[-1])))
             y_range = robust_range([shown[m] for m in shown] + [function], self._legend_share())
             if y_range is not None:
@@ -296,6 +300,16 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         if result.reference is None:
             self.clear_errors()
         self._settle_views()
+
+    def visible_x_range(self) -> tuple[float, float]:
+        """The stretch of x the top two panels show (after the user zoomed or panned)."""
+        low, high = self.curves_plot.viewRange()[0]
+        return float(low), float(high)
+
+    def fit_view(self) -> None:
+        """Undo zooming and panning: show the whole computed range, y fitted to the curves."""
+        if self.curves is not None:
+            self.show_curves(self.curves, self._order, fit_view=True)
 
     def _legend_share(self) -> float:
         """The fraction of panel 1's height its legend takes from the top, so no curve runs under it."""

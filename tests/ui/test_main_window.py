@@ -339,3 +339,22 @@ def test_typing_the_sweep_point_moves_the_sweep_and_the_line(qtbot, window, sett
     window.panels.probe_line.sigDragged.emit(window.panels.probe_line)
     settled(window)
     assert box.value() == -0.25 and window.request.probe == -0.25
+
+
+def test_zooming_shows_the_same_x_in_both_panels_and_can_become_the_computed_range(qtbot, window, settled):
+    panels = window.panels
+    panels.curves_plot.setXRange(-1.0, 2.0, padding=0)
+    assert panels.error_plot.viewRange()[0] == pytest.approx([-1.0, 2.0])  # the error panel follows
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    settled(window)
+    assert (window.request.x_min, window.request.x_max) == (-1.0, 2.0)
+    x, _ = curve(window, Method.CENTRAL)
+    assert x[0] == -1.0 and x[-1] == 2.0 and x.size == window.request.points  # every point where one looks
+    # Zoomed further than the boxes' decimals can hold: refused, and said so.
+    panels.curves_plot.setXRange(0.10001, 0.10003, padding=0)
+    window.compute_visible_range()
+    assert window.request.x_min == -1.0 and "narrower than the range boxes" in window.statusBar().currentMessage()
+    # Ctrl+0 shows the computed range again.
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    low, high = panels.curves_plot.viewRange()[0]
+    assert low < -1.0 < 2.0 < high < 2.1
