@@ -2,20 +2,62 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QSpinBox, QWidget
 
 from ..core.symbolic import MAX_ORDER
 
 MAX_UI_POINTS = 200_000
 RANGE_LIMIT = 1e6
+MAX_DECIMALS = 323  # Qt's limit: DBL_MAX_10_EXP + DBL_DIG
 
 
-def number_box(value: float) -> QDoubleSpinBox:
+SIGNIFICANT_DIGITS = 10
+# What may still become a number while it is being typed: "-", "1.", "6.6e", "6.6e-".
+_PARTIAL_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?")
+
+
+class NumberBox(QDoubleSpinBox):
+    """A spin box for any real number: shown to ten significant digits, typed as 0.25, -6 or 6.674e-11.
+
+    QDoubleSpinBox rounds to a fixed number of decimals (4 would turn 6.674e-11 into 0); with
+    the most decimals Qt allows it keeps the double, and the text is formatted here instead.
+    """
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
+        return f"{value:.{SIGNIFICANT_DIGITS}g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, position: int) -> tuple[QValidator.State, str, int]:
+        stripped = text.strip()
+        try:
+            value = float(stripped)
+        except ValueError:
+            state = QValidator.State.Intermediate if _PARTIAL_NUMBER.fullmatch(stripped) else QValidator.State.Invalid
+        else:
+            if not math.isfinite(value):
+                state = QValidator.State.Invalid
+            elif self.minimum() <= value <= self.maximum():
+                state = QValidator.State.Acceptable
+            else:
+                state = QValidator.State.Intermediate
+        return state, text, position
+
+
+def number_box(value: float) -> NumberBox:
     """A box for a real number within ±RANGE_LIMIT that reports its value when typing is done."""
-    box = QDoubleSpinBox()
+    box = NumberBox()
+    box.setDecimals(MAX_DECIMALS)
     box.setRange(-RANGE_LIMIT, RANGE_LIMIT)
-    box.setDecimals(4)
     box.setValue(value)
     box.setKeyboardTracking(False)  # recompute when typing is done, not at every digit
     return box

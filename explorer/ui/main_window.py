@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
@@ -180,12 +181,10 @@ class MainWindow(QMainWindow):
 
     def compute_visible_range(self) -> None:
         """Make the zoomed-in (or out) stretch of x the computed range: every point lands where the user looks."""
-        low, high = (round(v, self.domain.x_min.decimals()) for v in self.panels.visible_x_range())
-        if not low < high:
-            self.statusBar().showMessage(f"the visible range is narrower than the range boxes can hold "
-                                         f"({self.domain.x_min.decimals()} decimals)", 10_000)
-            return
-        self.domain.set_range(low, high)
+        low, high = self.panels.visible_x_range()
+        # Rounded to a millionth of the span: the ends read as typed numbers, not as 1.0000000000000002.
+        decimals = max(0, 6 - math.floor(math.log10(high - low)))
+        self.domain.set_range(round(low, decimals), round(high, decimals))
 
     def _show_parameters(self, expression: str) -> None:
         self.parameters.set_names(parse_expression(expression, self.editor.variable).parameter_names)

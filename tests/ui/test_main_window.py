@@ -350,11 +350,29 @@ def test_zooming_shows_the_same_x_in_both_panels_and_can_become_the_computed_ran
     assert (window.request.x_min, window.request.x_max) == (-1.0, 2.0)
     x, _ = curve(window, Method.CENTRAL)
     assert x[0] == -1.0 and x[-1] == 2.0 and x.size == window.request.points  # every point where one looks
-    # Zoomed further than the boxes' decimals can hold: refused, and said so.
+    # However far in: the boxes hold the ends as they are (a span of 2e-5 here).
     panels.curves_plot.setXRange(0.10001, 0.10003, padding=0)
     window.compute_visible_range()
-    assert window.request.x_min == -1.0 and "narrower than the range boxes" in window.statusBar().currentMessage()
+    settled(window)
+    assert (window.request.x_min, window.request.x_max) == (0.10001, 0.10003)
+    assert window.domain.x_min.text() == "0.10001"
     # Ctrl+0 shows the computed range again.
+    panels.curves_plot.setXRange(0.0, 1.0, padding=0)
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     low, high = panels.curves_plot.viewRange()[0]
-    assert low < -1.0 < 2.0 < high < 2.1
+    assert low < 0.10001 < 0.10003 < high < 0.10004
+
+
+def test_number_boxes_keep_small_and_precise_values(qtbot, window, settled):
+    # A parameter like Newton's G: four decimals would have made it 0.
+    window.editor.set_text("G*x^2")
+    box = window.parameters.box("G")
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "6.674e-11")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    settled(window)
+    assert window.request.parameters == (("G", 6.674e-11),)
+    x, symbolic = curve(window, Method.SYMBOLIC)
+    np.testing.assert_allclose(symbolic, 2 * 6.674e-11 * x, rtol=1e-12)
+    assert window.domain.x_min.text() == "-6"  # whole numbers read as such
+    assert box.validate("6.6e-", 5)[0].name == "Intermediate" and box.validate("x", 1)[0].name == "Invalid"
