@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
                          help="value of a parameter (default 1)")
         sub.add_argument("--timeout", type=float, default=5.0, help="seconds SymPy may take before giving up")
+        sub.add_argument("--noise", type=_number, default=0.0, metavar="SIGMA",
+                         help="standard deviation of noise on every sample of f, as in measured data")
 
     derive = commands.add_parser("derive", help="print derivatives and their errors at points")
     common(derive)
@@ -98,7 +100,7 @@ def _step_for(method: Method, context, requested: float | None) -> float | None:
         return requested
     if method is Method.COMPLEX:
         return COMPLEX_STEP
-    return fd.recommended_step(context.stencil(method))
+    return fd.recommended_step(context.stencil(method), context.noise)
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -112,7 +114,10 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     parsed = parse_expression(args.expression, args.var)
     methods = tuple(Method) if args.method == "all" else (Method(args.method),)
     request = DerivativeRequest(args.expression, args.var, args.order, accuracy=args.accuracy, methods=methods,
-                                parameters=tuple(args.param))
+                                parameters=tuple(args.param), noise=args.noise)
+    problems = request.problems()
+    if problems:
+        raise UsageError("; ".join(problems))
     symbolic = engine.derivatives(parsed, request.order, request.order)
     context = method_context(request, symbolic)
     x = np.array(args.at, dtype=float)
@@ -141,6 +146,7 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
         "derivative": python_of(derivative),
         "parameters": dict(zip(parsed.parameter_names, context.parameters)),
         "reference": reference.value if reference else None,
+        "noise": request.noise,
         "points": [
             {
                 "x": float(xi),
@@ -169,6 +175,8 @@ def format_table(report: dict) -> str:
     lines = [f"f({var}) = {report['expression']}", f"f{primes}({var}) = {report['derivative']}"]
     if report["parameters"]:
         lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
+    if report["noise"]:
+        lines.append(f"noise on f: standard deviation {report['noise']:g}")
 
     def show(value, spec):
         return "-" if value is None else format(value, spec)
@@ -196,7 +204,8 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     if suffix not in (".csv", ".png", ".svg"):
         raise UsageError(f"cannot export to {suffix or 'a file without suffix'!r}; use .csv, .png or .svg")
     request = DerivativeRequest(args.expression, args.var, args.order, args.x_min, args.x_max, args.points,
-                                args.h, args.accuracy, parameters=tuple(args.param), probe=args.probe)
+                                args.h, args.accuracy, parameters=tuple(args.param), probe=args.probe,
+                                noise=args.noise)
     problems = request.problems()
     if problems:
         raise UsageError("; ".join(problems))

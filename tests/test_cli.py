@@ -33,6 +33,17 @@ def test_derive_json_all_methods(capsys):
     assert methods["symbolic"]["h"] is None and methods["forward"]["h"] > 0
 
 
+def test_derive_from_noisy_samples_takes_a_larger_step_and_says_what_cannot(capsys):
+    code, out, _ = run_cli(capsys, "derive", "sin(x)", "--noise", "1e-6", "--at", "1", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["noise"] == 1e-6
+    central = report["points"][0]["methods"]["central"]
+    assert 3e-3 < central["h"] < 5e-2 and central["abs_error"] < 1e-4  # at eps's own h*, noise would win
+    assert set(report["notes"]) == {"complex", "autodiff"} and "noisy samples" in report["notes"]["complex"]
+    code, _, err = run_cli(capsys, "derive", "sin(x)", "--noise", "-1")
+    assert code == 2 and "noise" in err
+
+
 def test_derive_with_step_and_parameters(capsys):
     code, out, _ = run_cli(capsys, "derive", "a*exp(b x)", "--param", "a=2", "--param", "b=0.5",
                            "--method", "forward", "--h", "1e-3", "--at", "0", "--json")

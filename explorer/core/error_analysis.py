@@ -49,7 +49,7 @@ class StepSweep:
     errors: dict[Method, np.ndarray]
     optimum: dict[Method, tuple[float, float]]
     truncation: dict[Method, np.ndarray]  # C h^p |f^(n+p)(x0)|
-    roundoff: dict[Method, np.ndarray]  # sum|w| eps |f(x0)| / h^n
+    roundoff: dict[Method, np.ndarray]  # (sum|w| eps |f(x0)| + sqrt(sum w^2) noise) / h^n
 
 
 def sweep_steps(
@@ -79,5 +79,7 @@ def sweep_steps(
             higher = context.exact_derivative(n + stencil.accuracy, x0)
             if higher is not None:
                 truncation[method] = abs(stencil.error_coefficient * higher[0]) * h**stencil.accuracy
-            roundoff[method] = stencil.roundoff_coefficient * EPS * f0 / h**n
+            # Rounding is bounded by sum|w| eps|f|; independent noise adds up as sqrt(sum w^2) sigma.
+            noise = context.noise * float(np.sqrt(np.sum(stencil.weights_array**2)))
+            roundoff[method] = (stencil.roundoff_coefficient * EPS * f0 + noise) / h**n
     return StepSweep(probe=probe, h=h, errors=errors, optimum=optima, truncation=truncation, roundoff=roundoff)

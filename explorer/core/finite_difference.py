@@ -192,8 +192,10 @@ def complex_step(f: Function, x: np.ndarray, h: np.ndarray | float) -> np.ndarra
         return np.imag(values) / h
 
 
-def recommended_step(stencil: Stencil) -> float:
-    """The h that balances truncation C h^p against round-off R eps / h^n when |f| ~ |f^(n+p)| ~ 1."""
+def recommended_step(stencil: Stencil, noise: float = 0.0) -> float:
+    """The h that balances truncation C h^p against round-off R eps / h^n when |f| ~ |f^(n+p)| ~ 1, and
+    against sqrt(sum w^2) noise / h^n when the samples of f carry noise of that standard deviation."""
     n, p = stencil.derivative_order, stencil.accuracy
-    ratio = n * stencil.roundoff_coefficient * EPS / (p * abs(stencil.error_coefficient))
+    spread = stencil.roundoff_coefficient * EPS + float(np.sqrt(np.sum(stencil.weights_array**2))) * noise
+    ratio = n * spread / (p * abs(stencil.error_coefficient))
     return float(ratio ** (1.0 / (n + p)))

@@ -11,6 +11,7 @@ import sympy
 from . import finite_difference as fd
 from .autodiff import autodiff_function
 from .functions import NON_ANALYTIC
+from .noise import measurement_noise
 from .request import Method
 from .symbolic import (
     SymbolicDerivatives,
@@ -31,6 +32,7 @@ class MethodContext:
     accuracy: int
     parameters: tuple[float, ...] = ()
     notes: dict[Method, str] = field(default_factory=dict)
+    noise: float = 0.0  # standard deviation of the noise on every sample of f (measured data)
 
     @property
     def symbols(self) -> tuple[sympy.Symbol, ...]:
@@ -38,8 +40,9 @@ class MethodContext:
         return (parsed.variable, *parsed.parameters)
 
     def f(self, x: np.ndarray) -> np.ndarray:
-        """f at x (any shape), NaN where undefined."""
-        return evaluate(self.symbolic.derivatives[0], self.symbols, x, self.parameters)
+        """f at x (any shape), NaN where undefined; with noise, as measured: f + noise drawn by x."""
+        values = evaluate(self.symbolic.derivatives[0], self.symbols, x, self.parameters)
+        return values + measurement_noise(x, self.noise) if self.noise else values
 
     def f_complex(self, z: np.ndarray) -> np.ndarray:
         """f at complex z, for the complex step."""
@@ -70,6 +73,8 @@ class MethodContext:
 
     def unavailable(self, method: Method) -> str | None:
         """Why method cannot give a result for this expression and order, or None if it can."""
+        if self.noise and method in (Method.COMPLEX, Method.AUTODIFF):
+            return "needs f's formula: noisy samples of f have none"
         if method is Method.SYMBOLIC and self.symbolic.of(self.order) is None:
             return "the symbolic derivative is not available (SymPy gave up)"
         if method is Method.COMPLEX:

@@ -73,7 +73,8 @@ def derivatives_needed(request: DerivativeRequest) -> int:
 def method_context(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> MethodContext:
     """The evaluation context for request's order, accuracy and parameter values."""
     values = request.parameter_values(symbolic.parsed.parameter_names)
-    return MethodContext(symbolic=symbolic, order=request.order, accuracy=request.accuracy, parameters=values)
+    return MethodContext(symbolic=symbolic, order=request.order, accuracy=request.accuracy, parameters=values,
+                         noise=request.noise)
 
 
 def x_grid(request: DerivativeRequest) -> np.ndarray:

@@ -61,6 +61,7 @@ class DerivativeRequest:
     methods: tuple[Method, ...] = tuple(Method)
     parameters: tuple[tuple[str, float], ...] = ()
     probe: float | None = None  # where the error-versus-h sweep is taken; None: a point inside the range
+    noise: float = 0.0  # standard deviation of noise on every sample of f, as in measured data
     request_id: int = field(default=0, compare=False)
 
     def problems(self) -> list[str]:
@@ -78,6 +79,8 @@ class DerivativeRequest:
             found.append("accuracy order must be 1..8")
         if self.probe is not None and not math.isfinite(self.probe):
             found.append("probe point must be finite")
+        if not (math.isfinite(self.noise) and self.noise >= 0):
+            found.append("noise must be a finite number >= 0")
         return found
 
     @property

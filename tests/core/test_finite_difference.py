@@ -107,3 +107,6 @@ def test_recommended_step_near_the_textbook_values():
     eps = fd.EPS
     assert fd.recommended_step(fd.forward_stencil(1, 1)) == pytest.approx(2 * np.sqrt(eps), rel=0.01)
     assert fd.recommended_step(fd.central_stencil(1, 2)) == pytest.approx((3 * eps) ** (1 / 3), rel=0.01)
+    # Noise sigma on the samples: h/2 + sqrt(2) sigma / h is least at h = sqrt(2 sqrt(2) sigma).
+    assert fd.recommended_step(fd.forward_stencil(1, 1), noise=1e-6) == pytest.approx(np.sqrt(2 * np.sqrt(2) * 1e-6),
+                                                                                      rel=0.01)
