@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self.domain.blockSignals(True)
         self.domain.order.setValue(preset.order)
         self.domain.blockSignals(False)
+        self.methods.noise.setValue(preset.noise)  # a preset without noise must not inherit the last one's
         self.domain.set_range(preset.x_min, preset.x_max)
         self.editor.set_text(preset.expression)
         self.statusBar().showMessage(f"{preset.name}: {preset.lesson}", 10_000)
@@ -248,6 +249,7 @@ class MainWindow(QMainWindow):
         elif isinstance(result, ErrorResult):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):
+            self.panels.set_noisy(self.request.noise > 0)
             self.panels.show_sweep(result)
             self.readout.show_result(result, self.request.order)
             if self.shown_id != result.request_id:
@@ -313,6 +315,7 @@ class MainWindow(QMainWindow):
             methods=self.methods.methods(),
             parameters=self.parameters.values(),
             probe=self._probe if self._probe is not None and x_min <= self._probe <= x_max else None,
+            noise=self.methods.noise.value(),
         )
 
     def _restore(self, settings: QSettings) -> None:
@@ -325,6 +328,7 @@ class MainWindow(QMainWindow):
         self.domain.blockSignals(False)
         self.methods.set_methods(session.methods)
         self.methods.accuracy.setValue(session.accuracy)
+        self.methods.noise.setValue(session.noise)
         self.parameters.set_values(session.parameters)
         self._probe = session.probe
         self.slider.set_step(session.step)

@@ -1,13 +1,14 @@
-"""The method checklist and the finite-difference accuracy order."""
+"""The method checklist, the finite-difference accuracy order and the noise on the samples of f."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPixmap, QIcon
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget
 
 from ..core.finite_difference import MAX_ACCURACY
 from ..core.request import Method
+from .domain_controls import number_box
 from .method_styles import METHOD_COLORS
 
 
@@ -39,8 +40,15 @@ class MethodSelector(QGroupBox):
         self.accuracy.setValue(2)
         self.accuracy.setToolTip("accuracy order p of the finite differences: truncation error ~ h^p")
         self.accuracy.valueChanged.connect(self.changed)
+        self.noise = number_box(0.0)
+        self.noise.setMinimum(0.0)
+        self.noise.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)  # typed: 1e-6, not stepped
+        self.noise.setToolTip("standard deviation of noise added to every sample of f, as in measured data;\n"
+                              "only the finite differences work from samples")
+        self.noise.valueChanged.connect(self.changed)
         form = QFormLayout()
         form.addRow("Accuracy order p", self.accuracy)
+        form.addRow("Noise σ on f", self.noise)
         layout.addLayout(form)
 
     def methods(self) -> tuple[Method, ...]:

@@ -19,6 +19,7 @@ THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measu
 OUTLIER_CUTS = (1.0, 2.5, 5.0, 10.0)  # percent cut from each end of panel 1's values, tried in turn
 LEFT_AXIS_WIDTH = 64  # pixels: room for tick labels like -1.5e+06 and the axis title
 DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pixels)
+ROUNDOFF_LABELS = {False: "round-off ε/hⁿ", True: "round-off + noise σ/hⁿ"}
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
 LEGEND_GAP = 6  # pixels between the legend and the highest point of the curves
 
@@ -263,9 +264,19 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         grey = "#555555"
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2)), "measured")
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DashLine)), "truncation C·hᵖ")
-        legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DotLine)), "round-off ε/hⁿ")
+        legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DotLine)), ROUNDOFF_LABELS[False])
         legend.addItem(pg.PlotDataItem(pen=None, symbol="d", symbolSize=11, symbolBrush=grey, symbolPen="k"), "optimum h*")
         legend.setMaximumWidth(legend.boundingRect().width())
+        self.sweep_legend = legend
+
+    def set_noisy(self, noisy: bool) -> None:
+        """Say in the sweep's legend whether the dotted lines are round-off alone or round-off and noise."""
+        label = self.sweep_legend.items[2][1]
+        if label.text != ROUNDOFF_LABELS[noisy]:
+            label.setText(ROUNDOFF_LABELS[noisy])
+            self.sweep_legend.setMaximumWidth(16777215)  # let it take the new label's width
+            self.sweep_legend.updateSize()
+            self.sweep_legend.setMaximumWidth(self.sweep_legend.boundingRect().width())
 
     def _show_in_legend(self, methods: tuple[Method, ...]) -> None:
         if methods == self._legend_methods:

@@ -25,6 +25,7 @@ class Session:
     methods: tuple[Method, ...] = tuple(Method)
     parameters: tuple[tuple[str, float], ...] = ()
     probe: float | None = None  # where the error-versus-h sweep is taken; None: picked from the range
+    noise: float = 0.0  # standard deviation of the noise on every sample of f
 
 
 def _encode(name: str, value: object) -> object:

@@ -376,3 +376,27 @@ def test_number_boxes_keep_small_and_precise_values(qtbot, window, settled):
     np.testing.assert_allclose(symbolic, 2 * 6.674e-11 * x, rtol=1e-12)
     assert window.domain.x_min.text() == "-6"  # whole numbers read as such
     assert box.validate("6.6e-", 5)[0].name == "Intermediate" and box.validate("x", 1)[0].name == "Invalid"
+
+
+def test_measured_data_preset_adds_noise_and_the_next_preset_takes_it_away(qtbot, window, settled):
+    measured = next(p for p in PRESETS if p.noise)
+    window.apply_preset(measured)
+    settled(window)
+    assert window.request.noise == measured.noise == window.methods.noise.value()
+    assert "noisy samples" in window.statusBar().currentMessage()  # why complex step and autodiff are missing
+    assert window.panels.curves.derivatives.keys() == {Method.SYMBOLIC, Method.FORWARD, Method.BACKWARD,
+                                                        Method.CENTRAL, Method.RICHARDSON}
+    assert float(readout_row(window, Method.CENTRAL)[3]) > 1e-3  # noise pushes the best step up
+    assert window.panels.sweep_legend.items[2][1].text == "round-off + noise σ/hⁿ"
+    window.apply_preset(next(p for p in PRESETS if p.name == "exp(x)"))
+    settled(window)
+    assert window.request.noise == 0.0 and Method.AUTODIFF in window.panels.curves.derivatives
+    assert window.panels.sweep_legend.items[2][1].text == "round-off ε/hⁿ"
+
+
+def test_noise_is_restored_by_the_next_window(qtbot, make_window, settled):
+    first = make_window()
+    first.methods.noise.setValue(2.5e-7)
+    settled(first)
+    first.close()
+    assert make_window().request.noise == 2.5e-7
