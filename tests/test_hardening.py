@@ -94,6 +94,7 @@ OPTION_VALUES = {
     "--from": st.sampled_from(["-2", "0", "2", "inf"]),
     "--to": st.sampled_from(["-2", "0", "2", "1e400"]),
     "--points": st.sampled_from(["2", "5", "1", "0", "2000000", "3.5", "n"]),
+    "--noise": st.sampled_from(["0", "1e-6", "1", "-1", "nan", "inf", "1e400", "s"]),
 }
 EXPRESSIONS = st.sampled_from(
     ["sin(x)", "log(x)", "1/x", "sqrt(x)", "a*x^2", "abs(x)", "x^x", "2", "x +", "__import__('os')", "", "-", "--json"]
