@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from common import FUNCTIONS, NUMERIC_METHODS, TestFunction, build_context, max_relative_error, recommended
+from explorer.core import finite_difference as fd
 from explorer.core.error_analysis import step_grid, sweep_steps
 from explorer.core.request import DerivativeRequest, Method
 
@@ -55,6 +56,32 @@ def central_at_own_optimum(function: TestFunction) -> tuple[float, float]:
         best = sweep_steps(context, (Method.CENTRAL,), float(x0), step_grid(), float(d0)).optimum[Method.CENTRAL]
         errors.append(best[1] / abs(d0))
     return float(np.median(errors)), float(np.max(errors))
+
+
+NOISE_LEVELS = (0.0, 1e-10, 1e-8, 1e-6, 1e-4)
+NOISY_FUNCTION = FUNCTIONS[0]  # sin on [-5, 5]
+
+
+def noisy_samples() -> list[str]:
+    """Central differences of samples with noise: the step chosen for round-off alone against the one that
+    counts the noise (fd.recommended_step(stencil, noise)), max |error| over the grid."""
+    lines = [
+        "", f"Central difference (p = 2) of `{NOISY_FUNCTION.expression}` sampled with noise of standard deviation "
+        f"sigma (the window's *Noise σ on f*), max |error| over {GRID_POINTS} points: at the step that balances "
+        "round-off alone, and at the step that counts the noise too.", "",
+        "| sigma | h (round-off only) | max error | h (with noise) | max error |", "|---|---|---|---|---|",
+    ]
+    x = grid(NOISY_FUNCTION)
+    for sigma in NOISE_LEVELS:
+        context = build_context(NOISY_FUNCTION.expression, noise=sigma)
+        exact = context.derivative(Method.SYMBOLIC, x, 0.0)
+        stencil = context.stencil(Method.CENTRAL)
+        cells = []
+        for step in (fd.recommended_step(stencil), fd.recommended_step(stencil, sigma)):
+            error = float(np.max(np.abs(context.derivative(Method.CENTRAL, x, step) - exact)))
+            cells += [f"{step:.1e}", f"{error:.1e}"]
+        lines.append(f"| {sigma:g} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def target_for(method: str) -> tuple[float, str] | None:
@@ -111,4 +138,4 @@ def run() -> tuple[list[str], dict[str, dict]]:
         lines.append(f"- {method} <= {bound:g}: {verdict}")
     lines.append("- symbolic is the reference (error 0 by construction); the comparators below check it against "
                  "SymPy's own arbitrary-precision evalf.")
-    return lines, rows
+    return lines + noisy_samples(), rows

@@ -41,9 +41,9 @@ FUNCTIONS = (
 )
 
 
-def build_context(expression: str, order: int = 1, accuracy: int = 2) -> MethodContext:
+def build_context(expression: str, order: int = 1, accuracy: int = 2, noise: float = 0.0) -> MethodContext:
     """The MethodContext the pipeline would build, with every exact derivative its theory lines need."""
-    request = DerivativeRequest(expression, order=order, accuracy=accuracy)
+    request = DerivativeRequest(expression, order=order, accuracy=accuracy, noise=noise)
     parsed = parse_expression(expression)
     chain = tuple(derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request)))
     return method_context(request, SymbolicDerivatives(parsed, (parsed.expr, *chain)))
