@@ -216,7 +216,7 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
         from .core.pipeline import CurveResult, ErrorResult, compute_stages
 
         stages = {type(stage): stage for stage in compute_stages(request, symbolic)}
-        write_csv(args.output, stages[CurveResult], stages.get(ErrorResult))
+        write_csv(args.output, stages[CurveResult], stages.get(ErrorResult), request.summary())
     else:
         from .ui.export import export_headless
 

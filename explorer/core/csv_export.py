@@ -62,17 +62,18 @@ def sweep_columns(sweep: StepSweep) -> tuple[list[str], np.ndarray]:
     return names, np.column_stack(columns)
 
 
-def write_csv(path: str | os.PathLike, curves: CurveResult, errors: ErrorResult | None) -> None:
-    """Write x, f, each method's derivative and error to path atomically; NaN marks undefined values."""
-    _write_table(path, *csv_columns(curves, errors))
+def write_csv(path: str | os.PathLike, curves: CurveResult, errors: ErrorResult | None, about: str = "") -> None:
+    """Write x, f, each method's derivative and error to path atomically; NaN marks undefined values.
+    `about` (what was computed: DerivativeRequest.summary) heads the file as a # comment."""
+    _write_table(path, *csv_columns(curves, errors), comments=[about])
 
 
-def write_sweep_csv(path: str | os.PathLike, sweep: StepSweep) -> None:
-    """Write the error-against-h sweep (at x = sweep.probe, noted in the first line) to path atomically."""
-    _write_table(path, *sweep_columns(sweep), comment=f"# error against step h at x = {sweep.probe!r}\n")
+def write_sweep_csv(path: str | os.PathLike, sweep: StepSweep, about: str = "") -> None:
+    """Write the error-against-h sweep to path atomically, headed by `about` and the x it was taken at."""
+    _write_table(path, *sweep_columns(sweep), comments=[about, f"error against step h at x = {sweep.probe!r}"])
 
 
-def _write_table(path: str | os.PathLike, names: list[str], table: np.ndarray, comment: str = "") -> None:
+def _write_table(path: str | os.PathLike, names: list[str], table: np.ndarray, comments: list[str]) -> None:
     with atomic_path(path) as temporary, open(temporary, "w", newline="") as stream:
-        stream.write(comment)
+        stream.writelines(f"# {line}\n" for line in comments if line)
         np.savetxt(stream, table, delimiter=",", header=",".join(names), comments="", fmt="%.17g")

@@ -91,6 +91,16 @@ class DerivativeRequest:
         # Not the midpoint: symmetric ranges put it at 0, where many derivatives vanish or are special.
         return self.x_min + 0.3 * (self.x_max - self.x_min)
 
+    def summary(self) -> str:
+        """One line saying what was computed, for the head of an exported file."""
+        parts = [f"f({self.variable}) = {self.expression}", f"derivative order {self.order}",
+                 f"{self.variable} from {self.x_min!r} to {self.x_max!r}, {self.points} points",
+                 f"h = {self.step!r}", f"accuracy p = {self.accuracy}"]
+        parts += [f"{name} = {value!r}" for name, value in self.parameters]
+        if self.noise:
+            parts.append(f"noise sigma = {self.noise!r}")
+        return "; ".join(parts)
+
     def parameter_values(self, names: tuple[str, ...]) -> tuple[float, ...]:
         """Values for the named parameters, 1.0 for any not given."""
         given = dict(self.parameters)

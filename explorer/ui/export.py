@@ -72,7 +72,7 @@ def export_panels(panels: PlotPanels, path: str | os.PathLike) -> None:
     elif suffix == ".csv":
         if panels.curves is None:
             raise ExportError("nothing to export yet")
-        write_csv(path, panels.curves, panels.errors)
+        write_csv(path, panels.curves, panels.errors, panels.about)
     else:
         raise ExportError(f"cannot export to {suffix or 'a file without suffix'!r}; use .png, .svg or .csv")
 
@@ -81,12 +81,13 @@ def export_sweep(panels: PlotPanels, path: str | os.PathLike) -> None:
     """Write the error-against-h panel's data (h, each method's |error|, theory lines) to path as CSV."""
     if panels.sweep is None:
         raise ExportError("no error-against-h sweep to export yet")
-    write_sweep_csv(with_chosen_suffix(str(path), "(*.csv)"), panels.sweep.sweep)
+    write_sweep_csv(with_chosen_suffix(str(path), "(*.csv)"), panels.sweep.sweep, panels.about)
 
 
 def show_stages(panels: PlotPanels, request: DerivativeRequest, symbolic: SymbolicDerivatives) -> None:
     """Compute every stage of request and draw it (synchronously: for headless use)."""
     panels.set_noisy(request.noise > 0)
+    panels.about = request.summary()
     for stage in compute_stages(request, symbolic):
         if isinstance(stage, CurveResult):
             panels.show_curves(stage, request.order, fit_view=True)

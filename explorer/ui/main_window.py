@@ -238,6 +238,7 @@ class MainWindow(QMainWindow):
             view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order,
                     self.request.parameters)
             self.panels.show_curves(result, self.request.order, fit_view=view != self._fitted_view)
+            self.panels.about = self.request.summary()
             self._fitted_view = view
             if result.reference is None:
                 self.readout.clear()

@@ -216,6 +216,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.error_plot.addItem(self.error_probe_line, ignoreBounds=True)
         self.step = math.nan
         self.curves: CurveResult | None = None
+        self.about = ""  # what the curves are of (DerivativeRequest.summary), for exported files
         self._order = 1  # of the derivative in self.curves
         self.errors: ErrorResult | None = None
         self.sweep: SweepResult | None = None

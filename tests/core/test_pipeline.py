@@ -136,3 +136,11 @@ def test_a_method_undefined_at_the_probe_has_no_error_there():
     result = sweep_stage(request, symbolic_for(request))
     assert np.isnan(result.at_step[Method.BACKWARD]) and np.isnan(result.error_at_step(Method.BACKWARD))
     assert np.isfinite(result.at_step[Method.FORWARD])
+
+
+def test_a_request_sums_itself_up_in_one_line():
+    request = DerivativeRequest("k*sin(x)", x_min=-1, x_max=2, points=11, step=1e-3, order=2,
+                                parameters=(("k", 0.5),), noise=1e-6)
+    assert request.summary() == ("f(x) = k*sin(x); derivative order 2; x from -1 to 2, 11 points; h = 0.001; "
+                                 "accuracy p = 2; k = 0.5; noise sigma = 1e-06")
+    assert "noise" not in DerivativeRequest("x").summary()

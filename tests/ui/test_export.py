@@ -53,10 +53,12 @@ def test_svg_is_valid_xml_with_a_path_per_curve(window, tmp_path):
 def test_csv_has_x_f_derivatives_and_errors(window, tmp_path):
     path = tmp_path / "data.csv"
     window.export_to(str(path))
-    header = path.read_text().splitlines()[0].split(",")
+    about, header = path.read_text().splitlines()[:2]
+    assert about == f"# {window.request.summary()}" and about.startswith("# f(x) = sin(x); derivative order 1")
+    header = header.split(",")
     assert header[:3] == ["x", "f", "symbolic"]
     assert "central" in header and "central_abs_error" in header and "symbolic_abs_error" not in header
-    table = np.genfromtxt(path, delimiter=",", skip_header=1)
+    table = np.genfromtxt(path, delimiter=",", skip_header=2)
     assert table.shape == (window.domain.points.value(), len(header))
     x = table[:, 0]
     np.testing.assert_allclose(table[:, 1], np.sin(x), atol=1e-15)
@@ -95,7 +97,8 @@ def test_headless_export_needs_no_window(qapp, tmp_path, suffix):
     elif suffix == ".png":
         assert QImage(str(path)).width() > 1000
     else:
-        table = np.genfromtxt(path, delimiter=",", names=True)
+        assert path.read_text().startswith(f"# {request.summary()}\n")
+        table = np.genfromtxt(path, delimiter=",", names=True, skip_header=1)
         np.testing.assert_allclose(table["symbolic"], 3 * table["x"] ** 2, atol=1e-12)
 
 
@@ -133,7 +136,7 @@ def test_ctrl_e_asks_where_writes_there_and_remembers_the_folder(qtbot, window, 
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: (tmp_path / "mine.csv").exists())
     assert asked[0].endswith("derivative.csv")
-    header = (tmp_path / "mine.csv").read_text().splitlines()[0]
+    header = (tmp_path / "mine.csv").read_text().splitlines()[1]
     assert header.startswith("x,f")
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(asked) == 2)
@@ -151,10 +154,11 @@ def test_ctrl_shift_e_writes_the_error_against_h_sweep(qtbot, window, tmp_path, 
     qtbot.waitUntil(target.exists)
     lines = target.read_text().splitlines()
     sweep = window.panels.sweep.sweep
-    assert lines[0] == f"# error against step h at x = {sweep.probe!r}"
-    header = lines[1].split(",")
+    assert lines[0] == f"# {window.request.summary()}"
+    assert lines[1] == f"# error against step h at x = {sweep.probe!r}"
+    header = lines[2].split(",")
     assert header[0] == "h" and "central_abs_error" in header and "central_truncation" in header
-    table = np.genfromtxt(target, delimiter=",", skip_header=2)
+    table = np.genfromtxt(target, delimiter=",", skip_header=3)
     np.testing.assert_array_equal(table[:, 0], sweep.h)
     np.testing.assert_array_equal(table[:, header.index("central_abs_error")], sweep.errors[Method.CENTRAL])
 
