@@ -13,24 +13,20 @@ from PySide6.QtCore import qVersion
 DISTRIBUTION = "derivative-explorer"
 
 
-def version() -> str:
-    """The installed version of the application, or "unknown" when run from a bare checkout."""
+def installed_version(distribution: str = DISTRIBUTION) -> str:
+    """The installed version of a distribution (this application by default), or "unknown"."""
     try:
-        return metadata.version(DISTRIBUTION)
+        return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "unknown"
 
 
 def about_text() -> str:
     """Rich text for the About box."""
-    try:
-        autograd = metadata.version("autograd")
-    except metadata.PackageNotFoundError:
-        autograd = "?"
     return (
-        f"<h3>Derivative Explorer {version()}</h3>"
+        f"<h3>Derivative Explorer {installed_version()}</h3>"
         "<p>Derivatives by SymPy, finite differences, Richardson extrapolation, the complex step and "
         "automatic differentiation, with how wrong each one is, where, and why.</p>"
-        f"<p>SymPy {sympy.__version__} · NumPy {numpy.__version__} · autograd {autograd}<br>"
+        f"<p>SymPy {sympy.__version__} · NumPy {numpy.__version__} · autograd {installed_version('autograd')}<br>"
         f"pyqtgraph {pyqtgraph.__version__} · PySide6 {pyside_version} · Qt {qVersion()}</p>"
     )

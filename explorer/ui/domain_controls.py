@@ -14,8 +14,6 @@ from ..core.symbolic import MAX_ORDER
 MAX_UI_POINTS = 200_000
 RANGE_LIMIT = 1e6
 MAX_DECIMALS = 323  # Qt's limit: DBL_MAX_10_EXP + DBL_DIG
-
-
 SIGNIFICANT_DIGITS = 10
 # What may still become a number while it is being typed: "-", "1.", "6.6e", "6.6e-".
 _PARTIAL_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?")
