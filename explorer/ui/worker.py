@@ -149,7 +149,10 @@ class ComputeWorker(QThread):
         except SymbolicCancelled:
             return None
         except SymbolicTimeout as exc:
-            message = f"SymPy gave up ({exc}); showing the numerical methods against autodiff"
+            if request.noise:  # autodiff needs f's formula too: nothing exact is left to compare with
+                message = f"SymPy gave up ({exc}); noisy samples leave nothing exact to measure errors against"
+            else:
+                message = f"SymPy gave up ({exc}); showing the numerical methods against autodiff"
             self.status.emit(StatusMessage(request.request_id, message))
             return SymbolicDerivatives(parsed, (parsed.expr,), (message,))
 

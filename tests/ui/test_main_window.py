@@ -180,6 +180,15 @@ def test_sympy_giving_up_is_reported_and_numerical_methods_still_drawn(qtbot, ma
     settled(window)
     x, symbolic = curve(window, Method.SYMBOLIC)
     np.testing.assert_allclose(symbolic, 2 * x)
+    # With noisy samples autodiff cannot stand in: the window says there is nothing to compare with.
+    window.worker.engine.derive_timeout = 0.05
+    window.methods.noise.setValue(1e-6)
+    window.domain.order.setValue(6)
+    window.editor.set_text("x^x^x*sin(x^2)/(1+tan(x)^2)+erf(x^3)*atan(x)")
+    settled(window)
+    assert "nothing exact to measure errors against" in window.statusBar().currentMessage()
+    assert window.panels.curves.reference is None and window.readout.result is None
+    assert np.isfinite(curve(window, Method.CENTRAL)[1]).any()
 
 
 def test_panels_show_a_new_function_before_its_theory_lines_arrive(qtbot, window, settled):
