@@ -39,16 +39,18 @@ def _umask() -> int:
 
 
 def csv_columns(curves: CurveResult, errors: ErrorResult | None) -> tuple[list[str], np.ndarray]:
-    """Column names and a (points, columns) array: x, f, each method's derivative, then each method's |error|."""
+    """Column names and a (points, columns) array: x, f, each method's derivative, then each method's
+    |error| and relative error."""
     names = ["x", "f"]
     columns = [curves.x, curves.f]
     for method, values in curves.derivatives.items():
         names.append(method.value)
         columns.append(values)
     if errors is not None:
-        for method, values in errors.absolute.items():
-            names.append(f"{method.value}_abs_error")
-            columns.append(values)
+        for kind, table in (("abs_error", errors.absolute), ("rel_error", errors.relative)):
+            for method, values in table.items():
+                names.append(f"{method.value}_{kind}")
+                columns.append(values)
     return names, np.column_stack(columns)
 
 

@@ -152,6 +152,10 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Compute over the visible x range", QKeySequence("Ctrl+R"), self.compute_visible_range)
         self._action(view_menu, "&Fit the view to the curves", QKeySequence("Ctrl+0"), self.panels.fit_view)
+        view_menu.addSeparator()
+        self.relative_action = self._action(view_menu, "&Relative errors", None, self._show_relative)
+        self.relative_action.setCheckable(True)
+        self.relative_action.setStatusTip("errors divided by |exact derivative|: what digits are right, whatever f's scale")
         presets_menu = self.menuBar().addMenu("&Presets")
         for preset in PRESETS:
             action = self._action(presets_menu, preset.name, None, lambda _=False, p=preset: self.apply_preset(p))
@@ -186,6 +190,10 @@ class MainWindow(QMainWindow):
         # Rounded to a millionth of the span: the ends read as typed numbers, not as 1.0000000000000002.
         decimals = max(0, 6 - math.floor(math.log10(high - low)))
         self.domain.set_range(round(low, decimals), round(high, decimals))
+
+    def _show_relative(self, relative: bool) -> None:
+        self.panels.set_relative(relative)
+        self.settings.setValue("view/relative_errors", relative)
 
     def _show_parameters(self, expression: str) -> None:
         self.parameters.set_names(parse_expression(expression, self.editor.variable).parameter_names)
@@ -340,6 +348,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self._saved_splitter = splitter
         self._splitter_placed = False
+        self.relative_action.setChecked(str(settings.value("view/relative_errors", False)).lower() == "true")
+        self.panels.set_relative(self.relative_action.isChecked())
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

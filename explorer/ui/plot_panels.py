@@ -19,6 +19,8 @@ THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measu
 OUTLIER_CUTS = (1.0, 2.5, 5.0, 10.0)  # percent cut from each end of panel 1's values, tried in turn
 LEFT_AXIS_WIDTH = 64  # pixels: room for tick labels like -1.5e+06 and the axis title
 DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pixels)
+ERROR_TITLES = {False: f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})",
+                True: f"relative error against x (exact 0 drawn at {ERROR_FLOOR:g})"}
 ROUNDOFF_LABELS = {False: "round-off ε/hⁿ", True: "round-off + noise σ/hⁿ"}
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
 LEGEND_GAP = 6  # pixels between the legend and the highest point of the curves
@@ -163,7 +165,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         super().__init__(parent, show=False)
         self.setBackground("w")
         self.curves_plot = self._add_plot(0, 0, "f and its derivative", "x", "value", colspan=2)
-        self.error_plot = self._add_plot(1, 0, f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})", "x", "|error|",
+        self.error_plot = self._add_plot(1, 0, ERROR_TITLES[False], "x", "|error|",
                                          log_y=True)
         self.sweep_plot = self._add_plot(1, 1, "|error| against step h", "h", "|error|", log_x=True, log_y=True)
         self.ci.layout.setRowStretchFactor(0, 3)
@@ -215,6 +217,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.error_probe_line = pg.InfiniteLine(angle=90, movable=False, pen=probe_pen)
         self.error_plot.addItem(self.error_probe_line, ignoreBounds=True)
         self.step = math.nan
+        self.relative = False  # errors drawn relative to |exact derivative| rather than absolute
         self.curves: CurveResult | None = None
         self.about = ""  # what the curves are of (DerivativeRequest.summary), for exported files
         self._order = 1  # of the derivative in self.curves
@@ -330,10 +333,25 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             return 0.3  # not laid out yet
         return (LEGEND_OFFSET[1] + self.curves_legend.boundingRect().height() + LEGEND_GAP) / view_height
 
+    def set_relative(self, relative: bool) -> None:
+        """Draw errors relative to |exact derivative| (True) or absolute (False), redrawing what is shown."""
+        if relative == self.relative:
+            return
+        self.relative = relative
+        label = "relative error" if relative else "|error|"
+        for plot in (self.error_plot, self.sweep_plot):
+            plot.setLabel("left", label)
+        _set_title(self.error_plot, ERROR_TITLES[relative])
+        if self.errors is not None:
+            self.show_errors(self.errors)
+        if self.sweep is not None:
+            self.show_sweep(self.sweep)
+
     def show_errors(self, result: ErrorResult) -> None:
-        """Draw |error| against x for every compared method."""
+        """Draw |error| (or relative error) against x for every compared method."""
         self.errors = result
-        decades = {method: log10_of(errors) for method, errors in result.absolute.items()}
+        shown = result.relative if self.relative else result.absolute
+        decades = {method: log10_of(errors) for method, errors in shown.items()}
         for method, item in self.error_items.items():
             _show(item, *((None, None) if method not in decades else for_display(result.x, decades[method])))
         y_range = decade_range(list(decades.values()), above=1.0)
@@ -342,25 +360,32 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self._settle_views()
 
     def show_sweep(self, result: SweepResult) -> None:
-        """Draw |error| against h with theory lines and each method's h*."""
+        """Draw |error| (or relative error) against h with theory lines and each method's h*."""
         self.sweep = result
         sweep = result.sweep
-        finite = [e[np.isfinite(e)] for e in sweep.errors.values()]
+        # Relative to the exact derivative at the probe: the same curves, divided by one number.
+        relative = self.relative and math.isfinite(result.exact) and result.exact != 0
+        scale = 1 / abs(result.exact) if relative else 1.0
+        finite = [e[np.isfinite(e)] * scale for e in sweep.errors.values()]
         measured = any(f.size for f in finite)
         where = f"x = {sweep.probe:.4g}" + ("" if measured else ": no derivative there")
-        _set_title(self.sweep_plot, f"|error| against step h at {where}")
+        if self.relative and not relative and measured:
+            where += " (absolute: f⁽ⁿ⁾ is 0 here)"
+        _set_title(self.sweep_plot, f"{'relative error' if relative else '|error|'} against step h at {where}")
         largest = max((float(f.max()) for f in finite if f.size), default=1.0)
         # Theory lines explain measured errors; with none (a probe where f is undefined) they go too.
         ceiling = max(largest, ERROR_FLOOR) * THEORY_HEADROOM if measured else -math.inf
         log_h = np.log10(sweep.h)
-        decades = {method: log10_of(errors) for method, errors in sweep.errors.items()}
+        decades = {method: log10_of(errors * scale) for method, errors in sweep.errors.items()}
         for method in Method:
             truncation, roundoff = sweep.truncation.get(method), sweep.roundoff.get(method)
+            truncation = None if truncation is None else truncation * scale
+            roundoff = None if roundoff is None else roundoff * scale
             _show(self.sweep_items[method], log_h, decades.get(method))
             _show(self.truncation_items[method], log_h, None if truncation is None else log10_of(truncation, ceiling))
             _show(self.roundoff_items[method], log_h, None if roundoff is None else log10_of(roundoff, ceiling))
         self.optimum_methods = tuple(m for m in Method if m in sweep.optimum)
-        optima = np.array([sweep.optimum[m] for m in self.optimum_methods]).reshape(-1, 2)
+        optima = np.array([sweep.optimum[m] for m in self.optimum_methods]).reshape(-1, 2) * [1.0, scale]
         self.optimum_item.setData(np.log10(optima[:, 0]), log10_of(optima[:, 1]),
                                   brush=[pg.mkBrush(METHOD_COLORS[m]) for m in self.optimum_methods],
                                   data=[m.label for m in self.optimum_methods])

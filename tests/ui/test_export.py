@@ -65,6 +65,8 @@ def test_csv_has_x_f_derivatives_and_errors(window, tmp_path):
     np.testing.assert_allclose(table[:, header.index("central")], np.cos(x), atol=1e-8)
     errors = table[:, header.index("central_abs_error")]
     np.testing.assert_allclose(errors, np.abs(table[:, header.index("central")] - table[:, 2]), atol=1e-20)
+    relative = table[:, header.index("central_rel_error")]
+    np.testing.assert_allclose(relative, errors / np.abs(table[:, 2]), rtol=1e-12)
 
 
 def test_unknown_suffix_is_refused(window, tmp_path):

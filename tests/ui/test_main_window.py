@@ -409,3 +409,25 @@ def test_noise_is_restored_by_the_next_window(qtbot, make_window, settled):
     settled(first)
     first.close()
     assert make_window().request.noise == 2.5e-7
+
+
+def test_relative_errors_divide_by_the_exact_derivative_and_are_remembered(qtbot, make_window, settled):
+    window = make_window()
+    window.editor.set_text("1e8*sin(x)")  # absolute errors scale with f; relative ones do not
+    settled(window)
+    absolute = window.panels.error_items[Method.CENTRAL].getData()[1].copy()
+    window.relative_action.trigger()
+    panels = window.panels
+    assert panels.relative and panels.error_plot.titleLabel.text.startswith("relative error against x")
+    _, drawn = panels.error_items[Method.CENTRAL].getData()
+    expected = np.log10(np.maximum(panels.errors.relative[Method.CENTRAL], 1e-18))
+    np.testing.assert_allclose(drawn, expected, equal_nan=True)
+    assert np.nanmedian(absolute - drawn) == pytest.approx(8, abs=0.5)  # 1e8 times smaller, in decades
+    sweep = panels.sweep
+    _, swept = panels.sweep_items[Method.CENTRAL].getData()
+    np.testing.assert_allclose(10**swept, np.maximum(sweep.sweep.errors[Method.CENTRAL] / abs(sweep.exact), 1e-18),
+                               rtol=1e-12)
+    assert panels.sweep_plot.titleLabel.text.startswith("relative error against step h")
+    window.close()
+    again = make_window()
+    assert again.relative_action.isChecked() and again.panels.relative
