@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.panels.painted.connect(self.worker.stages_drawn)
 
         self.editor.expressionChanged.connect(self._show_parameters)
+        self.editor.expressionChanged.connect(lambda text: self.setWindowTitle(f"{text} — Derivative Explorer"))
         self._restore(self.settings)
         for signal in (self.editor.expressionChanged, self.domain.changed, self.methods.changed, self.slider.stepChanged,
                        self.parameters.changed):
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
+        self._action(edit_menu, "Edit the &function", QKeySequence("Ctrl+L"), self._edit_function)
         self._action(edit_menu, "Copy derivative as &LaTeX", None, self.formula.copy_latex.click)
         self._action(edit_menu, "Copy derivative as &Python", None, self.formula.copy_python.click)
         view_menu = self.menuBar().addMenu("&View")
@@ -190,6 +192,10 @@ class MainWindow(QMainWindow):
         # Rounded to a millionth of the span: the ends read as typed numbers, not as 1.0000000000000002.
         decimals = max(0, 6 - math.floor(math.log10(high - low)))
         self.domain.set_range(round(low, decimals), round(high, decimals))
+
+    def _edit_function(self) -> None:
+        self.editor.line.setFocus()
+        self.editor.line.selectAll()
 
     def _show_relative(self, relative: bool) -> None:
         self.panels.set_relative(relative)

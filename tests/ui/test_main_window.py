@@ -431,3 +431,14 @@ def test_relative_errors_divide_by_the_exact_derivative_and_are_remembered(qtbot
     window.close()
     again = make_window()
     assert again.relative_action.isChecked() and again.panels.relative
+
+
+def test_ctrl_l_selects_the_function_to_type_over_and_the_title_names_it(qtbot, window, settled):
+    assert window.windowTitle() == "sin(x) — Derivative Explorer"
+    window.slider.slider.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.line.hasFocus() and window.editor.line.selectedText() == "sin(x)"
+    qtbot.keyClicks(window.editor.line, "tanh(x)")
+    settled(window)
+    assert window.editor.text() == "tanh(x)" and window.request.expression == "tanh(x)"
+    assert window.windowTitle() == "tanh(x) — Derivative Explorer"
