@@ -23,7 +23,8 @@ ERROR_TITLES = {False: f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})",
                 True: f"relative error against x (exact 0 drawn at {ERROR_FLOOR:g})"}
 ROUNDOFF_LABELS = {False: "round-off ε/hⁿ", True: "round-off + noise σ/hⁿ"}
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
-LEGEND_GAP = 6  # pixels between the legend and the highest point of the curves
+LEGEND_GAP = 6  # pixels between the legend (or the sweep line's label) and the nearest point of the curves
+LABEL_LIFT = 2  # pixels between the bottom of panel 1 and the sweep line's label
 
 
 def finite_or_nan(values: np.ndarray) -> np.ndarray:
@@ -39,12 +40,13 @@ def for_log_axis(values: np.ndarray, ceiling: float = math.inf) -> np.ndarray:
         return np.where(values <= ceiling, np.maximum(values, ERROR_FLOOR), np.nan)
 
 
-def robust_range(arrays: list[np.ndarray], top_share: float = 0.0) -> tuple[float, float] | None:
+def robust_range(arrays: list[np.ndarray], top_share: float = 0.0,
+                 bottom_share: float = 0.0) -> tuple[float, float] | None:
     """A y range holding the bulk of the finite values: next to poles, the spikes leave the view.
 
     The outer percentiles are cut further in (1%, then 2.5, 5, 10) while the middle 80% of the values
     would fill less than a third of the range, which is what a few points racing to infinity do.
-    The top `top_share` of the range is left free of values (for a legend).
+    The top `top_share` and bottom `bottom_share` of the range are left free of values (for labels).
     """
     finite = [a[np.isfinite(a)] for a in arrays]
     values = np.concatenate(finite) if finite else np.empty(0)
@@ -57,10 +59,11 @@ def robust_range(arrays: list[np.ndarray], top_share: float = 0.0) -> tuple[floa
             break
     if high - low < 1e-12 * max(1.0, abs(high)):
         return float(low - 1.0), float(high + 1.0)
-    pad = 0.08 * (high - low)
+    pad = 0.05 * (high - low)
     low, high = low - pad, high + pad
-    share = min(max(top_share, 0.0), 0.6)
-    return float(low), float(high + share / (1 - share) * (high - low))
+    top, bottom = min(max(top_share, 0.0), 0.5), min(max(bottom_share, 0.0), 0.2)
+    whole = (high - low) / (1 - top - bottom)
+    return float(low - bottom * whole), float(high + top * whole)
 
 
 def decade_range(decades: list[np.ndarray], below: float = 0.3, above: float = 0.5) -> tuple[float, float] | None:
@@ -209,7 +212,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         probe_pen = pg.mkPen(MARKER_COLOR, width=1.5, style=Qt.PenStyle.DashLine)
         self.probe_line = pg.InfiniteLine(angle=90, movable=True, pen=probe_pen,
                                           hoverPen=pg.mkPen(MARKER_COLOR, width=3), label="sweep at x",
-                                          labelOpts={"position": 0.04, "color": MARKER_COLOR,
+                                          labelOpts={"position": 0.01, "color": MARKER_COLOR,
                                                      "fill": (255, 255, 255, 200), "anchors": [(0, 1), (0, 1)]})
         self.probe_line.setToolTip("drag to choose the x where error is measured against h")
         self.probe_line.sigDragged.connect(lambda line: self.probeMoved.emit(float(line.value())))
@@ -301,7 +304,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         if fit_view:
             self.curves_plot.setXRange(float(result.x[0]), float(result.x[-1]), padding=0.01)
             self.probe_line.setBounds((float(result.x[0]), float(result.x[-1])))
-            y_range = robust_range([shown[m] for m in shown] + [function], self._legend_share())
+            y_range = robust_range([shown[m] for m in shown] + [function], *self._label_shares())
             if y_range is not None:
                 self.curves_plot.setYRange(*y_range, padding=0)
         low, high = self.curves_plot.viewRange()[1]
@@ -326,12 +329,16 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         if self.curves is not None:
             self.show_curves(self.curves, self._order, fit_view=True)
 
-    def _legend_share(self) -> float:
-        """The fraction of panel 1's height its legend takes from the top, so no curve runs under it."""
+    def _label_shares(self) -> tuple[float, float]:
+        """The fractions of panel 1's height its legend takes at the top and the sweep line's label at the
+        bottom, so no curve runs under either; the label is put in its place."""
         view_height = self.curves_plot.vb.height()
         if view_height <= 0:
-            return 0.3  # not laid out yet
-        return (LEGEND_OFFSET[1] + self.curves_legend.boundingRect().height() + LEGEND_GAP) / view_height
+            return 0.3, 0.05  # not laid out yet
+        self.probe_line.label.setPosition(LABEL_LIFT / view_height)
+        legend = LEGEND_OFFSET[1] + self.curves_legend.boundingRect().height() + LEGEND_GAP
+        label = LABEL_LIFT + self.probe_line.label.boundingRect().height() + LEGEND_GAP
+        return legend / view_height, label / view_height
 
     def set_relative(self, relative: bool) -> None:
         """Draw errors relative to |exact derivative| (True) or absolute (False), redrawing what is shown."""

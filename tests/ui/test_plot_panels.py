@@ -124,7 +124,7 @@ def test_window_survives_a_function_undefined_on_part_of_the_range(qtbot, window
 
 
 @pytest.mark.parametrize("height", [500, 800])
-def test_no_curve_runs_under_the_legend(qtbot, height):
+def test_no_curve_runs_under_the_legend_or_the_sweep_label(qtbot, height):
     # sign(x) (the derivative of |x|) sits at its maximum over half the range, where the legend is.
     panels = PlotPanels()
     qtbot.addWidget(panels)
@@ -139,3 +139,8 @@ def test_no_curve_runs_under_the_legend(qtbot, height):
     curves_top = panels.curves_plot.vb.mapViewToScene(pg.Point(0.0, 1.0)).y()
     # Scene y grows downwards: the legend ends above the curves, and not far above (no wasted room).
     assert 0 < curves_top - legend_bottom < 0.1 * panels.curves_plot.vb.height() + LEGEND_GAP
+    # And the sweep line's label sits under the lowest curve, -1 over half the range.
+    label = panels.probe_line.label
+    label_top = label.mapToScene(label.boundingRect().topLeft()).y()
+    curves_bottom = panels.curves_plot.vb.mapViewToScene(pg.Point(0.0, -1.0)).y()
+    assert 0 < label_top - curves_bottom < 0.1 * panels.curves_plot.vb.height() + LEGEND_GAP
