@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from ..core.expression_error import ExpressionError
 from ..core.parser import MAX_LENGTH, parse_expression
@@ -32,6 +32,8 @@ class ExpressionEditor(QWidget):
         self.message.setStyleSheet("color: #B00020;")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # Its width must not push the plots aside in a narrow window (the editor's tooltip has it whole).
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # The window places `message` (in the formula's place), so a message coming and going while
         # the user types never moves the plots.
         layout = QVBoxLayout(self)

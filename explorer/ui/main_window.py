@@ -42,6 +42,9 @@ from .step_slider import StepSlider
 from .worker import ComputeWorker, FormulaResult, StatusMessage
 
 
+DEFAULT_SIZE = (1400, 900)
+
+
 class MainWindow(QMainWindow):
     """Every input change becomes a DerivativeRequest for the worker; only the newest one's results are drawn."""
 
@@ -137,7 +140,10 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
         self.setCentralWidget(self.splitter)
-        self.resize(1400, 900)
+        # 1400 x 900 where the screen has room (a saved geometry replaces it); a laptop's screen is smaller.
+        available = self.screen().availableGeometry()
+        self.resize(min(DEFAULT_SIZE[0], int(0.95 * available.width())),
+                    min(DEFAULT_SIZE[1], int(0.95 * available.height())))
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

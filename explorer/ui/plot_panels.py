@@ -22,6 +22,8 @@ DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pi
 ERROR_TITLES = {False: f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})",
                 True: f"relative error against x (exact 0 drawn at {ERROR_FLOOR:g})"}
 ROUNDOFF_LABELS = {False: "round-off ε/hⁿ", True: "round-off + noise σ/hⁿ"}
+LEGEND_COLUMNS = 4  # at most; fewer when panel 1 is narrow
+LEGEND_COLUMN_GAP = 12  # pixels a legend column needs beyond its widest entry
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
 LEGEND_GAP = 6  # pixels between the legend (or the sweep line's label) and the nearest point of the curves
 LABEL_LIFT = 2  # pixels between the bottom of panel 1 and the sweep line's label
@@ -184,7 +186,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             source.sigXRangeChanged.connect(lambda _, x_range, target=target: target.setXRange(*x_range, padding=0))
 
         self.curves_legend = self.curves_plot.addLegend(offset=LEGEND_OFFSET, labelTextColor="k", brush=(255, 255, 255, 150),
-                                                        colCount=3)
+                                                        colCount=LEGEND_COLUMNS)
         # Curves over the x grid are drawn 1 px wide: Qt's raster engine draws wider lines ~4x slower,
         # which was most of a frame's time at N = 2000. Only the exact curve is wide, underneath the rest.
         self.function_item = _curve(self.curves_plot, pg.mkPen(FUNCTION_COLOR, width=1, style=Qt.PenStyle.DashLine))
@@ -293,6 +295,23 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         for method in methods:
             self.curves_legend.addItem(self.curve_items[method], method.label)
         self._legend_methods = methods
+        self._fit_legend_columns()
+
+    def _fit_legend_columns(self) -> None:
+        """As many legend columns as panel 1 has room for (up to LEGEND_COLUMNS): fewer rows over the curves."""
+        legend = getattr(self, "curves_legend", None)  # resizeEvent comes already during construction
+        if legend is None or not legend.items or self.curves_plot.vb.width() <= 0:
+            return
+        widest = max(sample.boundingRect().width() + label.boundingRect().width() for sample, label in legend.items)
+        room = self.curves_plot.vb.width() - 2 * LEGEND_OFFSET[0]
+        columns = int(max(1, min(LEGEND_COLUMNS, room // (widest + LEGEND_COLUMN_GAP))))
+        if columns != legend.columnCount:
+            legend.setColumnCount(columns)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self.closed:  # close() clears the scene first, then resizes: the legend is gone by then
+            self._fit_legend_columns()
 
     # -- updates (GUI thread) --------------------------------------------
     def show_curves(self, result: CurveResult, order: int, fit_view: bool) -> None:

@@ -442,3 +442,8 @@ def test_ctrl_l_selects_the_function_to_type_over_and_the_title_names_it(qtbot, 
     settled(window)
     assert window.editor.text() == "tanh(x)" and window.request.expression == "tanh(x)"
     assert window.windowTitle() == "tanh(x) — Derivative Explorer"
+
+
+def test_a_new_window_fits_the_screen(window):
+    available = window.screen().availableGeometry()
+    assert window.width() <= available.width() and window.height() <= available.height()

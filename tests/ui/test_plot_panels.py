@@ -144,3 +144,19 @@ def test_no_curve_runs_under_the_legend_or_the_sweep_label(qtbot, height):
     label_top = label.mapToScene(label.boundingRect().topLeft()).y()
     curves_bottom = panels.curves_plot.vb.mapViewToScene(pg.Point(0.0, -1.0)).y()
     assert 0 < label_top - curves_bottom < 0.1 * panels.curves_plot.vb.height() + LEGEND_GAP
+
+
+@pytest.mark.parametrize("width", [500, 800, 1400])
+def test_the_legend_takes_as_many_columns_as_fit(qtbot, width):
+    panels = PlotPanels()
+    qtbot.addWidget(panels)
+    panels.resize(width, 700)
+    panels.show()
+    qtbot.waitExposed(panels)
+    x = np.linspace(-1, 1, 11)
+    panels.show_curves(CurveResult(1, x, x, {m: x for m in Method}, Method.SYMBOLIC, {}), 1, fit_view=True)
+    legend = panels.curves_legend
+    assert 1 <= legend.columnCount <= 4
+    assert legend.boundingRect().width() <= panels.curves_plot.vb.width()  # no entry cut off at the right
+    if width >= 1400:
+        assert legend.columnCount == 4  # two rows of eight entries over the curves, not three
