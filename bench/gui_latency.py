@@ -24,6 +24,7 @@ LOADED_EDITS = 40
 SLIDES = 40
 STARTS = 5
 P95_TARGET_MS = 50.0
+WINDOW_SIZE = (1400, 900)  # a desktop window, as in docs/screenshot.png
 REPO = Path(__file__).resolve().parents[1]
 NEEDED = ("editor", "slider", "worker", "request", "shown_id", "completed_id")
 
@@ -174,6 +175,7 @@ def window_latency() -> list[str]:
     app = ensure_application(headless=True)
     with tempfile.TemporaryDirectory() as folder:
         window = open_window(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
+        window.resize(*WINDOW_SIZE)  # the offscreen screen is 800 x 800: a new window would fit itself to it
         missing = [name for name in NEEDED if not hasattr(window, name)]
         if missing:
             window.close()

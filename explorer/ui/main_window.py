@@ -370,8 +370,11 @@ class MainWindow(QMainWindow):
         # Only now has the splitter its real width; sizes set before would be scaled from another one.
         self._splitter_placed = True
         if self._saved_splitter is None or not self.splitter.restoreState(self._saved_splitter):
-            # The controls as wide as they like to be: every other pixel goes to the plots.
-            self.splitter.setSizes([self._controls_width, self.splitter.width() - self._controls_width])
+            # The controls as wide as they like to be and the plots every other pixel, but at least 60%
+            # of a narrow window (the controls scroll instead).
+            width = self.splitter.width()
+            controls = min(self._controls_width, int(0.4 * width))
+            self.splitter.setSizes([controls, width - controls])
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         save_session(self.settings, self.session())

@@ -160,6 +160,34 @@ def _set_title(plot: pg.PlotItem, title: str) -> None:
         plot.setTitle(title, color="k", size="11pt")
 
 
+def _let_squeeze(label: pg.LabelItem) -> None:
+    """Keep a title from setting its panel's minimum width to its text's width (pyqtgraph does so on
+    every text change and resize): two long titles side by side made the scene wider than a narrow
+    window, and the sweep panel was cut off at the right. Squeezed, the title's ends are cut instead."""
+    update_min = label.updateMin
+
+    def text_height_only() -> None:
+        update_min()
+        label.setMinimumWidth(0)
+        hints = getattr(label, "_sizeHint", None)  # pyqtgraph's own record, which sizeHint() answers from
+        if hints and Qt.SizeHint.MinimumSize in hints:
+            hints[Qt.SizeHint.MinimumSize] = (0, hints[Qt.SizeHint.MinimumSize][1])
+
+    label.updateMin = text_height_only  # pyqtgraph calls it as self.updateMin()
+
+
+def _fit_columns(legend: pg.LegendItem, room: float) -> bool:
+    """Give legend as many columns (up to LEGEND_COLUMNS) as fit in room pixels; True if that changed it."""
+    if not legend.items:
+        return False
+    widest = max(sample.boundingRect().width() + label.boundingRect().width() for sample, label in legend.items)
+    columns = int(max(1, min(LEGEND_COLUMNS, room // (widest + LEGEND_COLUMN_GAP))))
+    if columns == legend.columnCount:
+        return False
+    legend.setColumnCount(columns)
+    return True
+
+
 class PlotPanels(pg.GraphicsLayoutWidget):
     """One scene holding the three panels, so a single render exports all of them."""
 
@@ -238,6 +266,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
                   log_x: bool = False, log_y: bool = False) -> pg.PlotItem:
         axes = {name: DecadeAxis(name) for name, log in (("bottom", log_x), ("left", log_y)) if log}
         plot = self.addPlot(row=row, col=col, colspan=colspan, axisItems=axes)
+        _let_squeeze(plot.titleLabel)
         plot.setLogMode(x=log_x, y=log_y)
         _set_title(plot, title)
         plot.setLabel("bottom", x_label)
@@ -283,9 +312,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         label = self.sweep_legend.items[2][1]
         if label.text != ROUNDOFF_LABELS[noisy]:
             label.setText(ROUNDOFF_LABELS[noisy])
-            self.sweep_legend.setMaximumWidth(16777215)  # let it take the new label's width
-            self.sweep_legend.updateSize()
-            self.sweep_legend.setMaximumWidth(self.sweep_legend.boundingRect().width())
+            self._fit_legend_columns()
 
     def _show_in_legend(self, methods: tuple[Method, ...]) -> None:
         if methods == self._legend_methods:
@@ -298,15 +325,16 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self._fit_legend_columns()
 
     def _fit_legend_columns(self) -> None:
-        """As many legend columns as panel 1 has room for (up to LEGEND_COLUMNS): fewer rows over the curves."""
-        legend = getattr(self, "curves_legend", None)  # resizeEvent comes already during construction
-        if legend is None or not legend.items or self.curves_plot.vb.width() <= 0:
+        """As many legend columns as there is room for (up to LEGEND_COLUMNS): over panel 1, fewer rows
+        hide fewer curves; under the sweep, a legend wider than the window would push the panel out of it."""
+        if getattr(self, "sweep_legend", None) is None:  # resizeEvent comes already during construction
             return
-        widest = max(sample.boundingRect().width() + label.boundingRect().width() for sample, label in legend.items)
-        room = self.curves_plot.vb.width() - 2 * LEGEND_OFFSET[0]
-        columns = int(max(1, min(LEGEND_COLUMNS, room // (widest + LEGEND_COLUMN_GAP))))
-        if columns != legend.columnCount:
-            legend.setColumnCount(columns)
+        if self.curves_plot.vb.width() > 0:
+            _fit_columns(self.curves_legend, self.curves_plot.vb.width() - 2 * LEGEND_OFFSET[0])
+        if _fit_columns(self.sweep_legend, self.width() - 2 * LEGEND_OFFSET[0]):
+            self.sweep_legend.setMaximumWidth(16777215)  # let it take its new shape, then hold it there
+            self.sweep_legend.updateSize()
+            self.sweep_legend.setMaximumWidth(self.sweep_legend.boundingRect().width())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

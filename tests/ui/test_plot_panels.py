@@ -160,3 +160,21 @@ def test_the_legend_takes_as_many_columns_as_fit(qtbot, width):
     assert legend.boundingRect().width() <= panels.curves_plot.vb.width()  # no entry cut off at the right
     if width >= 1400:
         assert legend.columnCount == 4  # two rows of eight entries over the curves, not three
+
+
+def test_a_narrow_window_squeezes_the_titles_not_the_sweep_panel_off_screen(qtbot):
+    panels = PlotPanels()
+    qtbot.addWidget(panels)
+    panels.resize(560, 600)
+    panels.show()
+    qtbot.waitExposed(panels)
+    x = np.linspace(-1, 1, 11)
+    panels.show_curves(CurveResult(1, x, x, {m: x for m in Method}, Method.SYMBOLIC, {}), 1, fit_view=True)
+    panels.show_errors(ErrorResult(1, x, {Method.CENTRAL: x * 0 + 1e-9}, {Method.CENTRAL: x * 0 + 1e-9}))
+    sweep = StepSweep(0.123456, np.logspace(-16, -1, 61), {Method.CENTRAL: np.logspace(-1, -12, 61)},
+                      {Method.CENTRAL: (1e-5, 1e-12)}, {}, {})
+    panels.show_sweep(SweepResult(1, 1e-5, sweep))
+    qtbot.wait(10)
+    view_width = panels.viewport().width()
+    assert panels.sweep_plot.geometry().right() <= view_width + 1  # all of the sweep panel is in view
+    assert panels.sweep_legend.geometry().right() <= view_width + 1
