@@ -107,6 +107,22 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _number_or_none(value: float) -> float | None:
+    """value as a float, None where it is undefined (NaN); an infinite derivative stays infinite."""
+    return None if math.isnan(value) else float(value)
+
+
+def json_ready(report: object) -> object:
+    """report with every infinite float as null: JSON has no infinity (the table prints inf)."""
+    if isinstance(report, dict):
+        return {key: json_ready(value) for key, value in report.items()}
+    if isinstance(report, list):
+        return [json_ready(value) for value in report]
+    if isinstance(report, float) and not math.isfinite(report):
+        return None
+    return report
+
+
 def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     """Compute every requested method at every point; return a JSON-ready report."""
     if args.h is not None and not args.h > 0:
@@ -151,13 +167,13 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
             {
                 "x": float(xi),
                 "f": _finite_or_none(f_values[i]),
-                "exact": _finite_or_none(exact[i]),
+                "exact": _number_or_none(exact[i]),
                 "methods": {
                     name: {
-                        "value": _finite_or_none(r["values"][i]),
+                        "value": _number_or_none(r["values"][i]),
                         "h": r["h"],
-                        "abs_error": _finite_or_none(errors[name][i]),
-                        "rel_error": _finite_or_none(relative[name][i]),
+                        "abs_error": _number_or_none(errors[name][i]),
+                        "rel_error": _number_or_none(relative[name][i]),
                     }
                     for name, r in results.items()
                 },
@@ -237,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if args.command == "derive":
                 report = derive(args, engine)
-                print(json.dumps(report, indent=2) if args.json else format_table(report))
+                print(json.dumps(json_ready(report), indent=2, allow_nan=False) if args.json else format_table(report))
             else:
                 print(f"wrote {export(args, engine)}")
         finally:

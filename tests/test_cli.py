@@ -44,6 +44,17 @@ def test_derive_from_noisy_samples_takes_a_larger_step_and_says_what_cannot(caps
     assert code == 2 and "noise" in err
 
 
+def test_an_infinite_derivative_prints_as_inf_and_is_null_in_json(capsys):
+    code, out, _ = run_cli(capsys, "derive", "sqrt(x)", "--at", "0", "--method", "symbolic")
+    assert code == 0
+    symbolic = next(line for line in out.splitlines() if line.strip().startswith("symbolic"))
+    assert symbolic.split()[1] == "inf"  # sqrt'(0) is infinite, not undefined
+    code, out, _ = run_cli(capsys, "derive", "sqrt(x)", "--at", "0", "--json")
+    point = json.loads(out)["points"][0]  # strict JSON: no Infinity token
+    assert code == 0 and point["exact"] is None and point["f"] == 0.0
+    assert point["methods"]["forward"]["value"] > 0 and point["methods"]["forward"]["abs_error"] is None
+
+
 def test_derive_with_step_and_parameters(capsys):
     code, out, _ = run_cli(capsys, "derive", "a*exp(b x)", "--param", "a=2", "--param", "b=0.5",
                            "--method", "forward", "--h", "1e-3", "--at", "0", "--json")
