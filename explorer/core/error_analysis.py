@@ -79,7 +79,6 @@ def sweep_steps(
             higher = context.exact_derivative(n + stencil.accuracy, x0)
             if higher is not None:
                 truncation[method] = abs(stencil.error_coefficient * higher[0]) * h**stencil.accuracy
-            # Rounding is bounded by sum|w| eps|f|; independent noise adds up as sqrt(sum w^2) sigma.
-            noise = context.noise * float(np.sqrt(np.sum(stencil.weights_array**2)))
-            roundoff[method] = (stencil.roundoff_coefficient * EPS * f0 + noise) / h**n
+            spread = stencil.roundoff_coefficient * EPS * f0 + stencil.noise_coefficient * context.noise
+            roundoff[method] = spread / h**n
     return StepSweep(probe=probe, h=h, errors=errors, optimum=optima, truncation=truncation, roundoff=roundoff)

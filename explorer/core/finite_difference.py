@@ -60,6 +60,7 @@ class Stencil:
     accuracy: int  # p: the truncation error falls like h^p
     error_coefficient: float  # C in the leading truncation term C h^p f^(n+p)
     roundoff_coefficient: float  # sum |w_j|: the round-off error is about this * eps |f| / h^n
+    noise_coefficient: float  # sqrt(sum w_j^2): independent noise sigma on each sample gives this * sigma / h^n
 
     @property
     def offsets_array(self) -> np.ndarray:
@@ -89,6 +90,7 @@ def _make_stencil(offsets: Sequence[Fraction], weights: Sequence[Fraction], orde
         accuracy=k - order,
         error_coefficient=coefficient,
         roundoff_coefficient=float(sum(abs(w) for w in weights)),
+        noise_coefficient=math.sqrt(sum(float(w) ** 2 for w in weights)),
     )
 
 
@@ -196,6 +198,6 @@ def recommended_step(stencil: Stencil, noise: float = 0.0) -> float:
     """The h that balances truncation C h^p against round-off R eps / h^n when |f| ~ |f^(n+p)| ~ 1, and
     against sqrt(sum w^2) noise / h^n when the samples of f carry noise of that standard deviation."""
     n, p = stencil.derivative_order, stencil.accuracy
-    spread = stencil.roundoff_coefficient * EPS + float(np.sqrt(np.sum(stencil.weights_array**2))) * noise
+    spread = stencil.roundoff_coefficient * EPS + stencil.noise_coefficient * noise
     ratio = n * spread / (p * abs(stencil.error_coefficient))
     return float(ratio ** (1.0 / (n + p)))
