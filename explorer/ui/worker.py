@@ -14,7 +14,7 @@ from PySide6.QtCore import QThread, Signal
 
 from ..core.expression_error import ExpressionError
 from ..core.parser import ParsedExpression, parse_expression
-from ..core.pipeline import compute_stages, derivatives_needed, f_only_curves, sweep_stage
+from ..core.pipeline import compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic import SymbolicDerivatives, latex_of, python_of
 from ..core.symbolic_process import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
@@ -149,7 +149,9 @@ class ComputeWorker(QThread):
         except SymbolicCancelled:
             return None
         except SymbolicTimeout as exc:
-            if request.noise:  # autodiff needs f's formula too: nothing exact is left to compare with
+            f_only = SymbolicDerivatives(parsed, (parsed.expr,))
+            # The context knows what can stand in for SymPy (autodiff, unless f is only noisy samples).
+            if method_context(request, f_only).reference is None:
                 message = f"SymPy gave up ({exc}); noisy samples leave nothing exact to measure errors against"
             else:
                 message = f"SymPy gave up ({exc}); showing the numerical methods against autodiff"
