@@ -86,8 +86,7 @@ def export_sweep(panels: PlotPanels, path: str | os.PathLike) -> None:
 
 def show_stages(panels: PlotPanels, request: DerivativeRequest, symbolic: SymbolicDerivatives) -> None:
     """Compute every stage of request and draw it (synchronously: for headless use)."""
-    panels.set_noisy(request.noise > 0)
-    panels.about = request.summary()
+    panels.describe(request)
     for stage in compute_stages(request, symbolic):
         if isinstance(stage, CurveResult):
             panels.show_curves(stage, request.order, fit_view=True)

@@ -257,8 +257,8 @@ class MainWindow(QMainWindow):
             # A new function, range, order or parameter values: fit the view; a new step or probe: keep it.
             view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order,
                     self.request.parameters)
+            self.panels.describe(self.request)
             self.panels.show_curves(result, self.request.order, fit_view=view != self._fitted_view)
-            self.panels.about = self.request.summary()
             self._fitted_view = view
             if result.reference is None:
                 self.readout.clear()
@@ -270,7 +270,6 @@ class MainWindow(QMainWindow):
         elif isinstance(result, ErrorResult):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):
-            self.panels.set_noisy(self.request.noise > 0)
             self.panels.show_sweep(result)
             self.readout.show_result(result, self.request.order)
             if self.shown_id != result.request_id:

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPen
 
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
-from ..core.request import MAX_STEP, MIN_STEP, Method
+from ..core.request import MAX_STEP, MIN_STEP, DerivativeRequest, Method
 from .formula_view import derivative_name
 from .method_styles import EXACT_COLOR, FUNCTION_COLOR, GRID_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
 
@@ -307,11 +307,14 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         legend.setMaximumWidth(legend.boundingRect().width())
         self.sweep_legend = legend
 
-    def set_noisy(self, noisy: bool) -> None:
-        """Say in the sweep's legend whether the dotted lines are round-off alone or round-off and noise."""
+    def describe(self, request: DerivativeRequest) -> None:
+        """Take note of what the panels are about to show: for exported files, and for the sweep legend,
+        which says whether its dotted lines are round-off alone or round-off and noise."""
+        self.about = request.summary()
         label = self.sweep_legend.items[2][1]
-        if label.text != ROUNDOFF_LABELS[noisy]:
-            label.setText(ROUNDOFF_LABELS[noisy])
+        wanted = ROUNDOFF_LABELS[request.noise > 0]
+        if label.text != wanted:
+            label.setText(wanted)
             self._fit_legend_columns()
 
     def _show_in_legend(self, methods: tuple[Method, ...]) -> None:
