@@ -37,7 +37,16 @@ from .parameter_controls import ParameterControls
 from .plot_panels import PlotPanels
 from .presets import PRESETS, Preset
 from .probe_readout import ProbeReadout
-from .settings import Session, default_settings, load_session, load_window, save_session, save_window
+from .settings import (
+    Session,
+    default_settings,
+    load_relative_errors,
+    load_session,
+    load_window,
+    save_relative_errors,
+    save_session,
+    save_window,
+)
 from .step_slider import StepSlider
 from .worker import ComputeWorker, FormulaResult, StatusMessage
 
@@ -205,7 +214,7 @@ class MainWindow(QMainWindow):
 
     def _show_relative(self, relative: bool) -> None:
         self.panels.set_relative(relative)
-        self.settings.setValue("view/relative_errors", relative)
+        save_relative_errors(self.settings, relative)
 
     def _show_parameters(self, expression: str) -> None:
         self.parameters.set_names(parse_expression(expression, self.editor.variable).parameter_names)
@@ -359,7 +368,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self._saved_splitter = splitter
         self._splitter_placed = False
-        self.relative_action.setChecked(str(settings.value("view/relative_errors", False)).lower() == "true")
+        self.relative_action.setChecked(load_relative_errors(settings))
         self.panels.set_relative(self.relative_action.isChecked())
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name

@@ -88,3 +88,12 @@ def save_window(settings: QSettings, geometry: QByteArray, splitter: QByteArray)
 def load_window(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:
     """(geometry, splitter state) saved by save_window, None where absent."""
     return settings.value("window/geometry"), settings.value("window/splitter")
+
+
+def save_relative_errors(settings: QSettings, relative: bool) -> None:
+    settings.setValue("view/relative_errors", relative)
+
+
+def load_relative_errors(settings: QSettings) -> bool:
+    """Whether the error panels were last shown relative (INI files store the bool as text)."""
+    return str(settings.value("view/relative_errors", False)).lower() == "true"
