@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from common import FUNCTIONS, NUMERIC_METHODS, TestFunction, build_context, max_relative_error, recommended
-from explorer.core import finite_difference as fd
-from explorer.core.error_analysis import step_grid, sweep_steps
+from explorer.core.numeric import finite_difference as fd
+from explorer.core.numeric.error_analysis import step_grid, sweep_steps
 from explorer.core.request import DerivativeRequest, Method
 
 GRID_POINTS = 1001

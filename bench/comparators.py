@@ -9,7 +9,7 @@ import numpy as np
 
 from accuracy import grid
 from common import FUNCTIONS, build_context, max_relative_error, median_ratios, recommended
-from explorer.core.methods import MethodContext
+from explorer.core.numeric.methods import MethodContext
 from explorer.core.request import Method
 
 COST_SIZES = (1_000, 100_000)

@@ -10,13 +10,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .core import finite_difference as fd
-from .core.expression_error import ExpressionError
-from .core.parser import parse_expression
+from .core.numeric import finite_difference as fd
+from .core.expression.errors import ExpressionError
+from .core.expression.parser import parse_expression
 from .core.pipeline import derivatives_needed, method_context
 from .core.request import DerivativeRequest, Method
-from .core.symbolic import MAX_ORDER, python_of
-from .core.symbolic_process import SymbolicEngine, SymbolicTimeout
+from .core.limits import MAX_ACCURACY, MAX_ORDER
+from .core.symbolic.derivatives import python_of
+from .core.symbolic.engine import SymbolicEngine, SymbolicTimeout
 
 COMPLEX_STEP = 1e-20  # the complex step has no cancellation, so h can be far below sqrt(eps)
 
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
         sub.add_argument("--var", default="x", help="the variable (default x); other names are parameters")
         sub.add_argument("--order", type=_order, default=1, help=f"derivative order 1..{MAX_ORDER}")
-        sub.add_argument("--accuracy", type=int, choices=range(1, 9), default=2, help="finite-difference accuracy order p")
+        sub.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=2, help="finite-difference accuracy order p")
         sub.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
                          help="value of a parameter (default 1)")
         sub.add_argument("--timeout", type=float, default=5.0, help="seconds SymPy may take before giving up")
@@ -228,7 +229,7 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     parsed = parse_expression(args.expression, args.var)
     symbolic = engine.derivatives(parsed, derivatives_needed(request), request.order)
     if suffix == ".csv":
-        from .core.csv_export import write_csv
+        from .core.export.tables import write_csv
         from .core.pipeline import CurveResult, ErrorResult, compute_stages
 
         stages = {type(stage): stage for stage in compute_stages(request, symbolic)}

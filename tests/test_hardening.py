@@ -18,13 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer import cli
-from explorer.core import csv_export
-from explorer.core.expression_error import ExpressionError
-from explorer.core.functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS
-from explorer.core.parser import ParsedExpression, parse_expression
+from explorer.core.export import tables as csv_export
+from explorer.core.expression.errors import ExpressionError
+from explorer.core.expression.functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS
+from explorer.core.expression.parser import ParsedExpression, parse_expression
 from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult, compute_stages, derivatives_needed
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
+from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
 
 HOSTILE_BOUND_S = 2.0  # the spec: a hostile expression is rejected within 2 s
 REPO = Path(__file__).resolve().parents[1]

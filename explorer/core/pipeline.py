@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .error_analysis import StepSweep, absolute_error, relative_error, step_grid, sweep_steps
-from .methods import MethodContext
-from .parser import ParsedExpression
-from .symbolic import SymbolicDerivatives
+from .numeric.error_analysis import StepSweep, absolute_error, relative_error, step_grid, sweep_steps
+from .numeric.methods import MethodContext
+from .expression.parser import ParsedExpression
+from .symbolic.derivatives import SymbolicDerivatives
 from .request import DerivativeRequest, Method
 
 
@@ -58,7 +58,7 @@ StageResult = CurveResult | ErrorResult | SweepResult
 
 def derivatives_needed(request: DerivativeRequest) -> int:
     """Highest exact derivative worth computing: the order, plus what the theory lines need."""
-    from .finite_difference import central_accuracy, richardson_levels
+    from .numeric.finite_difference import central_accuracy, richardson_levels
 
     extra = {
         Method.FORWARD: request.accuracy,

@@ -6,10 +6,7 @@ import math
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .symbolic import MAX_ORDER
-
-MIN_STEP, MAX_STEP = 1e-16, 1e-1
-MAX_POINTS = 1_000_000
+from .limits import MAX_ACCURACY, MAX_ORDER, MAX_POINTS, MIN_POINTS
 
 
 class Method(str, Enum):
@@ -71,12 +68,12 @@ class DerivativeRequest:
             found.append(f"derivative order must be 1..{MAX_ORDER}")
         if not (math.isfinite(self.x_min) and math.isfinite(self.x_max) and self.x_min < self.x_max):
             found.append("x range must be finite with min < max")
-        if not 2 <= self.points <= MAX_POINTS:
-            found.append(f"points must be 2..{MAX_POINTS}")
+        if not MIN_POINTS <= self.points <= MAX_POINTS:
+            found.append(f"points must be {MIN_POINTS}..{MAX_POINTS}")
         if not (math.isfinite(self.step) and self.step > 0):
             found.append("step h must be a positive number")
-        if not 1 <= self.accuracy <= 8:
-            found.append("accuracy order must be 1..8")
+        if not 1 <= self.accuracy <= MAX_ACCURACY:
+            found.append(f"accuracy order must be 1..{MAX_ACCURACY}")
         if self.probe is not None and not math.isfinite(self.probe):
             found.append("probe point must be finite")
         if not (math.isfinite(self.noise) and self.noise >= 0):

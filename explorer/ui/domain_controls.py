@@ -9,10 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QSpinBox, QWidget
 
-from ..core.symbolic import MAX_ORDER
+from ..core.limits import MAX_ORDER, MAX_UI_POINTS, MIN_POINTS, RANGE_LIMIT
 
-MAX_UI_POINTS = 200_000
-RANGE_LIMIT = 1e6
 MAX_DECIMALS = 323  # Qt's limit: DBL_MAX_10_EXP + DBL_DIG
 SIGNIFICANT_DIGITS = 10
 # What may still become a number while it is being typed: "-", "1.", "6.6e", "6.6e-".
@@ -71,7 +69,7 @@ class DomainControls(QGroupBox):
         self.x_min = number_box(-5.0)
         self.x_max = number_box(5.0)
         self.points = QSpinBox()
-        self.points.setRange(2, MAX_UI_POINTS)
+        self.points.setRange(MIN_POINTS, MAX_UI_POINTS)
         self.points.setValue(2000)
         self.points.setSingleStep(500)
         self.points.setKeyboardTracking(False)

@@ -10,10 +10,11 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from ..core.csv_export import atomic_path, write_csv, write_sweep_csv
+from ..core.export.atomic import atomic_path
+from ..core.export.tables import write_csv, write_sweep_csv
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult, compute_stages
 from ..core.request import DerivativeRequest
-from ..core.symbolic import SymbolicDerivatives
+from ..core.symbolic.derivatives import SymbolicDerivatives
 from .plot_panels import PlotPanels
 
 FORMATS = (".png", ".svg", ".csv")

@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
-from ..core.expression_error import ExpressionError
-from ..core.parser import MAX_LENGTH, parse_expression
+from ..core.expression.errors import ExpressionError
+from ..core.expression.parser import parse_expression
+from ..core.limits import MAX_LENGTH
 
 ERROR_STYLE = "QLineEdit { border: 2px solid #B00020; }"
 

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.parser import parse_expression
+from ..core.expression.parser import parse_expression
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
-from ..core.symbolic_process import SymbolicEngine
+from ..core.symbolic.engine import SymbolicEngine
 from .about import about_text
 from .domain_controls import DomainControls
 from .export import ExportError, export_panels, export_sweep, with_chosen_suffix

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPixmap, QIcon
 from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget
 
-from ..core.finite_difference import MAX_ACCURACY
+from ..core.limits import MAX_ACCURACY
 from ..core.request import Method
 from .domain_controls import number_box
 from .method_styles import METHOD_COLORS

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPen
 
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
-from ..core.request import MAX_STEP, MIN_STEP, DerivativeRequest, Method
+from ..core.limits import MAX_STEP, MIN_STEP
+from ..core.request import DerivativeRequest, Method
 from .formula_view import derivative_name
 from .method_styles import EXACT_COLOR, FUNCTION_COLOR, GRID_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
 

@@ -19,7 +19,7 @@ SETTLE_SECONDS = 0.5
 
 def take_screenshot(path: str, preset_name: str = "sin(x)") -> float:
     """Save the window showing a preset to path; return the seconds its request took."""
-    from ..core.csv_export import atomic_path
+    from ..core.export.atomic import atomic_path
 
     app = ensure_application()
     preset = next(p for p in PRESETS if p.name == preset_name)

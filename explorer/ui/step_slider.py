@@ -7,7 +7,7 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QWidget
 
-from ..core.request import MAX_STEP, MIN_STEP
+from ..core.limits import MAX_STEP, MIN_STEP
 
 TICKS_PER_DECADE = 100
 

@@ -12,12 +12,12 @@ import numpy as np
 import sympy
 from PySide6.QtCore import QThread, Signal
 
-from ..core.expression_error import ExpressionError
-from ..core.parser import ParsedExpression, parse_expression
+from ..core.expression.errors import ExpressionError
+from ..core.expression.parser import ParsedExpression, parse_expression
 from ..core.pipeline import compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
 from ..core.request import DerivativeRequest, Method
-from ..core.symbolic import SymbolicDerivatives, latex_of, python_of
-from ..core.symbolic_process import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
+from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of, python_of
+from ..core.symbolic.engine import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
 
 FORMULA_DISPLAY_LIMIT = 2000  # characters of plain text worth putting in a label
 HOLD_SECONDS = 0.015  # a stage computed within this time of the first one held back is sent with it

@@ -4,7 +4,7 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from explorer.core import finite_difference as fd
+from explorer.core.numeric import finite_difference as fd
 
 
 def weights(stencil):

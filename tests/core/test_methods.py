@@ -3,12 +3,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from explorer.core.autodiff import autodiff_function
-from explorer.core.expression_error import ExpressionError
-from explorer.core.parser import parse_expression
+from explorer.core.numeric.autodiff import autodiff_function
+from explorer.core.expression.errors import ExpressionError
+from explorer.core.expression.parser import parse_expression
 from explorer.core.pipeline import derivatives_needed, method_context
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic import SymbolicDerivatives, compile_numpy, derivative_chain, evaluate, is_defined_everywhere
+from explorer.core.symbolic.derivatives import SymbolicDerivatives, compile_numpy, derivative_chain, evaluate, is_defined_everywhere
 
 
 def symbolic_for(text, up_to, variable="x"):

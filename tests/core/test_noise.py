@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from explorer.core.noise import measurement_noise
-from explorer.core.parser import parse_expression
+from explorer.core.numeric.noise import measurement_noise
+from explorer.core.expression.parser import parse_expression
 from explorer.core.pipeline import compute_stages, derivatives_needed
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
+from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
 
 
 def test_noise_is_a_function_of_x_with_the_asked_spread():

@@ -5,9 +5,10 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.core.expression_error import ExpressionError
-from explorer.core.functions import cbrt
-from explorer.core.parser import MAX_LENGTH, parse_expression
+from explorer.core.expression.errors import ExpressionError
+from explorer.core.expression.functions import cbrt
+from explorer.core.expression.parser import parse_expression
+from explorer.core.limits import MAX_LENGTH
 
 x = sympy.Symbol("x", real=True)
 a = sympy.Symbol("a", real=True)

@@ -3,8 +3,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from explorer.core.error_analysis import relative_error, step_grid
-from explorer.core.parser import parse_expression
+from explorer.core.numeric.error_analysis import relative_error, step_grid
+from explorer.core.expression.parser import parse_expression
 from explorer.core.pipeline import (
     CurveResult,
     ErrorResult,
@@ -15,7 +15,7 @@ from explorer.core.pipeline import (
     sweep_stage,
 )
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
+from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
 
 
 def symbolic_for(request):

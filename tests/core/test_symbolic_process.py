@@ -4,8 +4,8 @@ import time
 import pytest
 import sympy
 
-from explorer.core.parser import parse_expression
-from explorer.core.symbolic_process import CHILD_NICENESS, SymbolicCancelled, SymbolicEngine, SymbolicTimeout
+from explorer.core.expression.parser import parse_expression
+from explorer.core.symbolic.engine import CHILD_NICENESS, SymbolicCancelled, SymbolicEngine, SymbolicTimeout
 
 
 @pytest.fixture

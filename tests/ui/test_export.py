@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from explorer.core.csv_export import atomic_path
-from explorer.core.parser import parse_expression
+from explorer.core.export.atomic import atomic_path
+from explorer.core.expression.parser import parse_expression
 from explorer.core.pipeline import derivatives_needed
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic import SymbolicDerivatives, derivative_chain
+from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
 from explorer.ui.export import ExportError, export_headless
 from explorer.ui.method_styles import METHOD_COLORS
 

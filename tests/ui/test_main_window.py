@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from explorer.core.request import Method
-from explorer.core.symbolic_process import SymbolicEngine
+from explorer.core.symbolic.engine import SymbolicEngine
 from explorer.ui.presets import PRESETS
 from explorer.ui.step_slider import step_to_position
 
@@ -290,7 +290,7 @@ def test_a_probe_dragged_where_f_is_undefined_says_so_and_draws_no_theory(qtbot,
 
 
 def test_every_preset_parses_and_its_range_is_usable():
-    from explorer.core.parser import parse_expression
+    from explorer.core.expression.parser import parse_expression
 
     for preset in PRESETS:
         parse_expression(preset.expression)

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from explorer.core.error_analysis import StepSweep
+from explorer.core.numeric.error_analysis import StepSweep
 from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
 from explorer.core.request import Method
 from explorer.ui.plot_panels import (

@@ -8,7 +8,8 @@ import numpy as np
 
 from .finite_difference import EPS
 from .methods import MethodContext
-from .request import MAX_STEP, MIN_STEP, Method
+from ..limits import MAX_STEP, MIN_STEP
+from ..request import Method
 
 SWEEP_POINTS = 61  # four per decade over 1e-16 .. 1e-1
 

@@ -17,11 +17,10 @@ from multiprocessing.connection import Connection
 
 import sympy
 
-from .parser import ParsedExpression
-from .symbolic import SymbolicDerivatives, derivative_chain
+from ..expression.parser import ParsedExpression
+from ..limits import MAX_OPERATIONS
+from .derivatives import SymbolicDerivatives, derivative_chain
 
-# A derivative bigger than this is not worth compiling or drawing; reported instead of returned.
-MAX_OPERATIONS = 20_000
 POLL_SECONDS = 0.02
 CHILD_NICENESS = 10  # added to the child's nice value (Unix)
 
@@ -79,7 +78,7 @@ class SymbolicEngine:
         if self._context.get_start_method() == "forkserver":
             # Children fork from a server that has imported SymPy and run it once: a fresh child
             # then answers its first job in ~8 ms instead of ~40 ms (lazy imports, cold caches).
-            self._context.set_forkserver_preload([__name__, f"{__package__}.symbolic_warm_up"])
+            self._context.set_forkserver_preload([__name__, f"{__package__}.warm_up"])
         self._process = None
         self._conn: Connection | None = None
         self._job = 0

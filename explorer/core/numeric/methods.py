@@ -10,10 +10,10 @@ import sympy
 
 from . import finite_difference as fd
 from .autodiff import autodiff_function
-from .functions import NON_ANALYTIC
+from ..expression.functions import NON_ANALYTIC
 from .noise import measurement_noise
-from .request import Method
-from .symbolic import (
+from ..request import Method
+from ..symbolic.derivatives import (
     SymbolicDerivatives,
     compile_numpy,
     drop_distributions,

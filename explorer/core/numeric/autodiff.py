@@ -11,7 +11,7 @@ import numpy as np
 import sympy
 from autograd import elementwise_grad
 
-from .functions import autograd_namespace
+from ..expression.functions import autograd_namespace
 
 
 @lru_cache(maxsize=256)

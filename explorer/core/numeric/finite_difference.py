@@ -14,8 +14,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..limits import MAX_ACCURACY, MAX_ORDER
+
 EPS = float(np.finfo(float).eps)
-MAX_ACCURACY = 8
 
 Function = Callable[[np.ndarray], np.ndarray]
 
@@ -95,8 +96,8 @@ def _make_stencil(offsets: Sequence[Fraction], weights: Sequence[Fraction], orde
 
 
 def _check_orders(order: int, accuracy: int) -> None:
-    if not 1 <= order <= 6:
-        raise ValueError("derivative order must be 1..6")
+    if not 1 <= order <= MAX_ORDER:
+        raise ValueError(f"derivative order must be 1..{MAX_ORDER}")
     if not 1 <= accuracy <= MAX_ACCURACY:
         raise ValueError(f"accuracy order must be 1..{MAX_ACCURACY}")
 

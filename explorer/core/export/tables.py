@@ -1,41 +1,14 @@
-"""The curves, errors and step sweep of one computation as CSV, and the atomic file write every export uses."""
+"""The curves, errors and step sweep of one computation as CSV tables."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 
-from .error_analysis import StepSweep
-from .pipeline import CurveResult, ErrorResult
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[str]:
-    """A temporary path beside `path`; renamed onto it when the block succeeds, removed when it fails."""
-    target = Path(path)
-    # Same directory, so os.replace is a rename on one file system: readers see the old or the new file, never half.
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.close(handle)
-    try:
-        yield temporary
-        # mkstemp makes the file private (0600); give it the mode a plain open() would have.
-        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+from ..numeric.error_analysis import StepSweep
+from .atomic import atomic_path
+from ..pipeline import CurveResult, ErrorResult
 
 
 def csv_columns(curves: CurveResult, errors: ErrorResult | None) -> tuple[list[str], np.ndarray]:

@@ -13,15 +13,10 @@ from functools import lru_cache
 
 import sympy
 
-from .expression_error import ExpressionError
+from ..limits import MAX_CONSTANT_LOG10, MAX_DEPTH, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NAME_LENGTH
+from .errors import ExpressionError
 from .functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS
 
-MAX_LENGTH = 1000
-MAX_DEPTH = 40
-MAX_NAME_LENGTH = 24
-MAX_LITERAL_DIGITS = 40
-# log10 of the largest magnitude a constant may fold to: beyond double precision it is only a bomb.
-MAX_CONSTANT_LOG10 = 308.0
 
 _UNICODE = {"−": "-", "×": "*", "·": "*", "÷": "/", "π": "pi", "²": "^2", "³": "^3"}
 

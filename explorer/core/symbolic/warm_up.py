@@ -2,7 +2,7 @@
 
 import sympy
 
-from .symbolic import derivative_chain
+from .derivatives import derivative_chain
 
 
 def warm_up() -> None:

@@ -9,10 +9,8 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
-from .functions import DEFINED_EVERYWHERE, NUMPY_NAMESPACE
-from .parser import ParsedExpression
-
-MAX_ORDER = 6
+from ..expression.functions import DEFINED_EVERYWHERE, NUMPY_NAMESPACE
+from ..expression.parser import ParsedExpression
 
 NumericFunction = Callable[..., np.ndarray]
 

@@ -1,0 +1,1 @@
+"""Files made from results, without Qt: CSV tables, and the atomic write every export goes through."""

@@ -1,0 +1,27 @@
+"""Every bound on what a user may ask for, declared once: the parser, the request, the CLI, the widgets and
+the stored settings all read them from here, so a limit cannot differ between two ways in."""
+
+from __future__ import annotations
+
+# -- the expression ------------------------------------------------------
+MAX_LENGTH = 1000  # characters of one expression
+MAX_DEPTH = 40  # nesting of parentheses and function calls
+MAX_NAME_LENGTH = 24  # characters of one name (function, parameter, variable)
+MAX_LITERAL_DIGITS = 40  # digits of one number as typed
+# log10 of the largest magnitude a constant may fold to: beyond double precision it is only a bomb.
+MAX_CONSTANT_LOG10 = 308.0
+
+# -- what is computed ----------------------------------------------------
+MAX_ORDER = 6  # derivative order
+MAX_ACCURACY = 8  # accuracy order p of the finite differences
+MIN_STEP, MAX_STEP = 1e-16, 1e-1  # the step h
+MIN_POINTS, MAX_POINTS = 2, 1_000_000  # points on the x grid (the CLI's export)
+MAX_UI_POINTS = 200_000  # points the window offers: beyond that a redraw no longer follows the slider
+RANGE_LIMIT = 1e6  # |x| of the computed range and the sweep point in the window
+MAX_NOISE = 1e6  # standard deviation of simulated measurement noise
+
+# -- SymPy ---------------------------------------------------------------
+MAX_OPERATIONS = 20_000  # a derivative bigger than this is not worth compiling or drawing
+DERIVE_TIMEOUT = 5.0  # seconds SymPy may take to differentiate
+SIMPLIFY_TIMEOUT = 3.0  # seconds SymPy may take to simplify the shown derivative
+MAX_TIMEOUT = 3600.0  # seconds a user may allow (--timeout)
