@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -54,6 +54,30 @@ class SweepResult:
 
 
 StageResult = CurveResult | ErrorResult | SweepResult
+
+
+@dataclass(frozen=True, eq=False)
+class DerivativeResults:
+    """Every stage of one request computed so far: what the panels show and what exports write."""
+
+    request: DerivativeRequest
+    curves: CurveResult | None = None
+    errors: ErrorResult | None = None
+    sweep: SweepResult | None = None
+
+    def with_stage(self, stage: StageResult) -> DerivativeResults:
+        """These results with `stage` (of the same request) in its place."""
+        kind = {CurveResult: "curves", ErrorResult: "errors", SweepResult: "sweep"}[type(stage)]
+        return replace(self, **{kind: stage})
+
+
+def collect_results(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> DerivativeResults:
+    """Every stage of request at once (the command line and headless exports need no streaming)."""
+    results = DerivativeResults(request)
+    for stage in compute_stages(request, symbolic):
+        if stage is not None:
+            results = results.with_stage(stage)
+    return results
 
 
 def derivatives_needed(request: DerivativeRequest) -> int:
