@@ -15,9 +15,9 @@ MAX_CONSTANT_LOG10 = 308.0
 MAX_ORDER = 6  # derivative order
 MAX_ACCURACY = 8  # accuracy order p of the finite differences
 MIN_STEP, MAX_STEP = 1e-16, 1e-1  # the step h
-MIN_POINTS, MAX_POINTS = 2, 1_000_000  # points on the x grid (the CLI's export)
-MAX_UI_POINTS = 200_000  # points the window offers: beyond that a redraw no longer follows the slider
-RANGE_LIMIT = 1e6  # |x| of the computed range and the sweep point in the window
+MIN_POINTS, MAX_POINTS = 2, 1_000_000  # points on the x grid
+RANGE_LIMIT = 1e15  # |x| of the computed range, the sweep point and parameter values
+MAX_PARAMETERS = 100  # names other than the variable in one expression
 MAX_NOISE = 1e6  # standard deviation of simulated measurement noise
 
 # -- SymPy ---------------------------------------------------------------

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-import math
+import sys
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .limits import MAX_ACCURACY, MAX_ORDER, MAX_POINTS, MIN_POINTS
+from .inputs import Choices, NamedValues, OptionalReal, Real, Text, Whole, declare, field_problems
+from .limits import (
+    MAX_ACCURACY,
+    MAX_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_NOISE,
+    MAX_ORDER,
+    MAX_PARAMETERS,
+    MAX_POINTS,
+    MAX_STEP,
+    MIN_POINTS,
+    MIN_STEP,
+    RANGE_LIMIT,
+)
+
+EPS = sys.float_info.epsilon
 
 
 class Method(str, Enum):
@@ -45,39 +60,37 @@ STEP_METHODS = tuple(m for m in Method if m.uses_step)
 
 @dataclass(frozen=True)
 class DerivativeRequest:
-    """Everything one computation needs; immutable so it can cross the thread boundary safely."""
+    """Everything one computation needs; immutable so it can cross the thread boundary safely.
 
-    expression: str
+    Each user input is a field declared with its Input (default, bounds, stored form): settings, the
+    window's bindings and the command line all take it from here.
+    """
+
+    expression: str = declare(Text("function", "sin(x)", max_length=MAX_LENGTH))
     variable: str = "x"
-    order: int = 1
-    x_min: float = -5.0
-    x_max: float = 5.0
-    points: int = 2000
-    step: float = 1e-5
-    accuracy: int = 2
-    methods: tuple[Method, ...] = tuple(Method)
-    parameters: tuple[tuple[str, float], ...] = ()
-    probe: float | None = None  # where the error-versus-h sweep is taken; None: a point inside the range
-    noise: float = 0.0  # standard deviation of noise on every sample of f, as in measured data
+    order: int = declare(Whole("derivative order", 1, low=1, high=MAX_ORDER))
+    x_min: float = declare(Real("x from", -6.0, low=-RANGE_LIMIT, high=RANGE_LIMIT))
+    x_max: float = declare(Real("x to", 6.0, low=-RANGE_LIMIT, high=RANGE_LIMIT))
+    points: int = declare(Whole("points", 2000, low=MIN_POINTS, high=MAX_POINTS))
+    step: float = declare(Real("step h", 1e-5, low=MIN_STEP, high=MAX_STEP, positive=True))
+    accuracy: int = declare(Whole("accuracy order p", 2, low=1, high=MAX_ACCURACY))
+    methods: tuple[Method, ...] = declare(Choices("methods", tuple(Method), options=tuple(Method)))
+    parameters: tuple[tuple[str, float], ...] = declare(NamedValues(
+        "parameters", (), value=Real("parameter value", 1.0, low=-RANGE_LIMIT, high=RANGE_LIMIT),
+        max_name_length=MAX_NAME_LENGTH, max_count=MAX_PARAMETERS))
+    # Where the error-versus-h sweep is taken; None: a point inside the range.
+    probe: float | None = declare(OptionalReal("sweep point", None, low=-RANGE_LIMIT, high=RANGE_LIMIT))
+    # Standard deviation of noise on every sample of f, as in measured data.
+    noise: float = declare(Real("noise sigma", 0.0, low=0.0, high=MAX_NOISE))
     request_id: int = field(default=0, compare=False)
 
     def problems(self) -> list[str]:
         """Why this request cannot be computed, in words; empty when it can."""
-        found = []
-        if not 1 <= self.order <= MAX_ORDER:
-            found.append(f"derivative order must be 1..{MAX_ORDER}")
-        if not (math.isfinite(self.x_min) and math.isfinite(self.x_max) and self.x_min < self.x_max):
-            found.append("x range must be finite with min < max")
-        if not MIN_POINTS <= self.points <= MAX_POINTS:
-            found.append(f"points must be {MIN_POINTS}..{MAX_POINTS}")
-        if not (math.isfinite(self.step) and self.step > 0):
-            found.append("step h must be a positive number")
-        if not 1 <= self.accuracy <= MAX_ACCURACY:
-            found.append(f"accuracy order must be 1..{MAX_ACCURACY}")
-        if self.probe is not None and not math.isfinite(self.probe):
-            found.append("probe point must be finite")
-        if not (math.isfinite(self.noise) and self.noise >= 0):
-            found.append("noise must be a finite number >= 0")
+        found = field_problems(self)
+        if not found and not self.x_min < self.x_max:
+            found.append("x range: x from must be less than x to")
+        elif not found and (self.x_max - self.x_min) / (self.points - 1) <= 4 * EPS * max(abs(self.x_min), abs(self.x_max)):
+            found.append("x range too narrow for its magnitude: neighbouring points would coincide")
         return found
 
     @property

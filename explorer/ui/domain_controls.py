@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QSpinBox, QWidget
 
-from ..core.limits import MAX_ORDER, MAX_UI_POINTS, MIN_POINTS, RANGE_LIMIT
+from ..core.limits import MAX_ORDER, MAX_POINTS, MIN_POINTS, RANGE_LIMIT
 
 MAX_DECIMALS = 323  # Qt's limit: DBL_MAX_10_EXP + DBL_DIG
 SIGNIFICANT_DIGITS = 10
@@ -69,7 +69,7 @@ class DomainControls(QGroupBox):
         self.x_min = number_box(-5.0)
         self.x_max = number_box(5.0)
         self.points = QSpinBox()
-        self.points.setRange(MIN_POINTS, MAX_UI_POINTS)
+        self.points.setRange(MIN_POINTS, MAX_POINTS)
         self.points.setValue(2000)
         self.points.setSingleStep(500)
         self.points.setKeyboardTracking(False)
@@ -93,7 +93,3 @@ class DomainControls(QGroupBox):
         self.x_max.setValue(x_max)
         self.blockSignals(False)
         self.changed.emit()
-
-    def problem(self) -> str:
-        """Why the domain cannot be used, or ""."""
-        return "" if self.x_min.value() < self.x_max.value() else "x from must be less than x to"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QDir, QSettings, Qt, QTimer
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.expression.parser import parse_expression
-from ..core.pipeline import CurveResult, ErrorResult, SweepResult
+from ..core.pipeline import CurveResult, DerivativeResults, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.engine import SymbolicEngine
 from .about import about_text
@@ -37,16 +37,8 @@ from .parameter_controls import ParameterControls
 from .plot_panels import PlotPanels
 from .presets import PRESETS, Preset
 from .probe_readout import ProbeReadout
-from .settings import (
-    Session,
-    default_settings,
-    load_relative_errors,
-    load_session,
-    load_window,
-    save_relative_errors,
-    save_session,
-    save_window,
-)
+from .input_model import InputModel, bind, bind_box
+from .settings import default_settings, load_inputs, load_window, save_inputs, save_relative_errors, save_window
 from .step_slider import StepSlider
 from .worker import ComputeWorker, FormulaResult, StatusMessage
 
@@ -78,7 +70,9 @@ class MainWindow(QMainWindow):
         self.timing.setMinimumWidth(self.timing.fontMetrics().horizontalAdvance("updated in 00000 ms") + 8)
         self.statusBar().addPermanentWidget(self.timing)
 
+        self.model = InputModel()
         self.request: DerivativeRequest | None = None  # the newest request sent to the worker
+        self.results: DerivativeResults | None = None  # the stages of the newest request drawn so far
         self.shown_id = 0  # the newest request all three panels show (theory lines may still be coming)
         self.completed_id = 0  # the newest request whose every stage has been drawn
         self.shown_latency: float | None = None  # seconds from sending the request to all panels showing it
@@ -87,7 +81,6 @@ class MainWindow(QMainWindow):
         self._next_id = 0
         self._sent_at = 0.0
         self._fitted_view: tuple | None = None
-        self._probe: float | None = None  # where the user put the sweep; None: the request picks
         self._worker_message = ""  # what the worker said about the newest request
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)  # coalesces a burst of edits into one request
         self._schedule_timer.timeout.connect(self._send_request)
@@ -100,14 +93,29 @@ class MainWindow(QMainWindow):
 
         self.editor.expressionChanged.connect(self._show_parameters)
         self.editor.expressionChanged.connect(lambda text: self.setWindowTitle(f"{text} — Derivative Explorer"))
+        self._bind_inputs()
         self._restore(self.settings)
-        for signal in (self.editor.expressionChanged, self.domain.changed, self.methods.changed, self.slider.stepChanged,
-                       self.parameters.changed):
-            signal.connect(self.schedule)
-        self.panels.probeMoved.connect(self._move_probe)
-        self.readout.probeEdited.connect(self._move_probe)
-        self.domain.changed.connect(self._limit_probe)
+        self.model.changed.connect(self._inputs_changed)
         self._limit_probe()
+        self.schedule()
+
+    def _bind_inputs(self) -> None:
+        """Each input widget to its field of the model (parameters before the expression: a restored
+        expression's boxes take the restored values)."""
+        model, domain, methods = self.model, self.domain, self.methods
+        for name, box in (("x_min", domain.x_min), ("x_max", domain.x_max), ("points", domain.points),
+                          ("order", domain.order), ("accuracy", methods.accuracy), ("noise", methods.noise)):
+            bind_box(model, name, box)
+        bind(model, "methods", methods.changed, methods.methods, methods.set_methods)
+        bind(model, "step", self.slider.stepChanged, self.slider.step, self.slider.set_step)
+        bind(model, "parameters", self.parameters.changed, self.parameters.values, self.parameters.set_values)
+        bind(model, "expression", self.editor.line.textChanged, self.editor.text, self.editor.set_text)
+        self.panels.probeMoved.connect(lambda x: self.model.update(probe=x))
+        self.readout.probeEdited.connect(lambda x: self.model.update(probe=x))
+
+    def _inputs_changed(self, names: frozenset) -> None:
+        if names & {"x_min", "x_max"}:
+            self._limit_probe()
         self.schedule()
 
     # -- layout ----------------------------------------------------------
@@ -193,12 +201,9 @@ class MainWindow(QMainWindow):
     # -- inputs -> requests ----------------------------------------------
     def apply_preset(self, preset: Preset) -> None:
         """Load a preset's function, range and order."""
-        self.domain.blockSignals(True)
-        self.domain.order.setValue(preset.order)
-        self.domain.blockSignals(False)
-        self.methods.noise.setValue(preset.noise)  # a preset without noise must not inherit the last one's
-        self.domain.set_range(preset.x_min, preset.x_max)
-        self.editor.set_text(preset.expression)
+        # A preset without noise must not inherit the last one's.
+        self.model.update(order=preset.order, noise=preset.noise, x_min=preset.x_min, x_max=preset.x_max,
+                          expression=preset.expression)
         self.statusBar().showMessage(f"{preset.name}: {preset.lesson}", 10_000)
 
     def compute_visible_range(self) -> None:
@@ -206,7 +211,7 @@ class MainWindow(QMainWindow):
         low, high = self.panels.visible_x_range()
         # Rounded to a millionth of the span: the ends read as typed numbers, not as 1.0000000000000002.
         decimals = max(0, 6 - math.floor(math.log10(high - low)))
-        self.domain.set_range(round(low, decimals), round(high, decimals))
+        self.model.update(x_min=round(low, decimals), x_max=round(high, decimals))
 
     def _edit_function(self) -> None:
         self.editor.line.setFocus()
@@ -218,14 +223,12 @@ class MainWindow(QMainWindow):
 
     def _show_parameters(self, expression: str) -> None:
         self.parameters.set_names(parse_expression(expression, self.editor.variable).parameter_names)
-
-    def _move_probe(self, x: float) -> None:
-        self._probe = x
-        self.schedule()
+        self.model.update(parameters=self.parameters.values())
 
     def _limit_probe(self) -> None:
-        if not self.domain.problem():
-            self.readout.set_range(self.domain.x_min.value(), self.domain.x_max.value())
+        inputs = self.model.state
+        if inputs.x_min < inputs.x_max:
+            self.readout.set_range(inputs.x_min, inputs.x_max)
 
     def schedule(self) -> None:
         """Send a request for the current inputs once this burst of events is over."""
@@ -234,21 +237,25 @@ class MainWindow(QMainWindow):
     def current_request(self) -> DerivativeRequest | None:
         """The request the inputs describe, or None while the expression or domain is unusable."""
         expression = self.editor.valid_text()
-        if expression is None or self.editor.error() or self.domain.problem():
+        if expression is None or self.editor.error():
             return None
-        # Session holds exactly the request's inputs, under the same names.
-        return DerivativeRequest(**{**asdict(self.session()), "expression": expression})
+        inputs = self.model.state
+        probe = inputs.probe if inputs.probe is not None and inputs.x_min <= inputs.probe <= inputs.x_max else None
+        request = replace(inputs, expression=expression, probe=probe)
+        return None if request.problems() else request
 
     def _send_request(self) -> None:
         request = self.current_request()
         if request is None:
-            if self.domain.problem():
-                self.statusBar().showMessage(self.domain.problem())
-            return  # the editor already says what is wrong; the previous plots stay
+            problems = self.model.state.problems()
+            if problems:
+                self.statusBar().showMessage("; ".join(problems))
+            return  # the editor already says what is wrong with an expression; the previous plots stay
         if self.request is not None and request == self.request:
             return
         self._next_id += 1
         self.request = replace(request, request_id=self._next_id)
+        self.results = None
         self._sent_at = time.perf_counter()
         self._worker_message = ""
         self.timing.setText("computing…")
@@ -262,6 +269,7 @@ class MainWindow(QMainWindow):
         if not self._is_current(result.request_id):
             self.dropped_stages += 1
             return
+        self.results = (self.results or DerivativeResults(self.request)).with_stage(result)
         if isinstance(result, CurveResult):
             # A new function, range, order or parameter values: fit the view; a new step or probe: keep it.
             view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order,
@@ -330,46 +338,20 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Export failed", str(exc))
 
     # -- settings and shutdown -------------------------------------------
-    def session(self) -> Session:
-        """The inputs as a Session for the settings store."""
-        x_min, x_max = self.domain.x_min.value(), self.domain.x_max.value()
-        return Session(
-            expression=self.editor.text(),
-            x_min=x_min,
-            x_max=x_max,
-            points=self.domain.points.value(),
-            order=self.domain.order.value(),
-            step=self.slider.step(),
-            accuracy=self.methods.accuracy.value(),
-            methods=self.methods.methods(),
-            parameters=self.parameters.values(),
-            probe=self._probe if self._probe is not None and x_min <= self._probe <= x_max else None,
-            noise=self.methods.noise.value(),
-        )
-
     def _restore(self, settings: QSettings) -> None:
-        session = load_session(settings)
-        self.domain.blockSignals(True)
-        self.domain.x_min.setValue(session.x_min)
-        self.domain.x_max.setValue(session.x_max)
-        self.domain.points.setValue(session.points)
-        self.domain.order.setValue(session.order)
-        self.domain.blockSignals(False)
-        self.methods.set_methods(session.methods)
-        self.methods.accuracy.setValue(session.accuracy)
-        self.methods.noise.setValue(session.noise)
-        self.parameters.set_values(session.parameters)
-        self._probe = session.probe
-        self.slider.set_step(session.step)
-        self.panels.set_step(self.slider.step())
-        self.editor.set_text(session.expression)
-        geometry, splitter = load_window(settings)
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        self._saved_splitter = splitter
+        values, notes = load_inputs(settings)
+        self.model.update(**values)
+        self.panels.set_step(self.model.state.step)
+        layout = load_window(settings)
+        if layout.geometry is not None and not self.restoreGeometry(layout.geometry):
+            notes.append("stored window geometry is unusable; using the default size")
+        self._saved_splitter = layout.splitter
         self._splitter_placed = False
-        self.relative_action.setChecked(load_relative_errors(settings))
-        self.panels.set_relative(self.relative_action.isChecked())
+        self.relative_action.setChecked(layout.relative_errors)
+        self.panels.set_relative(layout.relative_errors)
+        notes += layout.notes
+        if notes:
+            self.statusBar().showMessage("settings: " + "; ".join(notes))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -385,7 +367,7 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([controls, width - controls])
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        save_session(self.settings, self.session())
+        save_inputs(self.settings, self.model.state)
         save_window(self.settings, self.saveGeometry(), self.splitter.saveState())
         self.settings.sync()
         self._schedule_timer.stop()

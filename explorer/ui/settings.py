@@ -1,56 +1,22 @@
-"""What the window remembers between runs: geometry, where the controls end and the plots begin, the last session."""
+"""What the window remembers between runs: the inputs, geometry and divider, the view, the export folder.
+
+Every stored value is checked on reading; an unusable one (a hand-edited or damaged file) falls back to
+its default and is named in the `notes` that the window shows, so a bad file never stops the app.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import os
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from ..core.request import Method
+from ..core.inputs import declared_inputs, from_text, to_text
+from ..core.request import DerivativeRequest
 
 ORGANIZATION, APPLICATION = "DerivativeExplorer", "Derivative Explorer"
-
-
-@dataclass(frozen=True)
-class Session:
-    """The inputs of the last session, restored at the next start."""
-
-    expression: str = "sin(x)"
-    x_min: float = -6.0
-    x_max: float = 6.0
-    points: int = 2000
-    order: int = 1
-    step: float = 1e-5
-    accuracy: int = 2
-    methods: tuple[Method, ...] = tuple(Method)
-    parameters: tuple[tuple[str, float], ...] = ()
-    probe: float | None = None  # where the error-versus-h sweep is taken; None: picked from the range
-    noise: float = 0.0  # standard deviation of the noise on every sample of f
-
-
-def _encode(name: str, value: object) -> object:
-    """A session value as QSettings stores it portably (plain strings and numbers)."""
-    if name == "methods":
-        return ",".join(m.value for m in value)
-    if name == "parameters":
-        return ";".join(f"{key}={number!r}" for key, number in value)
-    if name == "probe":
-        return "" if value is None else repr(value)
-    return value
-
-
-def _decode(name: str, stored: object, default: object) -> object:
-    """The inverse of _encode; raises ValueError or TypeError on anything unreadable."""
-    text = str(stored)
-    if name == "methods":
-        names = [n for n in text.split(",") if n]
-        return tuple(m for m in Method if m.value in names)
-    if name == "parameters":
-        pairs = [item.split("=", 1) for item in text.split(";") if item]
-        return tuple((key, float(number)) for key, number in pairs)
-    if name == "probe":
-        return None if not text else float(text)
-    return type(default)(stored)
+SESSION = "session/"
+MAX_STORED_BYTES = 1 << 16  # a window geometry or splitter state is a few dozen bytes
 
 
 def default_settings() -> QSettings:
@@ -58,26 +24,66 @@ def default_settings() -> QSettings:
     return QSettings(ORGANIZATION, APPLICATION)
 
 
-def save_session(settings: QSettings, session: Session) -> None:
-    for field in fields(Session):
-        value = getattr(session, field.name)
-        settings.setValue(f"session/{field.name}", _encode(field.name, value))
+def _text(stored: object) -> str | None:
+    """A stored value as the text it was saved as; INI files turn an unquoted a,b into a list."""
+    if stored is None:
+        return None
+    if isinstance(stored, (list, tuple)):
+        return ",".join(map(str, stored))
+    return str(stored)
 
 
-def load_session(settings: QSettings) -> Session:
-    """The stored session; any missing or unreadable value falls back to its default."""
-    defaults = Session()
-    values = {}
-    for field in fields(Session):
-        default = getattr(defaults, field.name)
-        stored = settings.value(f"session/{field.name}")
-        if stored is None:
-            continue
-        try:
-            values[field.name] = _decode(field.name, stored, default)
-        except (TypeError, ValueError):
-            continue
-    return Session(**values)
+def save_inputs(settings: QSettings, inputs: DerivativeRequest) -> None:
+    for name, text in to_text(inputs).items():
+        settings.setValue(SESSION + name, text)
+
+
+def load_inputs(settings: QSettings) -> tuple[dict[str, object], list[str]]:
+    """The stored inputs that are usable, by name, and a line for each one that was not."""
+    stored = {name: _text(settings.value(SESSION + name)) for name, _ in declared_inputs(DerivativeRequest)}
+    values, notes = from_text(DerivativeRequest, stored)
+    low = values.get("x_min", DerivativeRequest.x_min)
+    high = values.get("x_max", DerivativeRequest.x_max)
+    if not low < high:  # each end usable alone, not together: both go back to their defaults
+        values.pop("x_min", None)
+        values.pop("x_max", None)
+        notes.append(f"stored x range {low:g}..{high:g} is empty; using the default range")
+    return values, notes
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """The window's layout and view as stored; None where absent or unusable."""
+
+    geometry: QByteArray | None = None
+    splitter: QByteArray | None = None
+    relative_errors: bool = False
+    export_folder: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _bytes(settings: QSettings, key: str, notes: list[str]) -> QByteArray | None:
+    stored = settings.value(key)
+    if stored is None:
+        return None
+    if isinstance(stored, QByteArray) and 0 < stored.size() <= MAX_STORED_BYTES:
+        return stored
+    notes.append(f"stored {key} is unusable; using the default layout")
+    return None
+
+
+def load_window(settings: QSettings) -> WindowState:
+    notes: list[str] = []
+    geometry = _bytes(settings, "window/geometry", notes)
+    splitter = _bytes(settings, "window/splitter", notes)
+    relative_text = _text(settings.value("view/relative_errors", "false")) or "false"
+    relative = relative_text.strip().lower() == "true"
+    if relative_text.strip().lower() not in ("true", "false"):
+        notes.append(f"stored view/relative_errors {relative_text[:30]!r} is not true or false; using false")
+    folder = _text(settings.value("export/folder"))
+    if folder is not None and not os.path.isdir(folder):
+        folder = None  # moved or deleted since: the dialog opens at home, no need to say so
+    return WindowState(geometry, splitter, relative, folder, notes)
 
 
 def save_window(settings: QSettings, geometry: QByteArray, splitter: QByteArray) -> None:
@@ -85,15 +91,9 @@ def save_window(settings: QSettings, geometry: QByteArray, splitter: QByteArray)
     settings.setValue("window/splitter", splitter)
 
 
-def load_window(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:
-    """(geometry, splitter state) saved by save_window, None where absent."""
-    return settings.value("window/geometry"), settings.value("window/splitter")
-
-
 def save_relative_errors(settings: QSettings, relative: bool) -> None:
-    settings.setValue("view/relative_errors", relative)
+    settings.setValue("view/relative_errors", "true" if relative else "false")
 
 
-def load_relative_errors(settings: QSettings) -> bool:
-    """Whether the error panels were last shown relative (INI files store the bool as text)."""
-    return str(settings.value("view/relative_errors", False)).lower() == "true"
+def save_export_folder(settings: QSettings, folder: str) -> None:
+    settings.setValue("export/folder", folder)

@@ -265,14 +265,19 @@ def test_parameter_values_are_restored_by_the_next_window(qtbot, make_window, se
 
 
 def test_unreadable_stored_session_values_fall_back_to_defaults(settings):
-    from explorer.ui.settings import Session, load_session, save_session
+    from explorer.core.request import DerivativeRequest
+    from explorer.ui.settings import load_inputs, save_inputs
 
-    save_session(settings, Session(expression="a*x", parameters=(("a", 2.0),), probe=0.5))
-    assert load_session(settings) == Session(expression="a*x", parameters=(("a", 2.0),), probe=0.5)
+    save_inputs(settings, DerivativeRequest(expression="a*x", parameters=(("a", 2.0),), probe=0.5))
+    values, notes = load_inputs(settings)
+    assert DerivativeRequest(**values) == DerivativeRequest(expression="a*x", parameters=(("a", 2.0),), probe=0.5)
+    assert notes == []
     settings.setValue("session/parameters", "a=two;b")
     settings.setValue("session/probe", "left")
-    restored = load_session(settings)
+    values, notes = load_inputs(settings)
+    restored = DerivativeRequest(**values)
     assert restored.parameters == () and restored.probe is None and restored.expression == "a*x"
+    assert len(notes) == 2
 
 
 def test_a_probe_dragged_where_f_is_undefined_says_so_and_draws_no_theory(qtbot, window, settled):

@@ -1,0 +1,96 @@
+"""Stored settings: every input round-trips, every unusable stored value falls back with a note, and a
+damaged settings file never stops the window from opening."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PySide6.QtCore import QSettings
+
+from explorer.core.inputs import declared_inputs, from_text, to_text
+from explorer.core.request import DerivativeRequest, Method
+from explorer.ui.settings import load_inputs, load_window, save_inputs
+
+DECLARED = dict(declared_inputs(DerivativeRequest))
+UNUSABLE = ["nan", "inf", "-inf", "1e300", "-1e400", "hello", "", "1,2", "0x10", "None", "9" * 400, "\x00", "é"]
+# Values an input accepts as stored text; everything else in UNUSABLE must be refused by it.
+ACCEPTED = {"expression": set(UNUSABLE), "methods": {""}, "parameters": {""}, "probe": {""}}
+
+
+def test_every_declared_input_round_trips_through_its_stored_form():
+    request = DerivativeRequest(expression="a*sin(k x)", order=3, x_min=-1e-9, x_max=2.5e12, points=77, step=3e-7,
+                                accuracy=5, methods=(Method.CENTRAL, Method.AUTODIFF),
+                                parameters=(("a", -6.674e-11), ("k", 1e15)), probe=1.0000000000000002, noise=1e-6)
+    values, notes = from_text(DerivativeRequest, to_text(request))
+    assert notes == [] and DerivativeRequest(**values) == request
+
+
+@pytest.mark.parametrize("name", sorted(DECLARED))
+@pytest.mark.parametrize("text", UNUSABLE)
+def test_every_input_refuses_every_unusable_stored_value_and_says_so(name, text):
+    values, notes = from_text(DerivativeRequest, {name: text})
+    if text in ACCEPTED.get(name, set()):
+        assert notes == []
+        assert DECLARED[name].problem(values[name]) is None
+    else:
+        assert name not in values, f"{name}={text!r} was restored as {values.get(name)!r}"
+        assert len(notes) == 1 and DECLARED[name].label in notes[0]
+
+
+@given(st.dictionaries(st.sampled_from(sorted(DECLARED)), st.text(max_size=40) | st.floats().map(repr)))
+def test_whatever_is_stored_the_restored_request_is_computable_or_names_the_range(stored):
+    values, _ = from_text(DerivativeRequest, stored)
+    request = DerivativeRequest(**values)
+    for name, spec in DECLARED.items():
+        assert spec.problem(getattr(request, name)) is None
+
+
+def write_ini(path, session: dict[str, str], window: dict[str, str] | None = None) -> QSettings:
+    lines = ["[session]", *(f"{k}={v}" for k, v in session.items()), "[window]",
+             *(f"{k}={v}" for k, v in (window or {}).items()), "[view]", "relative_errors=maybe"]
+    path.write_text("\n".join(lines) + "\n")
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def test_an_empty_x_range_goes_back_to_the_default_range(tmp_path):
+    values, notes = load_inputs(write_ini(tmp_path / "s.ini", {"x_min": "3", "x_max": "-3"}))
+    assert "x_min" not in values and "x_max" not in values and "empty" in notes[-1]
+
+
+def test_a_damaged_settings_file_opens_the_window_with_defaults_and_one_status_line(qtbot, tmp_path, settled):
+    from explorer.ui.main_window import MainWindow
+
+    settings = write_ini(tmp_path / "s.ini", {"step": "nan", "x_min": "nan", "x_max": "-inf", "points": "1e300",
+                                               "order": "99", "parameters": "a=nan", "expression": "a*x",
+                                               "methods": "symbolic,bogus", "noise": "-1", "probe": "inf"},
+                         {"geometry": "hello", "splitter": "@ByteArray(garbage)"})
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    settled(window)
+    defaults = DerivativeRequest()
+    request = window.request
+    assert request.expression == "a*x" and request.parameters == (("a", 1.0),)
+    for name in ("step", "x_min", "x_max", "points", "order", "methods", "noise", "probe"):
+        assert getattr(request, name) == getattr(defaults, name), name
+    assert window.results is not None and window.results.sweep is not None  # it computed
+    message = window.statusBar().currentMessage()
+    assert message.startswith("settings:") and "step h" in message and "relative_errors" in message
+    assert math.isfinite(window.slider.step())
+    window.close()
+
+
+def test_window_state_refuses_text_where_bytes_belong(tmp_path):
+    state = load_window(write_ini(tmp_path / "s.ini", {}, {"geometry": "hello", "splitter": "1,2"}))
+    assert state.geometry is None and state.splitter is None and not state.relative_errors
+    assert len(state.notes) == 3
+
+
+def test_saved_inputs_come_back(tmp_path):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    request = DerivativeRequest(expression="x^2", x_min=0.0, x_max=1e-3, noise=2.5e-7, probe=None)
+    save_inputs(settings, request)
+    settings.sync()
+    values, notes = load_inputs(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert notes == [] and DerivativeRequest(**values) == request
