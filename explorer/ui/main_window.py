@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._sent_at = 0.0
         self._fitted_view: tuple | None = None
         self._worker_message = ""  # what the worker said about the newest request
+        self._computation_message = ""  # what the status bar last said about a computation
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)  # coalesces a burst of edits into one request
         self._schedule_timer.timeout.connect(self._send_request)
 
@@ -282,8 +283,7 @@ class MainWindow(QMainWindow):
             # The worker's own message (why SymPy gave up) says more than the symbolic method's note.
             notes = [self._worker_message] if self._worker_message else []
             notes += [f"{m.label}: {why}" for m, why in result.notes.items() if not (self._worker_message and m is Method.SYMBOLIC)]
-            if notes:
-                self.statusBar().showMessage("; ".join(notes), 0 if self._worker_message else 10_000)
+            self._show_computation_message("; ".join(notes), 0 if self._worker_message else 10_000)
         elif isinstance(result, ErrorResult):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):
@@ -310,11 +310,21 @@ class MainWindow(QMainWindow):
         if not self._is_current(message.request_id):
             return
         self._worker_message = message.text
-        self.statusBar().showMessage(message.text)
+        self._show_computation_message(message.text)
         if message.is_error:
             self.timing.setText("failed")
         else:
             self.formula.show_unavailable(message.text)
+
+    def _show_computation_message(self, text: str, timeout_ms: int = 0) -> None:
+        """Say what the newest computation has to say; "" clears what an earlier one said (and only that:
+        a preset's lesson or a settings note stays)."""
+        bar = self.statusBar()
+        if text:
+            bar.showMessage(text, timeout_ms)
+        elif self._computation_message and bar.currentMessage() == self._computation_message:
+            bar.clearMessage()
+        self._computation_message = text
 
     # -- export ----------------------------------------------------------
     def export_to(self, path: str, write: Callable[[PlotPanels, str], None] = export_panels) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,11 +16,12 @@ from ..core.expression.parser import ParsedExpression, parse_expression
 from ..core.pipeline import compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of, python_of
-from ..core.symbolic.engine import SymbolicCancelled, SymbolicEngine, SymbolicTimeout
+from ..core.symbolic.engine import DeriveJob, SymbolicCancelled, SymbolicEngine
 
 FORMULA_DISPLAY_LIMIT = 2000  # characters of plain text worth putting in a label
 HOLD_SECONDS = 0.015  # a stage computed within this time of the first one held back is sent with it
 DRAW_WAIT_SECONDS = 0.25  # longest wait for the window to paint stages before going on regardless
+POLL_SECONDS = 0.005  # how often a wait on SymPy looks for a newer request
 
 
 @dataclass(frozen=True)
@@ -129,34 +129,33 @@ class ComputeWorker(QThread):
                 with self._condition:
                     self._busy = False
 
-    def _symbolic(
-        self,
-        request: DerivativeRequest,
-        parsed: ParsedExpression,
-        early: Callable[[SymbolicDerivatives], None],
-        while_waiting: Callable[[], None],
-    ) -> SymbolicDerivatives | None:
-        """Exact derivatives from the engine; only f itself when SymPy gives up; None when superseded."""
+    def _exact(self, request: DerivativeRequest, job: DeriveJob) -> SymbolicDerivatives | None:
+        """The derivatives the plotted order needs, once the job has them or gave up (then f alone, and
+        the window is told why); None when a newer request came first."""
+        while not job.wait_for_order(request.order, POLL_SECONDS):
+            if job.done:
+                break
+            if self._superseded():
+                self._drop(job, request)
+                return None
+        symbolic = job.derivatives()
+        if symbolic.of(request.order) is not None:
+            return symbolic
+        f_only = SymbolicDerivatives(job.parsed, (job.parsed.expr,))
+        reason = job.error or "the derivative was not computed"
+        # The context knows what can stand in for SymPy (autodiff, unless f is only noisy samples).
+        if method_context(request, f_only).reference is None:
+            message = f"SymPy gave up ({reason}); noisy samples leave nothing exact to measure errors against"
+        else:
+            message = f"SymPy gave up ({reason}); showing the numerical methods against autodiff"
+        self.status.emit(StatusMessage(request.request_id, message))
+        return SymbolicDerivatives(job.parsed, (job.parsed.expr,), (message,))
 
-        def should_stop() -> bool:
-            # A newer request for the same expression still wants these derivatives: keep going.
-            pending = self._pending
-            return self._stopping or (pending is not None and pending.expression != request.expression)
-
-        try:
-            return self.engine.derivatives(parsed, derivatives_needed(request), request.order, should_stop, early,
-                                           while_waiting)
-        except SymbolicCancelled:
-            return None
-        except SymbolicTimeout as exc:
-            f_only = SymbolicDerivatives(parsed, (parsed.expr,))
-            # The context knows what can stand in for SymPy (autodiff, unless f is only noisy samples).
-            if method_context(request, f_only).reference is None:
-                message = f"SymPy gave up ({exc}); noisy samples leave nothing exact to measure errors against"
-            else:
-                message = f"SymPy gave up ({exc}); showing the numerical methods against autodiff"
-            self.status.emit(StatusMessage(request.request_id, message))
-            return SymbolicDerivatives(parsed, (parsed.expr,), (message,))
+    def _drop(self, job: DeriveJob, request: DerivativeRequest) -> None:
+        """A newer request came: stop the job unless that request wants the same expression's derivatives."""
+        pending = self._pending
+        if self._stopping or pending is None or pending.expression != request.expression:
+            job.cancel()
 
     def _emit_stages(
         self, request: DerivativeRequest, symbolic: SymbolicDerivatives, known: dict[Method, np.ndarray]
@@ -197,39 +196,36 @@ class ComputeWorker(QThread):
                                      timeout=DRAW_WAIT_SECONDS)
 
     def _compute(self, request: DerivativeRequest) -> None:
+        """The stages of one request, dropped as soon as a newer request exists."""
         try:
             parsed = parse_expression(request.expression, request.variable)
         except ExpressionError as exc:
             self.status.emit(StatusMessage(request.request_id, str(exc), is_error=True))
             return
-        early_symbolic: list[SymbolicDerivatives] = []
-        known: dict[Method, np.ndarray] = {}
-
-        def while_waiting() -> None:
-            # SymPy differentiates in its child meanwhile: the curves that need only f can be ready.
-            known.update(f_only_curves(request, parsed))
-
-        def early(symbolic: SymbolicDerivatives) -> None:
-            # The plotted order is known; the theory lines' higher orders are still being derived in
-            # the child, so draw everything now and send the sweep again when they arrive.
-            if not self._superseded() and self._emit_stages(request, symbolic, known):
-                early_symbolic.append(symbolic)
-                self._wait_until_drawn()
-                self._emit_formula(request, symbolic, simplified=False)
-
-        symbolic = self._symbolic(request, parsed, early, while_waiting)
-        if symbolic is None or self._superseded():
+        job = self.engine.submit(parsed, derivatives_needed(request))
+        # SymPy works in its child meanwhile: the curves that need only f can be ready by then.
+        known = f_only_curves(request, parsed)
+        if self._superseded():
+            self._drop(job, request)
             return
-        if not early_symbolic:
-            if not self._emit_stages(request, symbolic, known):
-                return
-            self._wait_until_drawn()
-            self._emit_formula(request, symbolic, simplified=False)
-        elif symbolic.highest_order > early_symbolic[0].highest_order:
-            sweep = sweep_stage(request, symbolic)
-            if sweep is None or self._superseded():
-                return
-            self.stage.emit(sweep)
+        symbolic = self._exact(request, job)
+        if symbolic is None or not self._emit_stages(request, symbolic, known):
+            return
+        self._wait_until_drawn()
+        self._emit_formula(request, symbolic, simplified=False)
+        if not symbolic.notes and not job.done:
+            # The theory lines' higher derivatives are still coming: the sweep is drawn again with them.
+            while not job.wait(job.up_to + 1, POLL_SECONDS):
+                if self._superseded():
+                    self._drop(job, request)
+                    return
+            complete = job.derivatives()
+            if complete.highest_order > symbolic.highest_order:
+                sweep = sweep_stage(request, complete)
+                if sweep is None or self._superseded():
+                    return
+                self.stage.emit(sweep)
+            symbolic = complete
         self.done.emit(request.request_id)
         self._emit_formula(request, symbolic, simplified=True)
 

@@ -452,3 +452,55 @@ def test_ctrl_l_selects_the_function_to_type_over_and_the_title_names_it(qtbot, 
 def test_a_new_window_fits_the_screen(window):
     available = window.screen().availableGeometry()
     assert window.width() <= available.width() and window.height() <= available.height()
+
+
+def test_a_sympy_child_that_cannot_start_leaves_the_numerical_methods_against_autodiff(qtbot, make_window, settled,
+                                                                                        monkeypatch):
+    engine = SymbolicEngine(start_method="fork")
+
+    def refuse(*args, **kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(engine._context, "Process", refuse)
+    window = make_window(engine=engine)
+    window.editor.set_text("tanh(x)*x")
+    settled(window)
+    assert "could not start" in window.statusBar().currentMessage()
+    assert window.panels.curves.reference is Method.AUTODIFF
+    x, central = curve(window, Method.CENTRAL)
+    np.testing.assert_allclose(central, np.tanh(x) + x / np.cosh(x) ** 2, atol=1e-8)
+
+
+def hang(*args, **kwargs):
+    time.sleep(600)
+    yield
+
+
+def test_a_sympy_child_killed_mid_derivation_is_noticed_at_once(qtbot, make_window, settled, monkeypatch):
+    import os
+    import signal
+
+    from explorer.core.symbolic import engine as engine_module
+
+    engine = SymbolicEngine(derive_timeout=60, start_method="fork")
+    window = make_window(engine=engine)
+    # Children are forked from this process: with the patch in place, the next child hangs in its job.
+    monkeypatch.setattr(engine_module, "derivative_chain", hang)
+    os.kill(engine.child_pid(), signal.SIGKILL)  # an idle child that died is replaced silently
+    sent = engine.jobs_sent
+    window.editor.set_text("tanh(x)*x")
+    qtbot.waitUntil(lambda: engine.jobs_sent > sent and engine.child_pid() is not None, timeout=5000)
+    monkeypatch.undo()  # the replacement child works normally
+    started = time.perf_counter()
+    os.kill(engine.child_pid(), signal.SIGKILL)
+    settled(window)
+    assert time.perf_counter() - started < 5  # not the 60 s time bound
+    assert "stopped unexpectedly" in window.statusBar().currentMessage()
+    assert window.panels.curves.reference is Method.AUTODIFF
+    x, central = curve(window, Method.CENTRAL)
+    np.testing.assert_allclose(central, np.tanh(x) + x / np.cosh(x) ** 2, atol=1e-8)
+    window.editor.set_text("x^3")  # the replacement child differentiates the next edit
+    settled(window)
+    x, symbolic = curve(window, Method.SYMBOLIC)
+    np.testing.assert_allclose(symbolic, 3 * x**2)
+    assert "SymPy" not in window.statusBar().currentMessage()  # the old failure's message is gone
