@@ -17,7 +17,7 @@ from .core.pipeline import derivatives_needed, method_context
 from .core.request import DerivativeRequest, Method
 from .core.limits import MAX_ACCURACY, MAX_ORDER
 from .core.symbolic.derivatives import python_of
-from .core.symbolic.engine import SymbolicEngine, SymbolicTimeout
+from .core.symbolic.engine import SymbolicEngine, SymbolicError
 
 COMPLEX_STEP = 1e-20  # the complex step has no cancellation, so h can be far below sqrt(eps)
 
@@ -259,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"wrote {export(args, engine)}")
         finally:
             engine.close()
-    except (UsageError, ExpressionError, SymbolicTimeout, OSError) as exc:
+    except (UsageError, ExpressionError, SymbolicError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
