@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.cli import COMPLEX_STEP
+from explorer.core.derive import COMPLEX_STEP
 from explorer.core.numeric import finite_difference as fd
 from explorer.core.numeric.methods import MethodContext
 from explorer.core.expression.parser import parse_expression
@@ -44,18 +44,13 @@ FUNCTIONS = (
 def build_context(expression: str, order: int = 1, accuracy: int = 2, noise: float = 0.0) -> MethodContext:
     """The MethodContext the pipeline would build, with every exact derivative its theory lines need."""
     request = DerivativeRequest(expression, order=order, accuracy=accuracy, noise=noise)
-    parsed = parse_expression(expression)
-    chain = tuple(derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request)))
-    return method_context(request, SymbolicDerivatives(parsed, (parsed.expr, *chain)))
+    return method_context(request, exact_derivatives(request))
 
 
 def recommended(context: MethodContext, method: Method) -> float:
-    """The step the CLI uses by default: the balancing step of the stencil, 1e-20 for the complex step, 0 if none."""
-    if method is Method.COMPLEX:
-        return COMPLEX_STEP
-    if not method.uses_step:
-        return 0.0
-    return fd.recommended_step(context.stencil(method))
+    """The step the CLI uses by default (default_step), 0 for the methods without one."""
+    step = default_step(method, context)
+    return 0.0 if step is None else step
 
 
 def seconds(call: Callable[[], object], inner: int = 1) -> float:

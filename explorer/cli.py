@@ -10,16 +10,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .core.numeric import finite_difference as fd
+from .core.derive import derive_at
 from .core.expression.errors import ExpressionError
 from .core.expression.parser import parse_expression
-from .core.pipeline import derivatives_needed, method_context
+from .core.pipeline import derivatives_needed
 from .core.request import DerivativeRequest, Method
 from .core.limits import MAX_ACCURACY, MAX_ORDER
 from .core.symbolic.derivatives import python_of
 from .core.symbolic.engine import SymbolicEngine, SymbolicError
-
-COMPLEX_STEP = 1e-20  # the complex step has no cancellation, so h can be far below sqrt(eps)
 
 
 class UsageError(Exception):
@@ -93,17 +91,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _step_for(method: Method, context, requested: float | None) -> float | None:
-    """The step a method uses: the one asked for, else the step that balances its errors."""
-    if not method.uses_step:
-        return None
-    if requested is not None:
-        return requested
-    if method is Method.COMPLEX:
-        return COMPLEX_STEP
-    return fd.recommended_step(context.stencil(method), context.noise)
-
-
 def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
@@ -136,52 +123,33 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     if problems:
         raise UsageError("; ".join(problems))
     symbolic = engine.derivatives(parsed, request.order, request.order)
-    context = method_context(request, symbolic)
-    x = np.array(args.at, dtype=float)
-    # The same reference the window measures errors against, with the same gaps where f is undefined.
-    reference = context.reference
-    exact = context.derivative(reference, x, 0.0) if reference else np.full(x.shape, np.nan)
-    f_values = context.f(x)
-    results = {}
-    notes = {}
-    for method in methods:
-        reason = context.unavailable(method)
-        if reason:
-            notes[method.value] = reason
-            continue
-        step = _step_for(method, context, args.h)
-        values = context.derivative(method, x, step if step is not None else 0.0)
-        results[method.value] = {"h": step, "values": values}
-    derivative = symbolic.of(request.order)
-    with np.errstate(all="ignore"):
-        errors = {name: np.abs(r["values"] - exact) for name, r in results.items()}
-        relative = {name: np.where(exact != 0, e / np.abs(exact), np.nan) for name, e in errors.items()}
+    result = derive_at(request, symbolic, np.array(args.at, dtype=float), args.h)
     return {
         "expression": python_of(parsed.expr),
         "variable": args.var,
         "order": request.order,
-        "derivative": python_of(derivative),
-        "parameters": dict(zip(parsed.parameter_names, context.parameters)),
-        "reference": reference.value if reference else None,
+        "derivative": python_of(symbolic.of(request.order)),
+        "parameters": dict(zip(parsed.parameter_names, result.context.parameters)),
+        "reference": result.reference.value if result.reference else None,
         "noise": request.noise,
         "points": [
             {
                 "x": float(xi),
-                "f": _finite_or_none(f_values[i]),
-                "exact": _number_or_none(exact[i]),
+                "f": _finite_or_none(result.f[i]),
+                "exact": _number_or_none(result.exact[i]),
                 "methods": {
-                    name: {
-                        "value": _number_or_none(r["values"][i]),
-                        "h": r["h"],
-                        "abs_error": _number_or_none(errors[name][i]),
-                        "rel_error": _number_or_none(relative[name][i]),
+                    method.value: {
+                        "value": _number_or_none(r.values[i]),
+                        "h": r.step,
+                        "abs_error": _number_or_none(r.absolute[i]),
+                        "rel_error": _number_or_none(r.relative[i]),
                     }
-                    for name, r in results.items()
+                    for method, r in result.methods.items()
                 },
             }
-            for i, xi in enumerate(x)
+            for i, xi in enumerate(result.x)
         ],
-        "notes": notes,
+        "notes": {method.value: reason for method, reason in result.notes.items()},
     }
 
 
@@ -214,8 +182,12 @@ def format_table(report: dict) -> str:
 
 
 def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
-    """Write the plots or data of a request to args.output; return the path written."""
+    """Write the plots or data of a request to args.output; return the path written, as printable text.
+    A file that cannot be written is an OSError or UsageError naming args.output; the old file stays."""
     from pathlib import Path
+
+    from .core.export.atomic import shown_path
+    from .core.export.tables import ExportError
 
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".csv", ".png", ".svg"):
@@ -228,17 +200,19 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
         raise UsageError("; ".join(problems))
     parsed = parse_expression(args.expression, args.var)
     symbolic = engine.derivatives(parsed, derivatives_needed(request), request.order)
-    if suffix == ".csv":
-        from .core.export.tables import write_csv
-        from .core.pipeline import CurveResult, ErrorResult, compute_stages
+    try:
+        if suffix == ".csv":  # no Qt needed
+            from .core.export.tables import write_csv
+            from .core.pipeline import collect_results
 
-        stages = {type(stage): stage for stage in compute_stages(request, symbolic)}
-        write_csv(args.output, stages[CurveResult], stages.get(ErrorResult), request.summary())
-    else:
-        from .ui.export import export_headless
+            write_csv(args.output, collect_results(request, symbolic))
+        else:
+            from .ui.export import export_headless
 
-        export_headless(request, symbolic, args.output)
-    return args.output
+            export_headless(request, symbolic, args.output)
+    except ExportError as exc:  # reported like bad input: one error line, exit status 2
+        raise UsageError(str(exc)) from None
+    return shown_path(args.output)  # a name that is not UTF-8 would make print() fail after the write
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,7 @@ from explorer.core.numeric.noise import measurement_noise
 from explorer.core.expression.parser import parse_expression
 from explorer.core.pipeline import compute_stages, derivatives_needed
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
+from explorer.core.derive import exact_derivatives
 
 
 def test_noise_is_a_function_of_x_with_the_asked_spread():
@@ -23,9 +23,7 @@ def test_noise_is_a_function_of_x_with_the_asked_spread():
 
 
 def stages(request):
-    parsed = parse_expression(request.expression)
-    chain = derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))
-    return list(compute_stages(request, SymbolicDerivatives(parsed, (parsed.expr, *chain))))
+    return list(compute_stages(request, exact_derivatives(request)))
 
 
 def test_noisy_samples_push_the_best_step_up_and_the_theory_explains_it():

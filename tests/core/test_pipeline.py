@@ -15,13 +15,12 @@ from explorer.core.pipeline import (
     sweep_stage,
 )
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
+from explorer.core.derive import exact_derivatives
+from explorer.core.symbolic.derivatives import SymbolicDerivatives
 
 
 def symbolic_for(request):
-    parsed = parse_expression(request.expression)
-    chain = derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))
-    return SymbolicDerivatives(parsed, (parsed.expr, *chain))
+    return exact_derivatives(request)
 
 
 def run(request):

@@ -29,16 +29,6 @@ def engine():
     engine.close()
 
 
-def wait_until(condition, timeout=5.0):
-    """Poll condition until it holds (the engine's child is another process: there is no signal to wait on)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    return True
-
-
 def test_derivatives_and_cache(engine):
     parsed = parse_expression("sin(x)")
     first = engine.derivatives(parsed, 3, 1)
@@ -84,7 +74,7 @@ def test_cancel_kills_the_child_and_starts_a_fresh_one(engine):
     calls = iter([False, True])
     with pytest.raises(SymbolicCancelled):
         engine.simplify(nasty, lambda: next(calls, True))
-    assert wait_until(lambda: engine.child_pid() not in (None, abandoned))  # warm for the next job
+    assert engine.wait_for(lambda: engine.child_pid() not in (None, abandoned), 5)  # warm for the next job
     assert engine.derivatives(parse_expression("cos(x)"), 1, 1).derivatives[1] == -sympy.sin(parse_expression("x").expr)
 
 
@@ -92,13 +82,13 @@ def test_a_cancelled_derivation_leaves_a_warm_child_for_the_next_edit(engine):
     # Defect: a derivation superseded while typing killed the child and left none, so the next edit
     # paid for a cold start.
     engine.start()
-    assert wait_until(lambda: engine.child_pid() is not None)
+    assert engine.wait_for(lambda: engine.child_pid() is not None, 5)
     slow = engine.submit(parse_expression("x^x^x^x^x^x"), 6)
-    assert wait_until(lambda: engine.jobs_sent == 1)
+    assert engine.wait_for(lambda: engine.jobs_sent == 1, 5)
     busy = engine.child_pid()
     slow.cancel()
     assert slow.wait(99, timeout=2) and isinstance(slow.error, SymbolicCancelled)
-    assert wait_until(lambda: engine.child_pid() not in (None, busy), timeout=2)
+    assert engine.wait_for(lambda: engine.child_pid() not in (None, busy), 2)
     fresh = engine.child_pid()
     result = engine.derivatives(parse_expression("tanh(x)"), 2)
     assert engine.child_pid() == fresh and result.highest_order == 2  # the warm child did the work
@@ -112,7 +102,7 @@ def test_close_from_another_thread_ends_a_running_job_at_once():
     outcome = []
     worker = threading.Thread(target=lambda: outcome.append(engine.simplify(nasty)))
     worker.start()
-    assert wait_until(lambda: engine.jobs_sent == 2)
+    assert engine.wait_for(lambda: engine.jobs_sent == 2, 5)
     start = time.perf_counter()
     engine.close()
     worker.join(timeout=5)
@@ -162,9 +152,9 @@ def test_a_child_that_dies_is_noticed_at_once_and_replaced(engine):
     # Defect: a dead child was noticed only when the whole time bound had passed, on every edit.
     engine.derive_timeout = 30
     engine.start()
-    assert wait_until(lambda: engine.child_pid() is not None)
+    assert engine.wait_for(lambda: engine.child_pid() is not None, 5)
     job = engine.submit(parse_expression("x^x^x^x^x^x"), 6)
-    assert wait_until(lambda: engine.jobs_sent == 1)
+    assert engine.wait_for(lambda: engine.jobs_sent == 1, 5)
     os.kill(engine.child_pid(), signal.SIGKILL)
     start = time.perf_counter()
     assert job.wait(99, timeout=5)

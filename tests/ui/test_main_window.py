@@ -1,6 +1,7 @@
 """Drive the real window: type, break, slide, pick presets, restart, close mid-computation."""
 
 import math
+import threading
 import time
 
 import numpy as np
@@ -472,7 +473,8 @@ def test_a_sympy_child_that_cannot_start_leaves_the_numerical_methods_against_au
 
 
 def hang(*args, **kwargs):
-    time.sleep(600)
+    """A derivative_chain that never answers (run in the child: it blocks that process, not the test)."""
+    threading.Event().wait()
     yield
 
 

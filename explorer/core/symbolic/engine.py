@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from enum import Enum
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -201,6 +202,12 @@ class SymbolicEngine:
             process = self._process
         return process.pid if process is not None and process.is_alive() else None
 
+    def wait_for(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Block until condition() holds (checked whenever the engine's state changes: a child started,
+        a job sent, a reply read), at most timeout seconds; its last value."""
+        with self._changed:
+            return self._changed.wait_for(condition, timeout)
+
     def start(self) -> None:
         """Start the child now rather than on the first job (hides its start-up cost)."""
         with self._changed:
@@ -354,6 +361,7 @@ class SymbolicEngine:
         except (OSError, RuntimeError, ValueError) as exc:
             return f"{type(exc).__name__}: {exc}"
         self._process, self._conn = process, parent
+        self._changed.notify_all()
         return None
 
     def _kill_child(self) -> None:
@@ -386,6 +394,7 @@ class SymbolicEngine:
             conn, process = self._conn, self._process
             self._jobs_sent += 1
             number = self._jobs_sent
+            self._changed.notify_all()
             start = len(job.results) - 1
             if isinstance(job, DeriveJob):
                 body: tuple = ("derive", (job.results[-1], job.parsed.variable, job.up_to - start))
