@@ -1,28 +1,33 @@
-"""Writing what the panels show to PNG, SVG or CSV, from the window or headless for the CLI."""
+"""Writing results to CSV and what the panels show to PNG or SVG, from the window or headless for the CLI.
+
+Every file is made in memory first and checked (a picture Qt could not make is an error, not an empty
+file), then written by the one atomic write of core.export.atomic: a failed export leaves the old file
+as it was, and its error names the user's path.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from ..core.export.atomic import atomic_path
-from ..core.export.tables import write_csv, write_sweep_csv
-from ..core.pipeline import CurveResult, ErrorResult, SweepResult, compute_stages
+from ..core.export.atomic import PathName, shown_path, write_atomically
+from ..core.export.tables import ExportError, write_csv, write_sweep_csv
+from ..core.pipeline import DerivativeResults, collect_results
 from ..core.request import DerivativeRequest
 from ..core.symbolic.derivatives import SymbolicDerivatives
 from .plot_panels import PlotPanels
+from .qt_app import ensure_application
 
-FORMATS = (".png", ".svg", ".csv")
+__all__ = ["ExportError", "export_headless", "export_png", "export_results", "export_svg", "export_sweep",
+           "render_png", "render_svg", "show_results", "with_chosen_suffix"]
+
 HEADLESS_SIZE = QSize(1400, 900)
-
-
-class ExportError(Exception):
-    """The panels could not be written (nothing to export, unknown format, failed write)."""
 
 
 def with_chosen_suffix(path: str, chosen_filter: str) -> str:
@@ -31,85 +36,122 @@ def with_chosen_suffix(path: str, chosen_filter: str) -> str:
     return path if Path(path).suffix or match is None else path + match.group(1)
 
 
-def export_png(panels: PlotPanels, path: str | os.PathLike) -> None:
-    """The panels as they look on screen, at device resolution."""
+def render_png(panels: PlotPanels) -> bytes:
+    """The panels as they look on screen, at device resolution, as PNG bytes."""
     image = panels.grab()
-    with atomic_path(path) as temporary:
-        if not image.save(temporary, "PNG"):
-            raise ExportError(f"could not write PNG to {path}")
+    data = QByteArray()
+    buffer = QBuffer(data)
+    if not buffer.open(QIODevice.OpenModeFlag.WriteOnly):
+        raise ExportError("could not open a memory buffer for the PNG image")
+    saved = image.save(buffer, "PNG")
+    buffer.close()
+    if not saved or data.isEmpty():
+        raise ExportError("Qt could not make a PNG image of the panels")
+    return data.data()
 
 
-def export_svg(panels: PlotPanels, path: str | os.PathLike) -> None:
-    """The panels as vector graphics.
+def render_svg(panels: PlotPanels) -> bytes:
+    """The panels as vector graphics, as SVG bytes.
 
     pyqtgraph 0.14's SVGExporter breaks on Qt >= 6.11 (pyqtgraph issue #3495), so the scene is
     painted straight onto Qt's own QSvgGenerator instead.
     """
     size = panels.viewport().size()
-    with atomic_path(path) as temporary:
-        generator = QSvgGenerator()
-        generator.setFileName(temporary)
-        generator.setSize(size)
-        generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
-        generator.setResolution(panels.logicalDpiX())
-        generator.setTitle("Derivative Explorer")
-        painter = QPainter()
-        if not painter.begin(generator):
-            raise ExportError(f"could not write SVG to {path}")
-        try:
-            painter.fillRect(QRectF(0, 0, size.width(), size.height()), Qt.GlobalColor.white)
-            panels.scene().render(painter, QRectF(0, 0, size.width(), size.height()), panels.sceneRect())
-        finally:
-            painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    if not buffer.open(QIODevice.OpenModeFlag.WriteOnly):
+        raise ExportError("could not open a memory buffer for the SVG image")
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size)
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setResolution(panels.logicalDpiX())
+    generator.setTitle("Derivative Explorer")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise ExportError("Qt could not start drawing the SVG image")
+    try:
+        painter.fillRect(QRectF(0, 0, size.width(), size.height()), Qt.GlobalColor.white)
+        panels.scene().render(painter, QRectF(0, 0, size.width(), size.height()), panels.sceneRect())
+    finally:
+        ended = painter.end()
+    buffer.close()
+    if not ended or data.isEmpty():
+        raise ExportError("Qt could not finish the SVG image")
+    return data.data()
 
 
-def export_panels(panels: PlotPanels, path: str | os.PathLike) -> None:
-    """Write panels to path in the format its suffix names."""
-    suffix = Path(path).suffix.lower()
+def export_png(panels: PlotPanels, path: PathName) -> None:
+    """Write render_png(panels) to path atomically."""
+    write_atomically(path, _picture(render_png, panels, path))
+
+
+def export_svg(panels: PlotPanels, path: PathName) -> None:
+    """Write render_svg(panels) to path atomically."""
+    write_atomically(path, _picture(render_svg, panels, path))
+
+
+def export_results(results: DerivativeResults | None, panels: PlotPanels, path: PathName) -> None:
+    """Write to path in the format its suffix names: the panels as a picture (.png, .svg), or results'
+    curves and errors against x (.csv)."""
+    suffix = Path(os.fsdecode(path)).suffix.lower()
     if suffix == ".png":
         export_png(panels, path)
     elif suffix == ".svg":
         export_svg(panels, path)
     elif suffix == ".csv":
-        if panels.curves is None:
-            raise ExportError("nothing to export yet")
-        write_csv(path, panels.curves, panels.errors, panels.about)
+        write_csv(path, _computed(results, path))
     else:
-        raise ExportError(f"cannot export to {suffix or 'a file without suffix'!r}; use .png, .svg or .csv")
+        kind = f"unknown format {suffix!r}" if suffix else "no suffix to say the format"
+        raise ExportError(f"cannot write {shown_path(path)}: {kind}; use .png, .svg or .csv")
 
 
-def export_sweep(panels: PlotPanels, path: str | os.PathLike) -> None:
-    """Write the error-against-h panel's data (h, each method's |error|, theory lines) to path as CSV."""
-    if panels.sweep is None:
-        raise ExportError("no error-against-h sweep to export yet")
-    write_sweep_csv(with_chosen_suffix(str(path), "(*.csv)"), panels.sweep.sweep, panels.about)
+def export_sweep(results: DerivativeResults | None, path: PathName) -> None:
+    """Write results' error-against-h sweep (h, each method's |error|, theory lines) to path as CSV
+    (.csv is added to a name without suffix)."""
+    write_sweep_csv(with_chosen_suffix(os.fsdecode(path), "(*.csv)"), _computed(results, path))
 
 
-def show_stages(panels: PlotPanels, request: DerivativeRequest, symbolic: SymbolicDerivatives) -> None:
-    """Compute every stage of request and draw it (synchronously: for headless use)."""
-    panels.describe(request)
-    for stage in compute_stages(request, symbolic):
-        if isinstance(stage, CurveResult):
-            panels.show_curves(stage, request.order, fit_view=True)
-        elif isinstance(stage, ErrorResult):
-            panels.show_errors(stage)
-        elif isinstance(stage, SweepResult):
-            panels.show_sweep(stage)
+def show_results(panels: PlotPanels, results: DerivativeResults) -> None:
+    """Draw every stage results holds, as the window would."""
+    panels.describe(results.request)
+    if results.curves is not None:
+        panels.show_curves(results.curves, results.request.order, fit_view=True)
+    if results.errors is not None:
+        panels.show_errors(results.errors)
+    if results.sweep is not None:
+        panels.show_sweep(results.sweep)
 
 
-def export_headless(request: DerivativeRequest, symbolic: SymbolicDerivatives, path: str | os.PathLike) -> None:
-    """Draw request's panels off screen and write them to path (.png, .svg or .csv); no window needed."""
-    from .app import ensure_application
-
+def export_headless(request: DerivativeRequest, symbolic: SymbolicDerivatives, path: PathName) -> None:
+    """Compute request and write it to path (.png, .svg or .csv); the panels are drawn off screen, no
+    window needed."""
+    results = collect_results(request, symbolic)
+    if Path(os.fsdecode(path)).suffix.lower() == ".csv":
+        write_csv(path, results)  # a table needs no picture
+        return
     app = ensure_application(headless=True)
     panels = PlotPanels()
     panels.resize(HEADLESS_SIZE)
     panels.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     panels.show()  # lays out the scene; nothing appears on screen
-    show_stages(panels, request, symbolic)
+    show_results(panels, results)
     app.processEvents()
     try:
-        export_panels(panels, path)
+        export_results(results, panels, path)
     finally:
         panels.close()
         panels.deleteLater()
+
+
+def _picture(render: Callable[[PlotPanels], bytes], panels: PlotPanels, path: PathName) -> bytes:
+    try:
+        return render(panels)
+    except ExportError as exc:
+        raise ExportError(f"cannot write {shown_path(path)}: {exc}") from None
+
+
+def _computed(results: DerivativeResults | None, path: PathName) -> DerivativeResults:
+    if results is None:
+        raise ExportError(f"cannot write {shown_path(path)}: nothing has been computed yet")
+    return results

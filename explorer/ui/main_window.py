@@ -29,7 +29,7 @@ from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.engine import SymbolicEngine
 from .about import about_text
 from .domain_controls import DomainControls
-from .export import ExportError, export_panels, export_sweep, with_chosen_suffix
+from .export import ExportError, export_results, export_sweep, with_chosen_suffix
 from .expression_editor import ExpressionEditor
 from .formula_view import FormulaView
 from .method_selector import MethodSelector
@@ -168,7 +168,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Export &image (PNG, SVG)…", QKeySequence("Ctrl+S"), lambda: self._export_dialog("PNG image (*.png);;SVG image (*.svg)"))
         self._action(file_menu, "&Export data (CSV)…", QKeySequence("Ctrl+E"), lambda: self._export_dialog("CSV data (*.csv)"))
         self._action(file_menu, "Export error against &h (CSV)…", QKeySequence("Ctrl+Shift+E"),
-                     lambda: self._export_dialog("CSV data (*.csv)", export_sweep, "error-against-h"))
+                     lambda: self._export_dialog("CSV data (*.csv)", lambda results, _, path: export_sweep(results, path),
+                                                 "error-against-h"))
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -327,12 +328,15 @@ class MainWindow(QMainWindow):
         self._computation_message = text
 
     # -- export ----------------------------------------------------------
-    def export_to(self, path: str, write: Callable[[PlotPanels, str], None] = export_panels) -> None:
-        """Write the panels (.png, .svg) or their data (.csv) to path, or what `write` makes of them."""
-        write(self.panels, path)
+    def export_to(self, path: str,
+                  write: Callable[[DerivativeResults | None, PlotPanels, str], None] = export_results) -> None:
+        """Write the panels (.png, .svg) or the latest results (.csv) to path, or what `write` makes of
+        them; raises ExportError or OSError (naming path) when nothing was written."""
+        write(self.results, self.panels, path)
         self.statusBar().showMessage(f"wrote {path}", 10_000)
 
-    def _export_dialog(self, filters: str, write: Callable[[PlotPanels, str], None] = export_panels,
+    def _export_dialog(self, filters: str,
+                       write: Callable[[DerivativeResults | None, PlotPanels, str], None] = export_results,
                        name: str = "derivative") -> None:
         # Opens where the last export went, with a name to accept or change.
         folder = str(self.settings.value("export/folder", "") or QDir.homePath())
@@ -345,7 +349,9 @@ class MainWindow(QMainWindow):
         try:
             self.export_to(path, write)
         except (ExportError, OSError) as exc:
-            QMessageBox.warning(self, "Export failed", str(exc))
+            self.statusBar().showMessage(f"export failed: {path} was not written", 10_000)  # not an earlier "wrote"
+            reason = str(exc)
+            QMessageBox.warning(self, "Export failed", reason if path in reason else f"cannot write {path}: {reason}")
 
     # -- settings and shutdown -------------------------------------------
     def _restore(self, settings: QSettings) -> None:

@@ -169,3 +169,44 @@ def test_h_star_diamonds_explain_themselves():
     from explorer.ui.plot_panels import optimum_tip
 
     assert optimum_tip(-6.0, -11.0, "Central difference") == "Central difference\nh* = 1e-06\n|error| there = 1e-11"
+
+
+def test_csv_is_the_windows_latest_results_not_the_widgets(window, tmp_path):
+    from dataclasses import replace
+
+    from explorer.core.pipeline import collect_results
+
+    request = replace(window.request, expression="x^3")
+    parsed = parse_expression(request.expression)
+    chain = derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))
+    window.results = collect_results(request, SymbolicDerivatives(parsed, (parsed.expr, *chain)))
+    path = tmp_path / "data.csv"
+    window.export_to(str(path))
+    assert path.read_text().startswith("# f(x) = x^3")  # the panels still show sin(x)
+    table = np.genfromtxt(path, delimiter=",", names=True, skip_header=1)
+    np.testing.assert_allclose(table["symbolic"], 3 * table["x"] ** 2, rtol=1e-12)
+    window.results = None
+    with pytest.raises(ExportError, match="nothing has been computed") as caught:
+        window.export_to(str(tmp_path / "none.csv"))
+    assert str(tmp_path / "none.csv") in str(caught.value)
+    assert not (tmp_path / "none.csv").exists()
+
+
+@pytest.mark.parametrize("name", ["plots.png", "plots.svg", "data.csv"])
+def test_a_failed_export_warns_naming_the_file_and_never_says_wrote(qtbot, window, tmp_path, monkeypatch, name):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    target = tmp_path / name
+    target.write_bytes(b"old")
+    target.chmod(0o444)
+    warnings = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args: (str(target), "")))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: warnings.append(text)))
+    window.statusBar().showMessage("wrote an earlier file")
+    key = Qt.Key.Key_S if name.endswith((".png", ".svg")) else Qt.Key.Key_E
+    qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(warnings) == 1)
+    assert str(target) in warnings[0] and "read-only" in warnings[0] and ".explorer-" not in warnings[0]
+    assert "wrote" not in window.statusBar().currentMessage()
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [name]

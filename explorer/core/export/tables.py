@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import os
+import io
+from collections.abc import Callable
 
 import numpy as np
 
 from ..numeric.error_analysis import StepSweep
-from .atomic import atomic_path
-from ..pipeline import CurveResult, ErrorResult
+from ..pipeline import CurveResult, DerivativeResults, ErrorResult
+from .atomic import PathName, shown_path, write_atomically
+
+
+class ExportError(Exception):
+    """Nothing was written: no results to export yet, an unknown format, a picture that could not be made."""
 
 
 def csv_columns(curves: CurveResult, errors: ErrorResult | None) -> tuple[list[str], np.ndarray]:
@@ -37,18 +42,43 @@ def sweep_columns(sweep: StepSweep) -> tuple[list[str], np.ndarray]:
     return names, np.column_stack(columns)
 
 
-def write_csv(path: str | os.PathLike, curves: CurveResult, errors: ErrorResult | None, about: str = "") -> None:
-    """Write x, f, each method's derivative and error to path atomically; NaN marks undefined values.
-    `about` (what was computed: DerivativeRequest.summary) heads the file as a # comment."""
-    _write_table(path, *csv_columns(curves, errors), comments=[about])
+def curves_csv(results: DerivativeResults) -> str:
+    """x, f, each method's derivative and error as CSV text, headed by a # line saying what was computed
+    (DerivativeRequest.summary); NaN marks undefined values."""
+    if results.curves is None:
+        raise ExportError("nothing has been computed yet")
+    return _table(*csv_columns(results.curves, results.errors), comments=[results.request.summary()])
 
 
-def write_sweep_csv(path: str | os.PathLike, sweep: StepSweep, about: str = "") -> None:
-    """Write the error-against-h sweep to path atomically, headed by `about` and the x it was taken at."""
-    _write_table(path, *sweep_columns(sweep), comments=[about, f"error against step h at x = {sweep.probe!r}"])
+def sweep_csv(results: DerivativeResults) -> str:
+    """The error-against-h sweep as CSV text, headed by what was computed and the x it was taken at."""
+    if results.sweep is None:
+        raise ExportError("there is no error-against-h sweep yet")
+    sweep = results.sweep.sweep
+    return _table(*sweep_columns(sweep),
+                  comments=[results.request.summary(), f"error against step h at x = {sweep.probe!r}"])
 
 
-def _write_table(path: str | os.PathLike, names: list[str], table: np.ndarray, comments: list[str]) -> None:
-    with atomic_path(path) as temporary, open(temporary, "w", newline="") as stream:
-        stream.writelines(f"# {line}\n" for line in comments if line)
-        np.savetxt(stream, table, delimiter=",", header=",".join(names), comments="", fmt="%.17g")
+def write_csv(path: PathName, results: DerivativeResults) -> None:
+    """Write curves_csv(results) to path atomically (UTF-8)."""
+    write_atomically(path, _encoded(path, curves_csv, results))
+
+
+def write_sweep_csv(path: PathName, results: DerivativeResults) -> None:
+    """Write sweep_csv(results) to path atomically (UTF-8)."""
+    write_atomically(path, _encoded(path, sweep_csv, results))
+
+
+def _encoded(path: PathName, table: Callable[[DerivativeResults], str], results: DerivativeResults) -> bytes:
+    try:
+        return table(results).encode("utf-8")
+    except ExportError as exc:
+        raise ExportError(f"cannot write {shown_path(path)}: {exc}") from None
+
+
+def _table(names: list[str], table: np.ndarray, comments: list[str]) -> str:
+    # Made in memory (a few MB at most), so the file is written in one checked, atomic step.
+    stream = io.StringIO()
+    stream.writelines(f"# {line}\n" for line in comments if line)
+    np.savetxt(stream, table, delimiter=",", header=",".join(names), comments="", fmt="%.17g")
+    return stream.getvalue()
