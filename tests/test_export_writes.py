@@ -285,9 +285,8 @@ def test_atomic_path_fails_like_write_atomically(tmp_path):
     target = tmp_path / "kept.png"
     target.write_bytes(OLD)
     target.chmod(0o444)
-    with pytest.raises(PermissionError):
-        with atomic_path(target):
-            pass
+    with pytest.raises(PermissionError), atomic_path(target):
+        pass
     assert_untouched(tmp_path, target)
     with atomic_path(tmp_path / "link-free.png") as temporary:
         assert os.path.basename(temporary).startswith(TEMPORARY)
@@ -342,9 +341,10 @@ def test_results_without_the_stage_asked_for_are_refused_naming_the_path(tmp_pat
 @pytest.fixture(scope="module")
 def drawn(qapp):
     """A headless PlotPanels showing sin(x), and the results it shows."""
+    from PySide6.QtCore import Qt
+
     from explorer.ui.export import HEADLESS_SIZE, show_results
     from explorer.ui.plot_panels import PlotPanels
-    from PySide6.QtCore import Qt
 
     results = results_for("sin(x)", x_min=-6.0, x_max=6.0, points=400)
     panels = PlotPanels()

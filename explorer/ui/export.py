@@ -47,7 +47,7 @@ def render_png(panels: PlotPanels) -> bytes:
     buffer.close()
     if not saved or data.isEmpty():
         raise ExportError("Qt could not make a PNG image of the panels")
-    return data.data()
+    return bytes(data.data())
 
 
 def render_svg(panels: PlotPanels) -> bytes:
@@ -78,7 +78,7 @@ def render_svg(panels: PlotPanels) -> bytes:
     buffer.close()
     if not ended or data.isEmpty():
         raise ExportError("Qt could not finish the SVG image")
-    return data.data()
+    return bytes(data.data())
 
 
 def export_png(panels: PlotPanels, path: PathName) -> None:

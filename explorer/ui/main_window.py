@@ -165,10 +165,12 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "Export &image (PNG, SVG)…", QKeySequence("Ctrl+S"), lambda: self._export_dialog("PNG image (*.png);;SVG image (*.svg)"))
-        self._action(file_menu, "&Export data (CSV)…", QKeySequence("Ctrl+E"), lambda: self._export_dialog("CSV data (*.csv)"))
+        self._action(file_menu, "Export &image (PNG, SVG)…", QKeySequence("Ctrl+S"),
+                     lambda: self._export_dialog("PNG image (*.png);;SVG image (*.svg)"))
+        self._action(file_menu, "&Export data (CSV)…", QKeySequence("Ctrl+E"),
+                     lambda: self._export_dialog("CSV data (*.csv)"))
         self._action(file_menu, "Export error against &h (CSV)…", QKeySequence("Ctrl+Shift+E"),
-                     lambda: self._export_dialog("CSV data (*.csv)", lambda results, _, path: export_sweep(results, path),
+                     lambda: self._export_dialog("CSV data (*.csv)", lambda res, _, path: export_sweep(res, path),
                                                  "error-against-h"))
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)

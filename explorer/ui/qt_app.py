@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -34,9 +35,9 @@ def resource_path(name: str) -> Path | None:
 
 def ensure_application(headless: bool = False, argv: Sequence[str] | None = None) -> QApplication:
     """The running QApplication, created if there is none; headless ones draw off screen."""
-    app = QApplication.instance()
-    if app is not None:
-        return app
+    running = QApplication.instance()
+    if running is not None:
+        return cast(QApplication, running)
     if headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication([sys.argv[0] if sys.argv else "derivative-explorer", *(argv or [])])

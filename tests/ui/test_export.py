@@ -90,7 +90,8 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
 def test_headless_export_needs_no_window(qapp, tmp_path, suffix):
     request = DerivativeRequest("x^3", x_min=-1, x_max=1, points=101)
     parsed = parse_expression(request.expression)
-    symbolic = SymbolicDerivatives(parsed, (parsed.expr, *derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))))
+    chain = derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))
+    symbolic = SymbolicDerivatives(parsed, (parsed.expr, *chain))
     path = tmp_path / f"out{suffix}"
     export_headless(request, symbolic, path)
     assert path.stat().st_size > 100

@@ -19,6 +19,7 @@ import os
 import secrets
 import stat
 from collections.abc import Iterator
+
 PathName = str | bytes | os.PathLike[str] | os.PathLike[bytes]
 
 # Short, so that a target name of up to 255 bytes (the usual limit) still leaves room for it.
