@@ -73,6 +73,9 @@ class ComputeWorker(QThread):
         self._stopping = False
         self._busy = False
         self._drawn = False  # the window has put the stages of the current request on screen
+        # perf_counter() when the newest request's f-only curves and its exact derivative were ready
+        # (read by bench/gui_latency.py: how long SymPy kept the panels waiting).
+        self.marks: dict[str, float] = {}
 
     # -- GUI thread ------------------------------------------------------
     def submit(self, request: DerivativeRequest) -> None:
@@ -205,10 +208,12 @@ class ComputeWorker(QThread):
         job = self.engine.submit(parsed, derivatives_needed(request))
         # SymPy works in its child meanwhile: the curves that need only f can be ready by then.
         known = f_only_curves(request, parsed)
+        self.marks = {"request_id": request.request_id, "f_only": time.perf_counter()}
         if self._superseded():
             self._drop(job, request)
             return
         symbolic = self._exact(request, job)
+        self.marks["exact"] = time.perf_counter()
         if symbolic is None or not self._emit_stages(request, symbolic, known):
             return
         self._wait_until_drawn()
