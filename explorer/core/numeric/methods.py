@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -31,7 +31,6 @@ class MethodContext:
     order: int
     accuracy: int
     parameters: tuple[float, ...] = ()
-    notes: dict[Method, str] = field(default_factory=dict)
     noise: float = 0.0  # standard deviation of the noise on every sample of f (measured data)
 
     @property

@@ -83,11 +83,6 @@ def evaluate(
         return real_values(function(x, *parameters), x.shape)
 
 
-def is_constant_in(expr: sympy.Expr, variable: sympy.Symbol) -> bool:
-    """True when expr does not depend on variable (its derivatives are all zero)."""
-    return variable not in expr.free_symbols
-
-
 @lru_cache(maxsize=512)
 def is_defined_everywhere(expr: sympy.Expr) -> bool:
     """True when expr is finite for all real values of its symbols (a conservative, syntactic check)."""
