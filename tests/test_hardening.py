@@ -22,7 +22,14 @@ from explorer.core.export import tables as csv_export
 from explorer.core.expression.errors import ExpressionError
 from explorer.core.expression.functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS
 from explorer.core.expression.parser import ParsedExpression, parse_expression
-from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult, compute_stages, derivatives_needed
+from explorer.core.pipeline import (
+    CurveResult,
+    DerivativeResults,
+    ErrorResult,
+    SweepResult,
+    compute_stages,
+    derivatives_needed,
+)
 from explorer.core.request import DerivativeRequest, Method
 from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
 
@@ -313,9 +320,10 @@ def test_domain_errors_through_cli_export_are_nan_rows(tmp_path, monkeypatch, ca
 
 # -- atomic exports ---------------------------------------------------------------
 
-def curves_for(expression: str) -> tuple[CurveResult, ErrorResult]:
+def results_for(expression: str) -> DerivativeResults:
     stages = stages_for(expression, -1.0, 1.0, 11)
-    return stages[CurveResult], stages[ErrorResult]
+    request = DerivativeRequest(expression, x_min=-1.0, x_max=1.0, points=11, step=1e-5)
+    return DerivativeResults(request, stages[CurveResult], stages[ErrorResult])
 
 
 def half_write_then(exception):
@@ -332,10 +340,10 @@ def half_write_then(exception):
 def test_failed_csv_write_keeps_the_old_file_and_leaves_no_temporary(exception, tmp_path, monkeypatch):
     target = tmp_path / "data.csv"
     target.write_text("previous content\n")
-    curves, errors = curves_for("sin(x)")
+    results = results_for("sin(x)")
     monkeypatch.setattr(csv_export.np, "savetxt", half_write_then(exception))
     with pytest.raises(type(exception)):
-        csv_export.write_csv(target, curves, errors)
+        csv_export.write_csv(target, results)
     assert target.read_text() == "previous content\n"
     assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
 
@@ -343,9 +351,8 @@ def test_failed_csv_write_keeps_the_old_file_and_leaves_no_temporary(exception, 
 def test_successful_csv_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
     target = tmp_path / "data.csv"
     target.write_text("previous content\n")
-    curves, errors = curves_for("sin(x)")
-    csv_export.write_csv(target, curves, errors)
-    assert target.read_text().startswith("x,f,")
+    csv_export.write_csv(target, results_for("sin(x)"))
+    assert target.read_text().splitlines()[1].startswith("x,f,")  # after the # summary line
     assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
 
 
@@ -370,8 +377,8 @@ def test_failed_png_export_keeps_the_old_file_and_leaves_no_temporary(qtbot, tmp
     target.write_bytes(b"previous image")
 
     class HalfWrittenImage:
-        def save(self, path, fmt):
-            Path(path).write_bytes(b"\x89PNG half")  # part of an image, then the disk fills up
+        def save(self, device, fmt):
+            device.write(b"\x89PNG half")  # part of an image, then the encoder gives up
             return False
 
     monkeypatch.setattr(panels, "grab", HalfWrittenImage)

@@ -218,8 +218,9 @@ class ComputeWorker(QThread):
             return
         self._wait_until_drawn()
         self._emit_formula(request, symbolic, simplified=False)
-        if not symbolic.notes and not job.done:
-            # The theory lines' higher derivatives are still coming: the sweep is drawn again with them.
+        if not symbolic.notes:
+            # The theory lines' higher derivatives may have come (or still be coming) since the stages were
+            # computed: the sweep is drawn again with them.
             while not job.wait(job.up_to + 1, POLL_SECONDS):
                 if self._superseded():
                     self._drop(job, request)
