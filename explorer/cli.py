@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from .core.request import DerivativeRequest, Method
 from .core.limits import MAX_ACCURACY, MAX_ORDER
 from .core.symbolic.derivatives import python_of
 from .core.symbolic.engine import SymbolicEngine, SymbolicError
+
+
+COMMANDS = ("derive", "export", "data")
 
 
 class UsageError(Exception):
@@ -215,10 +219,32 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     return shown_path(args.output)  # a name that is not UTF-8 would make print() fail after the write
 
 
+def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
+    """Why the window cannot open here, in one line that names the way out; None when it can.
+
+    Without this, Qt aborts with a core dump and several lines of its own when there is no display.
+    """
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None  # macOS and Windows always have a screen; a chosen platform plugin knows its own
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); without a window, "
+            "use 'derivative-explorer derive EXPR' or 'derivative-explorer export EXPR -o FILE', "
+            "or run under a desktop session or xvfb-run")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m explorer` and `derivative-explorer`."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("derive", "export", "-h", "--help"):
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        print(f"error: unknown command {argv[0][:40]!r}; the commands are {', '.join(COMMANDS)} "
+              "(no command opens the window)", file=sys.stderr)
+        return 2
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        problem = display_problem(os.environ, sys.platform)
+        if problem is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
         from .ui.app import run_app
 
         return run_app(argv)

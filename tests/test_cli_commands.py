@@ -1,0 +1,37 @@
+"""Which command runs: a mistyped command is a usage error, no display is one clear line (never Qt's abort)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from explorer.cli import display_problem, main
+
+
+@pytest.mark.parametrize("command", ["bogus", "derivee", "Derive", "sin(x)", "x^2"])
+def test_an_unknown_command_is_a_usage_error_not_the_window(command, capsys):
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: unknown command") and "derive" in err
+
+
+def run_without_display(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is for X11/Wayland")
+def test_no_display_gives_one_line_that_names_the_way_out():
+    done = run_without_display()
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "no display" in done.stderr and "derive" in done.stderr
+
+
+def test_the_display_check_trusts_a_display_or_a_chosen_platform():
+    assert display_problem({}, "linux") is not None
+    assert display_problem({"DISPLAY": ":0"}, "linux") is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert display_problem({}, "darwin") is None and display_problem({}, "win32") is None
