@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QSpinBox, QWidget
 
@@ -13,6 +12,7 @@ from ..core.limits import MAX_ORDER, MAX_POINTS, MIN_POINTS, RANGE_LIMIT
 
 MAX_DECIMALS = 323  # Qt's limit: DBL_MAX_10_EXP + DBL_DIG
 SIGNIFICANT_DIGITS = 10
+BAD_INPUT_STYLE = "QAbstractSpinBox { border: 2px solid #B00020; }"
 # What may still become a number while it is being typed: "-", "1.", "6.6e", "6.6e-".
 _PARTIAL_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?")
 
@@ -60,9 +60,7 @@ def number_box(value: float) -> NumberBox:
 
 
 class DomainControls(QGroupBox):
-    """x_min, x_max, points and derivative order; `changed` fires on any edit."""
-
-    changed = Signal()
+    """x_min, x_max, points and derivative order (bound to the window's input model)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Domain", parent)
@@ -83,13 +81,14 @@ class DomainControls(QGroupBox):
         form.addRow("x from / to", span)
         form.addRow("Points", self.points)
         form.addRow("Derivative order", self.order)
-        for box in (self.x_min, self.x_max, self.points, self.order):
-            box.valueChanged.connect(self.changed)
+
+    def show_range_problem(self, problem: str) -> None:
+        """Outline both ends of the range in red with the problem as their tooltip; "" clears it."""
+        for box in (self.x_min, self.x_max):
+            box.setStyleSheet(BAD_INPUT_STYLE if problem else "")
+            box.setToolTip(problem)
 
     def set_range(self, x_min: float, x_max: float) -> None:
-        """Set both ends at once, emitting `changed` once."""
-        self.blockSignals(True)
+        """Set both ends, as a user typing them would."""
         self.x_min.setValue(x_min)
         self.x_max.setValue(x_max)
-        self.blockSignals(False)
-        self.changed.emit()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.expression.parser import parse_expression
+from ..core.numeric.gaps import gap_note
 from ..core.pipeline import CurveResult, DerivativeResults, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.engine import SymbolicEngine
@@ -31,10 +32,11 @@ from .about import about_text
 from .domain_controls import DomainControls
 from .export import ExportError, export_results, export_sweep, with_chosen_suffix
 from .expression_editor import ExpressionEditor
-from .formula_view import FormulaView
+from .formula_view import FormulaView, derivative_name
 from .method_selector import MethodSelector
 from .parameter_controls import ParameterControls
 from .plot_panels import PlotPanels
+from .lesson import LessonBox
 from .presets import PRESETS, Preset
 from .probe_readout import ProbeReadout
 from .input_model import InputModel, bind, bind_box
@@ -64,6 +66,7 @@ class MainWindow(QMainWindow):
         self.formula = FormulaView()
         self.panels = PlotPanels()
         self.readout = ProbeReadout()
+        self.lesson = LessonBox()
         self.timing = QLabel()
         self._build_layout()
         self._build_menus()
@@ -117,12 +120,15 @@ class MainWindow(QMainWindow):
     def _inputs_changed(self, names: frozenset) -> None:
         if names & {"x_min", "x_max"}:
             self._limit_probe()
+        if "expression" in names:
+            self.lesson.expression_changed(self.model.state.expression)
         self.schedule()
 
     # -- layout ----------------------------------------------------------
     def _build_layout(self) -> None:
         controls = QWidget()
         column = QVBoxLayout(controls)
+        column.addWidget(self.lesson)
         column.addWidget(self.domain)
         column.addWidget(self.parameters)
         column.addWidget(self.methods)
@@ -208,7 +214,7 @@ class MainWindow(QMainWindow):
         # A preset without noise must not inherit the last one's.
         self.model.update(order=preset.order, noise=preset.noise, x_min=preset.x_min, x_max=preset.x_max,
                           expression=preset.expression)
-        self.statusBar().showMessage(f"{preset.name}: {preset.lesson}", 10_000)
+        self.lesson.show_preset(preset)
 
     def compute_visible_range(self) -> None:
         """Make the zoomed-in (or out) stretch of x the computed range: every point lands where the user looks."""
@@ -252,9 +258,10 @@ class MainWindow(QMainWindow):
         request = self.current_request()
         if request is None:
             problems = self.model.state.problems()
-            if problems:
-                self.statusBar().showMessage("; ".join(problems))
+            self.domain.show_range_problem("; ".join(p for p in problems if p.startswith("x ")))
+            self._show_computation_message("; ".join(problems))
             return  # the editor already says what is wrong with an expression; the previous plots stay
+        self.domain.show_range_problem("")
         if self.request is not None and request == self.request:
             return
         self._next_id += 1
@@ -283,10 +290,12 @@ class MainWindow(QMainWindow):
             self._fitted_view = view
             if result.reference is None:
                 self.readout.clear()
-            # The worker's own message (why SymPy gave up) says more than the symbolic method's note.
-            notes = [self._worker_message] if self._worker_message else []
-            notes += [f"{m.label}: {why}" for m, why in result.notes.items() if not (self._worker_message and m is Method.SYMBOLIC)]
-            self._show_computation_message("; ".join(notes), 0 if self._worker_message else 10_000)
+            # Why a method has no curve is said beside the method; the status bar says why SymPy gave up
+            # (the worker's message) or where the curves have gaps.
+            self.methods.show_unavailable(result.notes)
+            exact = result.derivatives.get(result.reference) if result.reference else None
+            gaps = gap_note(result.x, result.f, exact, derivative_name(self.request.order))
+            self._show_computation_message("; ".join(filter(None, (self._worker_message, gaps))))
         elif isinstance(result, ErrorResult):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):

@@ -51,6 +51,14 @@ class MethodSelector(QGroupBox):
         form.addRow("Noise σ on f", self.noise)
         layout.addLayout(form)
 
+    def show_unavailable(self, reasons: dict[Method, str]) -> None:
+        """Grey out each method that cannot give a result now, with the reason in its tooltip; the user's
+        choice (checked or not) is kept for when it can again."""
+        for method, box in self.boxes.items():
+            reason = reasons.get(method)
+            box.setEnabled(reason is None)
+            box.setToolTip(f"not available: {reason}" if reason else "")
+
     def methods(self) -> tuple[Method, ...]:
         """The checked methods, in the enum's order."""
         return tuple(m for m, box in self.boxes.items() if box.isChecked())
