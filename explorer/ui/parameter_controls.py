@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from .domain_controls import number_box
 
 DEFAULT_VALUE = 1.0
+NEW_STYLE = "QAbstractSpinBox { background: #FFF3B0; }"  # a new parameter's box, for a moment
+HIGHLIGHT_MS = 4000
 
 
 class ParameterControls(QGroupBox):
@@ -20,6 +22,9 @@ class ParameterControls(QGroupBox):
         self._form = QFormLayout(self)
         self._boxes: dict[str, QDoubleSpinBox] = {}
         self._remembered: dict[str, float] = {}  # values of names no longer in the expression
+        self.new_names: tuple[str, ...] = ()  # the names whose boxes the last change added
+        self._calm = QTimer(self, singleShot=True, interval=HIGHLIGHT_MS)
+        self._calm.timeout.connect(lambda: [box.setStyleSheet("") for box in self._boxes.values()])
         self.setToolTip("names other than x in the expression are parameters")
         self.hide()
 
@@ -31,6 +36,7 @@ class ParameterControls(QGroupBox):
             self._remembered[name] = box.value()
         while self._form.rowCount():
             self._form.removeRow(0)
+        shown_before = set(self._boxes)
         self._boxes = {}
         for name in names:
             box = number_box(self._remembered.get(name, DEFAULT_VALUE))
@@ -39,6 +45,20 @@ class ParameterControls(QGroupBox):
             self._form.addRow(QLabel(name), box)
             self._boxes[name] = box
         self.setVisible(bool(names))
+        new = [name for name in names if name not in shown_before]
+        self._announce(new)
+
+    def _announce(self, new: list[str]) -> None:
+        """A name that just became a parameter is shown where the user looks: its box highlighted for a
+        moment, with why it is there in its tooltip (a typo such as `sinx` becomes a parameter too)."""
+        self.new_names = tuple(new)
+        for name in new:
+            box = self._boxes[name]
+            box.setStyleSheet(NEW_STYLE)
+            box.setToolTip(f"{name} is a parameter (a name other than x), {box.value():g} until you change it")
+            box.valueChanged.connect(lambda _=0.0, b=box: b.setStyleSheet(""))
+        if new:
+            self._calm.start()
 
     def box(self, name: str) -> QDoubleSpinBox:
         """The box holding the value of parameter `name` (KeyError if it is not shown)."""

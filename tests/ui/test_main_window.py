@@ -547,3 +547,19 @@ def test_where_f_is_undefined_is_said(qtbot, window, settled):
     window.editor.set_text("log(x^2+1)")
     settled(window)
     assert "undefined" not in window.statusBar().currentMessage()
+
+
+def test_a_new_parameter_is_announced_by_its_highlighted_box(qtbot, window, settled):
+    window.editor.set_text("a*sin(x)")
+    settled(window)
+    box = window.parameters.box("a")
+    assert window.parameters.new_names == ("a",) and "FFF3B0" in box.styleSheet()
+    assert "parameter" in box.toolTip()
+    window.editor.set_text("a*sin(k x)")  # only k is new
+    assert window.parameters.new_names == ("k",)
+    assert "FFF3B0" in window.parameters.box("k").styleSheet() and window.parameters.box("a").styleSheet() == ""
+    window.parameters._calm.timeout.emit()  # after a moment
+    assert window.parameters.box("k").styleSheet() == ""
+    window.editor.set_text("a*sin(k x)+c")
+    window.parameters.box("c").setValue(2.0)  # touched: no longer new
+    assert window.parameters.box("c").styleSheet() == ""
