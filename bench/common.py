@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core.derive import COMPLEX_STEP
+from explorer.core.derive import COMPLEX_STEP, default_step, exact_derivatives  # noqa: F401 - COMPLEX_STEP re-exported
 from explorer.core.numeric import finite_difference as fd
 from explorer.core.numeric.methods import MethodContext
 from explorer.core.expression.parser import parse_expression
