@@ -8,6 +8,8 @@ session) writes every bound widget; the window listens to the model only, never 
 from __future__ import annotations
 
 import contextlib
+import math
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import fields, replace
 from typing import Any
@@ -16,6 +18,9 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from ..core.inputs import Real, Whole, declared_inputs, input_of
 from ..core.request import DerivativeRequest
+
+COALESCE_SECONDS = 1.0  # changes to the same inputs closer than this are one undo step
+MAX_UNDO = 200
 
 
 @contextlib.contextmanager
@@ -29,14 +34,22 @@ def signals_blocked(obj: QObject) -> Iterator[None]:
 
 
 class InputModel(QObject):
-    """The current inputs; `changed` carries the names of the fields an update changed."""
+    """The current inputs; `changed` carries the names of the fields an update changed.
+
+    Every update is a step that undo() takes back; a burst of changes to the same fields (typing, a slider
+    drag) is one step.
+    """
 
     changed = Signal(frozenset)
+    historyChanged = Signal()  # what undo or redo can do has changed
 
     def __init__(self, state: DerivativeRequest | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self._state = state if state is not None else DerivativeRequest()
         self._names = {f.name for f in fields(DerivativeRequest)}
+        self._past: list[DerivativeRequest] = []
+        self._future: list[DerivativeRequest] = []
+        self._last_step: tuple[frozenset, float] = (frozenset(), -math.inf)  # names and time of the last step
 
     @property
     def state(self) -> DerivativeRequest:
@@ -57,8 +70,48 @@ class InputModel(QObject):
                 raise ValueError(problem)
         changed = frozenset(name for name, value in values.items() if getattr(self._state, name) != value)
         if changed:
+            now = time.monotonic()
+            names, when = self._last_step
+            if not (changed == names and now - when < COALESCE_SECONDS):
+                self._past = [*self._past[-(MAX_UNDO - 1):], self._state]
+            self._last_step = (changed, now)
+            self._future.clear()
             self._state = replace(self._state, **values)
             self.changed.emit(changed)
+            self.historyChanged.emit()
+
+    def forget_history(self) -> None:
+        """Start the undo history here (after restoring a session: undo must not go back to the defaults)."""
+        self._past.clear()
+        self._future.clear()
+        self._last_step = (frozenset(), -math.inf)
+        self.historyChanged.emit()
+
+    def can_undo(self) -> bool:
+        return bool(self._past)
+
+    def can_redo(self) -> bool:
+        return bool(self._future)
+
+    def undo(self) -> None:
+        """Back to the inputs before the last step."""
+        if self._past:
+            self._future.append(self._state)
+            self._move_to(self._past.pop())
+
+    def redo(self) -> None:
+        """Forward again to the inputs an undo took back."""
+        if self._future:
+            self._past.append(self._state)
+            self._move_to(self._future.pop())
+
+    def _move_to(self, state: DerivativeRequest) -> None:
+        changed = frozenset(f.name for f in fields(DerivativeRequest) if getattr(state, f.name) != getattr(self._state, f.name))
+        self._state = state
+        self._last_step = (frozenset(), -math.inf)  # the next edit is a step of its own
+        if changed:
+            self.changed.emit(changed)
+        self.historyChanged.emit()
 
 
 def bind(model: InputModel, name: str, edited: SignalInstance, read: Callable[[], Any],

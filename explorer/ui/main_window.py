@@ -40,7 +40,16 @@ from .lesson import LessonBox
 from .presets import PRESETS, Preset
 from .probe_readout import ProbeReadout
 from .input_model import InputModel, bind, bind_box
-from .settings import default_settings, load_inputs, load_window, save_inputs, save_relative_errors, save_window
+from .settings import (
+    default_settings,
+    load_inputs,
+    load_recent,
+    load_window,
+    save_inputs,
+    save_recent,
+    save_relative_errors,
+    save_window,
+)
 from .step_slider import StepSlider
 from .worker import ComputeWorker, FormulaResult, StatusMessage
 
@@ -58,6 +67,7 @@ class MainWindow(QMainWindow):
         self.worker.start()
         self.setWindowTitle("Derivative Explorer")
         self.settings = settings if settings is not None else default_settings()
+        self.model = InputModel()
         self.editor = ExpressionEditor()
         self.domain = DomainControls()
         self.methods = MethodSelector()
@@ -73,7 +83,6 @@ class MainWindow(QMainWindow):
         self.timing.setMinimumWidth(self.timing.fontMetrics().horizontalAdvance("updated in 00000 ms") + 8)
         self.statusBar().addPermanentWidget(self.timing)
 
-        self.model = InputModel()
         self.request: DerivativeRequest | None = None  # the newest request sent to the worker
         self.results: DerivativeResults | None = None  # the stages of the newest request drawn so far
         self.shown_id = 0  # the newest request all three panels show (theory lines may still be coming)
@@ -181,7 +190,16 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
+        # In the function's box, Ctrl+Z undoes typing (the line edit's own); elsewhere, the last change of
+        # any input (a slider move, a preset, a range).
+        self.undo_action = self._action(edit_menu, "&Undo", QKeySequence(QKeySequence.StandardKey.Undo), self.model.undo)
+        self.redo_action = self._action(edit_menu, "&Redo", QKeySequence("Ctrl+Shift+Z"), self.model.redo)
+        self.model.historyChanged.connect(self._update_undo)
+        self._update_undo()
+        edit_menu.addSeparator()
         self._action(edit_menu, "Edit the &function", QKeySequence("Ctrl+L"), self._edit_function)
+        self.recent_menu = edit_menu.addMenu("Recent &functions")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._action(edit_menu, "Copy derivative as &LaTeX", None, self.formula.copy_latex.click)
         self._action(edit_menu, "Copy derivative as &Python", None, self.formula.copy_python.click)
         view_menu = self.menuBar().addMenu("&View")
@@ -222,6 +240,17 @@ class MainWindow(QMainWindow):
         # Rounded to a millionth of the span: the ends read as typed numbers, not as 1.0000000000000002.
         decimals = max(0, 6 - math.floor(math.log10(high - low)))
         self.model.update(x_min=round(low, decimals), x_max=round(high, decimals))
+
+    def _update_undo(self) -> None:
+        self.undo_action.setEnabled(self.model.can_undo())
+        self.redo_action.setEnabled(self.model.can_redo())
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for expression in self.editor.recent:
+            action = self.recent_menu.addAction(expression)
+            action.triggered.connect(lambda _=False, e=expression: self.model.update(expression=e))
+        self.recent_menu.setEnabled(bool(self.editor.recent))
 
     def _edit_function(self) -> None:
         self.editor.line.setFocus()
@@ -267,6 +296,7 @@ class MainWindow(QMainWindow):
         self._next_id += 1
         self.request = replace(request, request_id=self._next_id)
         self.results = None
+        self.editor.remember(request.expression)
         self._sent_at = time.perf_counter()
         self._worker_message = ""
         self.timing.setText("computing…")
@@ -368,6 +398,8 @@ class MainWindow(QMainWindow):
     def _restore(self, settings: QSettings) -> None:
         values, notes = load_inputs(settings)
         self.model.update(**values)
+        self.model.forget_history()
+        self.editor.set_recent(load_recent(settings))
         self.panels.set_step(self.model.state.step)
         layout = load_window(settings)
         if layout.geometry is not None and not self.restoreGeometry(layout.geometry):
@@ -395,6 +427,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         save_inputs(self.settings, self.model.state)
+        save_recent(self.settings, self.editor.recent)
         save_window(self.settings, self.saveGeometry(), self.splitter.saveState())
         self.settings.sync()
         self._schedule_timer.stop()

@@ -6,13 +6,16 @@ its default and is named in the `notes` that the window shows, so a bad file nev
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QSettings
 
 from ..core.inputs import declared_inputs, from_text, to_text
+from ..core.limits import MAX_LENGTH
 from ..core.request import DerivativeRequest
+from .expression_editor import MAX_RECENT
 
 ORGANIZATION, APPLICATION = "DerivativeExplorer", "Derivative Explorer"
 SESSION = "session/"
@@ -93,6 +96,21 @@ def save_window(settings: QSettings, geometry: QByteArray, splitter: QByteArray)
 
 def save_relative_errors(settings: QSettings, relative: bool) -> None:
     settings.setValue("view/relative_errors", "true" if relative else "false")
+
+
+def load_recent(settings: QSettings) -> list[str]:
+    """The recent expressions, newest first; anything that is not a list of short texts is dropped."""
+    try:
+        stored = json.loads(_text(settings.value("history/expressions")) or "[]")
+    except ValueError:
+        return []
+    if not isinstance(stored, list):
+        return []
+    return [e for e in stored if isinstance(e, str) and 0 < len(e) <= MAX_LENGTH][:MAX_RECENT]
+
+
+def save_recent(settings: QSettings, expressions: list[str]) -> None:
+    settings.setValue("history/expressions", json.dumps(expressions[:MAX_RECENT]))
 
 
 def save_export_folder(settings: QSettings, folder: str) -> None:

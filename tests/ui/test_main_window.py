@@ -563,3 +563,80 @@ def test_a_new_parameter_is_announced_by_its_highlighted_box(qtbot, window, sett
     window.editor.set_text("a*sin(k x)+c")
     window.parameters.box("c").setValue(2.0)  # touched: no longer new
     assert window.parameters.box("c").styleSheet() == ""
+
+
+def test_undo_and_redo_take_back_any_input_change(qtbot, window, settled):
+    assert not window.undo_action.isEnabled()  # a restored session is where the history starts
+    window.domain.order.setValue(3)
+    settled(window)
+    runge = next(p for p in PRESETS if p.name.startswith("Runge"))
+    window.apply_preset(runge)  # several inputs at once: one step
+    settled(window)
+    window.slider.set_step(1e-3)
+    settled(window)
+    window.slider.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    settled(window)
+    assert window.request.step == 1e-5 and window.request.expression == runge.expression
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    settled(window)
+    assert (window.request.expression, window.request.order, window.request.x_min) == ("sin(x)", 3, -6.0)
+    assert window.editor.text() == "sin(x)" and window.domain.order.value() == 3
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settled(window)
+    assert window.request.expression == runge.expression and window.domain.x_min.value() == runge.x_min
+    assert window.redo_action.isEnabled()
+    window.domain.points.setValue(500)  # a new change: nothing left to redo
+    assert not window.redo_action.isEnabled()
+
+
+def test_a_burst_of_slider_moves_is_one_undo_step(window):
+    for step in (1e-4, 1e-3, 1e-2):
+        window.slider.set_step(step)
+    window.model.undo()
+    assert window.model.state.step == 1e-5
+
+
+def test_up_and_down_walk_through_recent_functions_which_are_remembered(qtbot, make_window, settled):
+    first = make_window()
+    for expression in ("x^2", "tanh(x)", "exp(x)"):
+        first.editor.set_text(expression)
+        settled(first)
+    assert first.editor.recent[:3] == ["exp(x)", "tanh(x)", "x^2"]
+    first.editor.line.setFocus()
+    qtbot.keyClick(first.editor.line, Qt.Key.Key_Up)
+    qtbot.keyClick(first.editor.line, Qt.Key.Key_Up)
+    assert first.editor.text() == "tanh(x)"
+    qtbot.keyClick(first.editor.line, Qt.Key.Key_Down)
+    qtbot.keyClick(first.editor.line, Qt.Key.Key_Down)
+    assert first.editor.text() == "exp(x)"  # back to what was typed
+    first.close()
+    second = make_window()
+    second._fill_recent_menu()
+    assert [a.text() for a in second.recent_menu.actions()][:3] == ["exp(x)", "tanh(x)", "x^2"]
+    second.recent_menu.actions()[2].trigger()
+    settled(second)
+    assert second.request.expression == "x^2"
+
+
+def test_stored_recent_functions_that_are_not_a_list_of_texts_are_dropped(settings):
+    from explorer.ui.settings import load_recent
+
+    for stored in ("not json", "{\"a\": 1}", "[1, 2, null]", "[\"" + "x" * 5000 + "\"]", "3"):
+        settings.setValue("history/expressions", stored)
+        assert load_recent(settings) == []
+    settings.setValue("history/expressions", '["sin(x)", 7, "x^2"]')
+    assert load_recent(settings) == ["sin(x)", "x^2"]
+
+
+def test_function_names_complete_the_word_being_typed(qtbot, window, settled):
+    line = window.editor.line
+    line.setFocus()
+    line.selectAll()
+    qtbot.keyClicks(line, "2*ta")
+    completer = window.editor.completer
+    assert completer.popup().isVisible() and completer.currentCompletion() in ("tan", "tanh")
+    completer.activated.emit("tanh")
+    qtbot.keyClicks(line, "x)")
+    settled(window)
+    assert window.editor.text() == "2*tanh(x)" and window.request.expression == "2*tanh(x)"
