@@ -29,6 +29,7 @@ from ..core.pipeline import CurveResult, DerivativeResults, ErrorResult, SweepRe
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.engine import SymbolicEngine
 from .about import about_text
+from .crosshair import Crosshair
 from .domain_controls import DomainControls
 from .export import ExportError, export_results, export_sweep, with_chosen_suffix
 from .expression_editor import ExpressionEditor
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.timing = QLabel()
         self._build_layout()
         self._build_menus()
+        self._add_crosshairs()
         self.timing.setMinimumWidth(self.timing.fontMetrics().horizontalAdvance("updated in 00000 ms") + 8)
         self.statusBar().addPermanentWidget(self.timing)
 
@@ -217,6 +219,23 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&About Derivative Explorer", None,
                      lambda: QMessageBox.about(self, "About Derivative Explorer", about_text()))
         self._action(help_menu, "About &Qt", None, lambda: QMessageBox.aboutQt(self))
+
+    def _add_crosshairs(self) -> None:
+        """Hovering any panel shows where the mouse is and the nearest curve's value there."""
+        panels = self.panels
+
+        def labelled(items: dict[Method, object], suffix: str = "") -> dict:
+            return {item: f"{method.label}{suffix}" for method, item in items.items()}
+
+        self.crosshairs = [
+            Crosshair(panels.curves_plot, lambda: {panels.function_item: "f(x)", **labelled(panels.curve_items)},
+                      "x", "y", self),
+            Crosshair(panels.error_plot, lambda: labelled(panels.error_items), "x", "error", self),
+            Crosshair(panels.sweep_plot, lambda: {**labelled(panels.sweep_items),
+                                                  **labelled(panels.truncation_items, " (truncation)"),
+                                                  **labelled(panels.roundoff_items, " (round-off)")},
+                      "h", "error", self),
+        ]
 
     def _action(self, menu, text: str, shortcut: QKeySequence | None, slot) -> QAction:
         action = QAction(text, self)
