@@ -20,7 +20,7 @@ define ensure_packages
 	fi
 endef
 
-.PHONY: run test fuzz setup screenshot bench clean
+.PHONY: run test fuzz setup screenshot bench desktop clean
 
 run: $(STAMP)
 	$(call ensure_packages,$(QT_SYSTEM_LIBS) $(QT_XCB_LIBS))
@@ -46,6 +46,10 @@ $(STAMP): pyproject.toml
 screenshot: setup
 	$(call ensure_packages,xvfb xauth $(QT_XCB_LIBS))
 	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) -m explorer.ui.screenshot docs/screenshot.png
+
+# A menu entry and icon for this checkout's window (freedesktop.org desktops: GNOME, KDE, Xfce ...).
+desktop: $(STAMP)
+	$(PY) -m explorer.ui.desktop
 
 bench: setup $(BENCH_STAMP)
 	$(PY) bench/run_benchmarks.py
