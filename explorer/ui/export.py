@@ -7,9 +7,10 @@ as it was, and its error names the user's path.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
@@ -95,10 +96,9 @@ def export_results(results: DerivativeResults | None, panels: PlotPanels, path: 
     """Write to path in the format its suffix names: the panels as a picture (.png, .svg), or results'
     curves and errors against x (.csv)."""
     suffix = Path(os.fsdecode(path)).suffix.lower()
-    if suffix == ".png":
-        export_png(panels, path)
-    elif suffix == ".svg":
-        export_svg(panels, path)
+    if suffix in (".png", ".svg"):
+        with _titled_for_a_file(panels, results):
+            (export_png if suffix == ".png" else export_svg)(panels, path)
     elif suffix == ".csv":
         write_csv(path, _computed(results, path))
     else:
@@ -142,6 +142,23 @@ def export_headless(request: DerivativeRequest, symbolic: SymbolicDerivatives, p
     finally:
         panels.close()
         panels.deleteLater()
+
+
+@contextlib.contextmanager
+def _titled_for_a_file(panels: PlotPanels, results: DerivativeResults | None) -> Iterator[None]:
+    """The top panel's title also names the step while a picture is made: away from the window, a file
+    must say what it shows (function, derivative, h)."""
+    if results is None or results.curves is None:
+        yield
+        return
+    title = panels.curves_plot.titleLabel.text
+    panels.curves_plot.setTitle(panels.headline(results.request.order, results.request.step), color="k", size="11pt")
+    panels.ci.layout.activate()
+    try:
+        yield
+    finally:
+        panels.curves_plot.setTitle(title, color="k", size="11pt")
+        panels.ci.layout.activate()
 
 
 def _picture(render: Callable[[PlotPanels], bytes], panels: PlotPanels, path: PathName) -> bytes:

@@ -28,6 +28,7 @@ LEGEND_COLUMN_GAP = 12  # pixels a legend column needs beyond its widest entry
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
 LEGEND_GAP = 6  # pixels between the legend (or the sweep line's label) and the nearest point of the curves
 LABEL_LIFT = 2  # pixels between the bottom of panel 1 and the sweep line's label
+HEADLINE_CHARS = 48  # of the function in the top panel's title; a longer one is cut there
 
 
 def finite_or_nan(values: np.ndarray) -> np.ndarray:
@@ -254,6 +255,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.relative = False  # errors drawn relative to |exact derivative| rather than absolute
         self.curves: CurveResult | None = None
         self.about = ""  # what the curves are of (DerivativeRequest.summary), for exported files
+        self._expression = ""  # the function the curves are of, for the title
         self._order = 1  # of the derivative in self.curves
         self.errors: ErrorResult | None = None
         self.sweep: SweepResult | None = None
@@ -312,6 +314,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         """Take note of what the panels are about to show: for exported files, and for the sweep legend,
         which says whether its dotted lines are round-off alone or round-off and noise."""
         self.about = request.summary()
+        self._expression = request.expression
         label = self.sweep_legend.items[2][1]
         wanted = ROUNDOFF_LABELS[request.noise > 0]
         if label.text != wanted:
@@ -365,10 +368,18 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             else:
                 x, y = for_display(result.x, values)
                 _show(item, x, y, connections(y, high - low))
-        _set_title(self.curves_plot, f"f(x) and {derivative_name(order)} by each method")
+        _set_title(self.curves_plot, self.headline(order))
         if result.reference is None:
             self.clear_errors()
         self._settle_views()
+
+    def headline(self, order: int, step: float | None = None) -> str:
+        """The top panel's title: the function, which derivative, and (for a file) the step."""
+        expression = self._expression if len(self._expression) <= HEADLINE_CHARS else \
+            self._expression[: HEADLINE_CHARS - 1] + "…"
+        title = f"f(x) = {expression} and {derivative_name(order)} by each method" if expression else \
+            f"f(x) and {derivative_name(order)} by each method"
+        return title if step is None else f"{title}, h = {step:.3g}"
 
     def visible_x_range(self) -> tuple[float, float]:
         """The stretch of x the top two panels show (after the user zoomed or panned)."""

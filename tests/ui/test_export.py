@@ -211,3 +211,19 @@ def test_a_failed_export_warns_naming_the_file_and_never_says_wrote(qtbot, windo
     assert str(target) in warnings[0] and "read-only" in warnings[0] and ".explorer-" not in warnings[0]
     assert "wrote" not in window.statusBar().currentMessage()
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_an_exported_picture_says_what_it_shows(qtbot, window, settled, tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    window.editor.set_text("tanh(x)*x")
+    window.domain.order.setValue(2)
+    window.slider.set_step(1e-3)
+    settled(window)
+    title = window.panels.curves_plot.titleLabel.text
+    assert "tanh(x)*x" in title and "f″(x)" in title  # on screen: the function and the derivative
+    target = tmp_path / "panels.svg"
+    window.export_to(str(target))
+    texts = "".join(t for t in ElementTree.parse(target).getroot().itertext())
+    assert "tanh(x)*x" in texts and "h = 0.001" in texts
+    assert window.panels.curves_plot.titleLabel.text == title  # the window's own title is back
