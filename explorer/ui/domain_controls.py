@@ -6,7 +6,7 @@ import math
 import re
 
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
 from ..core.limits import MAX_ORDER, MAX_POINTS, MIN_POINTS, RANGE_LIMIT
 
@@ -74,11 +74,10 @@ class DomainControls(QGroupBox):
         self.order = QSpinBox()
         self.order.setRange(1, MAX_ORDER)
         self.order.setToolTip(f"which derivative: 1 is f', 2 is f'', up to {MAX_ORDER}")
-        span = QHBoxLayout()
-        span.addWidget(self.x_min)
-        span.addWidget(self.x_max)
         form = QFormLayout(self)
-        form.addRow("x from / to", span)
+        # One row each: side by side, two number boxes did not fit a small screen's control column.
+        form.addRow("x from", self.x_min)
+        form.addRow("x to", self.x_max)
         form.addRow("Points", self.points)
         form.addRow("Derivative order", self.order)
 

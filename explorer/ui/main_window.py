@@ -56,6 +56,7 @@ from .worker import ComputeWorker, FormulaResult, StatusMessage
 
 
 DEFAULT_SIZE = (1400, 900)
+CONTROLS_MAX_SHARE_OF_NEED = 1.3  # the control column's widest, as a multiple of what its contents need
 
 
 class MainWindow(QMainWindow):
@@ -172,7 +173,11 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(plots)
-        self.splitter.setStretchFactor(1, 1)
+        # A growing window gives the controls a share of the new room (they stayed as narrow as on the
+        # first, small screen), up to what they need; the plots take the rest.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
+        scroll.setMaximumWidth(int(CONTROLS_MAX_SHARE_OF_NEED * self._controls_width))
         self.splitter.setCollapsible(1, False)
         self.setCentralWidget(self.splitter)
         # 1400 x 900 where the screen has room (a saved geometry replaces it); a laptop's screen is smaller.
@@ -250,7 +255,7 @@ class MainWindow(QMainWindow):
         """Load a preset's function, range and order."""
         # A preset without noise must not inherit the last one's.
         self.model.update(order=preset.order, noise=preset.noise, x_min=preset.x_min, x_max=preset.x_max,
-                          expression=preset.expression)
+                          expression=preset.expression, probe=preset.probe)
         self.lesson.show_preset(preset)
 
     def compute_visible_range(self) -> None:

@@ -23,7 +23,7 @@ DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pi
 ERROR_TITLES = {False: f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})",
                 True: f"relative error against x (exact 0 drawn at {ERROR_FLOOR:g})"}
 ROUNDOFF_LABELS = {False: "round-off ε/hⁿ", True: "round-off + noise σ/hⁿ"}
-LEGEND_COLUMNS = 4  # at most; fewer when panel 1 is narrow
+LEGEND_COLUMNS = 8  # at most (f and seven methods on one row); fewer when panel 1 is narrow
 LEGEND_COLUMN_GAP = 12  # pixels a legend column needs beyond its widest entry
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
 LEGEND_GAP = 6  # pixels between the legend (or the sweep line's label) and the nearest point of the curves
@@ -327,7 +327,9 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         for method in self._legend_methods:
             self.curves_legend.removeItem(self.curve_items[method])
         for method in methods:
-            self.curves_legend.addItem(self.curve_items[method], method.label)
+            # The short names of the CLI and the CSV columns: full labels made the legend cover a third of a
+            # small window's panel; the method list beside the plots has them with the same colours.
+            self.curves_legend.addItem(self.curve_items[method], method.value)
         self._legend_methods = methods
         self._fit_legend_columns()
 

@@ -16,13 +16,17 @@ class Preset:
     lesson: str
     order: int = 1
     noise: float = 0.0
+    probe: float | None = None  # where the error-against-h sweep is taken; None: the window picks
 
 
 PRESETS = (
     Preset("sin(x)", "sin(x)", -6.0, 6.0, "smooth and periodic: every method agrees at a good h"),
     Preset("exp(x)", "exp(x)", -2.0, 3.0, "the derivative is itself; error grows with the function"),
     Preset("x³", "x^3", -2.0, 2.0, "a cubic: central differences are exact up to round-off", order=2),
-    Preset("|x|", "abs(x)", -1.0, 1.0, "a kink at 0: differences straddling it are wrong there"),
+    Preset("|x|", "abs(x)", -1.0, 1.0,
+           "a kink at 0: the sweep is taken just beside it, at x = 3e-6, where every step h > 3e-6 straddles the "
+           "kink and the difference is wrong by about 1, while smaller steps are right",
+           probe=3e-6),
     Preset("log(x)", "log(x)", 0.05, 4.0, "a pole at 0: derivatives and errors blow up near it"),
     Preset("Runge 1/(1+25x²)", "1/(1+25x^2)", -1.0, 1.0, "harmless-looking, with huge higher derivatives", order=3),
     Preset("sin(1/x)", "sin(1/x)", 0.05, 1.0, "oscillates ever faster towards 0: no h is good everywhere"),

@@ -1,14 +1,18 @@
-"""`python -m explorer.ui.screenshot OUT.png [PRESET]`: open the window on a preset, wait for results, save a picture."""
+"""`python -m explorer.ui.screenshot OUT.png [PRESET] [WIDTHxHEIGHT]`: open the window on a preset, wait for results,
+save a picture (at 1400x900 unless a size is given: check small screens with 1024x700)."""
 
 from __future__ import annotations
 
 import faulthandler
+import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
+
+from ..core.export.atomic import write_atomically
 
 from .app import ensure_application, open_window
 from .presets import PRESETS
@@ -17,15 +21,14 @@ TIMEOUT_SECONDS = 30.0
 SETTLE_SECONDS = 0.5
 
 
-def take_screenshot(path: str, preset_name: str = "sin(x)") -> float:
+def take_screenshot(path: str, preset_name: str = "sin(x)", size: tuple[int, int] = (1400, 900)) -> float:
     """Save the window showing a preset to path; return the seconds its request took."""
-    from ..core.export.atomic import atomic_path
 
     app = ensure_application()
     preset = next(p for p in PRESETS if p.name == preset_name)
     with tempfile.TemporaryDirectory() as scratch:  # never touch the user's saved session
         window = open_window(QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat))
-        window.resize(1400, 900)
+        window.resize(*size)
         window.apply_preset(preset)
         deadline = time.monotonic() + TIMEOUT_SECONDS
         while time.monotonic() < deadline:
@@ -37,8 +40,12 @@ def take_screenshot(path: str, preset_name: str = "sin(x)") -> float:
         while time.monotonic() < settle:  # deferred auto-range and axis repaints
             app.processEvents()
             time.sleep(0.01)
-        with atomic_path(path) as temporary:
-            window.grab().save(temporary, "PNG")
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not window.grab().save(buffer, "PNG"):
+            raise OSError(f"cannot write {path}: Qt could not make a PNG image of the window")
+        write_atomically(path, bytes(data.data()))
         latency = window.last_latency or float("nan")
         window.close()
         window.deleteLater()
@@ -49,10 +56,13 @@ def take_screenshot(path: str, preset_name: str = "sin(x)") -> float:
 def main(argv: list[str] | None = None) -> int:
     faulthandler.enable()  # a crash in Qt code then still says where it happened
     argv = sys.argv[1:] if argv is None else argv
+    sizes = [a for a in argv[1:] if re.fullmatch(r"\d+x\d+", a)]
+    names = [a for a in argv[1:] if a not in sizes]
     if not argv:
-        print("usage: python -m explorer.ui.screenshot OUT.png [PRESET]", file=sys.stderr)
+        print("usage: python -m explorer.ui.screenshot OUT.png [PRESET] [WIDTHxHEIGHT]", file=sys.stderr)
         return 2
-    latency = take_screenshot(argv[0], *argv[1:2])
+    size = tuple(int(n) for n in sizes[0].split("x")) if sizes else (1400, 900)
+    latency = take_screenshot(argv[0], *names[:1], size=size)
     print(f"wrote {argv[0]} (request drawn in {latency * 1000:.0f} ms)")
     return 0
 

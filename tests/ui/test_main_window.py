@@ -640,3 +640,15 @@ def test_function_names_complete_the_word_being_typed(qtbot, window, settled):
     qtbot.keyClicks(line, "x)")
     settled(window)
     assert window.editor.text() == "2*tanh(x)" and window.request.expression == "2*tanh(x)"
+
+
+def test_the_kink_preset_sweeps_a_stencil_straddling_the_kink(qtbot, window, settled):
+    kink = next(p for p in PRESETS if p.expression == "abs(x)")
+    window.apply_preset(kink)
+    settled(window)
+    sweep = window.panels.sweep.sweep
+    assert sweep.probe == kink.probe == 3e-6
+    errors = sweep.errors[Method.CENTRAL]
+    straddling = sweep.h > 1e-5  # x - h < 0 < x + h
+    assert np.nanmin(errors[straddling]) > 0.1  # wrong by about |x|'s jump over the stencil
+    assert np.nanmax(errors[(sweep.h < 1e-6) & (sweep.h > 1e-12)]) < 1e-6  # one side only: right
