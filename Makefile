@@ -31,7 +31,7 @@ test: setup
 
 # The property tests with fresh random examples (make test replays the same ones every run).
 fuzz: setup
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest --hypothesis-profile=fuzz tests/core tests/test_hardening.py
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest --hypothesis-profile=fuzz tests/core tests/test_hardening.py tests/ui/test_settings.py
 
 setup: $(STAMP)
 	$(call ensure_packages,$(QT_SYSTEM_LIBS))
