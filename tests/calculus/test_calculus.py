@@ -1,0 +1,105 @@
+import math
+
+import numpy as np
+import pytest
+import sympy
+
+from explorer.core.calculus.extrema import critical_points, sign_changes
+from explorer.core.calculus.lines import secant, stencil_points, tangent
+from explorer.core.calculus.polynomial import derivative_coefficients, polynomial_coefficients, polynomial_text
+from explorer.core.calculus.taylor import agreement_interval, taylor_coefficients, taylor_values
+from explorer.core.expression.parser import parse_expression
+
+
+def functions_of(text):
+    parsed = parse_expression(text)
+    x = parsed.variable
+    expr = parsed.expr
+    compiled = [sympy.lambdify(x, e, "numpy") for e in (expr, sympy.diff(expr, x), sympy.diff(expr, x, 2))]
+
+    def vectorised(function):
+        def call(t):
+            with np.errstate(all="ignore"):
+                return np.asarray(function(np.asarray(t, dtype=float)), dtype=float) + 0 * np.asarray(t, dtype=float)
+
+        return call
+
+    return [vectorised(c) for c in compiled]
+
+
+def test_tangent_secant_and_chord_slopes_are_what_the_differences_compute():
+    f = np.sin
+    line = tangent(1.0, math.sin(1.0), math.cos(1.0))
+    assert line.at(1.0) == math.sin(1.0) and line.slope == math.cos(1.0)
+    h = 0.1
+    forward, points = secant(f, 1.0, 1.0 + h)
+    assert forward.slope == pytest.approx((math.sin(1.1) - math.sin(1.0)) / h, rel=1e-14)
+    np.testing.assert_allclose(points, [[1.0, 1.1], [math.sin(1.0), math.sin(1.1)]])
+    chord, _ = secant(f, 1.0 - h, 1.0 + h)
+    assert abs(chord.slope - math.cos(1.0)) < abs(forward.slope - math.cos(1.0))  # central is closer
+    samples = stencil_points(f, 1.0, h, np.array([-2, -1, 1, 2]))
+    np.testing.assert_allclose(samples[0], [0.8, 0.9, 1.1, 1.2])
+    np.testing.assert_allclose(samples[1], np.sin(samples[0]))
+
+
+@pytest.mark.parametrize("degree", [0, 1, 3, 7, 10])
+def test_taylor_polynomial_of_exp_matches_the_series(degree):
+    x0 = 0.5
+    coefficients = taylor_coefficients([math.exp(x0)] * (degree + 1))
+    x = np.linspace(-1, 2, 31)
+    expected = sum(math.exp(x0) * (x - x0) ** k / math.factorial(k) for k in range(degree + 1))
+    np.testing.assert_allclose(taylor_values(coefficients, x0, x), expected, rtol=1e-13)
+
+
+def test_taylor_agreement_interval_grows_with_the_degree():
+    x = np.linspace(-6, 6, 2001)
+    f = np.sin(x)
+    widths = []
+    for degree in (1, 3, 5, 9):
+        derivatives = [math.sin(k * math.pi / 2) for k in range(degree + 1)]  # sin's derivatives at 0
+        t = taylor_values(taylor_coefficients(derivatives), 0.0, x)
+        low, high = agreement_interval(x, f, t, 0.0, 1e-2)
+        assert low < 0 < high and np.all(np.abs(t - f)[(x >= low) & (x <= high)] <= 1e-2)
+        widths.append(high - low)
+    assert widths == sorted(widths) and widths[-1] > 2 * widths[0]
+    assert agreement_interval(x, f, f + 1, 0.0, 1e-2) is None
+
+
+def test_critical_points_of_sin_are_found_to_full_precision_and_classified():
+    f, d1, d2 = functions_of("sin(x)")
+    x = np.linspace(-6, 6, 2000)
+    points, count = critical_points(x, f, d1, d2, d1(x), d2(x))
+    expected = {(-3 * math.pi / 2, "maximum"), (-math.pi / 2, "minimum"), (math.pi / 2, "maximum"),
+                (3 * math.pi / 2, "minimum"), (-math.pi, "inflection"), (0.0, "inflection"), (math.pi, "inflection")}
+    assert count == len(expected)
+    for p in points:
+        match = [e for e in expected if abs(e[0] - p.x) < 1e-12 and e[1] == p.kind]
+        assert match, p
+        assert p.y == pytest.approx(math.sin(p.x), abs=1e-15)
+
+
+def test_poles_and_touching_zeros_are_not_critical_points():
+    f, d1, d2 = functions_of("1/x")
+    x = np.linspace(-1, 1, 1001)  # includes 0, where 1/x is inf
+    points, _ = critical_points(x, f, d1, d2, d1(x), d2(x))
+    assert points == []  # f'' changes sign across the pole: not an inflection point
+    f, d1, d2 = functions_of("x^3")
+    x = np.linspace(-1, 1, 1000)
+    points, _ = critical_points(x, f, d1, d2, d1(x), d2(x))
+    assert [(round(p.x, 12), p.kind) for p in points] == [(0.0, "inflection")]  # f' = 3x^2 only touches 0
+
+
+def test_an_exact_zero_on_the_grid_is_found_once():
+    x = np.linspace(-1, 1, 11)
+    assert sign_changes(x, x) == [(0.0, 0.0)]
+
+
+def test_polynomial_coefficients_and_their_derivative_as_numpy_gives_them():
+    parsed = parse_expression("3x^4 - 2x + a")
+    a = next(s for s in parsed.expr.free_symbols if s.name == "a")
+    coefficients = polynomial_coefficients(parsed.expr, parsed.variable, {a: 5.0})
+    np.testing.assert_array_equal(coefficients, [3, 0, 0, -2, 5])
+    np.testing.assert_array_equal(derivative_coefficients(coefficients), np.poly1d([3, 0, 0, -2, 5]).deriv().coeffs)
+    assert polynomial_text(derivative_coefficients(coefficients)) == "12*x^3 - 2"
+    assert polynomial_coefficients(parse_expression("sin(x)").expr, parsed.variable) is None
+    assert polynomial_text(np.array([0.0])) == "0"
