@@ -110,3 +110,28 @@ def test_recommended_step_near_the_textbook_values():
     # Noise sigma on the samples: h/2 + sqrt(2) sigma / h is least at h = sqrt(2 sqrt(2) sigma).
     assert fd.recommended_step(fd.forward_stencil(1, 1), noise=1e-6) == pytest.approx(np.sqrt(2 * np.sqrt(2) * 1e-6),
                                                                                       rel=0.01)
+
+
+@pytest.mark.parametrize("order", range(1, 7))
+@pytest.mark.parametrize("accuracy", range(1, 9))
+def test_a_constant_has_exactly_zero_derivative_by_every_stencil(order, accuracy):
+    # The weights sum to 0 as fractions, not as doubles: Richardson's summed to 3.5e-14 of the constant.
+    x = np.array([-3.0, 0.5, 1e8])
+    for build in (fd.forward_stencil, fd.backward_stencil, fd.central_stencil, fd.richardson_stencil):
+        stencil = build(order, accuracy)
+        for value in (1.0, -7.3, 1e300, np.pi):
+            estimate = fd.apply_stencil(lambda points, c=value: np.full(points.shape, c), x, 1e-3, stencil)
+            assert np.array_equal(estimate, np.zeros(3)), (build.__name__, value, estimate)
+
+
+def test_the_difference_form_changes_nothing_but_rounding():
+    x = np.linspace(0.2, 2.0, 10)
+    for build in (fd.forward_stencil, fd.central_stencil, fd.richardson_stencil):
+        stencil = build(1, 4)
+        plain = np.tensordot(stencil.weights_array, np.exp(x + 1e-2 * stencil.offsets_array[:, None]), axes=1) / 1e-2
+        np.testing.assert_allclose(fd.apply_stencil(np.exp, x, 1e-2, stencil), plain, rtol=1e-12)
+
+
+def test_stencil_denominators():
+    assert fd.central_stencil(1, 2).denominator == 1 and fd.forward_stencil(2, 3).denominator == 1
+    assert fd.richardson_stencil(1, 2).denominator == 2 and fd.richardson_stencil(1, 6).denominator == 4

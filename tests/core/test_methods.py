@@ -137,3 +137,15 @@ def test_evaluate_turns_complex_into_gaps():
     parsed = parse_expression("sqrt(x)")
     values = evaluate(parsed.expr, (parsed.variable,), np.array([-4.0, 4.0]))
     assert np.isnan(values[0]) and values[1] == 2.0
+
+
+@pytest.mark.parametrize("text", ["1", "7.25", "a*b + 3", "pi^2"])
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_a_function_that_does_not_depend_on_x_has_derivative_exactly_zero(text, order):
+    context = context_for(text, order=order, parameters=(("a", 0.3), ("b", -11.0)))
+    x = np.array([-2.0, 0.5, 3.0, 1e8])
+    for method in Method:
+        if context.unavailable(method):
+            continue
+        for step in (1e-2, 1e-5):
+            assert np.array_equal(context.derivative(method, x, step), np.zeros(4)), (method, step)

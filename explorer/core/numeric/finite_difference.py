@@ -71,6 +71,17 @@ class Stencil:
     def weights_array(self) -> np.ndarray:
         return np.array([float(w) for w in self.weights])
 
+    @property
+    def denominator(self) -> int:
+        """The least common denominator of the offsets (Richardson's are halves, quarters...): a step that
+        is this many ulps of x puts every stencil point exactly on a double."""
+        return math.lcm(*(s.denominator for s in self.offsets))
+
+    @property
+    def reference_index(self) -> int:
+        """The point the others are differenced against (the one of largest weight)."""
+        return max(range(len(self.weights)), key=lambda j: (abs(self.weights[j]), -j))
+
 
 def _make_stencil(offsets: Sequence[Fraction], weights: Sequence[Fraction], order: int) -> Stencil:
     """Measure a stencil's true accuracy and error constant from its moments sum w s^k / k!."""
@@ -170,20 +181,61 @@ def richardson_stencil(order: int, accuracy: int) -> Stencil:
     return _make_stencil([s for s, _ in combined], [w for _, w in combined], order)
 
 
+def combine(values: np.ndarray, stencil: Stencil) -> np.ndarray:
+    """sum_j w_j values_j over the first axis, in difference form: sum_{j != r} w_j (values_j - values_r).
+
+    The weights of a derivative sum to exactly 0 as fractions but not as doubles (Richardson's 1/6, -4/3,
+    4/3, -1/6 sum to 3.5e-14 of a constant's value): applied to identical values, the plain sum gave a
+    constant a derivative of 3.5e-14. Differences of identical values are exactly 0, whatever the
+    weights' rounding, and for the two-point stencils (w, -w) this is also the cheapest form.
+    """
+    r = stencil.reference_index
+    weights = stencil.weights_array
+    if len(weights) == 2:
+        estimate = values[1 - r] - values[r]
+        estimate *= weights[1 - r]
+        return estimate
+    others = [j for j in range(len(weights)) if j != r]
+    return np.asarray(np.tensordot(weights[others], values[others] - values[r], axes=1), dtype=float)
+
+
+def _stencil_values(f: Function, x: np.ndarray, h: np.ndarray, stencil: Stencil) -> np.ndarray:
+    """f at every stencil point x + s_j h, the points along a new first axis."""
+    # (k, N) rows are contiguous, where an (N, k) layout made building the points alone cost as much as
+    # evaluating f.
+    offsets = stencil.offsets_array.reshape((-1,) + (1,) * np.broadcast(x, h).ndim)
+    with np.errstate(all="ignore"):
+        return np.asarray(f(x + h * offsets), dtype=float)
+
+
+def _estimate(values: np.ndarray, h: np.ndarray, stencil: Stencil) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        estimate = np.asarray(combine(values, stencil))
+        # in place: each fresh N-sized array costs page faults
+        estimate /= h if stencil.derivative_order == 1 else h**stencil.derivative_order
+    # An infinite f at a stencil point (log at 0) gives no derivative there: a gap, like NaN. (A sum is
+    # finite only when every term is, and costs a fraction of looking for infinities.)
+    if not np.isfinite(np.sum(estimate)):
+        estimate[np.isinf(estimate)] = np.nan
+    return estimate
+
+
 def apply_stencil(f: Function, x: np.ndarray, h: np.ndarray | float, stencil: Stencil) -> np.ndarray:
     """sum_j w_j f(x + s_j h) / h^n for all x (and all h, if h broadcasts against x), in one call of f."""
     x = np.asarray(x, dtype=float)
     h = np.asarray(h, dtype=float)
-    # Stencil points along a new first axis: (k, N) rows are contiguous, where an (N, k) layout made
-    # building the points alone cost as much as evaluating f.
-    offsets = stencil.offsets_array.reshape((-1,) + (1,) * np.broadcast(x, h).ndim)
-    points = x + h * offsets
+    return _estimate(_stencil_values(f, x, h, stencil), h, stencil)
+
+
+def apply_stencil_with_scale(f: Function, x: np.ndarray, h: np.ndarray | float,
+                             stencil: Stencil) -> tuple[np.ndarray, np.ndarray]:
+    """apply_stencil, and the largest |f| among the stencil's points (what its round-off scales with)."""
+    x = np.asarray(x, dtype=float)
+    h = np.asarray(h, dtype=float)
+    values = _stencil_values(f, x, h, stencil)
     with np.errstate(all="ignore"):
-        estimate = np.asarray(np.tensordot(stencil.weights_array, f(points), axes=1), dtype=float)
-        estimate /= h**stencil.derivative_order  # in place: each fresh N-sized array costs page faults
-    # An infinite f at a stencil point (log at 0) gives no derivative there: a gap, like NaN.
-    estimate[np.isinf(estimate)] = np.nan
-    return estimate
+        scale = np.max(np.abs(values), axis=0)
+    return _estimate(values, h, stencil), scale
 
 
 def complex_step(f: Function, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:
