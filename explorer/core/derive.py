@@ -12,13 +12,16 @@ import numpy as np
 
 from .expression.parser import parse_expression
 from .numeric import finite_difference as fd
+from .numeric import steps as step_sizes
 from .numeric.error_analysis import absolute_error, relative_error
+from .numeric.estimate import estimated_error
 from .numeric.methods import MethodContext
 from .pipeline import DerivativeResults, collect_results, derivatives_needed, method_context
 from .request import DerivativeRequest, Method
 from .symbolic.derivatives import SymbolicDerivatives, derivative_chain
 
-COMPLEX_STEP = 1e-20  # the complex step has no cancellation, so h can be far below sqrt(eps)
+COMPLEX_STEP = step_sizes.COMPLEX_BASE_STEP  # no cancellation, so h can be far below sqrt(eps)
+COMPLEX_FLOOR = 1e-280  # least |Im f(x + ih)| = h |f'| wanted: below ~1e-308 it loses digits (subnormal)
 
 
 def exact_derivatives(request: DerivativeRequest, up_to: int | None = None) -> SymbolicDerivatives:
@@ -34,8 +37,10 @@ def derive(request: DerivativeRequest, symbolic: SymbolicDerivatives | None = No
 
 
 def default_step(method: Method, context: MethodContext) -> float | None:
-    """The step a method uses when none is asked for: the one that balances its truncation against its
-    round-off (and noise); None for the methods without a step."""
+    """The base step h0 a method uses when none is asked for: the one that balances its truncation
+    against its round-off (and noise) when |f| ~ |f^(n+p)| ~ 1; None for the methods without a step.
+    At x it is scaled by max(|x|, s0) (MethodContext.steps); `default_steps` does better where f's
+    derivatives are known."""
     if not method.uses_step:
         return None
     if method is Method.COMPLEX:
@@ -43,12 +48,92 @@ def default_step(method: Method, context: MethodContext) -> float | None:
     return fd.recommended_step(context.stencil(method), context.noise)
 
 
+def default_steps(method: Method, context: MethodContext, x: np.ndarray) -> np.ndarray | None:
+    """The step method uses at each x when none is asked for (None for the methods without a step).
+
+    Where SymPy gave f^(n+p) (and f^(n+p+1)) and they are finite and f is not 0: the step that balances
+    truncation against round-off at that very point (steps.balanced), which follows the function's own
+    scale and not only x's. Elsewhere the base step scaled by max(|x|, s0). A derivative that overflowed
+    where f did not (1/x, log at 1e-300) says the function's scale is far below 1: there the scale is |x|.
+    Then a point whose stencil meets a point outside f's domain, while f itself is defined there, gets a
+    smaller step (a bounded number of times).
+    """
+    if not method.uses_step:
+        return None
+    x = np.asarray(x, dtype=float)
+    base = default_step(method, context)
+    assert base is not None  # every method with a step has a default one
+    h = context.steps(method, x, base)
+    exact_f = context.exact_derivative(0, x)  # without the noise: the balance wants f's size, not a sample
+    f0 = exact_f if exact_f is not None else context.f(x)
+    if method is Method.COMPLEX:
+        h = _complex_steps(context, x, h, f0)
+    else:
+        stencil = context.stencil(method)
+        q = stencil.derivative_order + stencil.accuracy
+        higher = context.exact_derivative(q, x)
+        if higher is not None:
+            best = step_sizes.balanced(stencil, f0, higher, context.exact_derivative(q + 1, x), context.noise)
+            h = np.where(np.isfinite(best), best, h)
+            overflowed = np.isinf(higher) & np.isfinite(f0) & (x != 0)
+            h = np.where(overflowed, base * np.abs(x), h)
+        h = step_sizes.representable(x, h, stencil.denominator)
+    return _inside_domain(method, context, x, h, base)
+
+
+def _complex_steps(context: MethodContext, x: np.ndarray, h: np.ndarray, f0: np.ndarray) -> np.ndarray:
+    """The complex step's h at each x: it has no cancellation, so any h small enough for truncation will
+    do, but not one so small that Im f = h f' underflows (x^2 at 1e-300), nor one beyond the function's
+    own scale (log at 1e-300, where x + ih with h >> x has the wrong argument)."""
+    first, third = context.exact_derivative(1, x), context.exact_derivative(3, x)
+    if first is None:
+        return h
+    with np.errstate(all="ignore"):
+        slope = np.abs(first)
+        smallest = COMPLEX_FLOOR / slope
+        h = np.where(np.isfinite(smallest), np.maximum(h, smallest), h)
+        if third is not None:
+            # truncation h^2 |f'''| / 6 at most a hundredth of eps |f'|
+            largest = np.sqrt(6 * fd.EPS * slope / np.abs(third)) / 10
+            h = np.where(np.isfinite(largest) & (largest > 0), np.minimum(h, largest), h)
+            h = np.where(np.isinf(third) & np.isfinite(f0) & (x != 0), COMPLEX_STEP * np.abs(x), h)
+    return h
+
+
+def _inside_domain(method: Method, context: MethodContext, x: np.ndarray, h: np.ndarray, base: float) -> np.ndarray:
+    """h, made smaller where the stencil meets a point where f is undefined though f(x) is defined (log at
+    1e-6 with a step of 1e-5): first to base * |x| (if that is smaller), then DOMAIN_CUT times smaller,
+    at most DOMAIN_RETRIES times. Where no step helps (sqrt at 0: f' is infinite), h stays as it was."""
+    values = context.derivative(method, x, h)
+    with np.errstate(all="ignore"):
+        bad = np.flatnonzero(np.isfinite(context.f(x)) & np.isnan(values))
+    if bad.size == 0:
+        return h
+    h = np.array(h, dtype=float)
+    tried = h[bad]
+    relative = (base if method is not Method.COMPLEX else COMPLEX_STEP) * np.abs(x[bad])
+    for attempt in range(step_sizes.DOMAIN_RETRIES + 1):
+        smaller = tried / step_sizes.DOMAIN_CUT
+        if attempt == 0:
+            smaller = np.where(relative > 0, np.minimum(smaller, relative), smaller)
+        if method is not Method.COMPLEX:
+            smaller = step_sizes.representable(x[bad], smaller, context.denominator(method))
+        found = np.isfinite(context.derivative(method, x[bad], smaller))
+        h[bad[found]] = smaller[found]
+        bad, tried = bad[~found], smaller[~found]
+        if bad.size == 0:
+            break
+    return h
+
+
 @dataclass(frozen=True, eq=False)
 class MethodValues:
-    """One method's estimates at the points, the step it used, and its errors against the reference."""
+    """One method's estimates at the points, the step it used at each, its estimated error (from the
+    samples alone) and its errors against the reference."""
 
-    step: float | None
+    steps: np.ndarray | None  # the step actually used at each point; None for the methods without one
     values: np.ndarray
+    estimate: np.ndarray  # estimated |error| (estimate.estimated_error); NaN for symbolic and autodiff
     absolute: np.ndarray
     relative: np.ndarray
 
@@ -70,8 +155,10 @@ class PointResults:
 
 def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points: np.ndarray,
               step: float | None = None) -> PointResults:
-    """Every method of request at `points`, each with `step` or its own balanced step when None."""
-    context = method_context(request, symbolic)
+    """Every method of request at `points`, each with `step` (made exactly representable at each point)
+    or, when None, its own step at each point (default_steps)."""
+    # Points have no range: the scale floor s0 is 1.
+    context = method_context(request, symbolic, scale_floor=step_sizes.DEFAULT_SCALE_FLOOR)
     x = np.asarray(points, dtype=float)
     # The same reference the window measures errors against, with the same gaps where f is undefined.
     reference = context.reference
@@ -83,7 +170,16 @@ def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points:
         if reason:
             notes[method] = reason
             continue
-        used = step if step is not None and method.uses_step else default_step(method, context)
+        if not method.uses_step:
+            used = None
+        elif step is None:
+            used = default_steps(method, context, x)
+        elif method is Method.COMPLEX:
+            used = np.full(x.shape, float(step))
+        else:
+            used = step_sizes.representable(x, step, context.denominator(method))
         values = context.derivative(method, x, used if used is not None else 0.0)
-        methods[method] = MethodValues(used, values, absolute_error(values, exact), relative_error(values, exact))
+        estimate = estimated_error(context, method, x, used, values) if used is not None else np.full(x.shape, np.nan)
+        methods[method] = MethodValues(used, values, estimate, absolute_error(values, exact),
+                                       relative_error(values, exact))
     return PointResults(request, symbolic, context, x, context.f(x), exact, reference, methods, notes)

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .numeric.error_analysis import StepSweep, absolute_error, relative_error, step_grid, sweep_steps
+from .numeric.estimate import estimated_error
 from .numeric.methods import MethodContext
+from .numeric.steps import scale_floor as range_scale_floor
 from .expression.parser import ParsedExpression
 from .symbolic.derivatives import SymbolicDerivatives
 from .request import DerivativeRequest, Method
@@ -29,24 +31,28 @@ class CurveResult:
 
 @dataclass(frozen=True, eq=False)
 class ErrorResult:
-    """Stage 2: each method's error against the reference over the x grid."""
+    """Stage 2: each method's error against the reference over the x grid (none when there is no
+    reference), and each step method's estimated error, which needs no reference."""
 
     request_id: int
     x: np.ndarray
     absolute: dict[Method, np.ndarray]
     relative: dict[Method, np.ndarray]
+    estimated: dict[Method, np.ndarray] = field(default_factory=dict)  # estimate.estimated_error
 
 
 @dataclass(frozen=True, eq=False)
 class SweepResult:
-    """Stage 3: error against step size at the probe point, and each method's value there at the step."""
+    """Stage 3: error against the base step at the probe point, and each method's value there at the step."""
 
     request_id: int
-    step: float
+    step: float  # the base step h0 (the slider's); at the probe each method takes steps[method]
     sweep: StepSweep
     reference: Method | None = None
     exact: float = math.nan  # the reference derivative at the probe
     at_step: dict[Method, float] = field(default_factory=dict)  # each method's estimate at the probe and step
+    steps: dict[Method, float] = field(default_factory=dict)  # the step each step method took at the probe
+    estimates: dict[Method, float] = field(default_factory=dict)  # each step method's estimated |error| there
 
     def error_at_step(self, method: Method) -> float:
         """|estimate - exact| of method at the probe and the request's step (NaN where undefined)."""
@@ -94,11 +100,14 @@ def derivatives_needed(request: DerivativeRequest) -> int:
     return request.order + max((extra.get(m, 0) for m in request.methods), default=0)
 
 
-def method_context(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> MethodContext:
-    """The evaluation context for request's order, accuracy and parameter values."""
+def method_context(request: DerivativeRequest, symbolic: SymbolicDerivatives,
+                   scale_floor: float | None = None) -> MethodContext:
+    """The evaluation context for request's order, accuracy and parameter values; steps scale with
+    max(|x|, s0), s0 from the request's range (steps.scale_floor) unless given."""
     values = request.parameter_values(symbolic.parsed.parameter_names)
+    floor = range_scale_floor(request.x_min, request.x_max) if scale_floor is None else scale_floor
     return MethodContext(symbolic=symbolic, order=request.order, accuracy=request.accuracy, parameters=values,
-                         noise=request.noise)
+                         noise=request.noise, step_floor=floor)
 
 
 def x_grid(request: DerivativeRequest) -> np.ndarray:
@@ -111,7 +120,7 @@ def f_only_curves(request: DerivativeRequest, parsed: ParsedExpression) -> dict[
     can be computed while SymPy is still differentiating."""
     context = method_context(request, SymbolicDerivatives(parsed, (parsed.expr,)))
     x = x_grid(request)
-    return {m: context.derivative(m, x, request.step) for m in request.methods
+    return {m: context.scaled_derivative(m, x, request.step) for m in request.methods
             if m is not Method.SYMBOLIC and context.unavailable(m) is None}
 
 
@@ -127,32 +136,38 @@ def compute_stages(
     x = x_grid(request)
     notes = {m: reason for m in request.methods if (reason := context.unavailable(m))}
     known = known or {}
-    derivatives = {m: known[m] if m in known else context.derivative(m, x, request.step)
+    derivatives = {m: known[m] if m in known else context.scaled_derivative(m, x, request.step)
                    for m in request.methods if m not in notes}
     reference = context.reference
     if reference is not None and reference not in derivatives:
-        derivatives_ref = context.derivative(reference, x, request.step)
+        derivatives_ref = context.scaled_derivative(reference, x, request.step)
     else:
         derivatives_ref = derivatives.get(reference) if reference else None
     yield CurveResult(request.request_id, x, context.f(x), derivatives, reference, notes)
 
-    if derivatives_ref is None:
-        return
-    compared = {m: d for m, d in derivatives.items() if m is not reference}
+    # Each step method's own estimate of its error: with nothing exact to compare with (noisy samples
+    # when SymPy gave up) it is all there is.
+    estimated = {m: estimated_error(context, m, x, context.steps(m, x, request.step), d)
+                 for m, d in derivatives.items() if m.uses_step}
+    compared = {m: d for m, d in derivatives.items() if m is not reference} if derivatives_ref is not None else {}
     yield ErrorResult(
         request.request_id,
         x,
         {m: absolute_error(d, derivatives_ref) for m, d in compared.items()},
         {m: relative_error(d, derivatives_ref) for m, d in compared.items()},
+        estimated,
     )
 
-    yield sweep_stage(request, symbolic, context)
+    sweep = sweep_stage(request, symbolic, context) if derivatives_ref is not None else None
+    if sweep is not None:
+        yield sweep
 
 
 def sweep_stage(
     request: DerivativeRequest, symbolic: SymbolicDerivatives, context: MethodContext | None = None
 ) -> SweepResult | None:
-    """Stage 3 alone: the error-versus-h sweep, with theory lines for the derivatives symbolic holds."""
+    """Stage 3 alone: the error-versus-h sweep over base steps (the slider's units), with theory lines for
+    the derivatives symbolic holds."""
     context = context or method_context(request, symbolic)
     reference = context.reference
     if reference is None:
@@ -161,9 +176,13 @@ def sweep_stage(
     sweep_methods = tuple(m for m in request.methods if m is not reference)
     sweep = sweep_steps(context, sweep_methods, probe, step_grid(), exact)
     at_probe = np.array([probe])
-    at_step = {m: float(context.derivative(m, at_probe, request.step)[0]) for m in request.methods
-               if context.unavailable(m) is None}
-    return SweepResult(request.request_id, request.step, sweep, reference, exact, at_step)
+    available = [m for m in request.methods if context.unavailable(m) is None]
+    at_step = {m: float(context.scaled_derivative(m, at_probe, request.step)[0]) for m in available}
+    steps = {m: context.steps(m, at_probe, request.step) for m in available if m.uses_step}
+    estimates = {m: float(estimated_error(context, m, at_probe, h, np.array([at_step[m]]))[0])
+                 for m, h in steps.items()}
+    return SweepResult(request.request_id, request.step, sweep, reference, exact, at_step,
+                       {m: float(h[0]) for m, h in steps.items()}, estimates)
 
 
 def _probe(request: DerivativeRequest, context: MethodContext, reference: Method) -> tuple[float, float]:

@@ -48,7 +48,9 @@ def test_sweep_finds_the_textbook_optimum_and_theory_brackets_it():
     request = DerivativeRequest("exp(x)", x_min=0, x_max=2, accuracy=1, probe=1.0)
     sweep = run(request)[2].sweep
     h_star, error = sweep.optimum[Method.FORWARD]
-    assert 1e-9 < h_star < 1e-7  # sqrt(eps) ~ 1.5e-8
+    # sqrt(eps) ~ 1.5e-8; with exact steps the round-off is f's alone, and near h* the errors of 1e-9 .. 1e-8
+    # differ by the luck of rounding only (1e-9 wins by 5%)
+    assert 5e-10 < h_star < 1e-7
     assert error < 1e-7
     # Far from h*, one of the two theory lines explains the measured error within a factor of 10.
     big = sweep.h > 1e-3

@@ -8,6 +8,7 @@ import numpy as np
 
 from .finite_difference import EPS
 from .methods import MethodContext
+from .steps import step_scale
 from ..limits import MAX_STEP, MIN_STEP
 from ..request import Method
 
@@ -43,29 +44,33 @@ def optimum(h: np.ndarray, errors: np.ndarray) -> tuple[float, float] | None:
 
 @dataclass(frozen=True, eq=False)
 class StepSweep:
-    """Error at one x for each method over a grid of step sizes, with the theory that explains it."""
+    """Error at one x for each method over a grid of base steps h0 (the slider's units: at the probe a
+    method takes h0 * s(probe), made exact there), with the theory that explains it."""
 
     probe: float
-    h: np.ndarray
+    h: np.ndarray  # base steps h0
     errors: dict[Method, np.ndarray]
-    optimum: dict[Method, tuple[float, float]]
-    truncation: dict[Method, np.ndarray]  # C h^p |f^(n+p)(x0)|
+    optimum: dict[Method, tuple[float, float]]  # (base step h0*, error there)
+    truncation: dict[Method, np.ndarray]  # C h^p |f^(n+p)(x0)|, h the step taken
     roundoff: dict[Method, np.ndarray]  # (sum|w| eps |f(x0)| + sqrt(sum w^2) noise) / h^n
+    scale: float = 1.0  # s(probe) = max(|probe|, s0): the step taken is about h0 times this
 
 
 def sweep_steps(
     context: MethodContext, methods: tuple[Method, ...], probe: float, h: np.ndarray, reference: float
 ) -> StepSweep:
-    """Errors of every method at x = probe for every h (one vectorised call per method)."""
+    """Errors of every method at x = probe for every base step in h (one vectorised call per method)."""
     x0 = np.array([probe])
     column = h[:, None]
+    scale = float(step_scale(x0, context.step_floor)[0])
     f0 = float(np.abs(context.f(x0))[0])
     errors, optima, truncation, roundoff = {}, {}, {}, {}
     n = context.order
     for method in methods:
         if method is Method.SYMBOLIC or context.unavailable(method):
             continue
-        estimate = context.derivative(method, x0, column)[:, 0]
+        taken = context.steps(method, x0, column)[:, 0] if method.uses_step else h
+        estimate = context.derivative(method, x0, taken[:, None])[:, 0]
         errors[method] = absolute_error(estimate, reference)
         best = optimum(h, errors[method]) if method.uses_step else None
         if best is not None:
@@ -73,13 +78,14 @@ def sweep_steps(
         if method is Method.COMPLEX:
             third = context.exact_derivative(3, x0)
             if third is not None:
-                truncation[method] = np.abs(third[0]) / 6 * h**2
+                truncation[method] = np.abs(third[0]) / 6 * taken**2
             roundoff[method] = np.full_like(h, EPS * abs(reference))
         elif method.uses_step:
             stencil = context.stencil(method)
             higher = context.exact_derivative(n + stencil.accuracy, x0)
             if higher is not None:
-                truncation[method] = abs(stencil.error_coefficient * higher[0]) * h**stencil.accuracy
+                truncation[method] = abs(stencil.error_coefficient * higher[0]) * taken**stencil.accuracy
             spread = stencil.roundoff_coefficient * EPS * f0 + stencil.noise_coefficient * context.noise
-            roundoff[method] = spread / h**n
-    return StepSweep(probe=probe, h=h, errors=errors, optimum=optima, truncation=truncation, roundoff=roundoff)
+            roundoff[method] = spread / taken**n
+    return StepSweep(probe=probe, h=h, errors=errors, optimum=optima, truncation=truncation, roundoff=roundoff,
+                     scale=scale)

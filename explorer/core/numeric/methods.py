@@ -9,6 +9,7 @@ import numpy as np
 import sympy
 
 from . import finite_difference as fd
+from . import steps as step_sizes
 from .autodiff import autodiff_function
 from ..expression.functions import NON_ANALYTIC
 from .noise import measurement_noise
@@ -23,6 +24,9 @@ from ..symbolic.derivatives import (
 )
 
 
+_STENCIL_METHODS = (Method.FORWARD, Method.BACKWARD, Method.CENTRAL, Method.RICHARDSON)
+
+
 @dataclass(frozen=True, eq=False)
 class MethodContext:
     """One expression, derivative order, accuracy and parameter values, ready to evaluate anywhere."""
@@ -32,6 +36,8 @@ class MethodContext:
     accuracy: int
     parameters: tuple[float, ...] = ()
     noise: float = 0.0  # standard deviation of the noise on every sample of f (measured data)
+    # s0 of the step scale max(|x|, s0) (steps.scale_floor of the range; 1 where there is none)
+    step_floor: float = step_sizes.DEFAULT_SCALE_FLOOR
 
     @property
     def symbols(self) -> tuple[sympy.Symbol, ...]:
@@ -65,6 +71,23 @@ class MethodContext:
             Method.RICHARDSON: fd.richardson_stencil,
         }
         return builders[method](self.order, self.accuracy)
+
+    def denominator(self, method: Method) -> int:
+        """What a step must be a multiple of (in ulps of x) for every stencil point to be exact."""
+        return self.stencil(method).denominator if method in _STENCIL_METHODS else 1
+
+    def steps(self, method: Method, x: np.ndarray, base: np.ndarray | float) -> np.ndarray:
+        """The step method takes at each x for base step h0: h0 * max(|x|, s0), exact at x
+        (`steps.scaled`); base may be a column against x, as in the sweep."""
+        if method is Method.COMPLEX:  # no cancellation: any step is exact enough, only its scale matters
+            return base * step_sizes.step_scale(x, self.step_floor)
+        return step_sizes.scaled(x, base, self.step_floor, self.denominator(method))
+
+    def scaled_derivative(self, method: Method, x: np.ndarray, base: np.ndarray | float) -> np.ndarray:
+        """method's estimate at x with the base step h0 (the window's slider): each x uses steps(...)."""
+        if not method.uses_step or self.unavailable(method) is not None:
+            return self.derivative(method, x, base)  # no step to take: base only gives the shape
+        return self.derivative(method, x, self.steps(method, x, base))
 
     @cached_property
     def _non_analytic(self) -> bool:

@@ -1,0 +1,69 @@
+"""An error estimate for every finite-difference value, without an exact answer to compare with.
+
+Measured data have no exact derivative, so each value D(h) comes with an estimate of its error from the
+same samples: the value again at half the step, as scipy.differentiate and numdifftools do with their
+extrapolation tables. With truncation error C h^p,
+
+    D(h) - D(h/2) = C h^p (1 - 2^-p) + (round-off and noise of both),
+
+so |D(h) - D(h/2)| / (1 - 2^-p) estimates the truncation error of D(h), and carries its round-off too
+(the half step's round-off is 2^n times larger). Added to it is the round-off (and noise) bound of D(h)
+itself, so that a difference that happens to be small (two round-offs alike) still leaves a floor.
+bench/error_estimate.py calibrates this: how often it bounds the true error and by how much it overstates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..request import Method
+from . import finite_difference as fd
+from . import steps as step_sizes
+from .methods import MethodContext
+
+# How much each part of the estimate is trusted, chosen on bench/error_estimate.py's calibration set and
+# checked on its held-out set (docs/benchmarks.md). The halving difference estimates the truncation to
+# first order only, so it is right as often as it is short: half again above it bounds it. The round-off
+# bound R eps max|f| / h^n is a worst case that real round-off rarely reaches, and the difference already
+# carries the half step's larger round-off, so half of the bound is enough of a floor. Two standard
+# deviations hold ~95% of normal noise. The complex step's value is as good as an evaluation of f: a few ulps.
+TRUNCATION_SAFETY = 1.5
+ROUNDOFF_SAFETY = 0.5
+NOISE_SAFETY = 2.0
+COMPLEX_ULPS = 4.0
+COMPLEX_ACCURACY = 2  # Im f(x + ih) / h = f'(x) - h^2 f'''(x) / 6 + ...
+
+
+def estimated_error(context: MethodContext, method: Method, x: np.ndarray, h: np.ndarray | float,
+                    value: np.ndarray | None = None) -> np.ndarray:
+    """The estimated |error| of method's value at x with step h (the step actually used, as
+    MethodContext.steps gives it; it may broadcast against x). `value` is that value if already known.
+    NaN where there is no value, and for the methods without a step (symbolic, autodiff: exact up to
+    rounding)."""
+    x = np.asarray(x, dtype=float)
+    h = np.asarray(h, dtype=float)
+    shape = np.broadcast_shapes(x.shape, h.shape)
+    if not method.uses_step or context.unavailable(method) is not None:
+        return np.full(shape, np.nan)
+    if value is None:
+        value = context.derivative(method, x, h)
+    with np.errstate(all="ignore"):
+        if method is Method.COMPLEX:
+            fine = context.derivative(method, x, h / 2)
+            truncation = TRUNCATION_SAFETY * np.abs(value - fine) / (1 - 2.0**-COMPLEX_ACCURACY)
+            # No cancellation: Im f is as accurate as any evaluation of f, a few ulps of the result.
+            return truncation + COMPLEX_ULPS * fd.EPS * np.abs(value)
+        stencil = context.stencil(method)
+        n, p = stencil.derivative_order, stencil.accuracy
+        half = step_sizes.representable(x, h / 2, stencil.denominator)
+        # Where h is already the least step x allows (an ulp of 1e15 is 0.125), halving leaves it as it
+        # is, and the two values would agree whatever their error: compare with the double step instead,
+        # D(2h) - D(h) = C h^p (2^p - 1).
+        halved = half < h
+        if not np.all(halved):
+            half = np.where(halved, half, step_sizes.representable(x, 2 * h, stencil.denominator))
+        other, scale = fd.apply_stencil_with_scale(context.f, x, half, stencil)
+        truncation = TRUNCATION_SAFETY * np.abs(value - other) / np.where(halved, 1 - 2.0**-p, 2.0**p - 1)
+        spread = (ROUNDOFF_SAFETY * stencil.roundoff_coefficient * fd.EPS * scale
+                  + NOISE_SAFETY * stencil.noise_coefficient * context.noise)
+        return truncation + spread / h**n
