@@ -14,10 +14,10 @@ import numpy as np
 from .core.derive import derive_at
 from .core.expression.errors import ExpressionError
 from .core.expression.parser import parse_expression
-from .core.pipeline import derivatives_needed
+from .core.pipeline import derivatives_needed, method_context
 from .core.request import DerivativeRequest, Method
 from .core.limits import MAX_ACCURACY, MAX_ORDER
-from .core.symbolic.derivatives import python_of
+from .core.symbolic.derivatives import SymbolicDerivatives, python_of
 from .core.symbolic.engine import SymbolicEngine, SymbolicError
 
 
@@ -33,18 +33,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _number(text: str) -> float:
-    """A point or step given on the command line; constant expressions such as pi/4 are allowed."""
+def _number(text: str, kind: str = "number") -> float:
+    """A number given on the command line: a point, a parameter's value, a step or seconds (kind). Constant
+    expressions such as pi/4 are allowed; reading one is bounded in time (see core.expression.numbers)."""
+    from .core.expression import numbers
+
+    read, what = {"number": (numbers.parse_number, "a number"), "step": (numbers.parse_step, "a step"),
+                  "seconds": (numbers.parse_seconds, "a number of seconds")}[kind]
     try:
-        value = parse_expression(text).expr
+        return read(text)
     except ExpressionError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number: {exc}") from None
-    if value.free_symbols:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
-    number = complex(value.evalf())
-    if number.imag != 0 or not math.isfinite(number.real):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite real number")
-    return number.real
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}: {exc}") from None
 
 
 def _order(text: str) -> int:
@@ -54,10 +53,16 @@ def _order(text: str) -> int:
 
 
 def _parameter(text: str) -> tuple[str, float]:
+    from .core.expression.parser import name_problem
+
     name, sep, value = text.partition("=")
-    if not sep or not name.strip():
+    name = name.strip()
+    if not sep or not name:
         raise argparse.ArgumentTypeError(f"parameter must look like name=value, not {text!r}")
-    return name.strip(), _number(value)
+    problem = name_problem(name)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{name!r} cannot be a parameter: {problem}")
+    return name, _number(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=2, help="finite-difference accuracy order p")
         sub.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
                          help="value of a parameter (default 1)")
-        sub.add_argument("--timeout", type=float, default=5.0, help="seconds SymPy may take before giving up")
+        sub.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=5.0, metavar="SECONDS",
+                         help="seconds SymPy may take before giving up (at most one hour)")
         sub.add_argument("--noise", type=_number, default=0.0, metavar="SIGMA",
                          help="standard deviation of noise on every sample of f, as in measured data")
 
@@ -80,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(derive)
     derive.add_argument("--method", choices=[m.value for m in Method] + ["all"], default="all")
     derive.add_argument("--at", type=_number, nargs="+", default=[1.0], metavar="X", help="points (default 1)")
-    derive.add_argument("--h", type=_number, default=None, help="step size (default: each method's optimum)")
+    derive.add_argument("--h", type=_number, default=None,
+                        help="step size, taken as given at every point (made exactly representable there); "
+                             "default: at each point the step balancing truncation against round-off")
     derive.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     export = commands.add_parser("export", help="write the plots (.png, .svg) or the data (.csv) without a window")
@@ -116,7 +124,11 @@ def json_ready(report: object) -> object:
 
 
 def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
-    """Compute every requested method at every point; return a JSON-ready report."""
+    """Compute every requested method at every point; return a JSON-ready report.
+
+    When SymPy gives up (timeout, too large, crashed), the numerical methods are measured against
+    autodiff instead, as in the window, and a note says so; with noisy samples nothing exact is left,
+    and the values come with their estimated errors only."""
     if args.h is not None and not args.h > 0:
         raise UsageError("--h must be positive")
     parsed = parse_expression(args.expression, args.var)
@@ -126,13 +138,27 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     problems = request.problems()
     if problems:
         raise UsageError("; ".join(problems))
-    symbolic = engine.derivatives(parsed, request.order, request.order)
+    # One derivative beyond what the theory lines need: the balanced steps bound f^(n+p) over the stencil.
+    needed = derivatives_needed(request) + 1
+    job = engine.submit(parsed, needed)
+    job.wait(needed + 1)
+    symbolic = job.derivatives()
+    general: dict[str, str] = {}
+    if symbolic.of(request.order) is None:
+        reason = job.error or "the derivative was not computed"
+        symbolic = SymbolicDerivatives(parsed, (parsed.expr,), (str(reason),))
+        if method_context(request, symbolic).reference is None:
+            general["reference"] = (f"SymPy gave up ({reason}); noisy samples leave nothing exact to measure "
+                                    "errors against: values with their estimated errors only")
+        else:
+            general["reference"] = f"SymPy gave up ({reason}); errors are measured against autodiff"
     result = derive_at(request, symbolic, np.array(args.at, dtype=float), args.h)
+    derivative = symbolic.of(request.order)
     return {
         "expression": python_of(parsed.expr),
         "variable": args.var,
         "order": request.order,
-        "derivative": python_of(symbolic.of(request.order)),
+        "derivative": python_of(derivative) if derivative is not None else None,
         "parameters": dict(zip(parsed.parameter_names, result.context.parameters)),
         "reference": result.reference.value if result.reference else None,
         "noise": request.noise,
@@ -144,7 +170,10 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
                 "methods": {
                     method.value: {
                         "value": _number_or_none(r.values[i]),
-                        "h": r.step,
+                        # estimated |error| from the samples alone; null for symbolic and autodiff (exact
+                        # up to rounding) and where the value is undefined
+                        "error_estimate": _number_or_none(r.estimate[i]),
+                        "h": float(r.steps[i]) if r.steps is not None else None,  # the step taken at this x
                         "abs_error": _number_or_none(r.absolute[i]),
                         "rel_error": _number_or_none(r.relative[i]),
                     }
@@ -153,7 +182,7 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
             }
             for i, xi in enumerate(result.x)
         ],
-        "notes": {method.value: reason for method, reason in result.notes.items()},
+        "notes": {**general, **{method.value: reason for method, reason in result.notes.items()}},
     }
 
 
@@ -161,11 +190,14 @@ def format_table(report: dict) -> str:
     """The derive report as aligned text."""
     primes = "'" * report["order"] if report["order"] <= 3 else f"^({report['order']})"
     var = report["variable"]
-    lines = [f"f({var}) = {report['expression']}", f"f{primes}({var}) = {report['derivative']}"]
+    derivative = report["derivative"] if report["derivative"] is not None else "(not available: see the notes)"
+    lines = [f"f({var}) = {report['expression']}", f"f{primes}({var}) = {derivative}"]
     if report["parameters"]:
         lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
     if report["noise"]:
         lines.append(f"noise on f: standard deviation {report['noise']:g}")
+    if report["reference"] not in (None, "symbolic"):
+        lines.append(f"errors against {report['reference']}")
 
     def show(value, spec):
         return "-" if value is None else format(value, spec)
@@ -174,11 +206,11 @@ def format_table(report: dict) -> str:
         lines.append("")
         undefined = "   (f is undefined here)" if point["f"] is None else ""
         lines.append(f"{var} = {point['x']:g}{undefined}")
-        lines.append(f"  {'method':<12}{'value':>24}{'h':>11}{'abs error':>12}{'rel error':>12}")
+        lines.append(f"  {'method':<12}{'value':>24}{'est. error':>12}{'h':>11}{'abs error':>12}{'rel error':>12}")
         for name, r in point["methods"].items():
             lines.append(
-                f"  {name:<12}{show(r['value'], '.17g'):>24}{show(r['h'], '.2e'):>11}"
-                f"{show(r['abs_error'], '.2e'):>12}{show(r['rel_error'], '.2e'):>12}"
+                f"  {name:<12}{show(r['value'], '.17g'):>24}{show(r['error_estimate'], '.2e'):>12}"
+                f"{show(r['h'], '.2e'):>11}{show(r['abs_error'], '.2e'):>12}{show(r['rel_error'], '.2e'):>12}"
             )
     for name, reason in report["notes"].items():
         lines.append(f"{name}: {reason}")

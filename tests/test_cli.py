@@ -106,3 +106,114 @@ def test_export_takes_the_sweep_point(capsys, tmp_path, monkeypatch):
     assert code == 0 and seen[0].probe == 2.5 and seen[0].x_min == -2.0
     code, _, err = run_cli(capsys, "export", "x", "--probe", "nan", "-o", str(tmp_path / "p.png"))
     assert code == 2 and "probe" in err
+
+
+def derive_json(capsys, *argv):
+    code, out, err = run_cli(capsys, "derive", *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_the_default_step_scales_with_x(capsys):
+    # A fixed step of 8.7e-6 gave x^2 + 1 at 1e8 a relative error of 4e-4.
+    central = derive_json(capsys, "x^2+1", "--at", "1e8", "3e15", "--method", "central")
+    for point in central["points"]:
+        entry = point["methods"]["central"]
+        assert entry["rel_error"] < 1e-10 and entry["h"] > 1.0
+        assert (point["x"] + entry["h"]) - point["x"] == entry["h"]  # the step taken is exact at x
+
+
+def test_the_default_step_stays_inside_the_domain_near_zero(capsys):
+    # log(x) at 1e-6: the stencils of backward, central and Richardson reached below 0 and gave no value.
+    report = derive_json(capsys, "log(x)", "--at", "1e-6", "1e-300")
+    for point in report["points"]:
+        for name, entry in point["methods"].items():
+            assert entry["value"] is not None, (point["x"], name)
+            assert entry["rel_error"] < 1e-7, (point["x"], name, entry)
+
+
+def test_a_given_step_is_used_as_given_made_exact(capsys):
+    report = derive_json(capsys, "sin(x)", "--at", "0.1", "1e8", "--h", "1e-5", "--method", "central")
+    small, large = (point["methods"]["central"]["h"] for point in report["points"])
+    assert small == pytest.approx(1e-5, rel=1e-11) and (0.1 + small) - 0.1 == small
+    assert large == pytest.approx(1e-5, rel=2e-3) and (1e8 + large) - 1e8 == large  # ulp(1e8) = 1.5e-8
+
+
+def test_each_value_comes_with_an_error_estimate(capsys):
+    report = derive_json(capsys, "exp(-x^2)*sin(3x)", "--at", "-1.3", "0.2", "0.9")
+    for point in report["points"]:
+        methods = point["methods"]
+        assert methods["symbolic"]["error_estimate"] is None and methods["autodiff"]["error_estimate"] is None
+        for name in ("forward", "backward", "central", "richardson"):
+            entry = methods[name]
+            # (an error far below the round-off floor is luck the estimate cannot count on)
+            assert entry["abs_error"] <= entry["error_estimate"] < 100 * max(entry["abs_error"], 1e-12), name
+    code, out, _ = run_cli(capsys, "derive", "sin(x)", "--at", "1", "--h", "1e-2", "--method", "forward")
+    forward = next(line for line in out.splitlines() if line.strip().startswith("forward"))
+    estimate, error = float(forward.split()[2]), float(forward.split()[4])
+    assert "est. error" in out and error <= estimate < 3 * error  # h/2 |sin| in both
+
+
+def test_a_constant_has_derivative_exactly_zero_by_every_method(capsys):
+    # (the sum's rounding depended on how many points there were: at 0.5 alone Richardson gave 3.5e-14)
+    for points in (["0.5"], ["0.5", "-3", "1e8"]):
+        report = derive_json(capsys, "1", "--at", *points)
+        for point in report["points"]:
+            for name, entry in point["methods"].items():
+                assert entry["value"] == 0.0, (name, entry)
+
+
+class _GaveUpJob:
+    """A derive job on which SymPy timed out before the first derivative."""
+
+    def __init__(self, parsed):
+        from explorer.core.symbolic.engine import SymbolicTimeout
+
+        self.parsed = parsed
+        self.error = SymbolicTimeout("SymPy took longer than 5 s")
+
+    def wait(self, count, timeout=None):
+        return True
+
+    def derivatives(self, up_to=None):
+        from explorer.core.symbolic.derivatives import SymbolicDerivatives
+
+        return SymbolicDerivatives(self.parsed, (self.parsed.expr,), (str(self.error),))
+
+
+class _GivingUpEngine:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def submit(self, parsed, up_to):
+        return _GaveUpJob(parsed)
+
+    def derivatives(self, parsed, up_to, required=None):
+        from explorer.core.symbolic.engine import SymbolicTimeout
+
+        raise SymbolicTimeout("SymPy took longer than 5 s")
+
+    def close(self):
+        pass
+
+
+def test_when_sympy_gives_up_autodiff_is_the_reference_as_in_the_window(capsys, monkeypatch):
+    import explorer.cli as cli
+
+    monkeypatch.setattr(cli, "SymbolicEngine", _GivingUpEngine)
+    code, out, err = run_cli(capsys, "derive", "sin(x)", "--at", "1", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["reference"] == "autodiff" and report["derivative"] is None
+    assert "SymPy gave up" in report["notes"]["reference"] and "autodiff" in report["notes"]["reference"]
+    point = report["points"][0]
+    assert point["exact"] == pytest.approx(0.5403023058681398, rel=1e-15)
+    assert point["methods"]["central"]["abs_error"] < 1e-9 and "symbolic" not in point["methods"]
+    code, out, _ = run_cli(capsys, "derive", "sin(x)", "--at", "1")
+    assert code == 0 and "errors against autodiff" in out and "SymPy gave up" in out
+    # Noisy samples: nothing exact is left, so values come with their estimates only.
+    report = json.loads(run_cli(capsys, "derive", "sin(x)", "--at", "1", "--noise", "1e-6", "--json")[1])
+    assert report["reference"] is None and "nothing exact" in report["notes"]["reference"]
+    central = report["points"][0]["methods"]["central"]
+    assert central["abs_error"] is None and central["error_estimate"] > 0
+    assert abs(central["value"] - 0.5403023058681398) <= central["error_estimate"]
