@@ -149,3 +149,70 @@ def test_a_function_that_does_not_depend_on_x_has_derivative_exactly_zero(text, 
             continue
         for step in (1e-2, 1e-5):
             assert np.array_equal(context.derivative(method, x, step), np.zeros(4)), (method, step)
+
+
+# f, its derivative by hand, and points inside f's domain
+ANALYTIC = [
+    ("sin(3x)", lambda x: 3 * np.cos(3 * x), (-2.0, 2.0)),
+    ("cos(x)^2", lambda x: -2 * np.cos(x) * np.sin(x), (-2.0, 2.0)),
+    ("tan(x)", lambda x: 1 / np.cos(x) ** 2, (-1.2, 1.2)),
+    ("sec(x)", lambda x: np.tan(x) / np.cos(x), (-1.2, 1.2)),
+    ("csc(x)", lambda x: -np.cos(x) / np.sin(x) ** 2, (0.2, 3.0)),
+    ("cot(x)", lambda x: -1 / np.sin(x) ** 2, (0.2, 3.0)),
+    ("asin(x)", lambda x: 1 / np.sqrt(1 - x**2), (-0.9, 0.9)),
+    ("acos(x)", lambda x: -1 / np.sqrt(1 - x**2), (-0.9, 0.9)),
+    ("atan(2x)", lambda x: 2 / (1 + 4 * x**2), (-3.0, 3.0)),
+    ("sinh(x)", np.cosh, (-3.0, 3.0)),
+    ("cosh(x)", np.sinh, (-3.0, 3.0)),
+    ("tanh(x)", lambda x: 1 / np.cosh(x) ** 2, (-3.0, 3.0)),
+    ("asinh(x)", lambda x: 1 / np.sqrt(x**2 + 1), (-3.0, 3.0)),
+    ("acosh(x)", lambda x: 1 / np.sqrt(x**2 - 1), (1.1, 4.0)),
+    ("atanh(x)", lambda x: 1 / (1 - x**2), (-0.9, 0.9)),
+    ("exp(-x^2)*sin(3x)", lambda x: np.exp(-(x**2)) * (3 * np.cos(3 * x) - 2 * x * np.sin(3 * x)), (-3.0, 3.0)),
+    ("log(x)", lambda x: 1 / x, (0.1, 5.0)),
+    ("log(x, 2)", lambda x: 1 / (x * np.log(2)), (0.1, 5.0)),
+    ("sqrt(x)", lambda x: 0.5 / np.sqrt(x), (0.1, 5.0)),
+    ("cbrt(x)", lambda x: 1 / (3 * np.cbrt(x) ** 2), (0.1, 5.0)),
+    ("abs(x)^3", lambda x: 3 * x * np.abs(x), (-2.0, 2.0)),
+    ("sign(x)*x^2", lambda x: 2 * np.abs(x), (0.1, 2.0)),
+    ("erf(x)", lambda x: 2 / np.sqrt(np.pi) * np.exp(-(x**2)), (-3.0, 3.0)),
+    ("x^x", lambda x: x**x * (np.log(x) + 1), (0.1, 3.0)),
+    ("2^x", lambda x: 2**x * np.log(2), (-3.0, 3.0)),
+    ("x^2.5 - 1/x + x^-3", lambda x: 2.5 * x**1.5 + 1 / x**2 - 3 / x**4, (0.1, 3.0)),
+    ("a*exp(b x) + c", lambda x: 2 * 0.5 * np.exp(0.5 * x), (-3.0, 3.0)),
+    ("x^a", lambda x: 2 * x, (-3.0, 3.0)),
+    ("3x + 1", lambda x: np.full_like(x, 3.0), (-3.0, 3.0)),
+]
+
+
+@pytest.mark.parametrize("text, derivative, interval", ANALYTIC)
+def test_first_derivatives_by_forward_mode_match_the_analytic_ones(text, derivative, interval):
+    from explorer.core.numeric.forward_mode import first_derivative
+
+    context = context_for(text, parameters=(("a", 2.0), ("b", 0.5), ("c", 7.0)))
+    assert first_derivative(context.symbolic.derivatives[0], context.symbols) is not None  # not autograd
+    x = np.linspace(*interval, 301)
+    autodiff = context.derivative(Method.AUTODIFF, x, 0.0)
+    np.testing.assert_allclose(autodiff, derivative(x), rtol=1e-13, atol=1e-13)
+    # and identical to within rounding with autograd's reverse mode, which it replaced for order 1
+    reverse = autodiff_function(context.symbolic.derivatives[0], context.symbols, 1)(x, *context.parameters)
+    np.testing.assert_allclose(autodiff, np.broadcast_to(reverse, x.shape), rtol=1e-14, atol=1e-15)
+
+
+def test_forward_mode_leaves_gaps_where_f_is_undefined_and_keeps_infinite_slopes():
+    context = context_for("log(x) + sqrt(x + 1)")
+    values = context.derivative(Method.AUTODIFF, np.array([-2.0, -0.5, 0.0, 2.0]), 0.0)
+    assert np.isnan(values[:3]).all() and values[3] == pytest.approx(0.5 + 0.5 / np.sqrt(3), rel=1e-15)
+    assert context_for("sqrt(x)").derivative(Method.AUTODIFF, np.array([0.0]), 0.0)[0] == np.inf
+
+
+@pytest.mark.parametrize("text", ["exp(-x^2)*sin(3x)", "log(x)", "1/(1+25x^2)"])
+def test_long_grids_worked_in_blocks_give_what_short_ones_give(text):
+    # A long x is computed in blocks (cache-sized): every point must come out as if computed alone.
+    context = context_for(text)
+    x = np.linspace(-3.0, 3.0, 50_001)
+    sample = np.arange(0, x.size, 997)
+    for method in (Method.CENTRAL, Method.FORWARD, Method.RICHARDSON, Method.COMPLEX, Method.AUTODIFF):
+        whole = context.scaled_derivative(method, x, 1e-5)
+        alone = context.scaled_derivative(method, x[sample], 1e-5)
+        np.testing.assert_array_equal(whole[sample], alone, err_msg=method.value)

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -63,24 +63,31 @@ class Stencil:
     roundoff_coefficient: float  # sum |w_j|: the round-off error is about this * eps |f| / h^n
     noise_coefficient: float  # sqrt(sum w_j^2): independent noise sigma on each sample gives this * sigma / h^n
 
-    @property
+    # Cached: a long x is worked through in blocks, and each block asks again (the caller must not
+    # change the arrays).
+    @cached_property
     def offsets_array(self) -> np.ndarray:
         return np.array([float(s) for s in self.offsets])
 
-    @property
+    @cached_property
     def weights_array(self) -> np.ndarray:
         return np.array([float(w) for w in self.weights])
 
-    @property
+    @cached_property
     def denominator(self) -> int:
         """The least common denominator of the offsets (Richardson's are halves, quarters...): a step that
         is this many ulps of x puts every stencil point exactly on a double."""
         return math.lcm(*(s.denominator for s in self.offsets))
 
-    @property
+    @cached_property
     def reference_index(self) -> int:
         """The point the others are differenced against (the one of largest weight)."""
         return max(range(len(self.weights)), key=lambda j: (abs(self.weights[j]), -j))
+
+    @cached_property
+    def is_central_pair(self) -> bool:
+        """Offsets -1 and 1: the points are x - h and x + h."""
+        return self.offsets == (-1, 1)
 
 
 def _make_stencil(offsets: Sequence[Fraction], weights: Sequence[Fraction], order: int) -> Stencil:
@@ -195,24 +202,68 @@ def combine(values: np.ndarray, stencil: Stencil) -> np.ndarray:
         estimate = values[1 - r] - values[r]
         estimate *= weights[1 - r]
         return estimate
-    others = [j for j in range(len(weights)) if j != r]
-    return np.asarray(np.tensordot(weights[others], values[others] - values[r], axes=1), dtype=float)
+    # Point by point, in a fixed order: a BLAS dot product's rounding depends on the array's length (so a
+    # point's value would depend on how many points were computed with it, and on the block it fell in).
+    estimate = None
+    for j in range(len(weights)):
+        if j == r:
+            continue
+        term = values[j] - values[r]
+        term *= weights[j]
+        estimate = term if estimate is None else np.add(estimate, term, out=estimate)
+    return estimate
+
+
+# Points per block when a long x is worked through in blocks: every temporary of a block stays in cache
+# and below malloc's mmap threshold. Whole-array temporaries of 1e5 points came as fresh pages each time,
+# and faulting them in cost as much as the arithmetic (forward mode took twice its operations' time).
+BLOCK = 8192
+
+StepRule = Callable[[np.ndarray], np.ndarray]  # the step at each of a block of points
+
+
+def blockwise(compute: Callable[[np.ndarray, np.ndarray], np.ndarray], x: np.ndarray,
+              h: np.ndarray | float | StepRule) -> np.ndarray:
+    """compute(x, h) block by block along a long 1-d x; h is a number, an array like x, or a StepRule
+    giving each block's steps. Anything else (a sweep's column of steps) is computed in one go."""
+    short = x.ndim != 1 or x.size <= 2 * BLOCK
+    if callable(h):
+        if short:
+            return compute(x, h(x))
+    else:
+        h_array = np.asarray(h, dtype=float)
+        if short or h_array.ndim > 1:
+            return compute(x, h_array)
+    out = np.empty(x.shape)
+    for start in range(0, x.size, BLOCK):
+        part = slice(start, start + BLOCK)
+        block = x[part]
+        if callable(h):
+            steps = h(block)
+        else:
+            steps = h_array[part] if h_array.ndim else h_array
+        out[part] = compute(block, steps)
+    return out
 
 
 def _stencil_values(f: Function, x: np.ndarray, h: np.ndarray, stencil: Stencil) -> np.ndarray:
-    """f at every stencil point x + s_j h, the points along a new first axis."""
-    # (k, N) rows are contiguous, where an (N, k) layout made building the points alone cost as much as
-    # evaluating f.
-    offsets = stencil.offsets_array.reshape((-1,) + (1,) * np.broadcast(x, h).ndim)
-    with np.errstate(all="ignore"):
-        return np.asarray(f(x + h * offsets), dtype=float)
+    """f at every stencil point x + s_j h, the points along a new first axis (callers silence NumPy's
+    warnings: once around all the blocks, as entering np.errstate costs as much as a block's subtraction)."""
+    if stencil.is_central_pair and h.shape in ((), x.shape):  # central, order 1, p = 2: x - h, x + h
+        points = np.empty((2,) + x.shape)
+        np.subtract(x, h, out=points[0])
+        np.add(x, h, out=points[1])
+    else:
+        # (k, N) rows are contiguous, where an (N, k) layout made building the points alone cost as
+        # much as evaluating f.
+        points = x + h * stencil.offsets_array.reshape((-1,) + (1,) * np.broadcast(x, h).ndim)
+    return np.asarray(f(points), dtype=float)
 
 
 def _estimate(values: np.ndarray, h: np.ndarray, stencil: Stencil) -> np.ndarray:
-    with np.errstate(all="ignore"):
-        estimate = np.asarray(combine(values, stencil))
-        # in place: each fresh N-sized array costs page faults
-        estimate /= h if stencil.derivative_order == 1 else h**stencil.derivative_order
+    estimate = np.asarray(combine(values, stencil))
+    # in place: each fresh N-sized array costs page faults
+    estimate /= h if stencil.derivative_order == 1 else h**stencil.derivative_order
     # An infinite f at a stencil point (log at 0) gives no derivative there: a gap, like NaN. (A sum is
     # finite only when every term is, and costs a fraction of looking for infinities.)
     if not np.isfinite(np.sum(estimate)):
@@ -220,11 +271,16 @@ def _estimate(values: np.ndarray, h: np.ndarray, stencil: Stencil) -> np.ndarray
     return estimate
 
 
-def apply_stencil(f: Function, x: np.ndarray, h: np.ndarray | float, stencil: Stencil) -> np.ndarray:
-    """sum_j w_j f(x + s_j h) / h^n for all x (and all h, if h broadcasts against x), in one call of f."""
+def apply_stencil(f: Function, x: np.ndarray, h: np.ndarray | float | StepRule, stencil: Stencil) -> np.ndarray:
+    """sum_j w_j f(x + s_j h) / h^n for all x (and all h, if h broadcasts against x), one call of f per block
+    of x; h may be a StepRule, which gives each block of x its steps."""
     x = np.asarray(x, dtype=float)
-    h = np.asarray(h, dtype=float)
-    return _estimate(_stencil_values(f, x, h, stencil), h, stencil)
+
+    def compute(block: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        return _estimate(_stencil_values(f, block, steps, stencil), steps, stencil)
+
+    with np.errstate(all="ignore"):
+        return blockwise(compute, x, h)
 
 
 def apply_stencil_with_scale(f: Function, x: np.ndarray, h: np.ndarray | float,
@@ -232,19 +288,21 @@ def apply_stencil_with_scale(f: Function, x: np.ndarray, h: np.ndarray | float,
     """apply_stencil, and the largest |f| among the stencil's points (what its round-off scales with)."""
     x = np.asarray(x, dtype=float)
     h = np.asarray(h, dtype=float)
-    values = _stencil_values(f, x, h, stencil)
     with np.errstate(all="ignore"):
+        values = _stencil_values(f, x, h, stencil)
         scale = np.max(np.abs(values), axis=0)
-    return _estimate(values, h, stencil), scale
+        return _estimate(values, h, stencil), scale
 
 
-def complex_step(f: Function, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:
+def complex_step(f: Function, x: np.ndarray, h: np.ndarray | float | StepRule) -> np.ndarray:
     """f'(x) ~ Im f(x + ih) / h: no subtraction, so no cancellation; needs f analytic and real on reals."""
     x = np.asarray(x, dtype=float)
-    h = np.asarray(h, dtype=float)
+
+    def compute(block: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        return np.imag(np.asarray(f(block + 1j * steps))) / steps
+
     with np.errstate(all="ignore"):
-        values = np.asarray(f(x + 1j * h))
-        return np.imag(values) / h
+        return blockwise(compute, x, h)
 
 
 def recommended_step(stencil: Stencil, noise: float = 0.0) -> float:

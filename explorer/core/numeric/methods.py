@@ -10,6 +10,7 @@ import sympy
 
 from . import finite_difference as fd
 from . import steps as step_sizes
+from . import forward_mode
 from .autodiff import autodiff_function
 from ..expression.functions import NON_ANALYTIC
 from .noise import measurement_noise
@@ -85,9 +86,11 @@ class MethodContext:
 
     def scaled_derivative(self, method: Method, x: np.ndarray, base: np.ndarray | float) -> np.ndarray:
         """method's estimate at x with the base step h0 (the window's slider): each x uses steps(...)."""
-        if not method.uses_step or self.unavailable(method) is not None:
-            return self.derivative(method, x, base)  # no step to take: base only gives the shape
-        return self.derivative(method, x, self.steps(method, x, base))
+        if not method.uses_step or self.unavailable(method) is not None or np.ndim(base):
+            # no step to take (base only gives the shape), or a sweep's column of base steps
+            return self.derivative(method, x, base if not method.uses_step else self.steps(method, x, base))
+        # The steps are worked out block by block with the stencil, while the block is in cache.
+        return self.derivative(method, x, lambda block: self.steps(method, block, base))
 
     @cached_property
     def _non_analytic(self) -> bool:
@@ -111,17 +114,20 @@ class MethodContext:
         """What errors are measured against: symbolic, or autodiff when SymPy gave up."""
         return next((m for m in (Method.SYMBOLIC, Method.AUTODIFF) if self.unavailable(m) is None), None)
 
-    def derivative(self, method: Method, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:
-        """method's estimate of f^(order) at x with step h (h may broadcast against x, e.g. shape (K, 1))."""
+    def derivative(self, method: Method, x: np.ndarray, h: np.ndarray | float | fd.StepRule) -> np.ndarray:
+        """method's estimate of f^(order) at x with step h (h may broadcast against x, e.g. shape (K, 1), or be
+        a rule giving the steps at any x)."""
         x = np.asarray(x, dtype=float)
-        shape = np.broadcast_shapes(x.shape, np.shape(h))
+        shape = x.shape if callable(h) else np.broadcast_shapes(x.shape, np.shape(h))
         reason = self.unavailable(method)
         if reason is not None:
             return np.full(shape, np.nan)
         if method is Method.SYMBOLIC:
             estimate = self.exact_derivative(self.order, x)
         elif method is Method.AUTODIFF:
-            estimate = self._autodiff(x)
+            estimate, f_values = self._autodiff(x)
+            if f_values is not None:  # forward mode had f at hand: where it is undefined, so is f'
+                return np.where(np.isfinite(f_values), estimate, np.nan) + np.zeros(shape)
         elif method is Method.COMPLEX:
             estimate = fd.complex_step(self.f_complex, x, h)
         else:
@@ -137,11 +143,20 @@ class MethodContext:
         # evaluation of f, which is why it is skipped above when f is finite everywhere.
         return np.where(np.isfinite(self.f(x)), estimate, np.nan) + np.zeros(shape)
 
-    def _autodiff(self, x: np.ndarray) -> np.ndarray:
-        function = autodiff_function(self.symbolic.derivatives[0], self.symbols, self.order)
+    def _autodiff(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(f^(order) at x, f at x when it came along or None): first derivatives by forward mode, which
+        costs about f plus its derivative's rules (reverse mode, autograd's, traced and replayed every
+        operation); higher orders, and expressions forward mode has no rule for, by autograd."""
+        expr = self.symbolic.derivatives[0]
+        if self.order == 1:
+            everywhere = is_defined_everywhere(expr)
+            dual = forward_mode.first_derivative(expr, self.symbols, with_value=not everywhere)
+            if dual is not None:
+                return forward_mode.evaluate(dual, x, self.parameters, with_value=not everywhere)
+        function = autodiff_function(expr, self.symbols, self.order)
         with np.errstate(all="ignore"):
             try:
                 values = function(x, *self.parameters)
             except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, FloatingPointError):
-                return np.full(x.shape, np.nan)
-        return real_values(values, x.shape)
+                return np.full(x.shape, np.nan), None
+        return real_values(values, x.shape), None

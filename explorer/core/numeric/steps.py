@@ -65,17 +65,21 @@ def scaled(x: np.ndarray, base: np.ndarray | float, floor: float = DEFAULT_SCALE
 
     `base` may be a column (K, 1) against x (N,): a sweep over h0 at one or more points."""
     ax = np.abs(np.asarray(x, dtype=float))
-    base = np.asarray(base, dtype=float)
     part = np.maximum(ax, floor)
-    if base.ndim == 0:
-        part *= float(base) / denominator  # in place: the window's curves pay for every N-sized array
+    if not isinstance(part, np.ndarray):  # one point given as a number
+        part = np.array(part)
+    if np.ndim(base) == 0:
+        smallest = float(base) / denominator
+        part *= smallest  # in place: these run for every block of the window's curves
     else:
-        part = part * (base / denominator)
-    exact = (ax + part) - ax
+        smallest = float(np.min(base)) / denominator
+        part = part * (np.asarray(base, dtype=float) / denominator)
+    exact = np.add(ax, part, out=part)
+    exact -= ax
     if denominator != 1:
         exact *= denominator
     # h0 * s(x) >= h0 |x| is below an ulp of x only when h0 / D is below about eps.
-    if np.min(base) / denominator < 4 * EPS and not np.all(exact > 0):
+    if smallest < 4 * EPS and not np.all(exact > 0):
         exact = np.where(exact > 0, exact, denominator * np.spacing(ax))
     return exact
 
