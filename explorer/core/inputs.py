@@ -120,6 +120,23 @@ class Whole(Input[int]):
 
 
 @dataclass(frozen=True)
+class Flag(Input[bool]):
+    """On or off, stored as true / false."""
+
+    def problem(self, value: Any) -> str | None:
+        return None if isinstance(value, bool) else f"{self.label} must be true or false"
+
+    def encode(self, value: bool) -> str:
+        return "true" if value else "false"
+
+    def decode(self, text: str) -> bool:
+        word = text.strip().lower()
+        if word not in ("true", "false"):
+            raise ValueError(f"{text[:20]!r} is not true or false")
+        return word == "true"
+
+
+@dataclass(frozen=True)
 class Text(Input[str]):
     """Text of at most max_length characters."""
 

@@ -19,6 +19,7 @@ MIN_POINTS, MAX_POINTS = 2, 1_000_000  # points on the x grid
 RANGE_LIMIT = 1e15  # |x| of the computed range, the sweep point and parameter values
 MAX_PARAMETERS = 100  # names other than the variable in one expression
 MAX_NOISE = 1e6  # standard deviation of simulated measurement noise
+MAX_TAYLOR_DEGREE = 10  # of the Taylor polynomial drawn at the sweep point
 
 # -- SymPy ---------------------------------------------------------------
 MAX_OPERATIONS = 20_000  # a derivative bigger than this is not worth compiling or drawing

@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .inputs import Choices, NamedValues, OptionalReal, Real, Text, Whole, declare, field_problems
+from .inputs import Choices, Flag, NamedValues, OptionalReal, Real, Text, Whole, declare, field_problems
 from .limits import (
     MAX_ACCURACY,
     MAX_LENGTH,
@@ -16,6 +16,7 @@ from .limits import (
     MAX_PARAMETERS,
     MAX_POINTS,
     MAX_STEP,
+    MAX_TAYLOR_DEGREE,
     MIN_POINTS,
     MIN_STEP,
     RANGE_LIMIT,
@@ -82,6 +83,10 @@ class DerivativeRequest:
     probe: float | None = declare(OptionalReal("sweep point", None, low=-RANGE_LIMIT, high=RANGE_LIMIT))
     # Standard deviation of noise on every sample of f, as in measured data.
     noise: float = declare(Real("noise sigma", 0.0, low=0.0, high=MAX_NOISE))
+    # What the top panel shows at the sweep point, and the critical points of the range.
+    tangents: bool = declare(Flag("tangent and secants", True))
+    taylor_degree: int = declare(Whole("Taylor degree", 0, low=0, high=MAX_TAYLOR_DEGREE))
+    extrema: bool = declare(Flag("critical points", True))
     request_id: int = field(default=0, compare=False)
 
     def problems(self) -> list[str]:

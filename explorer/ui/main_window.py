@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
 
 from ..core.expression.parser import parse_expression
 from ..core.numeric.gaps import gap_note
+from ..core.calculus.stage import CalculusResult
 from ..core.pipeline import CurveResult, DerivativeResults, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.engine import SymbolicEngine
 from .about import about_text
+from .calculus_controls import CalculusControls
+from .calculus_overlay import CalculusOverlay
 from .crosshair import Crosshair
 from .domain_controls import DomainControls
 from .export import ExportError, export_results, export_sweep, with_chosen_suffix
@@ -56,7 +59,6 @@ from .worker import ComputeWorker, FormulaResult, StatusMessage
 
 
 DEFAULT_SIZE = (1400, 900)
-CONTROLS_MAX_SHARE_OF_NEED = 1.3  # the control column's widest, as a multiple of what its contents need
 
 
 class MainWindow(QMainWindow):
@@ -79,10 +81,12 @@ class MainWindow(QMainWindow):
         self.panels = PlotPanels()
         self.readout = ProbeReadout()
         self.lesson = LessonBox()
+        self.calculus = CalculusControls()
         self.timing = QLabel()
         self._build_layout()
         self._build_menus()
         self._add_crosshairs()
+        self.overlay = CalculusOverlay(self.panels.curves_plot)
         self.timing.setMinimumWidth(self.timing.fontMetrics().horizontalAdvance("updated in 00000 ms") + 8)
         self.statusBar().addPermanentWidget(self.timing)
 
@@ -123,6 +127,11 @@ class MainWindow(QMainWindow):
                           ("order", domain.order), ("accuracy", methods.accuracy), ("noise", methods.noise)):
             bind_box(model, name, box)
         bind(model, "methods", methods.changed, methods.methods, methods.set_methods)
+        calculus = self.calculus
+        bind_box(model, "taylor_degree", calculus.taylor)
+        for name, box in (("tangents", calculus.tangents), ("extrema", calculus.extrema)):
+            bind(model, name, box.toggled, box.isChecked, box.setChecked)
+        calculus.pointChosen.connect(lambda x: self.model.update(probe=x))
         bind(model, "step", self.slider.stepChanged, self.slider.step, self.slider.set_step)
         bind(model, "parameters", self.parameters.changed, self.parameters.values, self.parameters.set_values)
         bind(model, "expression", self.editor.line.textChanged, self.editor.text, self.editor.set_text)
@@ -144,6 +153,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.domain)
         column.addWidget(self.parameters)
         column.addWidget(self.methods)
+        column.addWidget(self.calculus)
         column.addWidget(self.readout)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -173,11 +183,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(plots)
-        # A growing window gives the controls a share of the new room (they stayed as narrow as on the
-        # first, small screen), up to what they need; the plots take the rest.
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
-        scroll.setMaximumWidth(int(CONTROLS_MAX_SHARE_OF_NEED * self._controls_width))
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
         self.setCentralWidget(self.splitter)
         # 1400 x 900 where the screen has room (a saved geometry replaces it); a laptop's screen is smaller.
@@ -330,11 +336,12 @@ class MainWindow(QMainWindow):
     def _is_current(self, request_id: int) -> bool:
         return self.request is not None and request_id == self.request.request_id
 
-    def _on_stage(self, result: CurveResult | ErrorResult | SweepResult) -> None:
+    def _on_stage(self, result: CurveResult | ErrorResult | SweepResult | CalculusResult) -> None:
         if not self._is_current(result.request_id):
             self.dropped_stages += 1
             return
-        self.results = (self.results or DerivativeResults(self.request)).with_stage(result)
+        if not isinstance(result, CalculusResult):
+            self.results = (self.results or DerivativeResults(self.request)).with_stage(result)
         if isinstance(result, CurveResult):
             # A new function, range, order or parameter values: fit the view; a new step or probe: keep it.
             view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order,
@@ -347,9 +354,16 @@ class MainWindow(QMainWindow):
             # Why a method has no curve is said beside the method; the status bar says why SymPy gave up
             # (the worker's message) or where the curves have gaps.
             self.methods.show_unavailable(result.notes)
+            request = self.request
+            if not (request.tangents or request.taylor_degree or request.extrema):
+                self.overlay.clear()
+                self.calculus.points.clear()
             exact = result.derivatives.get(result.reference) if result.reference else None
             gaps = gap_note(result.x, result.f, exact, derivative_name(self.request.order))
             self._show_computation_message("; ".join(filter(None, (self._worker_message, gaps))))
+        elif isinstance(result, CalculusResult):
+            self.overlay.show(result)
+            self.calculus.show_result(result)
         elif isinstance(result, ErrorResult):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):
@@ -448,6 +462,18 @@ class MainWindow(QMainWindow):
             width = self.splitter.width()
             controls = min(self._controls_width, int(0.4 * width))
             self.splitter.setSizes([controls, width - controls])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # A window grown from a small screen gives the controls the width they need (they stayed as narrow
+        # as on the first screen), while the plots keep at least 60%; a narrower divider the user chose on
+        # this screen stays where it is.
+        if not self._splitter_placed or event.oldSize().width() <= 0 or event.size().width() <= event.oldSize().width():
+            return
+        controls, plots = self.splitter.sizes()
+        wanted = min(self._controls_width, int(0.4 * (controls + plots)))
+        if controls < wanted and controls < int(0.4 * event.oldSize().width()):
+            self.splitter.setSizes([wanted, controls + plots - wanted])
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         save_inputs(self.settings, self.model.state)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from PySide6.QtCore import QThread, Signal
 
 from ..core.expression.errors import ExpressionError
 from ..core.expression.parser import ParsedExpression, parse_expression
-from ..core.pipeline import compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
+from ..core.calculus.stage import calculus_for
+from ..core.pipeline import SweepResult, compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of, python_of
 from ..core.symbolic.engine import DeriveJob, SymbolicCancelled, SymbolicEngine
@@ -54,10 +56,14 @@ def describe(expr: sympy.Expr) -> tuple[str, str, str]:
     return text, latex_of(expr), python_of(expr)
 
 
+class _Calculus:
+    """Marks where, after the pipeline's stages, the calculus stage is computed (it needs the sweep's x)."""
+
+
 class ComputeWorker(QThread):
     """One thread, one SymbolicEngine; `submit` replaces whatever request is still waiting."""
 
-    stage = Signal(object)  # CurveResult | ErrorResult | SweepResult
+    stage = Signal(object)  # CurveResult | ErrorResult | SweepResult | CalculusResult
     formula = Signal(object)  # FormulaResult
     status = Signal(object)  # StatusMessage
     done = Signal(int)  # request id: every stage of it has been emitted
@@ -76,6 +82,7 @@ class ComputeWorker(QThread):
         # perf_counter() when the newest request's f-only curves and its exact derivative were ready
         # (read by bench/gui_latency.py: how long SymPy kept the panels waiting).
         self.marks: dict[str, float] = {}
+        self._probe = 0.0  # where the newest request's sweep was taken
 
     # -- GUI thread ------------------------------------------------------
     def submit(self, request: DerivativeRequest) -> None:
@@ -170,15 +177,23 @@ class ComputeWorker(QThread):
         """
         held = []
         held_since = 0.0
-        for result in compute_stages(request, symbolic, known):
+        probe = request.probe_point
+        for result in itertools.chain(compute_stages(request, symbolic, known), [_Calculus()]):
             if self._superseded():
                 return False
+            if isinstance(result, SweepResult):
+                probe = result.sweep.probe  # where the sweep went (a point where f' exists)
+            if isinstance(result, _Calculus):
+                result = calculus_for(request, symbolic, probe)
+                if result is None:
+                    continue
             if not held:
                 held_since = time.perf_counter()
             held.append(result)
             if time.perf_counter() - held_since > HOLD_SECONDS:
                 self._emit_all(held)
         self._emit_all(held)
+        self._probe = probe
         return True
 
     def _emit_all(self, held: list) -> None:
@@ -205,7 +220,8 @@ class ComputeWorker(QThread):
         except ExpressionError as exc:
             self.status.emit(StatusMessage(request.request_id, str(exc), is_error=True))
             return
-        job = self.engine.submit(parsed, derivatives_needed(request))
+        # The Taylor polynomial at the sweep point needs the derivatives up to its degree too.
+        job = self.engine.submit(parsed, max(derivatives_needed(request), request.taylor_degree))
         # SymPy works in its child meanwhile: the curves that need only f can be ready by then.
         known = f_only_curves(request, parsed)
         self.marks = {"request_id": request.request_id, "f_only": time.perf_counter()}
@@ -231,6 +247,9 @@ class ComputeWorker(QThread):
                 if sweep is None or self._superseded():
                     return
                 self.stage.emit(sweep)
+                calculus = calculus_for(request, complete, self._probe)  # a Taylor degree may need them too
+                if calculus is not None and not self._superseded():
+                    self.stage.emit(calculus)
             symbolic = complete
         self.done.emit(request.request_id)
         self._emit_formula(request, symbolic, simplified=True)

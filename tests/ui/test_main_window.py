@@ -652,3 +652,12 @@ def test_the_kink_preset_sweeps_a_stencil_straddling_the_kink(qtbot, window, set
     straddling = sweep.h > 1e-5  # x - h < 0 < x + h
     assert np.nanmin(errors[straddling]) > 0.1  # wrong by about |x|'s jump over the stencil
     assert np.nanmax(errors[(sweep.h < 1e-6) & (sweep.h > 1e-12)]) < 1e-6  # one side only: right
+
+
+def test_the_controls_widen_when_a_small_window_grows(qtbot, window):
+    window.resize(1024, 700)
+    qtbot.wait(10)
+    small = window.splitter.sizes()[0]
+    window.resize(1920, 1080)
+    qtbot.wait(10)
+    assert window.splitter.sizes()[0] >= min(window._controls_width, small + 1)

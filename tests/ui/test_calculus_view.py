@@ -1,0 +1,75 @@
+import math
+
+import numpy as np
+
+
+def test_tangent_secant_and_chord_follow_the_sweep_point_and_the_step(qtbot, window, settled):
+    window.model.update(probe=1.0)
+    window.slider.set_step(0.1)
+    settled(window)
+    overlay = window.overlay
+    result = overlay.result
+    assert result is not None and result.probe == 1.0
+    assert result.tangent.slope == math.cos(1.0) and result.tangent.y0 == math.sin(1.0)
+    h = result.step
+    assert h == (1.0 + 0.1) - 1.0  # |x| <= 1: the base step itself, made exact at x = 1
+    assert result.forward.slope == (math.sin(1.0 + h) - math.sin(1.0)) / h
+    assert abs(result.chord.slope - math.cos(1.0)) < abs(result.forward.slope - math.cos(1.0))
+    xs, ys = overlay.tangent.getData()
+    np.testing.assert_allclose(ys, math.sin(1.0) + math.cos(1.0) * (xs - 1.0))
+    np.testing.assert_allclose(overlay.stencil.getData()[0], [1 - h, 1 + h])  # the central stencil of f'
+    window.slider.set_step(1e-4)  # the secant turns into the tangent
+    settled(window)
+    assert abs(overlay.result.forward.slope - math.cos(1.0)) < 1e-4
+
+
+def test_taylor_polynomial_and_where_it_holds(qtbot, window, settled):
+    window.model.update(probe=0.0, taylor_degree=5)
+    settled(window)
+    result = window.overlay.result
+    assert result.taylor_degree == 5
+    x, t = result.taylor
+    np.testing.assert_allclose(t, x - x**3 / 6 + x**5 / 120, atol=1e-12)
+    low, high = result.taylor_interval
+    assert -3 < low < -1.5 and 1.5 < high < 3  # x - x^3/6 + x^5/120 stays within 1% of 2 near 0
+    assert window.overlay.band.isVisible()
+    window.calculus.taylor.setValue(0)
+    settled(window)
+    assert window.overlay.result.taylor is None and not window.overlay.band.isVisible()
+
+
+def test_critical_points_are_listed_and_a_click_moves_the_sweep_there(qtbot, window, settled):
+    settled(window)
+    points = window.overlay.result.critical
+    kinds = sorted((round(p.x, 9), p.kind) for p in points)
+    assert (round(math.pi / 2, 9), "maximum") in kinds and (round(-math.pi / 2, 9), "minimum") in kinds
+    assert (0.0, "inflection") in [(abs(x), k) for x, k in kinds]
+    assert window.calculus.points.count() == len(points)
+    row = next(i for i, p in enumerate(points) if p.kind == "maximum" and p.x > 0)
+    item = window.calculus.points.item(row)
+    window.calculus.points.itemClicked.emit(item)
+    settled(window)
+    assert abs(window.request.probe - math.pi / 2) < 1e-12
+    assert abs(window.panels.sweep.sweep.probe - math.pi / 2) < 1e-12
+
+
+def test_the_calculus_switches_are_remembered(qtbot, make_window, settled):
+    first = make_window()
+    first.calculus.tangents.setChecked(False)
+    first.calculus.taylor.setValue(3)
+    first.calculus.extrema.setChecked(False)
+    settled(first)
+    first.close()
+    second = make_window()
+    assert (second.request.tangents, second.request.taylor_degree, second.request.extrema) == (False, 3, False)
+    assert not second.calculus.points.isVisible()
+
+
+def test_a_taylor_polynomial_of_degree_ten(qtbot, window, settled):
+    window.model.update(probe=0.5, taylor_degree=10, expression="exp(x)")
+    settled(window)
+    result = window.overlay.result
+    assert result.taylor_degree == 10
+    x, t = result.taylor
+    expected = sum(math.exp(0.5) * (x - 0.5) ** k / math.factorial(k) for k in range(11))
+    np.testing.assert_allclose(t, expected, rtol=1e-12)
