@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         bind(model, "expression", self.editor.line.textChanged, self.editor.text, self.editor.set_text)
         self.panels.probeMoved.connect(lambda x: self.model.update(probe=x))
         self.readout.probeEdited.connect(lambda x: self.model.update(probe=x))
+        self.readout.stepChosen.connect(self.slider.set_step)  # "use h*": the sweep's h* is in the slider's units
 
     def _inputs_changed(self, names: frozenset) -> None:
         if names & {"x_min", "x_max"}:
@@ -222,6 +223,10 @@ class MainWindow(QMainWindow):
         self.relative_action = self._action(view_menu, "&Relative errors", None, self._show_relative)
         self.relative_action.setCheckable(True)
         self.relative_action.setStatusTip("errors divided by |exact derivative|: what digits are right, whatever f's scale")
+        self.bands_action = self._action(view_menu, "Estimated error &bands", None, self.panels.set_bands)
+        self.bands_action.setCheckable(True)
+        self.bands_action.setStatusTip("each step method's own estimate of its error, no exact answer needed: "
+                                       "value ± estimate on top, measured error up to the estimate below")
         presets_menu = self.menuBar().addMenu("&Presets")
         for preset in PRESETS:
             action = self._action(presets_menu, preset.name, None, lambda _=False, p=preset: self.apply_preset(p))

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPen
 
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.limits import MAX_STEP, MIN_STEP
-from ..core.request import DerivativeRequest, Method
+from ..core.request import STEP_METHODS, DerivativeRequest, Method
 from .formula_view import derivative_name
 from .method_styles import EXACT_COLOR, FUNCTION_COLOR, GRID_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
 
@@ -28,6 +28,7 @@ LEGEND_COLUMN_GAP = 12  # pixels a legend column needs beyond its widest entry
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
 LEGEND_GAP = 6  # pixels between the legend (or the sweep line's label) and the nearest point of the curves
 LABEL_LIFT = 2  # pixels between the bottom of panel 1 and the sweep line's label
+BAND_ALPHA = 60  # of 255: estimated-error bands let the curves show through
 HEADLINE_CHARS = 48  # of the function in the top panel's title; a longer one is cut there
 
 
@@ -156,6 +157,16 @@ def _show(item: pg.PlotCurveItem, x: np.ndarray | None, y: np.ndarray | None,
         item.setData(x, y, connect=connect)
 
 
+def _fill(band: pg.FillBetweenItem, x: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+    """Give a band new edges; points where either edge is undefined are left out of both (a gap)."""
+    keep = np.isfinite(low) & np.isfinite(high)
+    low, high = np.where(keep, low, np.nan), np.where(keep, high, np.nan)
+    xs, low = for_display(x, low)
+    _, high = for_display(x, high)
+    band.curves[0].setData(xs, low, connect="finite")
+    band.curves[1].setData(xs, high, connect="finite")
+
+
 def _set_title(plot: pg.PlotItem, title: str) -> None:
     """Set a panel's title; the same text again is skipped (a title re-lays out its panel, ~0.5 ms)."""
     if plot.titleLabel.text != title:
@@ -202,7 +213,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.curves_plot = self._add_plot(0, 0, "f and its derivative", "x", "value", colspan=2)
         self.error_plot = self._add_plot(1, 0, ERROR_TITLES[False], "x", "|error|",
                                          log_y=True)
-        self.sweep_plot = self._add_plot(1, 1, "|error| against step h", "h", "|error|", log_x=True, log_y=True)
+        self.sweep_plot = self._add_plot(1, 1, "|error| against step h", "h (base step: at x, h·max(|x|, s₀))",
+                                         "|error|", log_x=True, log_y=True)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         # Ranges are set from the data when it arrives: auto-range runs while painting and its range
@@ -226,6 +238,21 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.sweep_items = {m: _curve(self.sweep_plot, method_pen(m, 2.0)) for m in Method}
         self.truncation_items = {m: _curve(self.sweep_plot, method_pen(m, 1.2, Qt.PenStyle.DashLine)) for m in Method}
         self.roundoff_items = {m: _curve(self.sweep_plot, method_pen(m, 1.2, Qt.PenStyle.DotLine)) for m in Method}
+        # Each step method's estimated error (View > Estimated error bands): its value ± the estimate in the
+        # top panel, and in the |error| panel a band from the measured error to the estimate, so a miss shows
+        # as the band turning under the curve. Built only while shown.
+        self.show_bands = False
+        self.band_items: dict[Method, tuple[pg.FillBetweenItem, pg.FillBetweenItem]] = {}
+        for method in STEP_METHODS:
+            color = QColor(METHOD_COLORS[method])
+            color.setAlpha(BAND_ALPHA)
+            bands = (pg.FillBetweenItem(pg.PlotCurveItem(), pg.PlotCurveItem(), brush=pg.mkBrush(color)),
+                     pg.FillBetweenItem(pg.PlotCurveItem(), pg.PlotCurveItem(), brush=pg.mkBrush(color)))
+            for band, plot in zip(bands, (self.curves_plot, self.error_plot), strict=True):
+                band.setZValue(0.5)
+                band.setVisible(False)
+                plot.addItem(band, ignoreBounds=True)
+            self.band_items[method] = bands
         # One scatter item for every method's h*: each scatter item costs ~1 ms to fill and to paint.
         self.optimum_item = pg.ScatterPlotItem(symbol="d", size=11, pen="k", hoverable=True, tip=optimum_tip)
         self.sweep_plot.addItem(self.optimum_item)
@@ -373,6 +400,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         _set_title(self.curves_plot, self.headline(order))
         if result.reference is None:
             self.clear_errors()
+        else:
+            self._draw_bands()  # the last request's bands go until this one's estimates come
         self._settle_views()
 
     def headline(self, order: int, step: float | None = None) -> str:
@@ -428,7 +457,36 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         y_range = decade_range(list(decades.values()), above=1.0)
         if y_range is not None:
             self.error_plot.setYRange(*y_range, padding=0)
+        self._draw_bands()
         self._settle_views()
+
+    def set_bands(self, shown: bool) -> None:
+        """Show (or hide) each step method's estimated error as a band: the value ± estimate in the top panel,
+        and from the measured error up to the estimate in the |error| panel."""
+        self.show_bands = shown
+        self._draw_bands()
+
+    def _draw_bands(self) -> None:
+        curves, errors = self.curves, self.errors
+        estimated = errors.estimated if errors is not None and curves is not None and \
+            errors.request_id == curves.request_id else {}
+        reference = None
+        if self.relative and curves is not None and curves.reference is not None:
+            reference = np.abs(curves.derivatives.get(curves.reference, np.nan))
+        for method, (around_value, above_error) in self.band_items.items():
+            estimate = estimated.get(method) if self.show_bands else None
+            value = curves.derivatives.get(method) if curves is not None and estimate is not None else None
+            around_value.setVisible(value is not None)
+            above_error.setVisible(value is not None and errors is not None and method in errors.absolute)
+            if value is None:
+                continue
+            assert curves is not None and errors is not None and estimate is not None
+            _fill(around_value, curves.x, value - estimate, value + estimate)
+            measured = (errors.relative if self.relative else errors.absolute).get(method)
+            if measured is not None:
+                with np.errstate(all="ignore"):
+                    shown = estimate / reference if reference is not None else estimate
+                _fill(above_error, curves.x, log10_of(measured), log10_of(shown))
 
     def show_sweep(self, result: SweepResult) -> None:
         """Draw |error| (or relative error) against h with theory lines and each method's h*."""
@@ -442,6 +500,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         where = f"x = {sweep.probe:.4g}" + ("" if measured else ": no derivative there")
         if self.relative and not relative and measured:
             where += " (absolute: f⁽ⁿ⁾ is 0 here)"
+        if sweep.scale != 1.0:  # the slider's h is a base step: say what it is multiplied by here
+            where += f", step h·{sweep.scale:.3g}"
         _set_title(self.sweep_plot, f"{'relative error' if relative else '|error|'} against step h at {where}")
         largest = max((float(f.max()) for f in finite if f.size), default=1.0)
         # Theory lines explain measured errors; with none (a probe where f is undefined) they go too.
@@ -489,3 +549,4 @@ class PlotPanels(pg.GraphicsLayoutWidget):
                 _show(item, None, None)
         self.optimum_item.setData([], [])
         self.optimum_methods = ()
+        self._draw_bands()

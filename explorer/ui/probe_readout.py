@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -25,8 +26,10 @@ from .formula_view import derivative_name
 from .method_selector import color_swatch
 from .method_styles import METHOD_COLORS
 
-COLUMNS = ("method", "value", "|error|", "best h*", "|error|\nat h*")
-COLUMN_SAMPLES = ("richardson", "-0.000123456789012", "8.8e-188", "5.6e-188", "8.8e-188")  # about the widest text
+# The estimated error comes last: the first five columns read as they always did (and copy as they did).
+COLUMNS = ("method", "value", "|error|", "best h*", "|error|\nat h*", "est.\nerror")
+COLUMN_SAMPLES = ("richardson", "-0.000123456789012", "8.8e-188", "5.6e-188", "8.8e-188", "8.8e-188")  # widest text
+BEST_COLUMN, ESTIMATE_COLUMN = 3, 5
 ICON_SIZE = 10
 
 
@@ -48,10 +51,13 @@ def step_text(step: float) -> str:
 
 
 class ProbeReadout(QGroupBox):
-    """A table of every method at the sweep point: value and |error| at the slider's h, h* and its error.
-    The sweep point can be typed here as well as dragged on the plot."""
+    """A table of every method at the sweep point: value and |error| at the slider's h, h* and its error,
+    and the error each value estimates for itself (no exact answer needed). The sweep point can be typed
+    here as well as dragged on the plot; a method's h* becomes the slider's step by a double click on it
+    (or from the row's context menu)."""
 
     probeEdited = Signal(float)  # the user typed a new sweep point
+    stepChosen = Signal(float)  # "use h*": a method's best base step, for the slider
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("At the sweep point", parent)
@@ -59,6 +65,11 @@ class ProbeReadout(QGroupBox):
         self.probe.setToolTip("the x where the error is measured against h (or drag the line on the top panel)")
         self.probe.valueChanged.connect(self.probeEdited)
         self.step_label = QLabel("")
+        # The slider's h is a base step: at x each method steps h * max(|x|, s0); this says how far.
+        self.scale_label = QLabel("")
+        self.scale_label.setWordWrap(True)
+        self.scale_label.setToolTip("steps scale with |x|: at x each method takes h·s(x), s(x) = max(|x|, s₀), "
+                                    "rounded so that x + h is exactly a double")
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -73,7 +84,11 @@ class ProbeReadout(QGroupBox):
         self.table.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.table.setShowGrid(False)
         self.table.horizontalHeaderItem(2).setToolTip("|value − exact| at the slider's step h")
-        self.table.horizontalHeaderItem(3).setToolTip("the step of least error in the sweep at this point")
+        self.table.horizontalHeaderItem(BEST_COLUMN).setToolTip(
+            "the step of least error in the sweep at this point, in the slider's units; double-click to use it")
+        self.table.horizontalHeaderItem(ESTIMATE_COLUMN).setToolTip(
+            "the error the method estimates for its value from f's samples alone (the value again at half the "
+            "step), as with measured data, where there is no exact answer")
         # Fixed sizes, wide enough for any number: an update never re-lays out the window.
         metrics = self.table.fontMetrics()
         widths = [max(metrics.horizontalAdvance(line) for text in pair for line in text.split("\n")) + 10
@@ -101,14 +116,18 @@ class ProbeReadout(QGroupBox):
         copy = QAction("Copy table", self.table)
         copy.triggered.connect(self.copy_table)
         self.table.addAction(copy)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.table.setToolTip("right-click to copy the table (tab-separated, pastes into a spreadsheet)")
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.cellDoubleClicked.connect(lambda row, _: self.use_best_step(list(Method)[row]))
+        self.table.setToolTip("double-click a row to use its h* as the step; right-click to copy the table "
+                              "(tab-separated, pastes into a spreadsheet)")
         where = QHBoxLayout()
         where.addWidget(QLabel("x ="))
         where.addWidget(self.probe, 1)
         where.addWidget(self.step_label, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(where)
+        layout.addWidget(self.scale_label)
         layout.addWidget(self.heading)
         layout.addWidget(self.table)
         self.result: SweepResult | None = None
@@ -121,6 +140,10 @@ class ProbeReadout(QGroupBox):
         reference = result.reference.value if result.reference else "reference"
         self.show_probe(sweep.probe)
         self.step_label.setText(f"h = {step_text(result.step)}")
+        taken = next((result.steps[m] for m in Method if m in result.steps and m is not Method.COMPLEX), None)
+        self.scale_label.setText("" if taken is None else
+                                 f"step taken here: h·{sweep.scale:.3g} = {taken:.3g}" if sweep.scale != 1.0 else
+                                 f"step taken here: {taken:.3g}")
         self.heading.setText(f"{derivative_name(order)} = {value_text(result.exact)} ({reference})")
         for row, (method, cells) in enumerate(self.items.items()):
             value = result.at_step.get(method)
@@ -131,7 +154,10 @@ class ProbeReadout(QGroupBox):
             cells[1].setText(value_text(value))
             cells[2].setText("reference" if method is result.reference else error_text(result.error_at_step(method)))
             cells[3].setText(step_text(best[0]) if best else "–")
+            cells[3].setToolTip(f"double-click to use h* = {best[0]:.3g} as the step (at this x: "
+                                f"{best[0] * sweep.scale:.3g})" if best else "")
             cells[4].setText(error_text(best[1]) if best else "–")
+            cells[5].setText(error_text(result.estimates.get(method, math.nan)))
 
     def show_probe(self, x: float) -> None:
         """Put x in the sweep-point box without reporting it as typed."""
@@ -145,9 +171,34 @@ class ProbeReadout(QGroupBox):
         self.probe.setRange(x_min, x_max)
         self.probe.blockSignals(False)
 
+    def best_step(self, method: Method) -> float | None:
+        """method's h* in the shown sweep (base step, the slider's units), None if it has none."""
+        best = self.result.sweep.optimum.get(method) if self.result is not None else None
+        return best[0] if best else None
+
+    def use_best_step(self, method: Method) -> None:
+        """Ask for method's h* as the slider's step ("use h*")."""
+        step = self.best_step(method)
+        if step is not None:
+            self.stepChosen.emit(step)
+
+    def _context_menu(self, position: QPoint) -> None:
+        menu = QMenu(self.table)
+        row = self.table.rowAt(position.y())
+        if row >= 0:
+            method = list(Method)[row]
+            step = self.best_step(method)
+            if step is not None:
+                use = menu.addAction(f"Use h* of {method.value} ({step_text(step)}) as the step")
+                use.triggered.connect(lambda: self.use_best_step(method))
+        menu.addActions(self.table.actions())
+        menu.exec(self.table.viewport().mapToGlobal(position))
+
     def as_text(self) -> str:
         """The heading and the shown rows, tab-separated."""
         where = f"x = {self.probe.value():.6g}, {self.step_label.text()}"
+        if self.scale_label.text():
+            where += f" ({self.scale_label.text()})"
         rows = [where, self.heading.text(), "\t".join(c.replace("\n", " ") for c in COLUMNS)]
         rows += ["\t".join(cell.text() for cell in cells) for row, cells in enumerate(self.items.values())
                  if not self.table.isRowHidden(row)]
@@ -161,6 +212,7 @@ class ProbeReadout(QGroupBox):
         """No sweep to describe: nothing to measure the errors against (no symbolic or autodiff)."""
         self.result = None
         self.step_label.setText("")
+        self.scale_label.setText("")
         self.heading.setText("no sweep: nothing to measure the errors against")
         for row in range(len(Method)):
             self.table.setRowHidden(row, True)
