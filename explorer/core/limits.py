@@ -26,3 +26,5 @@ MAX_OPERATIONS = 20_000  # a derivative bigger than this is not worth compiling 
 DERIVE_TIMEOUT = 5.0  # seconds SymPy may take to differentiate
 SIMPLIFY_TIMEOUT = 3.0  # seconds SymPy may take to simplify the shown derivative
 MAX_TIMEOUT = 3600.0  # seconds a user may allow (--timeout)
+TYPESET_TIMEOUT = 2.0  # seconds drawing one formula as mathematics may take
+MAX_TYPESET_LATEX = 600  # characters of LaTeX worth drawing as mathematics; longer ones stay text

@@ -24,8 +24,9 @@ from typing import Any
 import sympy
 
 from ..expression.parser import ParsedExpression
-from ..limits import DERIVE_TIMEOUT, MAX_OPERATIONS, SIMPLIFY_TIMEOUT
+from ..limits import DERIVE_TIMEOUT, MAX_OPERATIONS, SIMPLIFY_TIMEOUT, TYPESET_TIMEOUT
 from .derivatives import SymbolicDerivatives, derivative_chain
+from .typeset import latex_svg
 
 POLL_SECONDS = 0.01  # how soon a cancel or a deadline is noticed while the child works
 CHILD_NICENESS = 10  # added to the child's nice value (Unix)
@@ -103,6 +104,10 @@ def _serve(conn: Connection) -> None:
                 conn.send((job, "done", None))
             elif kind == "simplify":
                 conn.send((job, "simplified", sympy.simplify(payload)))
+                conn.send((job, "done", None))
+            elif kind == "typeset":
+                latex, size = payload
+                conn.send((job, "typeset", latex_svg(latex, size)))
                 conn.send((job, "done", None))
         except Exception as exc:  # noqa: BLE001 - any SymPy failure is reported to the parent, not fatal
             conn.send((job, "error", f"{type(exc).__name__}: {exc}"[:300]))
@@ -189,6 +194,7 @@ class SymbolicEngine:
         self._derivatives: OrderedDict[tuple, list[sympy.Expr]] = OrderedDict()
         self._too_large: OrderedDict[tuple, tuple[int, str]] = OrderedDict()
         self._simplified: OrderedDict[sympy.Expr, sympy.Expr | None] = OrderedDict()
+        self._typeset: OrderedDict[tuple[str, float], str] = OrderedDict()
 
     # -- public API ------------------------------------------------------
     @property
@@ -283,6 +289,19 @@ class SymbolicEngine:
             self._enqueue(job)
             return job
 
+    def submit_typeset(self, latex: str, size: float = 16.0) -> Job:
+        """Start drawing latex as SVG; results[0] is the SVG text, or none came (job.error says why)."""
+        with self._changed:
+            key = (latex, size)
+            if key in self._typeset:
+                self._typeset.move_to_end(key)
+                job = Job(self, "typeset", key, TYPESET_TIMEOUT, [self._typeset[key]])
+                job.done = True
+                return job
+            job = Job(self, "typeset", key, TYPESET_TIMEOUT, [])
+            self._enqueue(job)
+            return job
+
     def simplify(self, expr: sympy.Expr, should_stop=lambda: False) -> sympy.Expr | None:
         """A simpler equal form of expr, or None when SymPy gave up; SymbolicCancelled once should_stop()."""
         job = self.submit_simplify(expr)
@@ -329,6 +348,10 @@ class SymbolicEngine:
             self._simplified[job.payload] = simpler
             while len(self._simplified) > CACHE_SIZE:
                 self._simplified.popitem(last=False)
+        if job.kind == "typeset" and error is None and job.results:
+            self._typeset[job.payload] = job.results[0]
+            while len(self._typeset) > CACHE_SIZE:
+                self._typeset.popitem(last=False)
         if self._running is job:
             self._running = None
         self._changed.notify_all()
@@ -399,7 +422,7 @@ class SymbolicEngine:
             if isinstance(job, DeriveJob):
                 body: tuple = ("derive", (job.results[-1], job.parsed.variable, job.up_to - start))
             else:
-                body = ("simplify", job.payload)
+                body = (job.kind, job.payload)
         assert conn is not None and process is not None
         try:
             conn.send((number, *body))
@@ -440,10 +463,14 @@ class SymbolicEngine:
 
     def _handle(self, job: Job, start: int, kind: str, value: Any) -> bool:
         """Take one reply of the child (under the lock); True when the job has ended."""
-        if kind in ("derivative", "simplified"):
+        if kind == "derivative":
             job.results.append(value)
             self._changed.notify_all()
             return False
+        if kind in ("simplified", "typeset"):  # one answer is the whole job (its "done" is then ignored)
+            job.results.append(value)
+            self._finish(job)
+            return True
         if kind == "too_large":
             message = f"derivative {start + value} has more than {MAX_OPERATIONS} operations"
             key = (job.parsed.expr, job.parsed.variable)
@@ -462,7 +489,8 @@ class SymbolicEngine:
             order = len(job.results)
             # The user's own text: printing a SymPy expression with huge constants can itself fail.
             return SymbolicTimeout(f"timed out after {job.timeout:g} s on derivative {order} of {job.parsed.text[:60]}")
-        return SymbolicTimeout(f"simplifying timed out after {job.timeout:g} s")
+        return SymbolicTimeout(f"{'simplifying' if job.kind == 'simplify' else 'typesetting'} timed out after "
+                               f"{job.timeout:g} s")
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
