@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from common import FUNCTIONS, NUMERIC_METHODS, TestFunction, build_context, max_relative_error, recommended
+from common import FUNCTIONS, NUMERIC_METHODS, TestFunction, build_context, max_relative_error
+from explorer.core.derive import default_steps, exact_derivatives
 from explorer.core.numeric import finite_difference as fd
 from explorer.core.numeric.error_analysis import step_grid, sweep_steps
+from explorer.core.pipeline import derivatives_needed, method_context
 from explorer.core.request import DerivativeRequest, Method
 
 GRID_POINTS = 1001
@@ -19,21 +21,28 @@ def grid(function: TestFunction, points: int = GRID_POINTS) -> np.ndarray:
 
 
 def accuracy_row(function: TestFunction) -> dict[str, tuple[float, float | None, float | None]]:
-    """{method: (max rel error at recommended h, h*, max rel error at h*)}; h* from sweep_steps at the probe point."""
-    context = build_context(function.expression)
+    """{method: (max rel error at the command line's default steps, h*, max rel error at h*)}; h* (a base step,
+    as the window's slider) from sweep_steps at the probe point."""
+    request = DerivativeRequest(function.expression, x_min=function.x_min, x_max=function.x_max)
+    symbolic = exact_derivatives(request, derivatives_needed(request) + 1)
+    window = method_context(request, symbolic)  # steps h0 * max(|x|, s0), s0 from the range
+    command_line = method_context(request, symbolic, scale_floor=1.0)
     x = grid(function)
-    exact = context.derivative(Method.SYMBOLIC, x, 0.0)
-    probe = DerivativeRequest(function.expression, x_min=function.x_min, x_max=function.x_max).probe_point
-    reference = float(context.derivative(Method.SYMBOLIC, np.array([probe]), 0.0)[0])
-    sweep = sweep_steps(context, NUMERIC_METHODS, probe, step_grid(), reference)
+    exact = window.derivative(Method.SYMBOLIC, x, 0.0)
+    probe = request.probe_point
+    reference = float(window.derivative(Method.SYMBOLIC, np.array([probe]), 0.0)[0])
+    sweep = sweep_steps(window, NUMERIC_METHODS, probe, step_grid(), reference)
     row = {}
     for method in NUMERIC_METHODS:
-        at_recommended = max_relative_error(context.derivative(method, x, recommended(context, method)), exact)
+        steps = default_steps(method, command_line, x)
+        values = command_line.derivative(method, x, steps if steps is not None else 0.0)
+        at_default = max_relative_error(values, exact)
         best = sweep.optimum.get(method)
         if best is None:
-            row[method.value] = (at_recommended, None, None)
+            row[method.value] = (at_default, None, None)
         else:
-            row[method.value] = (at_recommended, best[0], max_relative_error(context.derivative(method, x, best[0]), exact))
+            at_best = window.scaled_derivative(method, x, best[0])
+            row[method.value] = (at_default, best[0], max_relative_error(at_best, exact))
     return row
 
 
@@ -99,9 +108,11 @@ def run() -> tuple[list[str], dict[str, dict]]:
         "## Accuracy vs symbolic", "",
         f"Max relative error over {GRID_POINTS} evenly spaced points (range per function below); points where "
         "|f'| < 1e-6 max|f'| are left out (relative error is meaningless at a root of f'). "
-        "First number: at the method's recommended h (complex step 1e-20); after `/`: at the empirical h* "
-        "(least error in `sweep_steps` at the pipeline's probe point, 30% into the range), h* in brackets. "
-        "Autodiff has no step. Order 1, accuracy p = 2.", "",
+        "First number: at the command line's default steps (at each point the step balancing truncation "
+        "against round-off from f's own derivatives, exact at that point); after `/`: at the empirical h* "
+        "(least error in `sweep_steps` at the pipeline's probe point, 30% into the range; a base step, each x "
+        "taking h* max(|x|, 1) as in the window), h* in brackets. Autodiff has no step. Order 1, accuracy "
+        "p = 2.", "",
         "| function | range | " + " | ".join(methods) + " |",
         "|" + "---|" * (len(methods) + 2),
     ]

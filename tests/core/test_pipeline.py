@@ -3,7 +3,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from explorer.core.numeric.error_analysis import relative_error, step_grid
+from explorer.core.numeric.error_analysis import optimum, relative_error, step_grid
 from explorer.core.expression.parser import parse_expression
 from explorer.core.pipeline import (
     CurveResult,
@@ -145,3 +145,18 @@ def test_a_request_sums_itself_up_in_one_line():
     assert request.summary() == ("f(x) = k*sin(x); derivative order 2; x from -1 to 2, 11 points; h = 0.001; "
                                  "accuracy p = 2; k = 0.5; noise sigma = 1e-06")
     assert "noise" not in DerivativeRequest("x").summary()
+
+
+def test_a_lucky_step_is_not_the_best_step():
+    # With exact steps a step of a few ulps can hit the exact derivative by luck (the Runge function at
+    # x = -0.4 gave h* = 6e-16, a grid step away from errors of 1): h* must be where the V bottoms out.
+    request = DerivativeRequest("1/(1+25x^2)", x_min=-1.0, x_max=1.0)
+    sweep = sweep_stage(request, symbolic_for(request)).sweep
+    for method in (Method.FORWARD, Method.BACKWARD, Method.CENTRAL):
+        h_star, error = sweep.optimum[method]
+        assert 1e-9 < h_star < 1e-4, method
+        index = int(np.flatnonzero(sweep.h == h_star)[0])
+        assert np.max(sweep.errors[method][index - 2:index + 3]) < 1e-8, method  # neighbours just as good
+    assert optimum(np.array([1e-3, 1e-2, 1e-1]), np.array([np.nan, 0.5, np.nan])) == (1e-2, 0.5)
+    errors = np.array([1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.2, 0.1, 0.1])
+    assert optimum(np.arange(9.0), errors) == (8.0, 0.1)
