@@ -28,3 +28,13 @@ SIMPLIFY_TIMEOUT = 3.0  # seconds SymPy may take to simplify the shown derivativ
 MAX_TIMEOUT = 3600.0  # seconds a user may allow (--timeout)
 TYPESET_TIMEOUT = 2.0  # seconds drawing one formula as mathematics may take
 MAX_TYPESET_LATEX = 600  # characters of LaTeX worth drawing as mathematics; longer ones stay text
+
+# -- measured data (explorer/core/data) --------------------------------------
+# A file is read whole, then parsed by NumPy: bytes and rows bound the time and memory of one load.
+MAX_DATA_BYTES = 128 * 1024 * 1024  # bytes of one data file or pasted text (10^6 rows of 2 numbers ~ 40 MB)
+MAX_DATA_ROWS = 1_000_000  # data rows of one file
+MAX_DATA_COLUMNS = 1000  # columns of one file
+MAX_DATA_ORDER = 2  # derivative order of samples: velocity and acceleration
+MAX_STENCIL_POINTS = 15  # points of one Fornberg stencil over samples
+MAX_SAVGOL_WINDOW = 2001  # points of one Savitzky-Golay window
+MAX_SAVGOL_DEGREE = 7  # degree of the local polynomial

@@ -1,0 +1,23 @@
+"""Measured data: samples y(t) read from a file or pasted text, and their first and second derivatives.
+
+- `loading.py`: CSV, TSV, whitespace or pasted text to checked, sorted samples (`load_samples`,
+  `parse_samples`), every row dropped, sorted or merged reported; `errors.py`: the one `DataError`.
+- `methods.py`: the methods over samples (gradient, fornberg, savgol, spline, tv, kalman), each with its
+  parameters declared once; their numerics in `stencils.py` (np.gradient, Fornberg weights on uneven
+  spacing), `local_fit.py` (Savitzky-Golay on any spacing), `statespace.py` (smoothing spline and the
+  Kalman/RTS smoother as one banded solve), `trend_filter.py` (total-variation regularisation).
+- `noise.py`: the noise level from the samples; `choice.py`: every parameter chosen from the data.
+- `differentiate.py`: `differentiate_samples(t, y, order, method="auto", **params)`, the one entry point,
+  returning a frozen `SampleDerivative` (`result.py`).
+- `synthetic.py`: samples of a formula with noise and their exact derivatives (known truth);
+  `evaluation.py`: error against smoothing, residuals and the methods' disagreement.
+
+Pure NumPy/SciPy over arrays; no Qt.
+"""
+
+from .differentiate import differentiate_samples
+from .errors import DataError
+from .methods import METHOD_NAMES, METHODS
+from .result import SampleDerivative
+
+__all__ = ["METHODS", "METHOD_NAMES", "DataError", "SampleDerivative", "differentiate_samples"]

@@ -1,0 +1,224 @@
+"""Parameters chosen from the data alone, per method, and the automatic choice of a method.
+
+- noise: sigma from the samples (noise.py), on y scaled to unit deviation;
+- fornberg points and savgol window/degree: an empirical bias-variance trade-off (Ruppert's EBBS): the
+  bias of an estimate is measured against a less biased one on the same samples (two more points, or
+  two more degrees), less the noise that difference carries; the variance is sigma^2 sum w^2, exact for a
+  linear estimate. Evaluated at up to RISK_POINTS samples spread over the data, then applied to all;
+- spline lam and the Kalman model's q and sigma: maximum marginal likelihood of the same Gaussian model
+  the smoother assumes (for the spline: Wahba's generalised maximum likelihood, GML), over log lam on a
+  grid then refined, on up to LIKELIHOOD_SAMPLES samples spread over the data (the model is in
+  continuous time, so q and r keep their meaning on a subset);
+- tv alpha: the discrepancy principle: the largest alpha whose fit leaves residuals no larger than the
+  noise (RMS = sigma), found by bisection on log alpha, on up to DISCREPANCY_SAMPLES samples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from ..limits import MAX_SAVGOL_DEGREE, MAX_SAVGOL_WINDOW, MAX_STENCIL_POINTS
+from . import statespace
+from .local_fit import savgol_pair
+from .methods import Value
+from .noise import estimate_noise
+from .stencils import fornberg_weights_rows, window_starts
+from .trend_filter import trend_filter
+
+RISK_POINTS = 1500
+SAVGOL_RISK_POINTS = 600  # each Savitzky-Golay candidate costs window * degree per point
+SAVGOL_WINDOWS = 24  # candidate windows, geometric from 3 to the largest allowed
+LIKELIHOOD_SAMPLES = 4000
+DISCREPANCY_SAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Parameters chosen for one method, and why, in words."""
+
+    parameters: dict[str, Value]
+    reason: str
+    risk: float | None = None  # estimated mean squared error of the derivative (scaled units), if known
+
+
+def spread(n: int, count: int) -> np.ndarray:
+    """Up to count indices spread evenly over 0..n-1, both ends included."""
+    if n <= count:
+        return np.arange(n)
+    return np.unique(np.round(np.linspace(0, n - 1, count)).astype(np.int64))
+
+
+def _aligned_difference(n: int, starts_a: np.ndarray, weights_a: np.ndarray, starts_b: np.ndarray,
+                        weights_b: np.ndarray) -> np.ndarray:
+    """sum_j (a_j - b_j)^2 of two stencils per row, placed on the samples they touch."""
+    low = np.minimum(starts_a, starts_b)
+    width = int(max(np.max(starts_a - low) + weights_a.shape[1], np.max(starts_b - low) + weights_b.shape[1]))
+    dense = np.zeros((len(low), width))
+    rows = np.arange(len(low))[:, None]
+    dense[rows, (starts_a - low)[:, None] + np.arange(weights_a.shape[1])] += weights_a
+    dense[rows, (starts_b - low)[:, None] + np.arange(weights_b.shape[1])] -= weights_b
+    return np.einsum("ij,ij->i", dense, dense)
+
+
+def _stencil(u: np.ndarray, width: int, order: int, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts = window_starts(len(u), width, points)
+    index = starts[:, None] + np.arange(width)
+    return starts, fornberg_weights_rows(u[index] - u[points, None], order)
+
+
+def _risk(bias_sq: np.ndarray, difference_var: np.ndarray, variance: np.ndarray, sigma: float) -> float:
+    """Estimated mean squared error: squared bias (less the noise in its estimate, floored at 0) + variance."""
+    bias = max(float(np.mean(bias_sq - sigma**2 * difference_var)), 0.0)
+    return bias + sigma**2 * float(np.mean(variance))
+
+
+def choose_fornberg(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> Choice:
+    n = len(u)
+    points = spread(n, RISK_POINTS)
+    widths = [w for w in range(order + 2 - order % 2, min(MAX_STENCIL_POINTS, n) + 1, 2) if w > order]
+    if not widths:
+        widths = [min(n, order + 1)]
+    best: tuple[float, int] | None = None
+    for width in widths:
+        reference = width + 2
+        if reference > n:
+            risk = math.inf if best else 0.0
+        else:
+            sa, wa = _stencil(u, width, order, points)
+            sb, wb = _stencil(u, reference, order, points)
+            da = np.einsum("ij,ij->i", wa, v[sa[:, None] + np.arange(width)])
+            db = np.einsum("ij,ij->i", wb, v[sb[:, None] + np.arange(reference)])
+            risk = _risk((da - db) ** 2, _aligned_difference(n, sa, wa, sb, wb), np.einsum("ij,ij->i", wa, wa), sigma)
+        if best is None or risk < best[0]:
+            best = (risk, width)
+    assert best is not None
+    return Choice({"points": best[1]}, f"points = {best[1]} by estimated bias and noise", best[0])
+
+
+def choose_savgol(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
+                  given: Mapping[str, Value] | None = None) -> Choice:
+    given = given or {}
+    n = len(u)
+    points = spread(n, SAVGOL_RISK_POINTS)
+    degrees = [int(given["degree"])] if "degree" in given else list(range(order + 1, MAX_SAVGOL_DEGREE + 1))
+    if "window" in given:
+        windows = np.array([int(given["window"])])
+    else:
+        top = min(MAX_SAVGOL_WINDOW, n if n % 2 else n - 1)
+        windows = np.unique(np.geomspace(3, max(top, 3), SAVGOL_WINDOWS).astype(np.int64) | 1)
+        windows = windows[windows <= top]
+    best: tuple[float, int, int] | None = None
+    for degree in degrees:
+        for window in windows:
+            reference = degree + 2
+            if window <= reference:
+                continue
+            value, value_ref, own, difference = savgol_pair(u, v, int(window), degree, reference, order, points)
+            risk = _risk((value - value_ref) ** 2, difference, own, sigma)
+            if best is None or risk < best[0]:
+                best = (risk, int(window), degree)
+    if best is None:  # too few samples for any reference fit: the smallest window that fits the degree
+        degree = degrees[0]
+        window = min(n if n % 2 else n - 1, degree + 2 | 1)
+        return Choice({"window": window, "degree": degree}, "the only window the samples allow")
+    risk, window, degree = best
+    return Choice({"window": window, "degree": degree},
+                  f"window = {window}, degree = {degree} by estimated bias and noise", risk)
+
+
+def _subset(u: np.ndarray, v: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    index = spread(len(u), count)
+    return u[index], v[index]
+
+
+def ml_lam(u: np.ndarray, v: np.ndarray, m: int, r: float | None = None) -> tuple[float, float]:
+    """(lam, r) maximising the marginal likelihood of the m-state model: r profiled out unless given."""
+    us, vs = _subset(u, v, LIKELIHOOD_SAMPLES)
+    h = float(np.median(np.diff(us)))
+    low = math.log10(max(1e-6 * h ** (2 * m - 1), 1e-300))
+    high = 2.0
+    grid = np.arange(low, high + 1e-9, 1.0)
+    values = [statespace.neg_log_likelihood(us, vs, m, 10.0**x, r) for x in grid]
+    best = int(np.argmin(values))
+    if math.isfinite(values[best]):
+        lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
+        if hi > lo:
+            found = minimize_scalar(lambda x: statespace.neg_log_likelihood(us, vs, m, 10.0**x, r),
+                                    bounds=(lo, hi), method="bounded", options={"xatol": 0.02})
+            x = float(found.x) if found.fun <= values[best] else float(grid[best])
+        else:
+            x = float(grid[best])
+    else:
+        x = float(grid[-1])
+    lam = 10.0**x
+    if r is None:
+        result, _ = statespace.smooth(us, vs, m, lam, orders=())
+        r = max(result.rss / max(len(us) - m, 1), 0.0)
+    return lam, r
+
+
+def choose_spline(u: np.ndarray, v: np.ndarray, order: int) -> Choice:
+    lam, _ = ml_lam(u, v, 2)
+    return Choice({"lam": lam}, f"lam = {lam:.3g} by maximum likelihood (GML)")
+
+
+def choose_kalman(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
+                  given: Mapping[str, Value] | None = None) -> Choice:
+    """q and sigma (scaled y) by maximum likelihood for the given model (default 3); a given sigma or q is kept."""
+    given = given or {}
+    model = int(given.get("model", 3))
+    chosen: dict[str, Value] = {"model": model}
+    if "sigma" in given and "q" in given:
+        chosen.update(q=float(given["q"]), sigma=float(given["sigma"]))
+        return Choice(chosen, "q and sigma as given")
+    if "sigma" in given:
+        r = float(given["sigma"]) ** 2
+        lam, _ = ml_lam(u, v, model, r)
+        chosen.update(q=r / lam, sigma=float(given["sigma"]))
+        return Choice(chosen, f"q = {r / lam:.3g} by maximum likelihood, sigma as given")
+    lam, r = ml_lam(u, v, model)
+    sigma_ml = math.sqrt(max(r, 1e-300))
+    if "q" in given:
+        chosen.update(q=float(given["q"]), sigma=sigma_ml)
+        return Choice(chosen, "sigma by maximum likelihood, q as given")
+    chosen.update(q=r / lam, sigma=sigma_ml)
+    return Choice(chosen, f"q = {r / lam:.3g} and sigma by maximum likelihood")
+
+
+def choose_tv(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
+              given: Mapping[str, Value] | None = None) -> Choice:
+    given = given or {}
+    degree = int(given.get("degree", order + 1))
+    us, vs = _subset(u, v, DISCREPANCY_SAMPLES)
+    target = sigma
+
+    def residual(log_alpha: float) -> float:
+        fit, _ = trend_filter(us, vs, 10.0**log_alpha, degree)
+        return float(np.sqrt(np.mean((vs - fit) ** 2)))
+
+    lo, hi = -16.0, 2.0  # the bounds of alpha
+    if residual(lo) >= target:
+        log_alpha = lo
+    elif residual(hi) <= target:
+        log_alpha = hi
+    else:
+        for _ in range(24):
+            mid = 0.5 * (lo + hi)
+            if residual(mid) <= target:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo < 0.05:
+                break
+        log_alpha = lo
+    alpha = 10.0**log_alpha
+    return Choice({"alpha": alpha, "degree": degree}, f"alpha = {alpha:.3g}: residuals as large as the noise")
+
+
+def noise_of(u: np.ndarray, v: np.ndarray) -> float:
+    return estimate_noise(u, v)

@@ -1,0 +1,182 @@
+"""One entry point: `differentiate_samples(t, y, order, method="auto", **params) -> SampleDerivative`.
+
+It checks its input once, scales t to [0, 1] and y to unit deviation (so every method and bound works the
+same for epoch seconds and nanoseconds, metres and microvolts), fills every parameter the caller did not
+give from the data (choice.py), applies the method and scales the derivative back.
+
+`auto` chooses the method as well, from the data alone:
+- samples that finite differences already resolve to 1 part in 10^6 (exact or nearly exact data) take
+  Fornberg stencils with the width of least estimated error: no smoothing is needed, and none is done;
+- otherwise the Kalman/RTS smoother with a constant-jerk model (4 states), q and sigma by maximum
+  likelihood. Measured on the synthetic signals of bench/data_accuracy.py, it was the most reliable of our
+  automatic choices for first and second derivatives (docs/benchmarks.md has the numbers).
+Parameters given with `auto` pick the first method that has them all (lam: the spline) and fill the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import numpy as np
+
+from ..limits import MAX_DATA_ORDER
+from . import choice
+from .errors import DataError
+from .methods import METHOD_NAMES, METHODS, SampleMethod, Value, method_named
+from .result import SampleDerivative
+
+EXACT_RELATIVE_ERROR = 1e-6  # auto: finite differences this accurate (RMS, relative) need no smoothing
+AUTO_MODEL = 4  # auto: the Kalman model's states (constant jerk)
+
+
+def _checked_arrays(t: object, y: object, order: int) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        t = np.asarray(t, dtype=float)
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError("t and y must be arrays of numbers") from None
+    if t.ndim != 1 or y.ndim != 1:
+        raise DataError(f"t and y must be one-dimensional, not of shapes {t.shape} and {y.shape}")
+    if len(t) != len(y):
+        raise DataError(f"t has {len(t)} values but y has {len(y)}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y))):
+        bad = int(np.flatnonzero(~(np.isfinite(t) & np.isfinite(y)))[0])
+        raise DataError(f"sample {bad} is not finite (load_samples drops such rows)")
+    if len(t) >= 2 and not np.all(np.diff(t) > 0):
+        bad = int(np.flatnonzero(np.diff(t) <= 0)[0])
+        raise DataError(f"t must increase strictly (t[{bad}] = {t[bad]:g}, t[{bad + 1}] = {t[bad + 1]:g}); "
+                        "load_samples sorts and merges repeated t")
+    if isinstance(order, bool) or order not in range(1, MAX_DATA_ORDER + 1):
+        raise DataError(f"order must be 1 (velocity) or 2 (acceleration), not {order!r}")
+    return t, y
+
+
+def _checked_parameters(method: SampleMethod, given: Mapping[str, object]) -> dict[str, Value]:
+    return {name: method.parameter(name).checked(value) for name, value in given.items()}
+
+
+def _pick_for_parameters(names: set[str]) -> SampleMethod:
+    for name in METHOD_NAMES:
+        method = METHODS[name]
+        if names <= {p.name for p in method.parameters}:
+            return method
+    raise DataError(f"no method has the parameters {', '.join(sorted(names))}")
+
+
+def _fill(method: SampleMethod, u: np.ndarray, v: np.ndarray, order: int, sigma: float,
+          given: dict[str, Value]) -> tuple[dict[str, Value], str, set[str]]:
+    """Every parameter of method: given ones kept, the rest from its default or chosen from the data."""
+    name = method.name
+    if name == "fornberg" and "points" not in given:
+        found = choice.choose_fornberg(u, v, order, sigma)
+    elif name == "savgol" and not {"window", "degree"} <= set(given):
+        found = choice.choose_savgol(u, v, order, sigma, given)
+    elif name == "spline" and "lam" not in given:
+        found = choice.choose_spline(u, v, order)
+    elif name == "tv" and "alpha" not in given:
+        found = choice.choose_tv(u, v, order, sigma, given)
+    elif name == "kalman" and not {"q", "sigma"} <= set(given):
+        found = choice.choose_kalman(u, v, order, sigma, given)
+    else:
+        found = choice.Choice({}, "")
+    values = {p.name: p.default for p in method.parameters if p.default is not None}
+    if name == "tv":
+        values["degree"] = order + 1
+    values.update(found.parameters)
+    values.update(given)
+    missing = [p.name for p in method.parameters if p.name not in values]
+    if missing:  # pragma: no cover - every parameter without a default has a chooser above
+        raise DataError(f"{name}: no value for {', '.join(missing)}")
+    chosen = {k for k in found.parameters if k not in given and method.parameter(k).default != found.parameters[k]}
+    return values, found.reason, chosen
+
+
+def _scaled_in(method: SampleMethod, params: Mapping[str, Value], y_scale: float) -> dict[str, Value]:
+    return {k: (v / y_scale if method.parameter(k).y_units else v) for k, v in params.items()}
+
+
+def _scaled_out(method: SampleMethod, params: Mapping[str, Value], y_scale: float) -> dict[str, Value]:
+    return {k: (v * y_scale if method.parameter(k).y_units else v) for k, v in params.items()}
+
+
+def differentiate_samples(t: object, y: object, order: int = 1, method: str = "auto", *,
+                          warnings: tuple[str, ...] = (), **params: Value) -> SampleDerivative:
+    """The order-th derivative (1 or 2) of the samples y(t) at every t by `method` (auto, gradient, fornberg,
+    savgol, spline, tv, kalman); params override what would be chosen (names and bounds: methods.py;
+    sigma in y's units). warnings (e.g. what loading dropped) are passed on into the result.
+    Raises DataError for unusable input, in one line."""
+    return differentiate_with(t, y, order, method, params, warnings)
+
+
+def differentiate_with(t: object, y: object, order: int, method: str, params: Mapping[str, Value],
+                       warnings: tuple[str, ...] = ()) -> SampleDerivative:
+    """differentiate_samples with the parameters as a mapping (what a window's controls hold)."""
+    t, y = _checked_arrays(t, y, order)
+    automatic_method = method == "auto"
+    chosen = _pick_for_parameters(set(params)) if automatic_method and params else None
+    sample_method = chosen or (None if automatic_method else method_named(method))
+    n = len(t)
+    span = float(t[-1] - t[0]) if n else 0.0
+    y_centre = float(np.mean(y)) if n else 0.0
+    y_scale = float(np.std(y)) if n else 0.0
+    if not math.isfinite(y_scale) or y_scale == 0.0:
+        y_scale = max(abs(y_centre), 1.0) if math.isfinite(y_centre) else 1.0
+    candidate = sample_method or METHODS["kalman"]
+    need = max(candidate.minimum(order), 2)
+    if n < need or span <= 0:
+        raise DataError(f"{candidate.name if sample_method else 'a derivative of order ' + str(order)} needs at "
+                        f"least {need} samples at distinct t; there are {n}")
+    u = (t - t[0]) / span
+    v = (y - y_centre) / y_scale
+    sigma = choice.noise_of(u, v)
+    notes: list[str] = []
+
+    if sample_method is None:  # auto: the method too
+        sample_method, given, reason_head = _auto_method(u, v, order, sigma)
+    else:
+        given = _scaled_in(sample_method, _checked_parameters(sample_method, params), y_scale)
+        reason_head = sample_method.label + (f" (auto: the method with {', '.join(sorted(params))})"
+                                             if chosen else "")
+    if n < sample_method.minimum(order):
+        raise DataError(f"{sample_method.name} needs at least {sample_method.minimum(order)} samples for order "
+                        f"{order}; there are {n}")
+    values, why, from_data = _fill(sample_method, u, v, order, sigma, given)
+    estimate = sample_method.apply(u, v, order, values)
+    derivative = estimate.derivative * (y_scale / span**order)
+    fit = None if estimate.fit is None else y_centre + y_scale * estimate.fit
+    if not np.all(np.isfinite(derivative)):
+        notes.append(f"{int(np.sum(~np.isfinite(derivative)))} derivative values are not finite")
+        derivative = np.where(np.isfinite(derivative), derivative, np.nan)
+    shown = _scaled_out(sample_method, values, y_scale)
+    automatic = tuple(k for k in values if k in from_data or (automatic_method and not chosen and k not in params))
+    reason = _reason(reason_head, why, sample_method, shown, sigma * y_scale, span)
+    return SampleDerivative(t, y, order, derivative, sample_method.name, MappingProxyType(shown), automatic, reason,
+                            sigma * y_scale, fit, tuple(warnings) + tuple(notes))
+
+
+def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
+                 ) -> tuple[SampleMethod, dict[str, Value], str]:
+    stencil = choice.choose_fornberg(u, v, order, sigma)
+    if stencil.risk is not None:
+        points = int(stencil.parameters["points"])
+        estimate = METHODS["fornberg"].apply(u, v, order, {"points": points})
+        scale = float(np.sqrt(np.mean(estimate.derivative**2)))
+        if scale > 0 and math.sqrt(stencil.risk) <= EXACT_RELATIVE_ERROR * scale:
+            return (METHODS["fornberg"], {"points": points},
+                    "auto: Fornberg stencils, since finite differences already resolve these samples "
+                    f"(estimated error {math.sqrt(stencil.risk) / scale:.1e} of the derivative's RMS)")
+    return (METHODS["kalman"], {"model": AUTO_MODEL},
+            "auto: Kalman/RTS smoother, constant-jerk model (4 states), since the samples are noisy")
+
+
+def _reason(head: str, why: str, method: SampleMethod, shown: Mapping[str, Value], noise: float, span: float) -> str:
+    parts = [head]
+    if why:
+        parts.append(why)
+    if method.name == "spline":
+        lam = float(shown["lam"])
+        parts.append(f"scipy's lam on your t: {lam * span**3:.3g}")
+    parts.append(f"noise sigma ≈ {noise:.3g} estimated from the data")
+    return "; ".join(parts)

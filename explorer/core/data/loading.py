@@ -1,0 +1,403 @@
+"""Samples from a file or pasted text: one validated entry, a rich result, one-line errors.
+
+`load_samples(path, t=None, y=None)` reads a file; `parse_samples(text, t=None, y=None)` reads text pasted
+from a spreadsheet or typed. Both return `Samples`: t ascending and distinct, y, the columns used, and
+every row that was dropped, sorted or merged, with counts and line numbers. Anything unusable is one
+`DataError` naming the problem and, where it applies, the line and column.
+
+What is read
+- CSV (comma), semicolon-separated, TSV (tab) or whitespace-separated text, with or without a header
+  line; `#` starts a comment line; blank lines are skipped; a UTF-8 byte-order mark is ignored, and text
+  that is not UTF-8 is read as Latin-1 (numbers are ASCII either way).
+- A header is a first line with a cell that is not a number. Columns are chosen by header name (exact,
+  then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t is column 1 and y
+  column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as np.gradient(y) does).
+- Decimal commas (1,5): accepted in tab-, semicolon- or space-separated text when no number in the data
+  has a decimal point, which is what a spreadsheet in a decimal-comma locale pastes; the result says so.
+  With a comma as separator a comma is never a decimal mark; thousands separators are not read (a cell
+  with both . and , is an error naming it).
+- Empty cells and NaN, NA, N/A, null, none, - are missing values; inf and -inf are numbers that are not
+  finite. A row with either in its t or y cell is dropped and counted; other columns are not read.
+
+What is done
+- Rows are sorted by t when they are not in order (stable, so equal t keep their order) and said so.
+- Repeated t values are merged: their y averaged; how many and the first lines are reported.
+- At least 2 distinct t must remain; all t equal is an error.
+
+Cost is bounded: at most MAX_DATA_BYTES are read (a larger file is refused before reading), MAX_DATA_ROWS
+rows and MAX_DATA_COLUMNS columns; only regular files are read (a directory, a FIFO or /dev/zero is
+refused). Clean files take NumPy's C parser (10^6 rows of two columns in about half a second); a file it
+refuses is read again line by line, to name the first problem or to drop the rows with missing cells.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import stat
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..limits import MAX_DATA_BYTES, MAX_DATA_COLUMNS, MAX_DATA_ROWS
+from .errors import DataError
+
+Column = str | int | None
+SHOWN_LINES = 5  # line numbers listed per note
+
+MISSING = frozenset({"", "nan", "+nan", "-nan", "na", "n/a", "null", "none", "-", "?"})
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
+_DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", None: "whitespace"}
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """Something loading did to some rows: what, how many, and the first few file lines (1-based)."""
+
+    what: str
+    count: int
+    lines: tuple[int, ...]
+
+    def __str__(self) -> str:
+        shown = ", ".join(str(n) for n in self.lines[:SHOWN_LINES])
+        more = ", ..." if self.count > SHOWN_LINES and len(self.lines) >= SHOWN_LINES else ""
+        where = f" (line{'s' if len(self.lines) > 1 else ''} {shown}{more})" if self.lines else ""
+        return f"{self.what}: {self.count}{where}"
+
+
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """Checked samples: t ascending and distinct, y finite, and what loading did to get there."""
+
+    t: np.ndarray
+    y: np.ndarray
+    source: str  # the file name, or "pasted text"
+    t_name: str  # the t column's header name or "column k"; "row index" for unit spacing
+    y_name: str
+    columns: tuple[str, ...]  # every column's name (header or "column k")
+    has_header: bool
+    delimiter: str  # comma, semicolon, tab, whitespace
+    decimal_comma: bool
+    rows: int  # data rows read (comments, blank lines and the header not counted)
+    unit_spacing: bool  # t is the row index (a single column, or t="index")
+    notes: tuple[RowNote, ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a user should know about how the samples were read, one line each."""
+        lines = [str(note) for note in self.notes]
+        if self.decimal_comma:
+            lines.insert(0, "decimal commas read as decimal points")
+        if self.unit_spacing:
+            lines.insert(0, f"t is the row index 0..{self.rows - 1} (unit spacing)")
+        return tuple(lines)
+
+
+# -- reading --------------------------------------------------------------------------------------------
+
+
+def _shown(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def read_text(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes) -> str:
+    """The text of a data file, refused (DataError) if it is not a regular, readable file within the limit."""
+    shown = _shown(path)
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise DataError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise DataError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise DataError(f"{shown} is a directory, not a data file")
+    if not stat.S_ISREG(status.st_mode):
+        raise DataError(f"{shown} is not a regular file")
+    if status.st_size > MAX_DATA_BYTES:
+        raise DataError(f"{shown} is {status.st_size / 2**20:.1f} MB; data files are limited to "
+                        f"{MAX_DATA_BYTES / 2**20:.0f} MB")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_DATA_BYTES + 1)
+    except OSError as exc:
+        raise DataError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
+    if len(data) > MAX_DATA_BYTES:  # it grew while we looked
+        raise DataError(f"{shown} is larger than {MAX_DATA_BYTES / 2**20:.0f} MB, the limit for data files")
+    return _decode(data, shown)
+
+
+def _decode(data: bytes, shown: str) -> str:
+    if not data.strip():
+        raise DataError(f"{shown} is empty")
+    if b"\x00" in data[:1 << 16] or b"\x00" in data:
+        raise DataError(f"{shown} is a binary file, not text (it contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    _refuse_binary(text, shown)
+    return text
+
+
+def _refuse_binary(text: str, shown: str) -> None:
+    sample = text[: 1 << 16]
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if control > max(8, len(sample) // 100):
+        raise DataError(f"{shown} looks like a binary file, not text ({control} control characters)")
+
+
+# -- parsing ------------------------------------------------------------------------------------------
+
+
+def load_samples(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes, t: Column = None, y: Column = None
+                 ) -> Samples:
+    """Samples from the file at path; t and y choose columns by header name or number (1 = first)."""
+    return parse_samples(read_text(path), t, y, source=_shown(path))
+
+
+def parse_samples(text: str, t: Column = None, y: Column = None, source: str = "pasted text") -> Samples:
+    """Samples from text (a file's content, or cells pasted from a spreadsheet)."""
+    if len(text) > MAX_DATA_BYTES:
+        raise DataError(f"{source} is larger than {MAX_DATA_BYTES / 2**20:.0f} MB, the limit for data")
+    if not text.strip():
+        raise DataError(f"{source} is empty")
+    _refuse_binary(text, source)
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    data_lines, numbers = _data_lines(text, lines)
+    if not data_lines.size:
+        raise DataError(f"{source} has no data (only comments or blank lines)")
+    first = lines[int(data_lines[0])]
+    delimiter = _delimiter([lines[int(i)] for i in data_lines[:50]])
+    header_cells = _split(first, delimiter)
+    has_header = any(not _is_number_or_missing(cell) for cell in header_cells)
+    header_line = int(numbers[0])
+    if has_header:
+        names = tuple(_unquote(cell) or f"column {k + 1}" for k, cell in enumerate(header_cells))
+        data_lines, numbers = data_lines[1:], numbers[1:]
+        if not data_lines.size:
+            raise DataError(f"{source} has a header ({', '.join(names[:6])}) but no data rows")
+    else:
+        names = ()
+    rows = int(data_lines.size)
+    if rows > MAX_DATA_ROWS:
+        raise DataError(f"{source} has {rows} data rows; the limit is {MAX_DATA_ROWS}")
+    first_row, last_row = int(data_lines[0]), int(data_lines[-1])
+    # no comment or blank line among the rows: a slice, not a copy loop
+    contiguous = last_row - first_row + 1 == rows
+    body = lines[first_row:last_row + 1] if contiguous else [lines[int(i)] for i in data_lines]
+    decimal_comma = delimiter != "," and _uses_decimal_comma(body[:200], delimiter, source, numbers)
+    width = len(_split(body[0], delimiter))
+    if has_header and len(names) != width:
+        raise DataError(f"line {numbers[0]}: {width} cells, but the header (line {header_line}) names "
+                        f"{len(names)} columns")
+    if width > MAX_DATA_COLUMNS:
+        raise DataError(f"line {numbers[0]}: {width} columns; the limit is {MAX_DATA_COLUMNS}")
+    names = names or tuple(f"column {k + 1}" for k in range(width))
+    unit = width == 1 or (isinstance(t, str) and t.strip().lower() in ("index", "row", "#"))
+    if width == 1 and t is not None and not unit:
+        raise DataError(f"{source} has a single column: it is y, and t is the row index (give no t column)")
+    y_index = _column(y, names, "y", source) if y is not None else (0 if width == 1 else (1 if unit else None))
+    t_index = None if unit else _column(t, names, "t", source) if t is not None else 0
+    if y_index is None:  # default y: the first column that is not t
+        y_index = 1 if t_index == 0 else 0
+    if t_index is not None and t_index == y_index:
+        raise DataError(f"t and y are the same column ({names[t_index]})")
+    wanted = [y_index] if t_index is None else [t_index, y_index]
+    table = _parse_table(body, numbers, delimiter, decimal_comma, width, wanted, names, source)
+    notes: list[RowNote] = []
+    line_numbers = numbers.copy()
+    values = table
+    # missing cells (empty, NaN, NA, ...) and non-finite numbers: dropped, counted
+    empty = np.isnan(values).any(axis=1)
+    infinite = np.isinf(values).any(axis=1)
+    if empty.any():
+        notes.append(RowNote("rows dropped for an empty or missing t or y cell", int(empty.sum()),
+                             tuple(int(n) for n in line_numbers[empty][:SHOWN_LINES])))
+    if infinite.any():
+        notes.append(RowNote("rows dropped for an infinite t or y", int(infinite.sum()),
+                             tuple(int(n) for n in line_numbers[infinite][:SHOWN_LINES])))
+    keep = ~(empty | infinite)
+    if t_index is None:
+        t_values = np.arange(rows, dtype=float)[keep]
+        y_values = values[keep, 0]
+    else:
+        t_values = values[keep, 0]
+        y_values = values[keep, 1]
+    kept_lines = line_numbers[keep]
+    if t_values.size == 0:
+        raise DataError(f"{source}: no row has both a t and a y value ({rows} data rows)")
+    if t_values.size == 1:
+        raise DataError(f"{source} has a single usable row (line {int(kept_lines[0])}); a derivative needs at least 2")
+    t_name = "row index" if t_index is None else names[t_index]
+    t_values, y_values, kept_lines, sort_note = _sorted(t_values, y_values, kept_lines, t_name)
+    if sort_note:
+        notes.append(sort_note)
+    t_values, y_values, merge_note = _merged(t_values, y_values, kept_lines, t_name, source)
+    if merge_note:
+        notes.append(merge_note)
+    return Samples(t_values, y_values, source, t_name, names[y_index], names, has_header,
+                   _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes))
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\f\v]*\r?\n")
+
+
+def _data_lines(text: str, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(indices into lines, 1-based line numbers) of the lines that are not blank or comments. A regular
+    expression (in C) finds whether there are any; only then does a Python pass pick them out."""
+    index = np.arange(len(lines))
+    end = len(text.rstrip())
+    if "#" in text or not lines[0].strip() or _BLANK_LINE.search(text, 0, end) is not None:
+        index = np.asarray([i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")],
+                           dtype=np.int64)
+    return index, index + 1
+
+
+def _delimiter(sample: list[str]) -> str | None:
+    """The separator the first lines agree on: tab, then semicolon, then comma, else runs of whitespace."""
+    for candidate in ("\t", ";", ","):
+        if sample and all(candidate in line for line in sample):
+            return candidate
+    for candidate in ("\t", ";", ","):
+        if sum(candidate in line for line in sample) > len(sample) // 2:
+            return candidate
+    return None
+
+
+def _split(line: str, delimiter: str | None) -> list[str]:
+    cells = line.split(delimiter) if delimiter else line.split()
+    return [cell.strip() for cell in cells] if delimiter else cells
+
+
+def _unquote(cell: str) -> str:
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == cell[-1] and cell[0] in "\"'":
+        return cell[1:-1].strip()
+    return cell
+
+
+def _is_number_or_missing(cell: str) -> bool:
+    cell = _unquote(cell)
+    return cell.lower() in MISSING or bool(_NUMBER.fullmatch(cell)) or bool(_DECIMAL_COMMA_NUMBER.fullmatch(cell))
+
+
+def _uses_decimal_comma(body: list[str], delimiter: str | None, source: str, numbers: np.ndarray) -> bool:
+    saw_comma = saw_point = False
+    for k, line in enumerate(body):
+        for column, cell in enumerate(_split(line, delimiter), start=1):
+            cell = _unquote(cell)
+            if "," in cell and "." in cell:
+                raise DataError(f"line {int(numbers[k])}, column {column}: {cell!r} has both a decimal point and a "
+                                "comma; write numbers without thousands separators")
+            saw_comma |= "," in cell
+            saw_point |= "." in cell and bool(_NUMBER.fullmatch(cell))
+    return saw_comma and not saw_point
+
+
+def _column(choice: Column, names: tuple[str, ...], role: str, source: str) -> int:
+    if isinstance(choice, (int, np.integer)) and not isinstance(choice, bool):
+        number = int(choice)
+        if not 1 <= number <= len(names):
+            raise DataError(f"{role} column {number} does not exist; columns are 1..{len(names)} "
+                            f"({', '.join(names[:8])}{', ...' if len(names) > 8 else ''})")
+        return number - 1
+    text = str(choice).strip()
+    if text in names:
+        return names.index(text)
+    folded = [n.lower() for n in names]
+    if text.lower() in folded:
+        return folded.index(text.lower())
+    if text.isdigit():
+        return _column(int(text), names, role, source)
+    raise DataError(f"no column {text!r} for {role}; columns are: {', '.join(names[:12])}"
+                    f"{', ...' if len(names) > 12 else ''}")
+
+
+def _parse_table(body: list[str], numbers: np.ndarray, delimiter: str | None, decimal_comma: bool, width: int,
+                 wanted: list[int], names: tuple[str, ...], source: str) -> np.ndarray:
+    """(rows, len(wanted)) floats of the wanted columns, NaN for a missing cell; DataError at the first ragged
+    row or cell that is not a number."""
+    fast = _fast_table(body, delimiter, decimal_comma, width, wanted)
+    if fast is not None:
+        return fast
+    out = np.empty((len(body), len(wanted)))
+    for k, line in enumerate(body):
+        cells = _split(line, delimiter)
+        if len(cells) != width:
+            raise DataError(f"line {int(numbers[k])}: {len(cells)} cell{'s' if len(cells) != 1 else ''} where the "
+                            f"data has {width} (a ragged row)")
+        for j, column in enumerate(wanted):
+            out[k, j] = _number(cells[column], decimal_comma, int(numbers[k]), column, names)
+    return out
+
+
+def _fast_table(body: list[str], delimiter: str | None, decimal_comma: bool, width: int, wanted: list[int]
+                ) -> np.ndarray | None:
+    """NumPy's C parser on clean text; None when it refuses (the line-by-line reader then names the problem)."""
+    if any('"' in line or "'" in line for line in body[:20]):
+        return None
+    lines = body
+    if decimal_comma:
+        lines = [line.replace(",", ".") for line in body]
+    for attempt in range(2):
+        try:
+            table = np.loadtxt(lines, delimiter=delimiter, comments=None, ndmin=2, dtype=float)
+            break
+        except (ValueError, IndexError, TypeError):
+            if attempt or delimiter is None:
+                return None
+            # empty cells are the usual reason: fill them with nan by plain replaces (C speed), then retry once
+            joined = "\n" + "\n".join(lines) + "\n"
+            joined = joined.replace(delimiter + "\n", delimiter + "nan\n")
+            joined = joined.replace("\n" + delimiter, "\nnan" + delimiter)
+            for _ in range(2):  # a run of empty cells needs two passes (replace does not overlap)
+                joined = joined.replace(delimiter + delimiter, delimiter + "nan" + delimiter)
+            lines = joined[1:-1].split("\n")
+    if table.shape != (len(body), width):
+        return None
+    return np.ascontiguousarray(table[:, wanted])
+
+
+def _number(cell: str, decimal_comma: bool, line: int, column: int, names: tuple[str, ...]) -> float:
+    text = _unquote(cell)
+    if text.lower() in MISSING:
+        return math.nan
+    if decimal_comma:
+        text = text.replace(",", ".")
+    if not _NUMBER.fullmatch(text):
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise DataError(f"line {line}, column {column + 1} ({names[column]}): {shown!r} is not a number")
+    return float(text)
+
+
+def _sorted(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, RowNote | None]:
+    steps = np.diff(t)
+    if np.all(steps >= 0):
+        return t, y, lines, None
+    first = int(np.flatnonzero(steps < 0)[0]) + 1
+    order = np.argsort(t, kind="stable")
+    note = RowNote(f"rows sorted by {t_name}, which was not in ascending order; rows out of order",
+                   int(np.sum(steps < 0)), (int(lines[first]),))
+    return t[order], y[order], lines[order], note
+
+
+def _merged(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str, source: str
+            ) -> tuple[np.ndarray, np.ndarray, RowNote | None]:
+    repeated = np.diff(t) == 0
+    if not repeated.any():
+        return t, y, None
+    if t[0] == t[-1]:
+        raise DataError(f"{source}: all {len(t)} rows have the same {t_name} = {t[0]:g}; a derivative needs "
+                        "at least 2 distinct values")
+    group = np.r_[0, np.cumsum(~repeated)]
+    counts = np.bincount(group)
+    merged_t = t[np.r_[True, ~repeated]]
+    merged_y = np.bincount(group, y) / counts
+    duplicates = np.r_[False, repeated]
+    note = RowNote(f"rows with a repeated {t_name}, merged into the mean of their y", int(duplicates.sum()),
+                   tuple(int(n) for n in lines[duplicates][:SHOWN_LINES]))
+    return merged_t, merged_y, note
