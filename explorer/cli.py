@@ -100,6 +100,24 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--h", type=_number, default=1e-5)
     export.add_argument("--probe", type=_number, default=None, metavar="X",
                         help="x of the error-against-h panel (default: 30%% into where the derivative exists)")
+
+    from .core.data.methods import METHOD_NAMES
+
+    data_command = commands.add_parser("data", help="derivatives of measured samples y(t) from a file (CSV, TSV, text)")
+    data_command.add_argument("file", help="CSV, TSV or whitespace-separated text, with or without a header; "
+                                           "- reads standard input")
+    data_command.add_argument("--t", dest="t_column", default=None, metavar="COLUMN",
+                              help="the t column: header name or number, 1 for the first (default 1)")
+    data_command.add_argument("--y", dest="y_column", default=None, metavar="COLUMN",
+                              help="the y column (default 2; a file with one column is y at unit spacing)")
+    data_command.add_argument("--order", type=int, choices=(1, 2), default=1, help="1 velocity, 2 acceleration")
+    data_command.add_argument("--method", choices=("auto", *METHOD_NAMES), default="auto",
+                              help="default auto: the method and its parameters chosen from the data")
+    data_command.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
+                              help="a method parameter (e.g. window=51, lam=1e-6); the others are chosen from the data")
+    data_output = data_command.add_mutually_exclusive_group()
+    data_output.add_argument("--json", action="store_true", help="print one JSON object with every sample")
+    data_output.add_argument("-o", "--output", metavar="OUT.csv", help="write t, y and the derivative as CSV")
     return parser
 
 
@@ -251,6 +269,57 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     return shown_path(args.output)  # a name that is not UTF-8 would make print() fail after the write
 
 
+DATA_ROWS_SHOWN = 10  # rows of the data table printed without --json or -o
+
+
+def data(args: argparse.Namespace) -> str:
+    """Differentiate the samples in args.file; return what to print: a summary with the first rows, one JSON
+    object (--json), or the path written (-o OUT.csv, t, y and the derivative after a `# ` provenance line).
+    Unusable data or parameters are a UsageError (one error line, exit status 2)."""
+    from .core.data import DataError, differentiate_samples
+    from .core.data.loading import load_samples, parse_samples
+    from .core.export.atomic import shown_path, write_atomically
+    from .core.limits import MAX_DATA_BYTES
+
+    try:
+        if args.file == "-":
+            samples = parse_samples(sys.stdin.read(MAX_DATA_BYTES + 1), args.t_column, args.y_column, "standard input")
+        else:
+            samples = load_samples(args.file, args.t_column, args.y_column)
+        result = differentiate_samples(samples.t, samples.y, args.order, args.method, warnings=samples.warnings,
+                                       **dict(args.param))
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
+    columns = f"t = {samples.t_name}, y = {samples.y_name}"
+    if args.json:
+        report = {"source": samples.source, "t_column": samples.t_name, "y_column": samples.y_name,
+                  "order": result.order, "method": result.method, "parameters": dict(result.parameters),
+                  "automatic": list(result.automatic), "reason": result.reason, "noise": result.noise,
+                  "warnings": list(result.warnings), "t": result.t.tolist(), "y": result.y.tolist(),
+                  "derivative": [_number_or_none(v) for v in result.derivative.tolist()]}
+        return json.dumps(json_ready(report), indent=2, allow_nan=False, ensure_ascii=False)
+    provenance = (f"derivative-explorer data: file {samples.source}; {columns}; order {result.order}; "
+                  f"method {result.method}; parameters {result.describe_parameters()}")
+    if args.output:
+        name = "d" + "2" * (result.order == 2) + "y/dt" + "2" * (result.order == 2)
+        lines = ["# " + " ".join(provenance.split()), f"t,y,{name}"]
+        lines += [f"{t!r},{y!r},{d!r}" for t, y, d in zip(result.t.tolist(), result.y.tolist(),
+                                                          result.derivative.tolist(), strict=True)]
+        write_atomically(args.output, ("\n".join(lines) + "\n").encode("utf-8"))
+        return f"wrote {shown_path(args.output)}"
+    quantity = "velocity" if result.order == 1 else "acceleration"
+    out = [f"data: {samples.source} ({columns}; {len(result.t)} samples)",
+           *(f"loading: {warning}" for warning in result.warnings),
+           f"order {result.order} ({quantity}) by {result.method}: {result.describe_parameters()}",
+           f"why: {result.reason}", "",
+           f"{'t':>24}{'y':>24}{'derivative':>24}"]
+    for t, y, d in list(zip(result.t, result.y, result.derivative, strict=True))[:DATA_ROWS_SHOWN]:
+        out.append(f"{t:>24.10g}{y:>24.10g}{d:>24.10g}")
+    if len(result.t) > DATA_ROWS_SHOWN:
+        out.append(f"... {len(result.t) - DATA_ROWS_SHOWN} more rows (--json or -o OUT.csv for all)")
+    return "\n".join(out)
+
+
 def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
     """Why the window cannot open here, in one line that names the way out; None when it can.
 
@@ -282,6 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(argv)
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "data":  # samples only: no SymPy child process
+            print(data(args))
+            return 0
         engine = SymbolicEngine(derive_timeout=args.timeout, start_method="fork" if sys.platform != "win32" else None)
         try:
             if args.command == "derive":
