@@ -120,6 +120,22 @@ class Whole(Input[int]):
 
 
 @dataclass(frozen=True)
+class OneOf(Input[str]):
+    """One of a few named options."""
+
+    options: tuple[str, ...] = ()
+
+    def problem(self, value: Any) -> str | None:
+        return None if value in self.options else f"{self.label} must be one of {', '.join(self.options)}"
+
+    def encode(self, value: str) -> str:
+        return value
+
+    def decode(self, text: str) -> str:
+        return text.strip()
+
+
+@dataclass(frozen=True)
 class Flag(Input[bool]):
     """On or off, stored as true / false."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
@@ -23,6 +24,17 @@ class NumberBox(QDoubleSpinBox):
     QDoubleSpinBox rounds to a fixed number of decimals (4 would turn 6.674e-11 into 0); with
     the most decimals Qt allows it keeps the double, and the text is formatted here instead.
     """
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # Qt sizes a spin box for its longest possible text: with 323 decimals that is wider than a small
+        # screen's control column. Room for 6.674e-11 or -1000000 is enough; the box scrolls beyond.
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("-0.000000000e-000") + 40),
+                     hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("-0.0000e-00") + 30), hint.height())
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
         return f"{value:.{SIGNIFICANT_DIGITS}g}"

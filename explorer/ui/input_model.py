@@ -43,16 +43,18 @@ class InputModel(QObject):
     changed = Signal(frozenset)
     historyChanged = Signal()  # what undo or redo can do has changed
 
-    def __init__(self, state: DerivativeRequest | None = None, parent: QObject | None = None):
+    def __init__(self, state: Any = None, parent: QObject | None = None):
         super().__init__(parent)
+        # Any frozen dataclass whose inputs are declared (core/inputs.py); the formula mode's request by default.
         self._state = state if state is not None else DerivativeRequest()
-        self._names = {f.name for f in fields(DerivativeRequest)}
-        self._past: list[DerivativeRequest] = []
-        self._future: list[DerivativeRequest] = []
+        self._type = type(self._state)
+        self._names = {f.name for f in fields(self._type)}
+        self._past: list[Any] = []
+        self._future: list[Any] = []
         self._last_step: tuple[frozenset, float] = (frozenset(), -math.inf)  # names and time of the last step
 
     @property
-    def state(self) -> DerivativeRequest:
+    def state(self) -> Any:
         return self._state
 
     def value(self, name: str) -> Any:
@@ -63,7 +65,7 @@ class InputModel(QObject):
         unknown = set(values) - self._names
         if unknown:
             raise KeyError(f"no input named {', '.join(sorted(unknown))}")
-        specs = dict(declared_inputs(DerivativeRequest))
+        specs = dict(declared_inputs(self._type))
         for name, value in values.items():
             problem = specs[name].problem(value) if name in specs else None
             if problem is not None:
@@ -105,8 +107,8 @@ class InputModel(QObject):
             self._past.append(self._state)
             self._move_to(self._future.pop())
 
-    def _move_to(self, state: DerivativeRequest) -> None:
-        changed = frozenset(f.name for f in fields(DerivativeRequest) if getattr(state, f.name) != getattr(self._state, f.name))
+    def _move_to(self, state: Any) -> None:
+        changed = frozenset(f.name for f in fields(self._type) if getattr(state, f.name) != getattr(self._state, f.name))
         self._state = state
         self._last_step = (frozenset(), -math.inf)  # the next edit is a step of its own
         if changed:
@@ -145,7 +147,7 @@ def bind(model: InputModel, name: str, edited: SignalInstance, read: Callable[[]
 
 def bind_box(model: InputModel, name: str, box: Any) -> None:
     """bind() for a spin box, which also takes its range from the field's declaration."""
-    spec = input_of(DerivativeRequest, name)
+    spec = input_of(type(model.state), name)
     if isinstance(spec, (Real, Whole)):
         box.setRange(spec.low, spec.high)
     bind(model, name, box.valueChanged, box.value, box.setValue)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QDir, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -30,6 +30,8 @@ from ..core.pipeline import CurveResult, DerivativeResults, ErrorResult, SweepRe
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.engine import SymbolicEngine
 from .about import about_text
+from .data_mode import DataMode
+from .synthetic_dialog import SyntheticDialog
 from .calculus_controls import CalculusControls
 from .calculus_overlay import CalculusOverlay
 from .crosshair import Crosshair
@@ -44,6 +46,7 @@ from .lesson import LessonBox
 from .presets import PRESETS, Preset
 from .probe_readout import ProbeReadout
 from .input_model import InputModel, bind, bind_box
+from .settings import _text as _text_of
 from .settings import (
     default_settings,
     load_inputs,
@@ -161,7 +164,9 @@ class MainWindow(QMainWindow):
         scroll.setWidget(controls)
         scroll.setWidgetResizable(True)
         self._controls_width = controls.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 8
-        scroll.setMinimumWidth(self._controls_width // 3)  # narrower than that, the controls scroll sideways
+        scroll.setMinimumWidth(self._controls_width // 3)
+        # The controls fit the column (texts wrap, the sweep table scrolls itself) rather than being cut.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         expression_row = QHBoxLayout()
         expression_row.addWidget(QLabel("f(x) ="), 0, Qt.AlignmentFlag.AlignTop)
@@ -186,7 +191,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(plots)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
-        self.setCentralWidget(self.splitter)
+        # Formula mode (the splitter above) and data mode share the window: one page each.
+        self.data = DataMode(self.settings, self)
+        self.data.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.data.view)
+        self.setCentralWidget(self.pages)
+        self.setAcceptDrops(True)
         # 1400 x 900 where the screen has room (a saved geometry replaces it); a laptop's screen is smaller.
         available = self.screen().availableGeometry()
         self.resize(min(DEFAULT_SIZE[0], int(0.95 * available.width())),
@@ -194,10 +206,16 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Open data…", QKeySequence("Ctrl+O"), self._open_data_dialog)
+        self._action(file_menu, "&Paste data", QKeySequence("Ctrl+Shift+V"), self.paste_data)
+        self.recent_data_menu = file_menu.addMenu("Recent &data")
+        self.recent_data_menu.aboutToShow.connect(self._fill_recent_data_menu)
+        self._action(file_menu, "Samples of f(x) with &noise…", None, self._synthetic_dialog)
+        file_menu.addSeparator()
         self._action(file_menu, "Export &image (PNG, SVG)…", QKeySequence("Ctrl+S"),
-                     lambda: self._export_dialog("PNG image (*.png);;SVG image (*.svg)"))
+                     lambda: self._export_dialog("PNG image (*.png);;SVG image (*.svg)", self._writer()))
         self._action(file_menu, "&Export data (CSV)…", QKeySequence("Ctrl+E"),
-                     lambda: self._export_dialog("CSV data (*.csv)"))
+                     lambda: self._export_dialog("CSV data (*.csv)", self._writer()))
         self._action(file_menu, "Export error against &h (CSV)…", QKeySequence("Ctrl+Shift+E"),
                      lambda: self._export_dialog("CSV data (*.csv)", lambda res, _, path: export_sweep(res, path),
                                                  "error-against-h"))
@@ -217,6 +235,16 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "Copy derivative as &LaTeX", None, self.formula.copy_latex.click)
         self._action(edit_menu, "Copy derivative as &Python", None, self.formula.copy_python.click)
         view_menu = self.menuBar().addMenu("&View")
+        self.formula_mode_action = self._action(view_menu, "F&ormula mode", QKeySequence("Ctrl+1"),
+                                                lambda: self.set_mode("formula"))
+        self.data_mode_action = self._action(view_menu, "&Data mode (samples)", QKeySequence("Ctrl+2"),
+                                             lambda: self.set_mode("data"))
+        modes = QActionGroup(self)
+        for action in (self.formula_mode_action, self.data_mode_action):
+            action.setCheckable(True)
+            modes.addAction(action)
+        self.formula_mode_action.setChecked(True)
+        view_menu.addSeparator()
         self._action(view_menu, "&Compute over the visible x range", QKeySequence("Ctrl+R"), self.compute_visible_range)
         self._action(view_menu, "&Fit the view to the curves", QKeySequence("Ctrl+0"), self.panels.fit_view)
         view_menu.addSeparator()
@@ -451,7 +479,11 @@ class MainWindow(QMainWindow):
         self._splitter_placed = False
         self.relative_action.setChecked(layout.relative_errors)
         self.panels.set_relative(layout.relative_errors)
-        notes += layout.notes
+        notes += layout.notes + self.data.startup_notes
+        if _text_of(settings.value("view/mode")) == "data":  # back to the data the user had open
+            self.set_mode("data")
+            if self.data.recent:
+                self.data.open_file(self.data.recent[0])
         if notes:
             self.statusBar().showMessage("settings: " + "; ".join(notes))
 
@@ -480,8 +512,72 @@ class MainWindow(QMainWindow):
         if controls < wanted and controls < int(0.4 * event.oldSize().width()):
             self.splitter.setSizes([wanted, controls + plots - wanted])
 
+    # -- data mode -------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        """Show the formula's panels or the data's."""
+        data = mode == "data"
+        self.pages.setCurrentWidget(self.data.view if data else self.splitter)
+        (self.data_mode_action if data else self.formula_mode_action).setChecked(True)
+        self.settings.setValue("view/mode", mode)
+
+    def mode(self) -> str:
+        return "data" if self.pages.currentWidget() is self.data.view else "formula"
+
+    def _writer(self) -> Callable[[DerivativeResults | None, PlotPanels, str], None]:
+        if self.mode() == "data":
+            return lambda _results, _panels, path: self.data.export(path)
+        return export_results
+
+    def open_data(self, path: str) -> None:
+        self.set_mode("data")
+        self.data.open_file(path)
+
+    def _open_data_dialog(self) -> None:
+        folder = str(self.settings.value("data/folder", "") or QDir.homePath())
+        path, _ = QFileDialog.getOpenFileName(self, "Open data", folder,
+                                              "Data (*.csv *.tsv *.txt *.dat);;All files (*)")
+        if path:
+            self.settings.setValue("data/folder", str(Path(path).parent))
+            self.open_data(path)
+
+    def paste_data(self) -> None:
+        """Two columns copied from a spreadsheet (or one: y at unit spacing)."""
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.statusBar().showMessage("the clipboard holds no text to read as data", 10_000)
+            return
+        self.set_mode("data")
+        self.data.paste(text)
+
+    def _fill_recent_data_menu(self) -> None:
+        self.recent_data_menu.clear()
+        for path in self.data.recent:
+            action = self.recent_data_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_data(p))
+        self.recent_data_menu.setEnabled(bool(self.data.recent))
+
+    def _synthetic_dialog(self) -> None:
+        dialog = SyntheticDialog(self)
+        if dialog.exec():
+            inputs = self.model.state
+            expression = self.editor.valid_text() or inputs.expression
+            self.set_mode("data")
+            self.data.synthetic(expression, inputs.x_min, inputs.x_max, *dialog.values())
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            self.open_data(files[0])
+            event.acceptProposedAction()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         save_inputs(self.settings, self.model.state)
+        self.data.save()
+        self.data.stop()
         save_recent(self.settings, self.editor.recent)
         save_window(self.settings, self.saveGeometry(), self.splitter.saveState())
         self.settings.sync()

@@ -80,7 +80,8 @@ class ProbeReadout(QGroupBox):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A control column narrower than the table (a small screen) scrolls the table, not the column.
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.table.setShowGrid(False)
         self.table.horizontalHeaderItem(2).setToolTip("|value − exact| at the slider's step h")
@@ -111,8 +112,11 @@ class ProbeReadout(QGroupBox):
                 self.table.setItem(row, column, cell)
             self.items[method] = cells
         frame = 2 * self.table.frameWidth()
-        self.table.setFixedSize(sum(widths) + frame, len(Method) * (metrics.height() + 6)
-                                + self.table.horizontalHeader().sizeHint().height() + frame)
+        # Its full width where there is room, a scroll bar below where there is not.
+        self.table.setMaximumWidth(sum(widths) + frame)
+        self.table.setMinimumWidth(min(sum(widths), widths[0] + widths[1]) + frame)
+        self.table.setFixedHeight(len(Method) * (metrics.height() + 6) + self.table.horizontalHeader().sizeHint().height()
+                                  + self.table.horizontalScrollBar().sizeHint().height() + frame)
         copy = QAction("Copy table", self.table)
         copy.triggered.connect(self.copy_table)
         self.table.addAction(copy)

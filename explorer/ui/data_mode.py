@@ -1,0 +1,209 @@
+"""The data mode's logic: where samples come from (a file, pasted text, the formula), the worker that
+differentiates them, and what the panels and controls show; the main window only hosts it."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from ..core.data.errors import DataError
+from ..core.data.loading import Samples, load_samples, parse_samples
+from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage, data_stages
+from ..core.data.synthetic import make_synthetic
+from ..core.export.atomic import write_atomically
+from ..core.export.tables import ExportError
+from ..core.inputs import from_text, to_text
+from .data_view import DataView
+from .input_model import InputModel
+from .settings import _text
+from .stage_worker import StageWorker
+
+MAX_RECENT_DATA = 10
+GROUP = "data/"
+
+
+class DataMode(QObject):
+    """Owns the data model, view and worker; `message` carries what the status bar should say."""
+
+    message = Signal(str)
+
+    def __init__(self, settings: QSettings, parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        values, notes = from_text(DataRequest, {name: _text(settings.value(GROUP + name))
+                                                for name in to_text(DataRequest())})
+        self.model = InputModel(DataRequest(**values))
+        self.view = DataView(self.model)
+        self.worker = StageWorker()
+        self.worker.start()
+        self.samples: SampleSet | None = None
+        self.loaded: Samples | None = None  # the file's reading, for its columns
+        self.path: str | None = None
+        self.recent: list[str] = self._load_recent()
+        self.chosen: ChosenStage | None = None
+        self.compared: CompareStage | None = None
+        self.swept: SweepStage | None = None
+        self._job = 0
+        self._computing = 0  # the job whose stages the panels show
+        self.startup_notes = notes
+        self.model.changed.connect(lambda _names: self.compute())
+        self.worker.stage.connect(self._on_stage)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.busy.connect(self.view.controls.set_busy)
+        self.view.controls.cancelRequested.connect(self.cancel)
+        self.view.controls.columnsChosen.connect(self._columns_chosen)
+
+    # -- sources ---------------------------------------------------------------------------------------
+    def open_file(self, path: str, t: str | None = None, y: str | None = None) -> None:
+        """Read path in the worker (a million rows take a moment); the current samples stay until it is read."""
+        self._job += 1
+        job = self._job
+
+        def read():
+            yield load_samples(path, t, y)
+
+        self._pending_path = path
+        self.worker.submit(job, read)
+        self.message.emit(f"reading {path} …")
+
+    def paste(self, text: str) -> None:
+        self._job += 1
+        self._pending_path = None
+        self.worker.submit(self._job, lambda: iter([parse_samples(text)]))
+
+    def synthetic(self, expression: str, a: float, b: float, n: int, spacing: str, sigma: float, seed: int) -> None:
+        """Samples of the formula with noise, and its exact derivatives: the truth to learn from."""
+        try:
+            made = make_synthetic(expression, a, b, n, spacing, sigma, seed)
+        except DataError as exc:
+            self.message.emit(f"cannot make samples: {exc}")
+            return
+        self.loaded, self.path = None, None
+        self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t",), "t", "y")
+
+    def _columns_chosen(self, t: str, y: str) -> None:
+        if self.path is not None:
+            self.open_file(self.path, None if t == "row index" else t, y)
+
+    def _set_samples(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str) -> None:
+        self.samples = samples
+        self.view.controls.show_source(samples, columns, t_name, y_name)
+        self.view.panels.show_samples(samples)
+        self.compute()
+
+    # -- computing -------------------------------------------------------------------------------------
+    def compute(self) -> None:
+        if self.samples is None:
+            return
+        self._job += 1
+        self._computing = self._job
+        request = replace(self.model.state, request_id=self._job)
+        samples = self.samples
+        self.worker.submit(self._job, lambda: data_stages(samples, request))
+
+    def cancel(self) -> None:
+        self.worker.cancel(self._job)
+        self.view.controls.set_busy(False)
+        self.message.emit("cancelled: the panels show the last finished result")
+
+    def _on_stage(self, job: int, stage: object) -> None:
+        if job != self._job:
+            return
+        if isinstance(stage, Samples):
+            self.loaded, self.path = stage, self._pending_path
+            if self.path is not None:
+                self._remember(self.path)
+            t_name = "row index" if stage.unit_spacing else stage.t_name
+            columns = (("row index",) if stage.unit_spacing else ()) + stage.columns
+            self._set_samples(SampleSet(stage.t, stage.y, stage.source, stage.warnings), columns, t_name,
+                              stage.y_name)
+            self.message.emit(f"read {stage.source}: {len(stage.t)} samples"
+                              + (f"; {len(stage.warnings)} notes under Samples" if stage.warnings else ""))
+            return
+        request = self.model.state
+        controls, panels = self.view.controls, self.view.panels
+        if isinstance(stage, ChosenStage):
+            self.chosen, self.compared, self.swept = stage, None, None
+            panels.show_chosen(stage, self.samples, request.order)
+            result = stage.result
+            controls.show_parameters(result.method, dict(result.parameters), result.automatic)
+            controls.reason.setText(result.reason)
+            self.message.emit(f"{result.method}: {result.describe_parameters()}")
+        elif isinstance(stage, CompareStage) and self.chosen is not None:
+            self.compared = stage
+            panels.show_compare(stage, self.chosen.result.method)
+            if stage.failures:
+                self.message.emit("; ".join(f"{name}: {why}" for name, why in stage.failures.items()))
+        elif isinstance(stage, SweepStage):
+            self.swept = stage
+            panels.show_sweep(stage)
+
+    def _on_failed(self, job: int, message: str) -> None:
+        if job == self._job:
+            self.message.emit(message)  # the last good samples and results stay on screen
+
+    # -- export ----------------------------------------------------------------------------------------
+    def csv_text(self) -> str:
+        """t, y, the chosen derivative and each compared method's, headed by a # line saying what it is."""
+        if self.samples is None or self.chosen is None:
+            raise ExportError("no data has been differentiated yet")
+        chosen = self.chosen.result
+        request = self.model.state
+        names, columns = ["t", "y", f"{chosen.method}"], [self.samples.t, self.samples.y, chosen.derivative]
+        if self.compared is not None:
+            for name, result in self.compared.results.items():
+                if name != chosen.method:
+                    names.append(name)
+                    columns.append(result.derivative)
+        exact = self.samples.exact.get(request.order)
+        if exact is not None:
+            names.append("exact")
+            columns.append(exact)
+        about = (f"# samples: {self.samples.source}; derivative order {request.order}; method {chosen.method} "
+                 f"({chosen.describe_parameters()})")
+        table = np.column_stack(columns)
+        lines = [about, ",".join(names)]
+        lines += [",".join("nan" if not np.isfinite(v) else repr(float(v)) for v in row) for row in table]
+        return "\n".join(lines) + "\n"
+
+    def export(self, path: str) -> None:
+        """The data panels as a picture (.png, .svg) or the samples and derivatives as CSV."""
+        from .export import render_png, render_svg
+
+        suffix = Path(path).suffix.lower()
+        if suffix == ".csv":
+            data = self.csv_text().encode()
+        elif suffix in (".png", ".svg"):
+            if self.chosen is None:
+                raise ExportError("no data has been differentiated yet")
+            data = (render_png if suffix == ".png" else render_svg)(self.view.panels)  # type: ignore[arg-type]
+        else:
+            raise ExportError(f"cannot write {path}: use .csv, .png or .svg")
+        write_atomically(path, data)
+
+    # -- settings --------------------------------------------------------------------------------------
+    def _load_recent(self) -> list[str]:
+        try:
+            stored = json.loads(_text(self.settings.value(GROUP + "recent")) or "[]")
+        except ValueError:
+            return []
+        if not isinstance(stored, list):
+            return []
+        return [p for p in stored if isinstance(p, str) and len(p) < 4096 and os.path.isfile(p)][:MAX_RECENT_DATA]
+
+    def _remember(self, path: str) -> None:
+        absolute = str(Path(path).resolve())
+        self.recent = [absolute, *(p for p in self.recent if p != absolute)][:MAX_RECENT_DATA]
+
+    def save(self) -> None:
+        for name, text in to_text(self.model.state).items():
+            self.settings.setValue(GROUP + name, text)
+        self.settings.setValue(GROUP + "recent", json.dumps(self.recent))
+
+    def stop(self) -> None:
+        self.worker.stop()

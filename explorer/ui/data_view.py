@@ -1,0 +1,336 @@
+"""Data mode: differentiate samples from a file, pasted text or the formula (with known truth).
+
+The controls (left) are bound to a DataRequest model; the panels (right) show the samples with each
+method's fit, the derivative by the chosen method and the others, and how wrong or how uncertain it is:
+the error against the truth and the error against smoothing when the samples were made from the formula,
+the methods' spread and the fit's residuals when they were not.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.data.evaluation import SWEPT
+from ..core.data.methods import METHOD_NAMES, METHODS
+from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
+from .domain_controls import number_box
+from .plot_panels import DecadeAxis
+from .input_model import InputModel, bind, bind_box
+
+# Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
+DATA_COLORS = {"gradient": "#E69F00", "fornberg": "#56B4E9", "savgol": "#009E73", "spline": "#CC79A7",
+               "tv": "#D55E00", "kalman": "#0072B2"}
+SAMPLE_COLOR = "#777777"
+EXACT_COLOR = "#B8B8B8"
+SCATTER_LIMIT = 5000  # samples drawn as dots up to this many; beyond, as a line
+ERROR_FLOOR = 1e-18
+
+
+def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x: str, y: str, colspan: int = 1,
+          log_y: bool = False, log_x: bool = False) -> pg.PlotItem:
+    axes = {name: DecadeAxis(name) for name, log in (("bottom", log_x), ("left", log_y)) if log}
+    plot = layout.addPlot(row=row, col=col, colspan=colspan, axisItems=axes)
+    plot.setTitle(title, color="k", size="11pt")
+    plot.setLabel("bottom", x)
+    plot.setLabel("left", y)
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setLogMode(x=log_x, y=log_y)
+    for name in ("bottom", "left"):
+        plot.getAxis(name).setPen("k")
+        plot.getAxis(name).setTextPen("k")
+        plot.getAxis(name).enableAutoSIPrefix(False)  # "(x1e+12)" beside a log axis reads as a unit
+    return plot
+
+
+def _line(plot: pg.PlotItem, color: str, width: float = 1.0, style=Qt.PenStyle.SolidLine) -> pg.PlotDataItem:
+    item = pg.PlotDataItem(pen=pg.mkPen(color, width=width, style=style), connect="finite")
+    # A million samples: draw what the pixels can show (peaks kept), only what is in view.
+    item.setDownsampling(auto=True, method="peak")
+    item.setClipToView(True)
+    plot.addItem(item)
+    return item
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis (the items take the log themselves): exact zeros at ERROR_FLOOR, gaps as NaN."""
+    with np.errstate(all="ignore"):
+        return np.maximum(np.where(np.isfinite(values), values, np.nan), ERROR_FLOOR)
+
+
+class DataPanels(pg.GraphicsLayoutWidget):
+    """SampleSet and fits; derivatives; error (or spread) against t; error against smoothing (or residuals)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent, show=False)
+        self.setBackground("w")
+        self.data_plot = _plot(self, 0, 0, "samples and each method's fit", "t", "y", colspan=2)
+        self.derivative_plot = _plot(self, 1, 0, "derivative by each method", "t", "dy/dt", colspan=2)
+        self.error_plot = _plot(self, 2, 0, "|error| against t", "t", "|error|", log_y=True)
+        self.sweep_plot = _plot(self, 2, 1, "error against smoothing", "parameter", "RMSE", log_x=True, log_y=True)
+        self.derivative_plot.setXLink(self.data_plot)
+        # Not setXLink for the half-width error panel: it aligns by pixel and would show half the range.
+        self.data_plot.sigXRangeChanged.connect(lambda _, x_range: self.error_plot.setXRange(*x_range, padding=0))
+        self.data_legend = self.data_plot.addLegend(offset=(10, 5), labelTextColor="k", colCount=4,
+                                                    brush=(255, 255, 255, 150))
+        self.derivative_legend = self.derivative_plot.addLegend(offset=(10, 5), labelTextColor="k", colCount=4,
+                                                                brush=(255, 255, 255, 150))
+        self.samples = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(SAMPLE_COLOR))
+        self.samples_line = _line(self.data_plot, SAMPLE_COLOR)
+        self.data_plot.addItem(self.samples)
+        self.data_legend.addItem(self.samples, "samples")
+        self.exact = _line(self.derivative_plot, EXACT_COLOR, 5)
+        self.fits = {name: _line(self.data_plot, color, 1.5) for name, color in DATA_COLORS.items()}
+        self.derivatives = {name: _line(self.derivative_plot, color, 1.2) for name, color in DATA_COLORS.items()}
+        self.errors = {name: _line(self.error_plot, color, 1.0) for name, color in DATA_COLORS.items()}
+        self.spread = _line(self.error_plot, "#444444", 1.0)
+        self.sweep = _line(self.sweep_plot, "#333333", 1.5)
+        # A data item, not a scatter item: it follows the panel's log axes like the curve it marks.
+        self.sweep_choice = pg.PlotDataItem(pen=None, symbol="d", symbolSize=12, symbolPen="k",
+                                            symbolBrush=pg.mkBrush("#F0E442"))
+        self.sweep_plot.addItem(self.sweep_choice)
+        self.ci.layout.setRowStretchFactor(0, 2)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        self.ci.layout.setRowStretchFactor(2, 2)
+        self.shown_methods: tuple[str, ...] = ()
+
+    def clear_results(self) -> None:
+        for items in (self.fits, self.derivatives, self.errors):
+            for item in items.values():
+                item.setData([], [])
+        for item in (self.exact, self.spread, self.sweep):
+            item.setData([], [])
+        self.sweep_choice.setData([], [])
+
+    def show_samples(self, samples: SampleSet) -> None:
+        self.clear_results()
+        if len(samples.t) <= SCATTER_LIMIT:
+            self.samples.setData(samples.t, samples.y)
+            self.samples_line.setData([], [])
+        else:
+            self.samples.setData([], [])
+            self.samples_line.setData(samples.t, samples.y)
+        self.data_plot.enableAutoRange()
+        self.derivative_plot.enableAutoRange()
+        self.data_plot.setTitle(f"samples of {samples.source} ({len(samples.t)}) and each method's fit",
+                                color="k", size="11pt")
+
+    def _legend(self, legend: pg.LegendItem, items: dict[str, pg.PlotDataItem], names: tuple[str, ...]) -> None:
+        for name in DATA_COLORS:
+            legend.removeItem(items[name])
+        for name in names:
+            legend.addItem(items[name], name)
+
+    def show_chosen(self, stage: ChosenStage, samples: SampleSet, order: int) -> None:
+        result = stage.result
+        for name in DATA_COLORS:
+            self.fits[name].setPen(pg.mkPen(DATA_COLORS[name], width=2.5 if name == result.method else 1.2))
+            self.derivatives[name].setPen(pg.mkPen(DATA_COLORS[name], width=2.5 if name == result.method else 1.0))
+        self.clear_results()
+        self._show_method(result.method, result, stage.error)
+        exact = samples.exact.get(order)
+        self.exact.setData(samples.t, exact if exact is not None else [])
+        if exact is not None:
+            self.exact.setData(samples.t, exact)
+        names = (result.method,)
+        self._legend(self.derivative_legend, self.derivatives, names)
+        self._legend(self.data_legend, self.fits, tuple(n for n in names if result.fit is not None))
+        self.shown_methods = names
+        prime = "dy/dt" if order == 1 else "d²y/dt²"
+        self.derivative_plot.setTitle(f"{prime} by {result.method}", color="k", size="11pt")
+        self.derivative_plot.setLabel("left", prime)
+        self.error_plot.setTitle("|error| against t (truth known)" if exact is not None
+                                 else "spread of the methods (max − min)", color="k", size="11pt")
+        self.sweep_plot.setTitle("error against smoothing" if exact is not None else "residuals y − fit",
+                                 color="k", size="11pt")
+        self.sweep_plot.setLogMode(x=False, y=exact is not None)
+        if exact is None and result.fit is not None:
+            self.sweep.setData(samples.t, result.y - result.fit)
+            self.sweep_plot.setLabel("bottom", "t")
+            self.sweep_plot.setLabel("left", "y − fit")
+        self.derivative_plot.enableAutoRange()
+        self.error_plot.enableAutoRange()
+
+    def _show_method(self, name: str, result, error: np.ndarray | None) -> None:
+        if result.fit is not None:
+            self.fits[name].setData(result.t, result.fit)
+        self.derivatives[name].setData(result.t, result.derivative)
+        if error is not None:
+            self.errors[name].setData(result.t, _positive(error))
+
+    def show_compare(self, stage: CompareStage, chosen: str) -> None:
+        for name, result in stage.results.items():
+            self._show_method(name, result, stage.errors.get(name))
+        names = tuple(n for n in METHOD_NAMES if n in stage.results)
+        self._legend(self.derivative_legend, self.derivatives, names)
+        self._legend(self.data_legend, self.fits, tuple(n for n in names if stage.results[n].fit is not None))
+        if stage.spread is not None:
+            first = next(iter(stage.results.values()))
+            self.spread.setData(first.t, _positive(stage.spread))
+        self.derivative_plot.setTitle(f"derivative by {chosen} (wide) and the others at their automatic settings",
+                                      color="k", size="11pt")
+        self.shown_methods = names
+
+    def show_sweep(self, stage: SweepStage) -> None:
+        sweep = stage.sweep
+        parameter = METHODS[sweep.method].parameter(sweep.parameter)
+        log_x = parameter.log and not parameter.integer
+        self.sweep_plot.setLogMode(x=log_x, y=True)
+        self.sweep.setData(sweep.values, _positive(sweep.rmse))
+        self.sweep_choice.setData([float(sweep.automatic_value)], [float(_positive(np.array([sweep.automatic_rmse]))[0])])
+        self.sweep_plot.setLabel("bottom", f"{sweep.method}: {parameter.label}")
+        self.sweep_plot.setLabel("left", "RMSE of the derivative")
+        self.sweep_plot.setTitle("error against smoothing (◆ the automatic choice)", color="k", size="11pt")
+        self.sweep_plot.enableAutoRange()
+
+
+class DataControls(QWidget):
+    """The data mode's controls: where the samples come from, the method and its parameters, progress."""
+
+    cancelRequested = Signal()
+    columnsChosen = Signal(str, str)  # t, y column names
+
+    def __init__(self, model: InputModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.source = QLabel("No data yet: File ▸ Open data (Ctrl+O), drop a file here, paste two columns "
+                             "(Ctrl+Shift+V), or Data ▸ SampleSet of f(x).")
+        self.source.setWordWrap(True)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #7A4B00;")
+        self.t_column = QComboBox()
+        self.y_column = QComboBox()
+        for box in (self.t_column, self.y_column):
+            box.activated.connect(lambda _=0: self.columnsChosen.emit(self.t_column.currentText(),
+                                                                        self.y_column.currentText()))
+        self.order = QSpinBox()
+        self.method = QComboBox()
+        self.method.addItems(["auto", *METHOD_NAMES])
+        for index, name in enumerate(METHOD_NAMES, start=1):
+            self.method.setItemData(index, METHODS[name].summary, Qt.ItemDataRole.ToolTipRole)
+        self.compare = QCheckBox("Compare every method (automatic settings)")
+        self.parameters = QGroupBox("Parameters (empty: chosen from the data)")
+        self.parameter_form = QFormLayout(self.parameters)
+        self.parameter_boxes: dict[str, object] = {}
+        self.reset = QPushButton("All automatic")
+        self.reset.setToolTip("forget the values you set: every parameter chosen from the data again")
+        self.reset.clicked.connect(lambda: self.model.update(parameters=()))
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy, not a fraction: the stages take what they take
+        self.cancel = QPushButton("Cancel")
+        self.cancel.clicked.connect(self.cancelRequested)
+        busy = QHBoxLayout()
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel)
+        self.set_busy(False)
+
+        where = QGroupBox("Samples")
+        form = QFormLayout(where)
+        form.addRow(self.source)
+        form.addRow(self.notes)
+        form.addRow("t column", self.t_column)
+        form.addRow("y column", self.y_column)
+        how = QGroupBox("Derivative")
+        how_form = QFormLayout(how)
+        how_form.addRow("Order (1 velocity, 2 acceleration)", self.order)
+        how_form.addRow("Method", self.method)
+        how_form.addRow(self.compare)
+        column = QVBoxLayout(self)
+        column.addWidget(where)
+        column.addWidget(how)
+        column.addWidget(self.parameters)
+        column.addWidget(self.reset)
+        column.addWidget(self.reason)
+        column.addLayout(busy)
+        column.addStretch(1)
+
+        bind_box(model, "order", self.order)
+        bind(model, "method", self.method.currentTextChanged, self.method.currentText, self.method.setCurrentText)
+        bind(model, "compare", self.compare.toggled, self.compare.isChecked, self.compare.setChecked)
+
+    def set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel.setVisible(busy)
+
+    def show_source(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str) -> None:
+        self.source.setText(f"{samples.source}: {len(samples.t)} samples, t from {samples.t[0]:.6g} to "
+                            f"{samples.t[-1]:.6g}" + ("; exact derivatives known" if samples.truth else ""))
+        self.notes.setText("\n".join(samples.notes))
+        self.notes.setVisible(bool(samples.notes))
+        for box, chosen in ((self.t_column, t_name), (self.y_column, y_name)):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(list(columns))
+            box.setCurrentText(chosen)
+            box.setEnabled(len(columns) > 1)
+            box.blockSignals(False)
+
+    def show_parameters(self, method: str, used: dict[str, float], automatic: tuple[str, ...]) -> None:
+        """One box per parameter of the method in use, holding the value used; editing one fixes it."""
+        while self.parameter_form.rowCount():
+            self.parameter_form.removeRow(0)
+        self.parameter_boxes = {}
+        for parameter in METHODS[method].parameters:
+            box = number_box(float(used.get(parameter.name, parameter.low)))
+            box.setRange(parameter.low, min(parameter.high, 1e300))
+            box.setToolTip(parameter.help)
+            if parameter.integer:
+                box.setSingleStep(2 if parameter.odd else 1)
+            label = parameter.label + (" (auto)" if parameter.name in automatic else "")
+            box.valueChanged.connect(lambda value, name=parameter.name, whole=parameter.integer:
+                                     self._parameter_set(name, int(round(value)) if whole else value))
+            self.parameter_form.addRow(label, box)
+            self.parameter_boxes[parameter.name] = box
+        self.parameters.setTitle(f"Parameters of {method} (auto: chosen from the data)")
+
+    def _parameter_set(self, name: str, value: float) -> None:
+        given = dict(self.model.state.parameters)
+        given[name] = float(value)
+        if self.model.state.method == "auto":  # a value for one method's parameter means that method
+            method = next((m for m in METHOD_NAMES if any(p.name == name for p in METHODS[m].parameters)), "auto")
+            self.model.update(method=method, parameters=tuple(given.items()))
+        else:
+            self.model.update(parameters=tuple(given.items()))
+
+
+class DataView(QSplitter):
+    """The data mode's page: controls on the left, panels on the right."""
+
+    def __init__(self, model: InputModel, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.controls = DataControls(model)
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the text wraps instead
+        scroll.setMinimumWidth(320)
+        self.panels = DataPanels()
+        self.addWidget(scroll)
+        self.addWidget(self.panels)
+        self.setStretchFactor(1, 1)
+        self.setCollapsible(1, False)
+
+
+__all__ = ["SWEPT", "DataControls", "DataPanels", "DataRequest", "DataView"]

@@ -1,0 +1,80 @@
+"""A thread that runs the newest job, a generator of stages: each stage goes to the GUI thread as it comes,
+and a newer job (or a cancel) drops the rest at the next stage. Work on measured data runs here."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QThread, Signal
+
+from ..core.data.errors import DataError
+from ..core.expression.errors import ExpressionError
+
+Job = Callable[[], Iterable[object]]
+EXPECTED = (DataError, ExpressionError, OSError, ValueError)  # said to the user in one line
+
+
+class StageWorker(QThread):
+    """`submit(job_id, job)` replaces any job not yet started; a running one stops at its next stage."""
+
+    stage = Signal(int, object)  # job id, one stage
+    failed = Signal(int, str)  # job id, what went wrong in one line
+    finished_job = Signal(int)  # job id: every stage of it was sent
+    busy = Signal(bool)  # a job is running (the window shows progress and a Cancel)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._condition = threading.Condition()
+        self._pending: tuple[int, Job] | None = None
+        self._cancelled = 0  # jobs with an id up to this one are dropped
+        self._stopping = False
+
+    def submit(self, job_id: int, job: Job) -> None:
+        with self._condition:
+            self._pending = (job_id, job)
+            self._condition.notify()
+
+    def cancel(self, job_id: int) -> None:
+        """Drop job_id (and any older one): no more of its stages are sent."""
+        with self._condition:
+            self._cancelled = max(self._cancelled, job_id)
+            if self._pending is not None and self._pending[0] <= job_id:
+                self._pending = None
+
+    def stop(self, timeout_ms: int = 5000) -> bool:
+        with self._condition:
+            self._stopping = True
+            self._pending = None
+            self._condition.notify()
+        return self.wait(timeout_ms) if self.isRunning() else True
+
+    def _dropped(self, job_id: int) -> bool:
+        with self._condition:
+            return self._stopping or self._pending is not None or job_id <= self._cancelled
+
+    def run(self) -> None:
+        while True:
+            with self._condition:
+                while self._pending is None and not self._stopping:
+                    self._condition.wait()
+                if self._stopping:
+                    return
+                (job_id, job), self._pending = self._pending, None
+            self.busy.emit(True)
+            try:
+                for result in job():
+                    if self._dropped(job_id):
+                        break
+                    self.stage.emit(job_id, result)
+                else:
+                    self.finished_job.emit(job_id)
+            except EXPECTED as exc:
+                self.failed.emit(job_id, str(exc))
+            except Exception as exc:  # noqa: BLE001 - the window reports it and stays up
+                self.failed.emit(job_id, f"failed: {type(exc).__name__}: {exc}"[:300])
+            finally:
+                with self._condition:
+                    idle = self._pending is None
+                if idle:
+                    self.busy.emit(False)

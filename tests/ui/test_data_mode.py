@@ -1,0 +1,125 @@
+"""Data mode driven through the real window: open, paste, make samples, differentiate, export."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+
+TIMEOUT_MS = 30_000
+
+
+def settled_data(qtbot, window):
+    data = window.data
+    qtbot.waitUntil(lambda: data.chosen is not None and data.chosen.request_id == data._computing
+                    and (not data.model.state.compare or data.compared is not None), timeout=TIMEOUT_MS)
+    return data
+
+
+def write_csv(path, t, y, header="time,position"):
+    rows = "\n".join(f"{float(a)!r},{float(b)!r}" for a, b in zip(t, y, strict=True))
+    path.write_text(f"{header}\n{rows}\n")
+
+
+def test_a_csv_file_gives_velocity_and_acceleration_by_several_methods(qtbot, window, tmp_path):
+    t = np.linspace(0, 2, 401)
+    write_csv(tmp_path / "motion.csv", t, 3 * t**2 - t)
+    window.open_data(str(tmp_path / "motion.csv"))
+    data = settled_data(qtbot, window)
+    assert window.mode() == "data" and window.pages.currentWidget() is data.view
+    result = data.chosen.result
+    np.testing.assert_allclose(result.derivative[5:-5], 6 * t[5:-5] - 1, rtol=1e-6, atol=1e-6)
+    assert set(data.compared.results) >= {"gradient", "savgol", "spline"}
+    assert data.view.controls.t_column.currentText() == "time"
+    assert "motion.csv" in data.view.controls.source.text()
+    data.model.update(order=2)
+    data = settled_data(qtbot, window)
+    np.testing.assert_allclose(np.nanmedian(data.chosen.result.derivative), 6.0, rtol=1e-3)
+
+
+def test_a_method_and_its_parameter_can_be_set_and_reset(qtbot, window, tmp_path):
+    t = np.linspace(0, 1, 301)
+    write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
+    window.open_data(str(tmp_path / "s.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(method="savgol")
+    data = settled_data(qtbot, window)
+    assert data.chosen.result.method == "savgol" and "window" in data.view.controls.parameter_boxes
+    data.view.controls.parameter_boxes["window"].setValue(21)
+    data = settled_data(qtbot, window)
+    assert data.chosen.result.parameters["window"] == 21 and "window" not in data.chosen.result.automatic
+    data.view.controls.reset.click()
+    data = settled_data(qtbot, window)
+    assert "window" in data.chosen.result.automatic
+
+
+def test_samples_of_the_formula_have_truth_errors_and_an_error_against_smoothing(qtbot, window):
+    window.set_mode("data")
+    window.data.synthetic("sin(x)", -3.0, 3.0, 300, "jittered", 1e-3, 7)
+    data = settled_data(qtbot, window)
+    assert window.mode() == "data" and data.samples.truth
+    qtbot.waitUntil(lambda: data.swept is not None, timeout=TIMEOUT_MS)
+    sweep = data.swept.sweep
+    assert np.isfinite(sweep.rmse).sum() > 3 and sweep.automatic_rmse < 0.05
+    errors = data.compared.errors
+    assert all(np.nanmedian(e) < 0.2 for e in errors.values())
+    x, y = data.view.panels.sweep.getData()
+    assert len(x) == len(sweep.values)
+
+
+def test_pasted_columns_and_a_bad_file_keep_what_was_there(qtbot, window, tmp_path):
+    QGuiApplication.clipboard().setText("1\t2\n2\t4\n3\t6\n4\t8\n5\t10\n6\t12\n7\t14\n8\t16\n")
+    window.paste_data()
+    data = settled_data(qtbot, window)
+    np.testing.assert_allclose(data.chosen.result.derivative, 2.0, rtol=1e-9)
+    (tmp_path / "junk.csv").write_bytes(b"\x00\x01\x02 binary junk")
+    before = data.samples
+    window.open_data(str(tmp_path / "junk.csv"))
+    qtbot.waitUntil(lambda: "junk.csv" in window.statusBar().currentMessage()
+                    and "reading" not in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    assert data.samples is before  # nothing lost
+    window.open_data(str(tmp_path / "missing.csv"))
+    qtbot.waitUntil(lambda: "missing.csv" in window.statusBar().currentMessage()
+                    and "reading" not in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    assert data.samples is before
+
+
+def test_the_data_csv_export_reads_back(qtbot, window, tmp_path):
+    t = np.linspace(0, 1, 101)
+    write_csv(tmp_path / "in.csv", t, t**3)
+    window.open_data(str(tmp_path / "in.csv"))
+    data = settled_data(qtbot, window)
+    out = tmp_path / "out.csv"
+    window.export_to(str(out), window._writer())
+    text = out.read_text()
+    assert text.startswith("# samples: ") and "method" in text.splitlines()[0]
+    table = np.genfromtxt(out, delimiter=",", skip_header=1, names=True)
+    np.testing.assert_array_equal(table["t"], t)
+    np.testing.assert_allclose(table[data.chosen.result.method], data.chosen.result.derivative)
+    picture = tmp_path / "out.png"
+    window.export_to(str(picture), window._writer())
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_dropping_a_file_opens_it_and_data_mode_is_remembered(qtbot, make_window, tmp_path):
+    window = make_window()
+    t = np.linspace(0, 1, 51)
+    write_csv(tmp_path / "drop.csv", t, 2 * t)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "drop.csv"))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    settled_data(qtbot, window)
+    window.close()
+    again = make_window()
+    data = settled_data(qtbot, again)
+    assert again.mode() == "data" and "drop.csv" in data.samples.source
+    again.set_mode("formula")
+
+
+@pytest.mark.parametrize("mode", ["formula", "data"])
+def test_ctrl_1_and_ctrl_2_switch_modes(qtbot, window, mode):
+    key = Qt.Key.Key_1 if mode == "formula" else Qt.Key.Key_2
+    window.set_mode("data" if mode == "formula" else "formula")
+    qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+    assert window.mode() == mode
