@@ -31,9 +31,10 @@ from .stencils import fornberg_weights_rows, window_starts
 from .trend_filter import trend_filter
 
 RISK_POINTS = 1500
+MIN_SIGMA = 1e-12  # noise deviation (y scaled to unit deviation) below which samples count as exact
 SAVGOL_RISK_POINTS = 600  # each Savitzky-Golay candidate costs window * degree per point
 SAVGOL_WINDOWS = 24  # candidate windows, geometric from 3 to the largest allowed
-LIKELIHOOD_SAMPLES = 4000
+LIKELIHOOD_SAMPLES = 2000
 DISCREPANCY_SAMPLES = 2000
 
 
@@ -80,7 +81,7 @@ def _risk(bias_sq: np.ndarray, difference_var: np.ndarray, variance: np.ndarray,
 def choose_fornberg(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> Choice:
     n = len(u)
     points = spread(n, RISK_POINTS)
-    widths = [w for w in range(order + 2 - order % 2, min(MAX_STENCIL_POINTS, n) + 1, 2) if w > order]
+    widths = [w for w in range(order + 1 + order % 2, min(MAX_STENCIL_POINTS, n) + 1, 2)]  # odd: centred
     if not widths:
         widths = [min(n, order + 1)]
     best: tuple[float, int] | None = None
@@ -138,28 +139,35 @@ def _subset(u: np.ndarray, v: np.ndarray, count: int) -> tuple[np.ndarray, np.nd
 
 def ml_lam(u: np.ndarray, v: np.ndarray, m: int, r: float | None = None) -> tuple[float, float]:
     """(lam, r) maximising the marginal likelihood of the m-state model: r profiled out unless given."""
+    lam, r, _ = ml_fit(u, v, m, r)
+    return lam, r
+
+
+def ml_fit(u: np.ndarray, v: np.ndarray, m: int, r: float | None = None) -> tuple[float, float, float]:
+    """(lam, r, -2 log likelihood at the maximum, on the subset used)."""
     us, vs = _subset(u, v, LIKELIHOOD_SAMPLES)
     h = float(np.median(np.diff(us)))
     low = math.log10(max(1e-6 * h ** (2 * m - 1), 1e-300))
     high = 2.0
-    grid = np.arange(low, high + 1e-9, 1.0)
+    grid = np.arange(low, high + 1e-9, 2.0)
     values = [statespace.neg_log_likelihood(us, vs, m, 10.0**x, r) for x in grid]
     best = int(np.argmin(values))
     if math.isfinite(values[best]):
-        lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
+        lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]  # the bracket around the best
         if hi > lo:
             found = minimize_scalar(lambda x: statespace.neg_log_likelihood(us, vs, m, 10.0**x, r),
-                                    bounds=(lo, hi), method="bounded", options={"xatol": 0.02})
+                                    bounds=(lo, hi), method="bounded", options={"xatol": 0.03})
             x = float(found.x) if found.fun <= values[best] else float(grid[best])
         else:
             x = float(grid[best])
     else:
         x = float(grid[-1])
     lam = 10.0**x
+    best_value = statespace.neg_log_likelihood(us, vs, m, lam, r)
     if r is None:
         result, _ = statespace.smooth(us, vs, m, lam, orders=())
         r = max(result.rss / max(len(us) - m, 1), 0.0)
-    return lam, r
+    return lam, r, best_value
 
 
 def choose_spline(u: np.ndarray, v: np.ndarray, order: int) -> Choice:
@@ -182,12 +190,26 @@ def choose_kalman(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
         chosen.update(q=r / lam, sigma=float(given["sigma"]))
         return Choice(chosen, f"q = {r / lam:.3g} by maximum likelihood, sigma as given")
     lam, r = ml_lam(u, v, model)
-    sigma_ml = math.sqrt(max(r, 1e-300))
+    sigma_ml = math.sqrt(max(r, MIN_SIGMA**2))
     if "q" in given:
         chosen.update(q=float(given["q"]), sigma=sigma_ml)
         return Choice(chosen, "sigma by maximum likelihood, q as given")
-    chosen.update(q=r / lam, sigma=sigma_ml)
-    return Choice(chosen, f"q = {r / lam:.3g} and sigma by maximum likelihood")
+    q = sigma_ml**2 / lam
+    chosen.update(q=q, sigma=sigma_ml)
+    return Choice(chosen, f"q = {q:.3g} and sigma by maximum likelihood")
+
+
+def choose_kalman_model(u: np.ndarray, v: np.ndarray, models: tuple[int, ...]) -> Choice:
+    """The model (number of states) of greatest marginal likelihood among models, with its q and sigma."""
+    fits = {m: ml_fit(u, v, m) for m in models}
+    model = min(fits, key=lambda m: fits[m][2])
+    lam, r, _ = fits[model]
+    sigma = math.sqrt(max(r, MIN_SIGMA**2))
+    q = sigma**2 / lam
+    names = {2: "constant velocity", 3: "constant acceleration", 4: "constant jerk", 5: "constant snap"}
+    return Choice({"model": model, "q": q, "sigma": sigma},
+                  f"model {model} ({names[model]}) of models {', '.join(map(str, models))}, q = {q:.3g} and "
+                  "sigma by maximum likelihood")
 
 
 def choose_tv(u: np.ndarray, v: np.ndarray, order: int, sigma: float,

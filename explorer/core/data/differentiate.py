@@ -7,9 +7,12 @@ give from the data (choice.py), applies the method and scales the derivative bac
 `auto` chooses the method as well, from the data alone:
 - samples that finite differences already resolve to 1 part in 10^6 (exact or nearly exact data) take
   Fornberg stencils with the width of least estimated error: no smoothing is needed, and none is done;
-- otherwise the Kalman/RTS smoother with a constant-jerk model (4 states), q and sigma by maximum
-  likelihood. Measured on the synthetic signals of bench/data_accuracy.py, it was the most reliable of our
-  automatic choices for first and second derivatives (docs/benchmarks.md has the numbers).
+- otherwise the Kalman/RTS smoother with 4 or 5 states (constant jerk or snap: the higher-order models
+  follow smooth signals further between samples), the model, q and sigma by maximum likelihood. On
+  synthetic signals (a training set of our own, then bench/data_accuracy.py) it was the most reliable of
+  our automatic choices for first and second derivatives: Savitzky-Golay by its bias-variance estimate
+  was as good on average but failed badly on some second derivatives, and the likelihood of models 2-3
+  preferred too little structure at high noise. docs/benchmarks.md has the numbers.
 Parameters given with `auto` pick the first method that has them all (lam: the spline) and fill the rest.
 """
 
@@ -21,14 +24,15 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..limits import MAX_DATA_ORDER
+from ..limits import MAX_DATA_ORDER, MAX_STENCIL_POINTS
 from . import choice
 from .errors import DataError
 from .methods import METHOD_NAMES, METHODS, SampleMethod, Value, method_named
 from .result import SampleDerivative
 
 EXACT_RELATIVE_ERROR = 1e-6  # auto: finite differences this accurate (RMS, relative) need no smoothing
-AUTO_MODEL = 4  # auto: the Kalman model's states (constant jerk)
+AUTO_MODELS = (4, 5)  # auto: the Kalman models (states) compared by their likelihood
+ROUNDING = 4 * float(np.finfo(float).eps)  # noise of exact samples: their rounding, relative to max |y|
 
 
 def _checked_arrays(t: object, y: object, order: int) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +127,7 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
     y_scale = float(np.std(y)) if n else 0.0
     if not math.isfinite(y_scale) or y_scale == 0.0:
         y_scale = max(abs(y_centre), 1.0) if math.isfinite(y_centre) else 1.0
-    candidate = sample_method or METHODS["kalman"]
+    candidate = sample_method or METHODS["fornberg"]  # auto takes stencils when too few samples for more
     need = max(candidate.minimum(order), 2)
     if n < need or span <= 0:
         raise DataError(f"{candidate.name if sample_method else 'a derivative of order ' + str(order)} needs at "
@@ -161,14 +165,24 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
     stencil = choice.choose_fornberg(u, v, order, sigma)
     if stencil.risk is not None:
         points = int(stencil.parameters["points"])
+        if points < MAX_STENCIL_POINTS:
+            # what looks like noise in exact samples is the signal itself: if a wider stencil shows the samples
+            # to be exact, judge the width by rounding alone
+            rounding = choice.choose_fornberg(u, v, order, ROUNDING * float(np.max(np.abs(v))))
+            if rounding.risk is not None and rounding.risk < stencil.risk:
+                stencil, points = rounding, int(rounding.parameters["points"])
         estimate = METHODS["fornberg"].apply(u, v, order, {"points": points})
         scale = float(np.sqrt(np.mean(estimate.derivative**2)))
         if scale > 0 and math.sqrt(stencil.risk) <= EXACT_RELATIVE_ERROR * scale:
             return (METHODS["fornberg"], {"points": points},
                     "auto: Fornberg stencils, since finite differences already resolve these samples "
                     f"(estimated error {math.sqrt(stencil.risk) / scale:.1e} of the derivative's RMS)")
-    return (METHODS["kalman"], {"model": AUTO_MODEL},
-            "auto: Kalman/RTS smoother, constant-jerk model (4 states), since the samples are noisy")
+    if len(u) < 2 * max(AUTO_MODELS):  # too few samples to tell noise from signal: stencils, as they are
+        return (METHODS["fornberg"], dict(stencil.parameters),
+                f"auto: Fornberg stencils, since {len(u)} samples are too few to estimate noise and smoothing")
+    found = choice.choose_kalman_model(u, v, AUTO_MODELS)
+    return (METHODS["kalman"], dict(found.parameters),
+            f"auto: Kalman/RTS smoother, since the samples are noisy; {found.reason}")
 
 
 def _reason(head: str, why: str, method: SampleMethod, shown: Mapping[str, Value], noise: float, span: float) -> str:

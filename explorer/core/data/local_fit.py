@@ -20,6 +20,15 @@ from .stencils import is_uniform, window_starts
 _BLOCK_VALUES = 1 << 21  # rows * width per block: bounds the memory of the (rows, width) arrays
 
 
+def _solve(gram: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """gram^-1 target for each row; rows whose window cannot fit the degree (too few distinct t in it) get
+    the least-squares solution of least norm instead of an error."""
+    try:
+        return np.linalg.solve(gram, target[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        return np.einsum("rab,rb->ra", np.linalg.pinv(gram), target)
+
+
 def savgol_at(t: np.ndarray, y: np.ndarray, window: int, degree: int, order: int,
               points: np.ndarray | None = None, *, gain: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """(derivative, noise gain): at each point (all, or `points`), the order-th derivative of the
@@ -55,7 +64,7 @@ def savgol_at(t: np.ndarray, y: np.ndarray, window: int, degree: int, order: int
         gram = sums[:, powers[:, None] + powers[None, :]]
         d = (t[at[rows]] - centre) / half
         target = falling * d[:, None] ** exponent / half[:, None] ** order
-        solved = np.linalg.solve(gram, target[:, :, None])[:, :, 0]  # weights are basis @ solved
+        solved = _solve(gram, target)  # weights are basis @ solved
         values[rows] = np.einsum("ra,ra->r", solved, moments)
         if gains is not None:
             gains[rows] = np.sqrt(np.maximum(np.einsum("ra,rab,rb->r", solved, gram, solved), 0.0))
@@ -100,7 +109,7 @@ def savgol_pair(t: np.ndarray, y: np.ndarray, window: int, degree: int, referenc
         falling = np.array([math.perm(int(k), order) if k >= order else 0.0 for k in powers], dtype=float)
         target = falling * d[:, None] ** np.maximum(powers - order, 0) / half[:, None] ** order
         gram = sums[:, powers[:, None] + powers[None, :]]
-        solved[deg] = np.linalg.solve(gram, target[:, :, None])[:, :, 0]
+        solved[deg] = _solve(gram, target)
     z, zr = solved[degree], solved[reference]
     p, r = degree + 1, reference + 1
     value = np.einsum("ra,ra->r", z, moments[:, :p])

@@ -141,7 +141,7 @@ def _smoothed(u: np.ndarray, v: np.ndarray, order: int, m: int, lam: float, name
     except LinAlgError:
         raise DataError(f"{name}: the smoothing is too weak for this spacing (the system is singular); "
                         "use more smoothing") from None
-    return Estimate(derivatives[order], fit.states[:, 0])
+    return Estimate(derivatives[order], fit.fit)
 
 
 def _spline(u: np.ndarray, v: np.ndarray, order: int, p: Mapping[str, Value]) -> Estimate:
@@ -207,13 +207,13 @@ TV = SampleMethod(
 )
 KALMAN = SampleMethod(
     "kalman", "Kalman (RTS)",
-    (Parameter("q", "process noise q", 1e-10, 1e60, log=True,
+    (Parameter("q", "process noise q", 1e-30, 1e80, log=True,
                help="spectral density of the white noise on the model's highest derivative "
                     "(t scaled to [0, 1], y to unit deviation)"),
      Parameter("sigma", "measurement noise", 1e-300, math.inf, log=True, y_units=True,
                help="standard deviation of the noise on y, in y's units"),
-     Parameter("model", "model", 2, 4, default=3, integer=True,
-               help="states: 2 constant velocity, 3 constant acceleration, 4 constant jerk")),
+     Parameter("model", "model", 2, 5, default=3, integer=True,
+               help="states: 2 constant velocity, 3 constant acceleration, 4 constant jerk, 5 constant snap")),
     _kalman, lambda order: 5,
     "Rauch-Tung-Striebel smoother of a constant-acceleration model (or velocity, or jerk): the posterior "
     "mean of position, velocity and acceleration",

@@ -17,11 +17,16 @@ from .stencils import fornberg_weights_rows
 MAD_TO_SIGMA = 1.482602218505602  # 1 / Phi^-1(3/4): the MAD of a normal sample is 0.6745 sigma
 
 
+MAX_RESIDUALS = 20_000  # samples the median is taken over (spread evenly): plenty for a MAD, and O(1) cost
+
+
 def noise_residuals(t: np.ndarray, y: np.ndarray, a: int) -> np.ndarray:
-    """y_i minus the degree-(2a-1) interpolant of its a neighbours on each side, over unit noise gain, at the
-    samples that have a neighbours on both sides."""
+    """y_i minus the degree-(2a-1) interpolant of its a neighbours on each side, over unit noise gain, at
+    (up to MAX_RESIDUALS of) the samples that have a neighbours on both sides."""
     n = len(t)
     inner = np.arange(a, n - a)
+    if len(inner) > MAX_RESIDUALS:
+        inner = inner[np.unique(np.linspace(0, len(inner) - 1, MAX_RESIDUALS).astype(np.int64))]
     offsets = np.r_[np.arange(-a, 0), np.arange(1, a + 1)]
     index = inner[:, None] + offsets[None, :]
     weights = fornberg_weights_rows(t[index] - t[inner, None], 0)

@@ -151,9 +151,9 @@ def _mesh(u: np.ndarray, m: int, lam: float) -> _Mesh:
 
 @dataclass(frozen=True, eq=False)
 class Smoothed:
-    """The posterior mean at every sample: states[:, k] is the k-th derivative of g (k < m), on scaled t."""
+    """The posterior mean of g at every sample (its derivatives come beside it, from smooth)."""
 
-    states: np.ndarray
+    fit: np.ndarray
     log_det: float  # log det of the scaled posterior precision K (for the marginal likelihood)
     rss: float  # v . (v - g): the data term of the profile likelihood
     knots: int  # samples with a state of their own
@@ -175,9 +175,12 @@ class _System:
             for b in range(m):
                 self.qinv[a, b] = (self.mu * cinv[a, b]) * mesh.rho ** (a + b - 2 * m + 1)
         # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
-        rho_at = mesh.rho[mesh.element]
-        self.observe = _hermite_values(mesh.s, m, 0) * np.tile(rho_at[:, None] ** powers, 2)
+        if len(mesh.knots) < len(u):
+            rho_at = mesh.rho[mesh.element]
+            self.observe = _hermite_values(mesh.s, m, 0) * np.tile(rho_at[:, None] ** powers, 2)
         self.v = v
+        # every sample its own knot (even and jittered t, moderate smoothing): g at sample i is state (i, 0)
+        self.simple = len(mesh.knots) == len(u)
 
     def band(self) -> tuple[np.ndarray, np.ndarray]:
         """(upper banded storage of K, b)."""
@@ -186,12 +189,16 @@ class _System:
         upper = 2 * m - 1
         band = np.zeros((upper + 1, m * k))
         rhs = np.zeros(m * k)
-        first = mesh.element * m  # index of the first state an observation touches
-        for a in range(2 * m):
-            rhs += np.bincount(first + a, self.observe[:, a] * self.v, minlength=m * k)
-            for b in range(a, 2 * m):
-                band[upper + a - b] += np.bincount(first + b, self.observe[:, a] * self.observe[:, b],
-                                                   minlength=m * k)
+        if self.simple:
+            band[upper, 0::m] = 1.0
+            rhs[0::m] = self.v
+        else:
+            first = mesh.element * m  # index of the first state an observation touches
+            for a in range(2 * m):
+                rhs += np.bincount(first + a, self.observe[:, a] * self.v, minlength=m * k)
+                for b in range(a, 2 * m):
+                    band[upper + a - b] += np.bincount(first + b, self.observe[:, a] * self.observe[:, b],
+                                                       minlength=m * k)
         f, qinv = self.f, self.qinv
         top_right = _matmul(f, qinv, transpose_x=True)  # F' Qinv (entered with a minus sign)
         top_left = _matmul(top_right, f)  # F' Qinv F
@@ -205,6 +212,8 @@ class _System:
 
     def seen(self, z: np.ndarray) -> np.ndarray:
         """g at every sample from the states z (knots, m)."""
+        if self.simple:
+            return z[:, 0].copy()
         pair = np.concatenate([z[:-1], z[1:]], axis=1)[self.mesh.element]
         return np.einsum("ia,ia->i", self.observe, pair)
 
@@ -212,12 +221,16 @@ class _System:
         """K z from the factors (innovations first): more accurate than the assembled band."""
         m, mesh = self.m, self.mesh
         k = len(mesh.knots)
-        weighted_seen = self.observe * self.seen(z)[:, None]
-        flat = np.zeros(m * k)
-        first = mesh.element * m
-        for a in range(2 * m):
-            flat += np.bincount(first + a, weighted_seen[:, a], minlength=m * k)
-        out = flat.reshape(k, m)
+        if self.simple:
+            out = np.zeros((k, m))
+            out[:, 0] = z[:, 0]
+        else:
+            weighted_seen = self.observe * self.seen(z)[:, None]
+            flat = np.zeros(m * k)
+            first = mesh.element * m
+            for a in range(2 * m):
+                flat += np.bincount(first + a, weighted_seen[:, a], minlength=m * k)
+            out = flat.reshape(k, m)
         states = z.T
         innovation = states[:, 1:] - _matvec(self.f, states[:, :-1])
         weighted = _matvec(self.qinv, innovation)
@@ -228,6 +241,8 @@ class _System:
     def derivative(self, z: np.ndarray, order: int) -> np.ndarray:
         """The order-th derivative of g at every sample (scaled t), from the Hermite interpolant."""
         mesh, m = self.mesh, self.m
+        if self.simple and order < m:
+            return z[:, order] / mesh.h**order
         powers = np.arange(m)
         rho_at = mesh.rho[mesh.element]
         basis = _hermite_values(mesh.s, m, order) * np.tile(rho_at[:, None] ** powers, 2)
@@ -235,42 +250,47 @@ class _System:
         return np.einsum("ia,ia->i", basis, pair) / (rho_at * mesh.h) ** order
 
 
-def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, ...] = (1,)) -> tuple[Smoothed, dict]:
+def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, ...] = (1,),
+           refine: int = REFINE) -> tuple[Smoothed, dict]:
     """(the fit, {order: derivative at every sample}) of the posterior mean for lam = r / q on scaled t.
     Raises LinAlgError when the system is numerically singular (lam far too small for the spacing)."""
-    system = _System(u, v, m, lam)
+    return _solve(_System(u, v, m, lam), orders, refine)
+
+
+def _solve(system: _System, orders: tuple[int, ...], refine: int) -> tuple[Smoothed, dict]:
+    m = system.m
     band, rhs = system.band()
     factor = cholesky_banded(band, lower=False)
     k = len(system.mesh.knots)
     z = cho_solve_banded((factor, False), rhs)
-    for _ in range(REFINE):
+    for _ in range(refine):
         residual = rhs - system.apply(z.reshape(k, m)).ravel()
         z = z + cho_solve_banded((factor, False), residual)
     z = z.reshape(k, m)
     fit = system.seen(z)
-    states = np.column_stack([fit] + [system.derivative(z, a) for a in range(1, m)])
     log_det = 2.0 * float(np.sum(np.log(factor[-1])))
     derivatives = {order: system.derivative(z, order) for order in orders}
-    return Smoothed(states, log_det, float(v @ (v - fit)), k), derivatives
+    return Smoothed(fit, log_det, float(system.v @ (system.v - fit)), k), derivatives
 
 
 def neg_log_likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None) -> float:
-    """-2 log marginal likelihood of v (diffuse start, constants dropped): profiled over the noise variance
-    r (GML) when r is None, else for that r. +inf where the solve fails.
+    """-2 log marginal likelihood of v (diffuse start): profiled over the noise variance r (GML) when r is
+    None, else for that r; +inf where the solve fails. The constants are kept, so that models of different
+    m can be compared.
 
-    -2 log L = v'(v - g)/r + (n - m) log r + log det K - log det P_knots, where P_knots (the prior precision
-    of the knot increments, q = r / lam) has log det = sum over steps of [m log mu + log det Cinv - m^2 log rho]:
-    its steps depend on the mesh, which depends on lam, so every term is kept."""
+    -2 log L = v'(v - g)/r + (n - m) log(2 pi r) + log det K - log det P_knots, where P_knots (the prior
+    precision of the knot increments, q = r / lam) has log det = sum over steps of [m log mu + log det Cinv
+    - m^2 log rho]: its steps depend on the mesh, which depends on lam, so every term is kept."""
     n = len(u)
     try:
         system = _System(u, v, m, lam)
-        result, _ = smooth(u, v, m, lam, orders=())
+        result, _ = _solve(system, (), 1)
     except (LinAlgError, ValueError, FloatingPointError):
         return math.inf
     steps = result.knots - 1
     prior = steps * (m * math.log(system.mu) + math.log(np.linalg.det(_prior_blocks(m)))) \
         - m * m * float(np.sum(np.log(system.mesh.rho)))
-    if r is None:
+    if r is None:  # with r at its maximum, rss / r = n - m
         rss = max(result.rss, 1e-300)
-        return (n - m) * math.log(rss / (n - m)) + result.log_det - prior
-    return result.rss / r + result.log_det - prior
+        return (n - m) * (math.log(2 * math.pi * rss / (n - m)) + 1) + result.log_det - prior
+    return result.rss / r + (n - m) * math.log(2 * math.pi * r) + result.log_det - prior

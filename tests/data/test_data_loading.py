@@ -1,0 +1,216 @@
+"""Loading samples: every format, every kind of bad data as one DataError line, and random junk (property
+tests: one DataError or valid samples, never another exception, in bounded time)."""
+
+import os
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explorer.core.data import DataError
+from explorer.core.data.loading import Samples, load_samples, parse_samples
+from explorer.core.limits import MAX_DATA_BYTES, MAX_DATA_ROWS
+
+
+def write(tmp_path, text, name="data.csv", mode="w"):
+    path = tmp_path / name
+    if mode == "wb":
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def error_of(tmp_path, content, name="data.csv", **columns):
+    path = write(tmp_path, content, name, "wb" if isinstance(content, bytes) else "w")
+    with pytest.raises(DataError) as info:
+        load_samples(path, **columns)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+# -- formats ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "t,y\n0,1\n1,3\n2,7\n",
+    "t\ty\n0\t1\n1\t3\n2\t7\n",
+    "t;y\n0;1\n1;3\n2;7\n",
+    "# a comment\n\nt y\n0 1\n\n1   3\n2 7\n",
+    "0,1\n1,3\n2,7\n",
+    '"t","y"\n"0","1"\n"1","3"\n"2","7"\n',
+    "\ufefft,y\r\n0,1\r\n1,3\r\n2,7\r\n",
+    "  t     y\n  0.0   1.0\n  1.0   3.0\n  2.0   7.0\n",
+])
+def test_csv_tsv_semicolon_whitespace_with_or_without_header(text):
+    samples = parse_samples(text)
+    assert samples.t.tolist() == [0, 1, 2] and samples.y.tolist() == [1, 3, 7] and samples.warnings == ()
+
+
+def test_columns_by_name_or_number_and_a_single_column_at_unit_spacing(tmp_path):
+    path = write(tmp_path, "time,position,speed\n0,0,1\n1,1,1\n2,4,1\n")
+    by_name = load_samples(path, t="time", y="Position")  # case ignored when no exact match
+    assert by_name.y.tolist() == [0, 1, 4] and (by_name.t_name, by_name.y_name) == ("time", "position")
+    assert load_samples(path, y=3).y.tolist() == [1, 1, 1]
+    assert load_samples(path, t="2", y="1").t.tolist() == [0, 1, 4]
+    single = parse_samples("5\n7\n\n11\n")
+    assert single.unit_spacing and single.t.tolist() == [0, 1, 2] and single.y.tolist() == [5, 7, 11]
+    assert "row index" in single.warnings[0]
+    gap = parse_samples("y\n5\n\n7\nnan\n11\n")  # t counts data rows, so a dropped row leaves a gap
+    assert gap.t.tolist() == [0, 1, 3]
+
+
+def test_spreadsheet_paste_with_decimal_commas():
+    pasted = "Zeit\tWeg\n0,0\t1,5\n0,5\t2,25\n1,0\t3,0\n"
+    samples = parse_samples(pasted)
+    assert samples.t.tolist() == [0, 0.5, 1] and samples.y.tolist() == [1.5, 2.25, 3.0]
+    assert samples.decimal_comma and "decimal commas" in samples.warnings[0]
+    assert parse_samples("a;b\n1,5;2\n2,5;3\n").t.tolist() == [1.5, 2.5]
+    with pytest.raises(DataError, match="line 2, column 1.*both a decimal point and a comma"):
+        parse_samples("t\ty\n1,000.5\t2\n2\t3\n")
+
+
+def test_unsorted_repeated_missing_and_infinite_rows_are_reported_with_lines():
+    text = "t,y\n3,9\n0,0\n1,1\n1,3\n2,\n,4\n4,nan\n5,inf\n6,NA\n7,49\n"
+    samples = parse_samples(text)
+    assert samples.t.tolist() == [0, 1, 3, 7] and samples.y.tolist() == [0, 2, 9, 49]
+    notes = {note.what.split(" ")[2]: note for note in samples.notes}
+    text_notes = " | ".join(samples.warnings)
+    assert "dropped for an empty or missing t or y cell: 4 (lines 6, 7, 8, 10)" in text_notes
+    assert "infinite t or y: 1 (line 9)" in text_notes
+    assert "sorted" in text_notes and "line 3" in text_notes
+    assert "repeated t, merged into the mean of their y: 1 (line 5)" in text_notes
+    assert notes
+
+
+def test_extra_columns_may_be_empty_or_words():
+    samples = parse_samples("t,y,comment\n0,1,start\n1,2,\n2,3,end\n")
+    assert samples.y.tolist() == [1, 2, 3]
+
+
+# -- bad data: one line each ---------------------------------------------------------------------------------
+
+
+def test_every_kind_of_bad_file_is_one_line_naming_the_problem(tmp_path):
+    assert "is empty" in error_of(tmp_path, "")
+    assert "is empty" in error_of(tmp_path, "  \n\n")
+    assert "no data" in error_of(tmp_path, "# only a comment\n")
+    assert "header (t, y) but no data rows" in error_of(tmp_path, "t,y\n")
+    assert "single usable row (line 2)" in error_of(tmp_path, "t,y\n0,1\n")
+    assert "line 3, column 2 (y): 'abc' is not a number" in error_of(tmp_path, "t,y\n0,1\n1,abc\n2,3\n")
+    assert "same t = 5" in error_of(tmp_path, "t,y\n5,1\n5,2\n5,3\n")
+    assert "line 3: 3 cells where the data has 2" in error_of(tmp_path, "t,y\n0,1\n1,2,3\n2,3\n")
+    assert "line 3: 1 cell where the data has 2" in error_of(tmp_path, "t,y\n0,1\n5\n2,3\n")
+    assert "binary" in error_of(tmp_path, bytes(range(256)) * 20, "junk.bin")
+    assert "binary" in error_of(tmp_path, b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f" * 200, "ctl.bin")
+    assert "no row has both" in error_of(tmp_path, "t,y\n,1\n2,\n")
+    assert "no column 'speed' for y; columns are: t, y" in error_of(tmp_path, "t,y\n0,1\n1,2\n", y="speed")
+    assert "y column 3 does not exist" in error_of(tmp_path, "t,y\n0,1\n1,2\n", y=3)
+    assert "same column" in error_of(tmp_path, "t,y\n0,1\n1,2\n", t="y", y=2)
+    assert "header (line 1) names 2 columns" in error_of(tmp_path, "t,y\n0,1,2\n1,2,3\n")
+
+
+def test_missing_files_directories_and_special_files(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        load_samples(tmp_path / "nothing.csv")
+    with pytest.raises(DataError, match="is a directory"):
+        load_samples(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    with pytest.raises(DataError, match="not a regular file"):  # reading it would block forever
+        load_samples(fifo)
+    assert time.perf_counter() - start < 1
+    with pytest.raises(DataError, match="not a regular file"):
+        load_samples("/dev/zero")
+
+
+def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as handle:  # sparse: costs no disk and no time
+        handle.truncate(MAX_DATA_BYTES + 1)
+    start = time.perf_counter()
+    with pytest.raises(DataError, match="MB; data files are limited to"):
+        load_samples(path)
+    assert time.perf_counter() - start < 0.5
+    with pytest.raises(DataError, match="limit"):
+        parse_samples("1\n" * (MAX_DATA_BYTES // 2 + 1))
+
+
+def test_more_rows_than_the_limit_are_refused(monkeypatch):
+    from explorer.core.data import loading
+
+    monkeypatch.setattr(loading, "MAX_DATA_ROWS", 5)
+    with pytest.raises(DataError, match="6 data rows; the limit is 5"):
+        parse_samples("\n".join(f"{i},{i}" for i in range(6)))
+    assert MAX_DATA_ROWS == 1_000_000
+
+
+def test_names_that_are_not_utf8_are_shown_escaped(tmp_path):
+    path = os.path.join(os.fsencode(tmp_path), b"caf\xe9.csv")
+    with pytest.raises(DataError, match=r"caf\\xe9.csv: no such file"):
+        load_samples(path)
+    with open(path, "w") as handle:
+        handle.write("t,y\n0,1\n1,2\n")
+    assert load_samples(path).source.endswith("caf\\xe9.csv")
+
+
+def test_latin1_text_and_a_large_clean_file(tmp_path):
+    path = write(tmp_path, "Zeit (s),H\xf6he\n0,1\n1,2\n".encode("latin-1"), mode="wb")
+    assert load_samples(path).y_name == "H\xf6he"
+    n = 200_000
+    t = np.arange(n) * 0.01
+    body = "t,y\n" + "\n".join(f"{a:.6f},{b:.9f}" for a, b in zip(t, np.sin(t), strict=True))
+    samples = load_samples(write(tmp_path, body, "big.csv"))
+    assert len(samples.t) == n and samples.y[-1] == pytest.approx(np.sin(t[-1]), abs=1e-8)
+
+
+# -- random junk -----------------------------------------------------------------------------------------------
+
+CELLS = st.one_of(st.integers(-10**6, 10**6).map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                  st.sampled_from(["", "nan", "NA", "-", "x", "1,5", "1e999", "--1", '"3"', "inf", " 2 "]),
+                  st.text(max_size=6))
+
+def check_samples(samples):
+    assert isinstance(samples, Samples)
+    assert len(samples.t) == len(samples.y) >= 2
+    assert np.all(np.diff(samples.t) > 0) and np.all(np.isfinite(samples.t)) and np.all(np.isfinite(samples.y))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(CELLS, min_size=0, max_size=4), min_size=0, max_size=12),
+       st.sampled_from([",", "\t", ";", " "]), st.booleans())
+def test_random_tables_give_samples_or_one_data_error(rows, separator, header):
+    text = ("t" + separator + "y\n" if header else "") + "\n".join(separator.join(row) for row in rows)
+    start = time.perf_counter()
+    try:
+        check_samples(parse_samples(text))
+    except DataError as exc:
+        assert "\n" not in str(exc) and str(exc)
+    assert time.perf_counter() - start < 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_give_samples_or_one_data_error(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("junk") / "junk.dat"
+    path.write_bytes(data)
+    start = time.perf_counter()
+    try:
+        check_samples(load_samples(path))
+    except DataError as exc:
+        assert "\n" not in str(exc) and str(exc)
+    assert time.perf_counter() - start < 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.one_of(st.none(), st.integers(-2, 4), st.text(max_size=5)),
+       st.one_of(st.none(), st.integers(-2, 4), st.text(max_size=5)))
+def test_random_text_and_columns_give_samples_or_one_data_error(text, t, y):
+    try:
+        check_samples(parse_samples(text, t, y))
+    except DataError as exc:
+        assert "\n" not in str(exc) and str(exc)

@@ -1,0 +1,277 @@
+"""Methods over samples against analytic derivatives: exactness where the theory says so, accuracy on noise,
+the banded smoothers against scipy and an explicit Rauch-Tung-Striebel loop, and every parameter's bounds."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.interpolate import make_smoothing_spline
+
+from explorer.core.data import METHODS, DataError, differentiate_samples, statespace
+from explorer.core.data.local_fit import savgol_at, savgol_derivative
+from explorer.core.data.noise import estimate_noise
+from explorer.core.data.stencils import fornberg_derivative, fornberg_weights_rows, gradient_derivative
+from explorer.core.data.trend_filter import total_variation, trend_filter
+from explorer.core.numeric.finite_difference import fornberg_weights
+
+
+def spacings(n=200, a=-1.0, b=2.0, seed=0):
+    rng = np.random.default_rng(seed)
+    even = np.linspace(a, b, n)
+    jittered = even.copy()
+    jittered[1:-1] += rng.uniform(-0.4, 0.4, n - 2) * (b - a) / (n - 1)
+    random = np.r_[a, np.sort(rng.uniform(a, b, n - 2)), b]
+    return {"even": even, "jittered": jittered, "random": random}
+
+
+def rms(a, b):
+    return float(np.sqrt(np.mean((a - b) ** 2)))
+
+
+# -- finite differences -----------------------------------------------------------------------------------
+
+
+def test_float_fornberg_weights_match_the_exact_ones():
+    offsets = [-3, -1, 0, 2, 5]
+    for order in (0, 1, 2, 3):
+        exact = [float(w) for w in fornberg_weights(offsets, order)]
+        assert fornberg_weights_rows(np.array([offsets], dtype=float), order)[0] == pytest.approx(exact, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["even", "jittered", "random"])
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("points", [3, 5, 7])
+def test_a_stencil_of_p_points_is_exact_on_polynomials_of_degree_below_p(kind, order, points):
+    if points <= order:
+        return
+    t = spacings(60)[kind]
+    degree = points - 1
+    coefficients = np.arange(1, degree + 2) / 7.0
+    y = np.polyval(coefficients, t)
+    exact = np.polyval(np.polyder(coefficients, order), t)
+    result = fornberg_derivative(t, y, order, points)
+    assert np.max(np.abs(result - exact)) < 1e-7 * np.max(np.abs(exact)) * 10**order
+
+
+def test_gradient_is_numpys_on_the_samples_own_t():
+    t = spacings()["random"]
+    y = np.sin(3 * t)
+    for edge in (1, 2):
+        assert np.array_equal(gradient_derivative(t, y, 1, edge), np.gradient(y, t, edge_order=edge))
+        result = differentiate_samples(t, y, 1, "gradient", edge_order=edge)
+        assert result.derivative == pytest.approx(np.gradient(y, t, edge_order=edge), rel=1e-9, abs=1e-9)
+
+
+# -- Savitzky-Golay on any spacing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["even", "jittered", "random"])
+@pytest.mark.parametrize("order", [1, 2])
+def test_savgol_is_exact_on_polynomials_of_its_degree_on_any_spacing(kind, order):
+    t = spacings(150)[kind]
+    coefficients = np.array([0.5, -1.0, 2.0, 0.3])  # a cubic
+    y = np.polyval(coefficients, t)
+    exact = np.polyval(np.polyder(coefficients, order), t)
+    result = savgol_derivative(t, y, 21, 3, order)
+    assert np.max(np.abs(result - exact)) < 1e-8
+
+
+def test_savgol_on_even_steps_gives_the_same_numbers_by_scipy_and_by_local_fits():
+    t = np.linspace(0, 5, 300)
+    y = np.sin(t) + np.random.default_rng(1).normal(0, 0.01, 300)
+    for order in (0, 1, 2):
+        by_scipy = savgol_derivative(t, y, 31, 4, order)
+        by_fits = savgol_at(t, y, 31, 4, order)[0]
+        assert np.max(np.abs(by_scipy - by_fits)) < 1e-9 * max(1.0, np.max(np.abs(by_scipy)))
+
+
+# -- the banded smoothers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["even", "jittered"])
+@pytest.mark.parametrize("lam", [1e-6, 1e-3, 1e-1])
+def test_the_spline_is_scipys_make_smoothing_spline(kind, lam):
+    x = spacings(120, 5.0, 7.0, seed=2)[kind]
+    y = np.sin(3 * x) + np.random.default_rng(3).normal(0, 0.05, len(x))
+    reference = make_smoothing_spline(x, y, lam=lam)
+    span = x[-1] - x[0]
+    u = (x - x[0]) / span
+    fit, derivatives = statespace.smooth(u, y, 2, lam / span**3, orders=(1, 2))
+    assert np.max(np.abs(fit.fit - reference(x))) < 1e-8
+    assert np.max(np.abs(derivatives[1] / span - reference(x, 1))) < 1e-7 * np.max(np.abs(reference(x, 1)))
+    assert np.max(np.abs(derivatives[2] / span**2 - reference(x, 2))) < 1e-6 * np.max(np.abs(reference(x, 2)))
+
+
+def rts_smoother(t, y, q, r):
+    """The textbook forward Kalman filter and backward Rauch-Tung-Striebel pass, constant acceleration."""
+    n = len(t)
+    x = np.zeros(3)
+    # a (nearly) diffuse start: the covariance form loses digits as this grows (1e12 left 1e-4 in the first
+    # samples' fit, 1e15 ruined it), and the prior's weight shows below 1e6; 1e9 agrees with ours to 1e-7
+    p = np.eye(3) * 1e9
+    h = np.array([1.0, 0.0, 0.0])
+    means, covariances, predicted_means, predicted_covariances, transitions = [], [], [], [], []
+    for i in range(n):
+        if i:
+            d = t[i] - t[i - 1]
+            f = np.array([[1, d, d * d / 2], [0, 1, d], [0, 0, 1]])
+            qd = q * np.array([[d**5 / 20, d**4 / 8, d**3 / 6], [d**4 / 8, d**3 / 3, d**2 / 2],
+                               [d**3 / 6, d**2 / 2, d]])
+            x, p = f @ x, f @ p @ f.T + qd
+            transitions.append(f)
+        predicted_means.append(x)
+        predicted_covariances.append(p)
+        gain = p @ h / (h @ p @ h + r)
+        x = x + gain * (y[i] - h @ x)
+        p = p - np.outer(gain, h @ p)
+        means.append(x)
+        covariances.append(p)
+    smoothed = [means[-1]]
+    for i in range(n - 2, -1, -1):
+        c = covariances[i] @ transitions[i].T @ np.linalg.inv(predicted_covariances[i + 1])
+        smoothed.insert(0, means[i] + c @ (smoothed[0] - predicted_means[i + 1]))
+    return np.array(smoothed)
+
+
+def test_the_kalman_method_is_the_rauch_tung_striebel_smoother():
+    t = spacings(80, 0.0, 1.0, seed=4)["jittered"]
+    y = np.sin(6 * t) + np.random.default_rng(5).normal(0, 0.05, len(t))
+    q, r = 2e3, 0.05**2
+    reference = rts_smoother(t, y, q, r)
+    fit, derivatives = statespace.smooth(t, y, 3, r / q, orders=(1, 2))
+    assert np.max(np.abs(fit.fit - reference[:, 0])) < 1e-6
+    assert np.max(np.abs(derivatives[1] - reference[:, 1])) < 1e-5 * np.max(np.abs(reference[:, 1]))
+    assert np.max(np.abs(derivatives[2] - reference[:, 2])) < 1e-4 * np.max(np.abs(reference[:, 2]))
+
+
+def test_the_trend_filter_lowers_its_objective_and_follows_a_kink():
+    t = np.linspace(0, 1, 200)
+    clean = np.abs(t - 0.5)  # derivative -1 then +1
+    y = clean + np.random.default_rng(6).normal(0, 0.01, len(t))
+    alpha = 1e-4
+    fit, derivatives = trend_filter(t, y, alpha, 1, (1,))
+
+    def objective(g):
+        return 0.5 * np.mean((y - g) ** 2) + alpha * total_variation(t, g, 1)
+
+    assert objective(fit) < objective(y)
+    inside = (np.abs(t - 0.5) > 0.1)
+    assert np.max(np.abs(derivatives[1][inside] - np.sign(t[inside] - 0.5))) < 0.15
+
+
+# -- every method on analytic signals ------------------------------------------------------------------------
+
+SMOOTHING = ("savgol", "spline", "tv", "kalman")
+
+
+@pytest.mark.parametrize("kind", ["even", "jittered", "random"])
+@pytest.mark.parametrize("method", ["auto", "gradient", "fornberg", *SMOOTHING])
+def test_exact_samples_of_exp_give_its_derivatives(kind, method):
+    t = spacings(400, 0.0, 2.0, seed=7)[kind]
+    y = np.exp(t)
+    first = differentiate_samples(t, y, 1, method)
+    second = differentiate_samples(t, y, 2, method)
+    tolerance = {"gradient": 5e-2, "tv": 5e-2}.get(method, 5e-3)
+    assert rms(first.derivative, np.exp(t)) < tolerance * 4
+    # the natural spline's g'' is 0 at both ends by construction: judge its acceleration inside
+    inside = slice(20, -20) if method == "spline" else slice(None)
+    assert rms(second.derivative[inside], np.exp(t)[inside]) < tolerance * 40
+
+
+@pytest.mark.parametrize("kind", ["even", "jittered", "random"])
+@pytest.mark.parametrize("method", ["auto", *SMOOTHING])
+def test_noisy_sine_velocity_and_acceleration(kind, method):
+    t = spacings(600, 0.0, 4 * np.pi, seed=8)[kind]
+    y = np.sin(t) + np.random.default_rng(9).normal(0, 0.01, len(t))
+    first = differentiate_samples(t, y, 1, method)
+    second = differentiate_samples(t, y, 2, method)
+    assert rms(first.derivative, np.cos(t)) < 0.06
+    assert rms(second.derivative, -np.sin(t)) < 0.6
+    assert first.noise == pytest.approx(0.01, rel=0.25)
+
+
+def test_auto_uses_stencils_on_exact_samples_and_a_smoother_on_noisy_ones():
+    t = np.linspace(0, 3, 300)
+    exact = differentiate_samples(t, np.sin(t), 1)
+    noisy = differentiate_samples(t, np.sin(t) + np.random.default_rng(1).normal(0, 1e-3, 300), 1)
+    assert exact.method == "fornberg" and rms(exact.derivative, np.cos(t)) < 1e-9
+    assert noisy.method == "kalman" and "maximum likelihood" in noisy.reason
+    assert "noise sigma" in noisy.reason and set(noisy.automatic) == {"model", "q", "sigma"}
+
+
+def test_epoch_seconds_and_nano_units_are_handled_like_unit_scales():
+    t = np.linspace(0, 600, 400)
+    rng = np.random.default_rng(10)
+    y = np.sin(t / 60) + rng.normal(0, 1e-3, len(t))
+    reference = differentiate_samples(t, y, 1, "kalman")
+    shifted = differentiate_samples(t + 1.7e9, y * 1e-9, 1, "kalman")  # epoch seconds, nanometres
+    assert shifted.derivative == pytest.approx(reference.derivative * 1e-9, rel=1e-3, abs=1e-15)
+    assert shifted.parameters["sigma"] == pytest.approx(reference.parameters["sigma"] * 1e-9, rel=1e-3)
+    for method in ("gradient", "fornberg", "savgol", "spline", "tv"):
+        result = differentiate_samples(t + 1.7e9, y * 1e-9, 1, method)
+        assert rms(result.derivative, 1e-9 * np.cos(t / 60) / 60) < 1e-11
+
+
+def test_noise_estimate_on_known_noise_and_on_exact_data():
+    t = spacings(2000)["random"]
+    rng = np.random.default_rng(11)
+    assert estimate_noise(t, np.sin(t) + rng.normal(0, 0.02, len(t))) == pytest.approx(0.02, rel=0.1)
+    assert estimate_noise(t, np.sin(t)) < 1e-9
+
+
+# -- parameters ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_every_parameter_refuses_values_outside_its_bounds(method):
+    spec = METHODS[method]
+    t = np.linspace(0, 1, 50)
+    y = t**2
+    for parameter in spec.parameters:
+        below = parameter.low - (1 if parameter.integer else abs(parameter.low) + 1)
+        for bad in (below, math.nan, "x", True):
+            with pytest.raises(DataError, match=parameter.name):
+                differentiate_samples(t, y, 1, method, **{parameter.name: bad})
+        if math.isfinite(parameter.high):
+            with pytest.raises(DataError, match=parameter.name):
+                differentiate_samples(t, y, 1, method, **{parameter.name: parameter.high * 10 + 1})
+        if parameter.integer and not parameter.odd:
+            with pytest.raises(DataError, match="whole number"):
+                differentiate_samples(t, y, 1, method, **{parameter.name: parameter.low + 0.5})
+
+
+def test_parameters_that_do_not_fit_the_data_are_one_line_errors():
+    t = np.linspace(0, 1, 20)
+    cases = [("savgol", {"window": 4}, "odd"), ("savgol", {"window": 21}, "needs at least 21"),
+             ("savgol", {"window": 5, "degree": 5}, "cannot fit"), ("fornberg", {"points": 2}, None),
+             ("spline", {"bogus": 1}, "no parameter 'bogus'")]
+    for method, params, match in cases:
+        order = 2 if method == "fornberg" else 1
+        with pytest.raises(DataError, match=match):
+            differentiate_samples(t, t**2, order, method, **params)
+    with pytest.raises(DataError, match="unknown method"):
+        differentiate_samples(t, t, 1, "magic")
+    with pytest.raises(DataError, match="order"):
+        differentiate_samples(t, t, 3)
+
+
+def test_given_parameters_are_kept_and_the_rest_chosen():
+    t = np.linspace(0, 2, 300)
+    y = np.sin(t) + np.random.default_rng(12).normal(0, 0.01, 300)
+    result = differentiate_samples(t, y, 1, "savgol", window=41)
+    assert result.parameters["window"] == 41 and "window" not in result.automatic and "degree" in result.automatic
+    by_lam = differentiate_samples(t, y, 1, lam=1e-6)  # auto with a parameter: the method that has it
+    assert by_lam.method == "spline" and by_lam.parameters["lam"] == 1e-6
+    kalman = differentiate_samples(t, y, 1, "kalman", sigma=0.01)
+    assert kalman.parameters["sigma"] == 0.01 and kalman.automatic == ("q",)
+
+
+def test_bad_arrays_are_one_line_errors():
+    t = np.linspace(0, 1, 10)
+    for bad_t, bad_y, match in [(t, t[:5], "has 10 values"), (t[::-1], t, "increase"),
+                                ([1, 1, 2, 3, 4, 5], t[:6], "increase"),
+                                (t, np.r_[t[:9], np.nan], "not finite"), (t[:2], t[:2], "at least"),
+                                (np.ones((2, 5)), np.ones((2, 5)), "one-dimensional")]:
+        with pytest.raises(DataError, match=match) as info:
+            differentiate_samples(bad_t, bad_y, 1)
+        assert "\n" not in str(info.value)

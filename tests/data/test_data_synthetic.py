@@ -1,0 +1,64 @@
+"""Known truth: the synthetic-data maker's exact derivatives and seeds, and the error-against-smoothing sweep."""
+
+import numpy as np
+import pytest
+
+from explorer.core.data import DataError, differentiate_samples
+from explorer.core.data.evaluation import disagreement, rmse, smoothing_sweep
+from explorer.core.data.synthetic import make_synthetic
+
+
+@pytest.mark.parametrize("spacing", ["even", "jittered", "random"])
+def test_samples_and_exact_derivatives_of_a_formula(spacing):
+    data = make_synthetic("a*sin(x) + x^2", 0, 3, 101, spacing, 0.0, seed=4, parameters=(2.0,))
+    assert data.t[0] == 0 and data.t[-1] == 3 and np.all(np.diff(data.t) > 0) and len(data.t) == 101
+    assert np.allclose(data.y, 2 * np.sin(data.t) + data.t**2)
+    assert np.allclose(data.exact[1], 2 * np.cos(data.t) + 2 * data.t)
+    assert np.allclose(data.exact[2], -2 * np.sin(data.t) + 2)
+    if spacing == "even":
+        assert np.allclose(np.diff(data.t), 0.03)
+
+
+def test_noise_is_seeded_and_of_the_asked_deviation():
+    one = make_synthetic("exp(x)", 0, 1, 5000, "random", 0.1, seed=9)
+    again = make_synthetic("exp(x)", 0, 1, 5000, "random", 0.1, seed=9)
+    other = make_synthetic("exp(x)", 0, 1, 5000, "random", 0.1, seed=10)
+    assert np.array_equal(one.y, again.y) and not np.array_equal(one.y, other.y)
+    assert np.std(one.y - one.clean) == pytest.approx(0.1, rel=0.05)
+    assert "exp(x) at 5000 random points" in one.describe()
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(expression="sin(", a=0, b=1, n=10), "sin"),
+    (dict(expression="log(x)", a=-1, b=1, n=11), "undefined at x = -1"),
+    (dict(expression="x", a=1, b=1, n=10), "a < b"),
+    (dict(expression="x", a=0, b=1, n=2), "n must be"),
+    (dict(expression="x", a=0, b=1, n=10, sigma=-1), "sigma"),
+    (dict(expression="x", a=0, b=1, n=10, spacing="log"), "spacing"),
+])
+def test_bad_requests_are_one_line_errors(bad, message):
+    with pytest.raises(DataError, match=message):
+        make_synthetic(**bad)
+
+
+def test_error_against_smoothing_marks_the_automatic_choice():
+    data = make_synthetic("sin(x)", 0, 10, 400, "jittered", 0.01, seed=2)
+    for method in ("savgol", "spline", "kalman", "tv", "fornberg", "gradient"):
+        sweep = smoothing_sweep(data.t, data.y, data.exact[1], 1, method, count=12)
+        assert len(sweep.values) == len(sweep.rmse) and np.isfinite(sweep.rmse).any()
+        value, best = sweep.best
+        assert best <= sweep.automatic_rmse and best <= np.nanmin(sweep.rmse)
+        if method in ("savgol", "spline", "kalman"):  # the V: too little and too much smoothing are both worse
+            finite = sweep.rmse[np.isfinite(sweep.rmse)]
+            assert finite[0] > best and finite[-1] > best
+            assert sweep.automatic_rmse < 3 * best
+
+
+def test_without_truth_residuals_and_disagreement():
+    data = make_synthetic("sin(x)", 0, 6, 300, "even", 0.02, seed=3)
+    results = [differentiate_samples(data.t, data.y, 1, method) for method in ("savgol", "spline", "kalman")]
+    assert results[0].residuals is not None and np.std(results[0].residuals) == pytest.approx(0.02, rel=0.3)
+    assert differentiate_samples(data.t, data.y, 1, "gradient").residuals is None
+    spread = disagreement(results)
+    assert spread.shape == data.t.shape and np.all(spread >= 0)
+    assert np.median(spread) < 0.1 and rmse(results[2].derivative, data.exact[1]) < 0.05
