@@ -38,3 +38,17 @@ MAX_DATA_ORDER = 2  # derivative order of samples: velocity and acceleration
 MAX_STENCIL_POINTS = 15  # points of one Fornberg stencil over samples
 MAX_SAVGOL_WINDOW = 2001  # points of one Savitzky-Golay window
 MAX_SAVGOL_DEGREE = 7  # degree of the local polynomial
+
+# -- several variables (explorer/core/fields) ------------------------------------------------
+# Grids, descent paths and CSV matrices are arrays held whole: these bound their memory and time.
+MAX_VARIABLES = 10  # variables of one field f(x, y, z, ...): the Hessian is MAX_VARIABLES^2 stencils
+MIN_GRID, MAX_GRID = 2, 500  # points per axis of a map or a sampled grid (500 x 500 = 250 000 points)
+MAX_ARROWS = 60  # points per axis of the coarse grid the gradient arrows are drawn on
+MAX_FIELD_POINTS = 10_000  # points of one call at separate points (the CLI's --point)
+MAX_DESCENT_STEPS = 20_000  # steps of one gradient descent: sequential, some tens of microseconds each
+MAX_LEARNING_RATE = 1e6  # of gradient descent; more than 0
+MAX_MOMENTUM = 0.999  # heavy-ball momentum beta in [0, MAX_MOMENTUM]: at 1 nothing damps the motion
+# A descent whose |f| or |x| passes this has diverged: it is stopped there and says so (beyond it the next
+# steps overflow to inf and NaN, which say nothing about the path).
+DIVERGENCE_BOUND = 1e100
+MAX_MATRIX_BYTES = 16 * 1024 * 1024  # bytes of one matrix CSV (500 x 500 numbers of 25 characters ~ 6 MB)
