@@ -21,7 +21,7 @@ from .core.symbolic.derivatives import SymbolicDerivatives, python_of
 from .core.symbolic.engine import SymbolicEngine, SymbolicError
 
 
-COMMANDS = ("derive", "export", "data")
+COMMANDS = ("derive", "export", "data", "gradient")
 
 
 class UsageError(Exception):
@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="step size, taken as given at every point (made exactly representable there); "
                              "default: at each point the step balancing truncation against round-off")
     derive.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    derive.add_argument("--vars", type=_variables, default=None, metavar="X,Y,...",
+                        help="several variables: f(x, y, ...) (the other names stay parameters)")
+    derive.add_argument("--wrt", type=_wrt, default=None, metavar="X,Y",
+                        help="with --vars: one variable per differentiation (x,y is d2f/dxdy, x,x is d2f/dx2); "
+                             "default: the first variable, --order times")
+    derive.add_argument("--point", type=_assignments, action="append", default=[], metavar="X=1,Y=2",
+                        help="with --vars: a point, every variable given (repeat for more; default all 1)")
 
     export = commands.add_parser("export", help="write the plots (.png, .svg) or the data (.csv) without a window")
     common(export)
@@ -116,6 +123,28 @@ def build_parser() -> argparse.ArgumentParser:
     data_output = data_command.add_mutually_exclusive_group()
     data_output.add_argument("--json", action="store_true", help="print one JSON object with every sample")
     data_output.add_argument("-o", "--output", metavar="OUT.csv", help="write t, y and the derivative as CSV")
+
+    gradient_command = commands.add_parser("gradient", help="gradient, Hessian and Laplacian of f(x, y, ...) at points")
+    gradient_command.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
+    gradient_command.add_argument("--vars", type=_variables, required=True, metavar="X,Y,...",
+                                  help="the variables (the other names are parameters)")
+    gradient_command.add_argument("--point", type=_assignments, action="append", default=[], metavar="X=1,Y=2",
+                                  help="a point, every variable given (repeat for more; default all 1)")
+    gradient_command.add_argument("--direction", type=_assignments, default=None, metavar="X=1,Y=1",
+                                  help="also the derivative along this vector (normalised)")
+    gradient_command.add_argument("--method", choices=[m.value for m in Method] + ["all"], default="all")
+    gradient_command.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=2,
+                                  help="finite-difference accuracy order p")
+    gradient_command.add_argument("--h", type=_number, default=None,
+                                  help="step size along every variable, taken as given; default: at each point the "
+                                       "balancing step scaled with |x_i|")
+    gradient_command.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
+                                  help="value of a parameter (default 1)")
+    gradient_command.add_argument("--noise", type=_number, default=0.0, metavar="SIGMA",
+                                  help="standard deviation of noise on every sample of f, as in measured data")
+    gradient_command.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=5.0,
+                                  metavar="SECONDS", help="seconds SymPy may take before giving up (at most one hour)")
+    gradient_command.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
@@ -145,6 +174,10 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     When SymPy gives up (timeout, too large, crashed), the numerical methods are measured against
     autodiff instead, as in the window, and a note says so; with noisy samples nothing exact is left,
     and the values come with their estimated errors only."""
+    if args.vars:  # several variables: a partial derivative at points (issue 13)
+        return derive_fields(args, engine)
+    if args.wrt is not None or args.point:
+        raise UsageError("--wrt and --point need --vars (the variables), e.g. --vars x,y")
     if args.h is not None and not args.h > 0:
         raise UsageError("--h must be positive")
     parsed = parse_expression(args.expression, args.var)
@@ -204,6 +237,8 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
 
 def format_table(report: dict) -> str:
     """The derive report as aligned text."""
+    if "variables" in report:  # derive --vars
+        return format_field_table(report)
     primes = "'" * report["order"] if report["order"] <= 3 else f"^({report['order']})"
     var = report["variable"]
     derivative = report["derivative"] if report["derivative"] is not None else "(not available: see the notes)"
@@ -318,6 +353,254 @@ def data(args: argparse.Namespace) -> str:
     return "\n".join(out)
 
 
+# -- several variables (issue 13): `derive --vars` and `gradient` ---------------------------------------------
+
+
+def _variables(text: str) -> tuple[str, ...]:
+    """--vars x,y: the variables' names, validated."""
+    from .core.fields.variables import parse_names
+
+    try:
+        return parse_names(text)
+    except ExpressionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _wrt(text: str) -> tuple[str, ...]:
+    """--wrt x,y: one variable name per differentiation (checked against --vars later)."""
+    names = tuple(part.strip() for part in text.split(","))
+    if not all(names) or len(names) > MAX_ORDER:
+        raise argparse.ArgumentTypeError(f"--wrt takes 1..{MAX_ORDER} variable names separated by commas, like x,y; "
+                                         f"not {text[:60]!r}")
+    return names
+
+
+def _assignments(text: str) -> tuple[tuple[str, float], ...]:
+    """--point x=1,y=pi/4: (name, value) pairs, each value read by _number (a comma inside a value, as in
+    log(8, 2), stays in it)."""
+    from .core.fields.variables import split_assignments
+    from .core.limits import MAX_VARIABLES
+
+    try:
+        pairs = split_assignments(text)
+    except ExpressionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if len(pairs) > MAX_VARIABLES:
+        raise argparse.ArgumentTypeError(f"a point has at most {MAX_VARIABLES} coordinates")
+    return tuple((name, _number(value)) for name, value in pairs)
+
+
+def _field_inputs(args: argparse.Namespace, engine: SymbolicEngine):
+    """(field, context, points (d, n), methods) for `derive --vars` and `gradient`; SymPy runs in the engine."""
+    from .core.fields.context import FIELD_METHODS, FieldContext
+    from .core.fields.symbolic import engine_differentiate
+    from .core.fields.variables import parameter_values, parse_field, point_from_values
+    from .core.limits import MAX_FIELD_POINTS, MAX_NOISE
+
+    if args.h is not None and not args.h > 0:
+        raise UsageError("--h must be positive")
+    if not 0 <= args.noise <= MAX_NOISE:
+        raise UsageError(f"--noise must be between 0 and {MAX_NOISE:g}")
+    if len(args.point) > MAX_FIELD_POINTS:
+        raise UsageError(f"{len(args.point)} points; at most {MAX_FIELD_POINTS}")
+    field = parse_field(args.expression, args.vars)
+    values = parameter_values(field, args.param)
+    given = args.point or [tuple((name, 1.0) for name in field.variable_names)]
+    points = np.array([point_from_values(field, point) for point in given]).T
+    methods = FIELD_METHODS if args.method == "all" else (Method(args.method),)
+    context = FieldContext(field, values, accuracy=args.accuracy, noise=args.noise,
+                           differentiate=engine_differentiate(engine, field))
+    return field, context, points, methods
+
+
+def _reference_note(failure: str | None, reference: Method | None) -> dict[str, str]:
+    if failure is None or reference is Method.SYMBOLIC:
+        return {}
+    if reference is None:
+        return {"reference": f"{failure}; noisy samples leave nothing exact to measure errors against: values "
+                             "with their estimated errors only"}
+    return {"reference": f"{failure}; errors are measured against {reference.value}"}
+
+
+def derive_fields(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
+    """`derive --vars`: a partial derivative (--wrt) at points (--point) by every requested method, with its
+    errors; the JSON of `derive` with "point" in place of "x", "variables" and "wrt" in place of "variable",
+    and "h" the step along each differentiated variable."""
+    from .core.fields.context import at_points
+    from .core.fields.variables import counts_name, derivative_counts
+
+    if args.at != [1.0]:
+        raise UsageError("--at gives x for one variable; with --vars give each point as --point x=1,y=2")
+    field, context, points, methods = _field_inputs(args, engine)
+    names = field.variable_names
+    wrt = args.wrt if args.wrt is not None else (names[0],) * args.order
+    if args.wrt is not None and args.order not in (1, len(wrt)):
+        raise UsageError(f"--order {args.order} disagrees with --wrt {','.join(wrt)} (order {len(wrt)}); "
+                         "give --wrt alone")
+    counts = derivative_counts(field, wrt)
+    result = at_points(context, counts, points, methods, base=args.h, scale=args.h is None)
+    differentiated = [k for k, c in enumerate(counts) if c]
+
+    def steps_at(r, i):
+        return None if r.steps is None else {names[k]: float(r.steps[k, i]) for k in differentiated}
+
+    return {
+        "expression": python_of(field.expr),
+        "variables": list(names),
+        "wrt": list(wrt),
+        "partial": counts_name(field, counts),
+        "order": sum(counts),
+        "derivative": python_of(result.expression) if result.expression is not None else None,
+        "parameters": dict(zip(field.parameter_names, context.parameters)),
+        "reference": result.reference.value if result.reference else None,
+        "noise": args.noise,
+        "points": [
+            {
+                "point": {name: float(points[k, i]) for k, name in enumerate(names)},
+                "f": _finite_or_none(result.f[i]),
+                "exact": _number_or_none(result.exact[i]),
+                "methods": {
+                    method.value: {
+                        "value": _number_or_none(r.values[i]),
+                        "error_estimate": _number_or_none(r.estimate[i]),
+                        "h": steps_at(r, i),  # the step along each differentiated variable at this point
+                        "abs_error": _number_or_none(r.absolute[i]),
+                        "rel_error": _number_or_none(r.relative[i]),
+                    }
+                    for method, r in result.methods.items()
+                },
+            }
+            for i in range(points.shape[1])
+        ],
+        "notes": {**_reference_note(context.symbolic_failure(counts), result.reference),
+                  **{method.value: reason for method, reason in result.notes.items()}},
+    }
+
+
+def _point_text(point: dict) -> str:
+    return ", ".join(f"{name} = {value:g}" for name, value in point.items())
+
+
+def format_field_table(report: dict) -> str:
+    """The `derive --vars` report as aligned text."""
+    variables = ", ".join(report["variables"])
+    derivative = report["derivative"] if report["derivative"] is not None else "(not available: see the notes)"
+    lines = [f"f({variables}) = {report['expression']}", f"{report['partial']} = {derivative}"]
+    if report["parameters"]:
+        lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
+    if report["noise"]:
+        lines.append(f"noise on f: standard deviation {report['noise']:g}")
+    if report["reference"] not in (None, "symbolic"):
+        lines.append(f"errors against {report['reference']}")
+
+    def show(value, spec):
+        return "-" if value is None else format(value, spec)
+
+    for point in report["points"]:
+        lines.append("")
+        undefined = "   (f is undefined here)" if point["f"] is None else ""
+        lines.append(f"{_point_text(point['point'])}{undefined}")
+        lines.append(f"  {'method':<12}{'value':>24}{'est. error':>12}{'h (largest)':>12}{'abs error':>12}"
+                     f"{'rel error':>12}")
+        for name, r in point["methods"].items():
+            h = max(r["h"].values()) if r["h"] else None
+            lines.append(f"  {name:<12}{show(r['value'], '.17g'):>24}{show(r['error_estimate'], '.2e'):>12}"
+                         f"{show(h, '.2e'):>12}{show(r['abs_error'], '.2e'):>12}{show(r['rel_error'], '.2e'):>12}")
+    for name, reason in report["notes"].items():
+        lines.append(f"{name}: {reason}")
+    return "\n".join(lines)
+
+
+def gradient(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
+    """`gradient`: gradient, Hessian and Laplacian (and the derivative along --direction) at points by every
+    requested method, each with its |error| against the exact one."""
+    from .core.fields.vector import gradient_report
+    from .core.fields.variables import point_from_values
+
+    field, context, points, methods = _field_inputs(args, engine)
+    names = field.variable_names
+    direction = point_from_values(field, args.direction) if args.direction is not None else None
+    report = gradient_report(context, points, methods, base=args.h, scale=args.h is None, direction=direction)
+    d, n = points.shape
+
+    def vector(array, i):
+        return [_number_or_none(array[k, i]) for k in range(d)]
+
+    def matrix(array, i):
+        return [[_number_or_none(array[k, m, i]) for m in range(d)] for k in range(d)]
+
+    entries = []
+    for i in range(n):
+        entry = {
+            "point": {name: float(points[k, i]) for k, name in enumerate(names)},
+            "f": _finite_or_none(report.f[i]),
+            "gradient": {m.value: vector(g, i) for m, g in report.gradients.items()},
+            "hessian": {m.value: matrix(h, i) for m, h in report.hessians.items()},
+            "laplacian": {m.value: _number_or_none(report.laplacian(m)[i]) for m in report.hessians},
+            "gradient_error": {m.value: vector(report.gradient_error(m), i) for m in report.gradients},
+            "hessian_error": {m.value: matrix(report.hessian_error(m), i) for m in report.hessians},
+        }
+        if direction is not None:
+            entry["directional"] = {m.value: _number_or_none(report.directional(m)[i]) for m in report.gradients}
+        entries.append(entry)
+    first = tuple(1 if k == 0 else 0 for k in range(d))
+    return {
+        "expression": python_of(field.expr),
+        "variables": list(names),
+        "parameters": dict(zip(field.parameter_names, context.parameters)),
+        "reference": report.reference.value if report.reference else None,
+        "noise": args.noise,
+        "direction": None if report.direction is None else dict(zip(names, map(float, report.direction))),
+        "points": entries,
+        "notes": {**_reference_note(context.symbolic_failure(first), report.reference), **report.notes},
+    }
+
+
+def format_gradient_table(report: dict) -> str:
+    """The `gradient` report as aligned text: a gradient table and a Hessian table per point."""
+    names = report["variables"]
+    lines = [f"f({', '.join(names)}) = {report['expression']}"]
+    if report["parameters"]:
+        lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
+    if report["noise"]:
+        lines.append(f"noise on f: standard deviation {report['noise']:g}")
+    if report["direction"] is not None:
+        lines.append(f"direction (unit): {_point_text(report['direction'])}")
+    if report["reference"] not in (None, "symbolic"):
+        lines.append(f"errors against {report['reference']}")
+
+    def show(value, spec=".10g"):
+        return "-" if value is None else format(value, spec)
+
+    def largest(values):
+        known = [v for row in values for v in (row if isinstance(row, list) else [row]) if v is not None]
+        return max(known) if known else None
+
+    pairs = [(k, m) for k in range(len(names)) for m in range(k, len(names))]
+    for point in report["points"]:
+        lines.append("")
+        undefined = "   (f is undefined here)" if point["f"] is None else ""
+        lines.append(f"{_point_text(point['point'])}   f = {show(point['f'], '.17g')}{undefined}")
+        header = "".join(f"{'df/d' + name:>19}" for name in names)
+        extra = f"{'along u':>19}" if "directional" in point else ""
+        lines.append(f"  {'gradient':<12}{header}{extra}{'max |error|':>13}")
+        for method, values in point["gradient"].items():
+            along = f"{show(point['directional'][method]):>19}" if "directional" in point else ""
+            lines.append(f"  {method:<12}{''.join(f'{show(v):>19}' for v in values)}{along}"
+                         f"{show(largest(point['gradient_error'][method]), '.2e'):>13}")
+        if point["hessian"]:
+            header = "".join(f"{'d2f/d' + (names[k] + '2' if k == m else names[k] + 'd' + names[m]):>19}"
+                             for k, m in pairs)
+            lines.append(f"  {'hessian':<12}{header}{'laplacian':>19}{'max |error|':>13}")
+            for method, values in point["hessian"].items():
+                lines.append(f"  {method:<12}{''.join(f'{show(values[k][m]):>19}' for k, m in pairs)}"
+                             f"{show(point['laplacian'][method]):>19}"
+                             f"{show(largest(point['hessian_error'][method]), '.2e'):>13}")
+    for name, reason in report["notes"].items():
+        lines.append(f"{name}: {reason}")
+    return "\n".join(lines)
+
+
 def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
     """Why the window cannot open here, in one line that names the way out; None when it can.
 
@@ -357,6 +640,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "derive":
                 report = derive(args, engine)
                 print(json.dumps(json_ready(report), indent=2, allow_nan=False) if args.json else format_table(report))
+            elif args.command == "gradient":
+                report = gradient(args, engine)
+                print(json.dumps(json_ready(report), indent=2, allow_nan=False) if args.json
+                      else format_gradient_table(report))
             else:
                 print(f"wrote {export(args, engine)}")
         finally:
