@@ -167,24 +167,35 @@ class FieldContext:
             return np.abs(values)
 
         fixed = axis_steps(points, self.default_base_step(method, counts), stencil.denominator, True, self.step_floor)
-        steps = balanced_steps(stencil, magnitude, np.abs(self.f_exact(points)), fixed, self.noise)
-        exact_along = [all(self.exact_expression(tuple(c + (extra if j == i else 0) for j, c in enumerate(counts)))
-                           == 0 for extra in (stencil.accuracy, stencil.accuracy + 1))
-                       for i, k in enumerate(counts) if k]
-        if steps is not None and all(exact_along):
-            # No truncation along any differentiated variable (f a polynomial of low degree in them): the
-            # stencil is exact whatever the step, and only the round-off is left to minimise.
-            return self._least_roundoff_steps(stencil, points, fixed)
+        f_abs = np.abs(self.f_exact(points))
+        steps = balanced_steps(stencil, magnitude, f_abs, fixed, self.noise)
+        # Variables along which the truncation's derivatives are identically 0 (f a polynomial of low degree
+        # in them): the stencil is exact along them whatever the step, so theirs is chosen for least round-off.
+        exact = [i for i, k in enumerate(counts) if k and all(
+            self.exact_expression(tuple(c + (extra if j == i else 0) for j, c in enumerate(counts))) == 0
+            for extra in (stencil.accuracy, stencil.accuracy + 1))]
+        if steps is None or not exact:
+            return steps
+        if len(exact) == sum(1 for k in counts if k):  # exact along every variable: round-off is all there is
+            return self._least_roundoff_steps(stencil, points, fixed, exact)
+        for _ in range(2):  # the others' balanced steps depend on these: settle both
+            fixed = self._least_roundoff_steps(stencil, points, np.where(np.isfinite(steps), steps, fixed), exact)
+            steps = balanced_steps(stencil, magnitude, f_abs, fixed, self.noise)
         return steps
 
-    def _least_roundoff_steps(self, stencil: ProductStencil, points: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-        """Per point, of the steps 4^-k max(|x_i|, floor) (and the default), the one of least round-off and noise
-        bound (R eps max|f| + sqrt(sum w^2) sigma) / prod h_i^n_i with f's values at the stencil's points."""
-        best, least = fixed, np.full(points.shape[1:], np.inf)
+    def _least_roundoff_steps(self, stencil: ProductStencil, points: np.ndarray, steps: np.ndarray,
+                              axes: Sequence[int]) -> np.ndarray:
+        """steps with those along `axes` replaced, per point, by the one of 4^-k max(|x_i|, floor) (or the
+        current one) of least round-off and noise bound (R eps max|f| + sqrt(sum w^2) sigma) / prod h_i^n_i, with
+        f's values at the stencil's points."""
+        axes = list(axes)
+        best, least = steps, np.full(points.shape[1:], np.inf)
         candidates = [None] + [4.0**-k for k in range(1, EXACT_STEP_CANDIDATES + 1)]
         with np.errstate(all="ignore"):
             for base in candidates:
-                h = fixed if base is None else axis_steps(points, base, stencil.denominator, True, self.step_floor)
+                h = steps.copy()
+                if base is not None:
+                    h[axes] = axis_steps(points[axes], base, stencil.denominator, True, self.step_floor)
                 samples = np.abs(self.f_exact(partials.stencil_points(points, h, stencil)))
                 bound = partials.divide_by_steps(stencil.roundoff_coefficient * fd.EPS * np.max(samples, axis=0)
                                                  + stencil.noise_coefficient * self.noise, h, stencil.counts)
