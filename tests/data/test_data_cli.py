@@ -44,7 +44,7 @@ def test_summary_table_and_method_parameters(capsys, position):
     code, out, _ = run(capsys, "data", str(path), "--y", "2", "--method", "savgol", "--param", "window=31")
     assert code == 0
     assert "by savgol: window = 31, degree = " in out and "(auto)" in out and "why:" in out
-    assert "loading: rows sorted" in out and "more rows" in out
+    assert "rows were sorted" in out and "more rows" in out
     lines = out.splitlines()
     heading = next(k for k, line in enumerate(lines) if line.strip().startswith("t "))
     assert float(lines[heading + 1].split()[0]) == 0.0

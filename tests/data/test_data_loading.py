@@ -81,8 +81,8 @@ def test_unsorted_repeated_missing_and_infinite_rows_are_reported_with_lines():
     text_notes = " | ".join(samples.warnings)
     assert "dropped for an empty or missing t or y cell: 4 (lines 6, 7, 8, 10)" in text_notes
     assert "infinite t or y: 1 (line 9)" in text_notes
-    assert "sorted" in text_notes and "line 3" in text_notes
-    assert "repeated t, merged into the mean of their y: 1 (line 5)" in text_notes
+    assert "t was not ascending, so the rows were sorted; places where it went down: 1 (line 3)" in text_notes
+    assert "rows repeating an earlier row's t, merged (their y averaged): 1 (line 5)" in text_notes
     assert notes
 
 

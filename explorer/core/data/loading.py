@@ -380,7 +380,7 @@ def _sorted(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str
         return t, y, lines, None
     first = int(np.flatnonzero(steps < 0)[0]) + 1
     order = np.argsort(t, kind="stable")
-    note = RowNote(f"rows sorted by {t_name}, which was not in ascending order; rows out of order",
+    note = RowNote(f"{t_name} was not ascending, so the rows were sorted; places where it went down",
                    int(np.sum(steps < 0)), (int(lines[first]),))
     return t[order], y[order], lines[order], note
 
@@ -398,6 +398,6 @@ def _merged(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str, source
     merged_t = t[np.r_[True, ~repeated]]
     merged_y = np.bincount(group, y) / counts
     duplicates = np.r_[False, repeated]
-    note = RowNote(f"rows with a repeated {t_name}, merged into the mean of their y", int(duplicates.sum()),
+    note = RowNote(f"rows repeating an earlier row's {t_name}, merged (their y averaged)", int(duplicates.sum()),
                    tuple(int(n) for n in lines[duplicates][:SHOWN_LINES]))
     return merged_t, merged_y, note
