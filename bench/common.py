@@ -67,6 +67,28 @@ def inner_loops(call: Callable[[], object], target: float = 0.005) -> int:
     return max(1, min(1000, int(target / max(once, 1e-7))))
 
 
+def round_times(calls: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """{name: seconds of each round}, all calls interleaved in each round."""
+    loops = {name: inner_loops(call) for name, call in calls.items()}
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            times[name].append(seconds(call, loops[name]))
+    return times
+
+
+def cost_ratios(calls: dict[str, Callable[[], object]], baseline: str,
+                rounds: int) -> dict[str, tuple[float, float, float]]:
+    """{name: (median seconds, median of per-round time / baseline time, least time / least baseline time)}.
+
+    The second is median_ratios's; the third is steadier when other work shares the machine: a neighbour
+    only ever adds time, so each call's fastest round is the closest to its own cost."""
+    times = round_times(calls, rounds)
+    base = times[baseline]
+    return {name: (statistics.median(t), statistics.median(ti / bi for ti, bi in zip(t, base, strict=True)),
+                   min(t) / min(base)) for name, t in times.items()}
+
+
 def median_ratios(calls: dict[str, Callable[[], object]], baseline: str, rounds: int) -> dict[str, tuple[float, float]]:
     """{name: (median seconds, median of per-round time / baseline time)}, all calls interleaved in each round.
 

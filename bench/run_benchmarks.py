@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accuracy  # noqa: E402
 import comparators  # noqa: E402
+import error_estimate  # noqa: E402
 import gui_latency  # noqa: E402
 import method_cost  # noqa: E402
 
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     body: list[str] = []
     for name, section in (("method cost", method_cost.run), ("accuracy", lambda: accuracy.run()[0]),
-                          ("comparators", comparators.run)):
+                          ("error estimate", error_estimate.run), ("comparators", comparators.run)):
         print(f"running {name}…", file=sys.stderr, flush=True)
         body += section() + [""]
     if args.no_gui:

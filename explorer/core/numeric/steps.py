@@ -21,7 +21,7 @@ DEFAULT_SCALE_FLOOR = 1.0
 COMPLEX_BASE_STEP = 1e-20
 DOMAIN_RETRIES = 6  # how many times a step whose stencil leaves f's domain is cut by DOMAIN_CUT
 DOMAIN_CUT = 10.0
-BALANCE_ITERATIONS = 6  # fixed-point steps of the balanced step (each is a few array operations)
+BALANCE_ITERATIONS = 6  # Newton steps towards the balanced step (it starts within a factor 2 of it)
 
 
 def scale_floor(x_min: float, x_max: float) -> float:
