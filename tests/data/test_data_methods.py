@@ -275,3 +275,21 @@ def test_bad_arrays_are_one_line_errors():
         with pytest.raises(DataError, match=match) as info:
             differentiate_samples(bad_t, bad_y, 1)
         assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-9, 1e9, 1e300])
+def test_extreme_y_scales_give_the_same_relative_derivatives(scale):
+    t = np.linspace(0, 3, 200)
+    y = np.sin(t) + np.random.default_rng(13).normal(0, 1e-3, len(t))
+    for method in ("auto", "kalman", "savgol", "gradient"):
+        reference = differentiate_samples(t, y, 1, method)
+        scaled = differentiate_samples(t, y * scale, 1, method)
+        assert scaled.derivative / scale == pytest.approx(reference.derivative, rel=1e-6, abs=1e-9)
+
+
+def test_constant_samples_have_zero_derivatives_by_every_method():
+    t = np.linspace(0, 1, 40)
+    for method in ("auto", "gradient", "fornberg", "savgol", "spline", "tv", "kalman"):
+        for order in (1, 2):
+            result = differentiate_samples(t, np.full(40, -2.5), order, method)
+            assert np.all(result.derivative == 0) or np.max(np.abs(result.derivative)) < 1e-12

@@ -123,10 +123,7 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
     sample_method = chosen or (None if automatic_method else method_named(method))
     n = len(t)
     span = float(t[-1] - t[0]) if n else 0.0
-    y_centre = float(np.mean(y)) if n else 0.0
-    y_scale = float(np.std(y)) if n else 0.0
-    if not math.isfinite(y_scale) or y_scale == 0.0:
-        y_scale = max(abs(y_centre), 1.0) if math.isfinite(y_centre) else 1.0
+    y_centre, y_scale = _location_and_scale(y)
     candidate = sample_method or METHODS["fornberg"]  # auto takes stencils when too few samples for more
     need = max(candidate.minimum(order), 2)
     if n < need or span <= 0:
@@ -160,6 +157,22 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
                             sigma * y_scale, fit, tuple(warnings) + tuple(notes))
 
 
+def _location_and_scale(y: np.ndarray) -> tuple[float, float]:
+    """(mean, standard deviation) of y, computed on y over its largest |value| so that neither squares
+    underflow (y ~ 1e-300) nor sums overflow (y ~ 1e308); deviation 1 for constant y."""
+    if not len(y):
+        return 0.0, 1.0
+    largest = float(np.max(np.abs(y)))
+    if largest == 0.0:
+        return 0.0, 1.0
+    w = y / largest
+    centre = float(np.mean(w))
+    deviation = float(np.std(w))
+    if deviation == 0.0:
+        return centre * largest, max(abs(centre) * largest, 1e-300)
+    return centre * largest, deviation * largest
+
+
 def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
                  ) -> tuple[SampleMethod, dict[str, Value], str]:
     stencil = choice.choose_fornberg(u, v, order, sigma)
@@ -173,10 +186,12 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
                 stencil, points = rounding, int(rounding.parameters["points"])
         estimate = METHODS["fornberg"].apply(u, v, order, {"points": points})
         scale = float(np.sqrt(np.mean(estimate.derivative**2)))
-        if scale > 0 and math.sqrt(stencil.risk) <= EXACT_RELATIVE_ERROR * scale:
+        error = math.sqrt(stencil.risk) if stencil.risk is not None else math.inf
+        if error == 0.0 or (scale > 0 and error <= EXACT_RELATIVE_ERROR * scale):
+            how = (f"estimated error {error / scale:.1e} of the derivative's RMS" if scale > 0
+                   else "they fit a polynomial exactly")
             return (METHODS["fornberg"], {"points": points},
-                    "auto: Fornberg stencils, since finite differences already resolve these samples "
-                    f"(estimated error {math.sqrt(stencil.risk) / scale:.1e} of the derivative's RMS)")
+                    f"auto: Fornberg stencils, since finite differences already resolve these samples ({how})")
     if len(u) < 2 * max(AUTO_MODELS):  # too few samples to tell noise from signal: stencils, as they are
         return (METHODS["fornberg"], dict(stencil.parameters),
                 f"auto: Fornberg stencils, since {len(u)} samples are too few to estimate noise and smoothing")
