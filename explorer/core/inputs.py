@@ -55,15 +55,20 @@ def _real(text: str) -> float:
     return value
 
 
+RealValue = TypeVar("RealValue", bound=float | None)
+
+
 @dataclass(frozen=True)
-class Real(Input[float]):
-    """A finite real number within [low, high]; `positive` excludes 0 and below."""
+class BoundedReal(Input[RealValue]):
+    """What Real and OptionalReal share: the bounds [low, high] of a finite real number; `positive`
+    excludes 0 and below."""
 
     low: float = -math.inf
     high: float = math.inf
     positive: bool = False
 
-    def problem(self, value: Any) -> str | None:
+    def number_problem(self, value: Any) -> str | None:
+        """Why value is not a number within the bounds, in words; None when it is."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"{self.label} must be a number"
         if not math.isfinite(value):
@@ -74,6 +79,14 @@ class Real(Input[float]):
             return f"{self.label} must be within {self.low:g}..{self.high:g}"
         return None
 
+
+@dataclass(frozen=True)
+class Real(BoundedReal[float]):
+    """A finite real number within [low, high]; `positive` excludes 0 and below."""
+
+    def problem(self, value: Any) -> str | None:
+        return self.number_problem(value)
+
     def encode(self, value: float) -> str:
         return repr(float(value))
 
@@ -82,17 +95,17 @@ class Real(Input[float]):
 
 
 @dataclass(frozen=True)
-class OptionalReal(Real):
+class OptionalReal(BoundedReal[float | None]):
     """A Real, or None for "let the computation choose"."""
 
     def problem(self, value: Any) -> str | None:
-        return None if value is None else super().problem(value)
+        return None if value is None else self.number_problem(value)
 
-    def encode(self, value: float | None) -> str:  # type: ignore[override]
-        return "" if value is None else super().encode(value)
+    def encode(self, value: float | None) -> str:
+        return "" if value is None else repr(float(value))
 
-    def decode(self, text: str) -> float | None:  # type: ignore[override]
-        return None if not text.strip() else super().decode(text)
+    def decode(self, text: str) -> float | None:
+        return None if not text.strip() else _real(text)
 
 
 @dataclass(frozen=True)
@@ -278,5 +291,6 @@ def from_text(cls: type[T], stored: dict[str, str | None]) -> tuple[dict[str, An
         try:
             values[name] = spec.read(text)
         except (ValueError, OverflowError) as exc:
-            notes.append(f"{spec.label}: stored value {text[:30]!r} is unusable ({exc}); using {spec.encode(spec.default) or 'the default'}")
+            fallback = spec.encode(spec.default) or "the default"
+            notes.append(f"{spec.label}: stored value {text[:30]!r} is unusable ({exc}); using {fallback}")
     return values, notes

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
-from ..core.inputs import Real, Whole, declared_inputs, input_of
+from ..core.inputs import BoundedReal, Whole, declared_inputs, input_of
 from ..core.request import DerivativeRequest
 
 COALESCE_SECONDS = 1.0  # changes to the same inputs closer than this are one undo step
@@ -108,7 +108,8 @@ class InputModel(QObject):
             self._move_to(self._future.pop())
 
     def _move_to(self, state: Any) -> None:
-        changed = frozenset(f.name for f in fields(self._type) if getattr(state, f.name) != getattr(self._state, f.name))
+        changed = frozenset(f.name for f in fields(self._type)
+                            if getattr(state, f.name) != getattr(self._state, f.name))
         self._state = state
         self._last_step = (frozenset(), -math.inf)  # the next edit is a step of its own
         if changed:
@@ -148,6 +149,6 @@ def bind(model: InputModel, name: str, edited: SignalInstance, read: Callable[[]
 def bind_box(model: InputModel, name: str, box: Any) -> None:
     """bind() for a spin box, which also takes its range from the field's declaration."""
     spec = input_of(type(model.state), name)
-    if isinstance(spec, (Real, Whole)):
+    if isinstance(spec, (BoundedReal, Whole)):
         box.setRange(spec.low, spec.high)
     bind(model, name, box.valueChanged, box.value, box.setValue)
