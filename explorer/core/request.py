@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from .inputs import Choices, Flag, NamedValues, OptionalReal, Real, Text, Whole, declare, field_problems
 from .limits import (
@@ -25,7 +25,7 @@ from .limits import (
 EPS = sys.float_info.epsilon
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     """A way of computing the derivative."""
 
     SYMBOLIC = "symbolic"
@@ -94,7 +94,8 @@ class DerivativeRequest:
         found = field_problems(self)
         if not found and not self.x_min < self.x_max:
             found.append("x range: x from must be less than x to")
-        elif not found and (self.x_max - self.x_min) / (self.points - 1) <= 4 * EPS * max(abs(self.x_min), abs(self.x_max)):
+        elif not found and ((self.x_max - self.x_min) / (self.points - 1)
+                            <= 4 * EPS * max(abs(self.x_min), abs(self.x_max))):
             found.append("x range too narrow for its magnitude: neighbouring points would coincide")
         return found
 

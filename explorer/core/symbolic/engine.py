@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -33,7 +33,7 @@ CHILD_NICENESS = 10  # added to the child's nice value (Unix)
 CACHE_SIZE = 256  # expressions whose derivatives are kept
 
 
-class Failure(str, Enum):
+class Failure(StrEnum):
     """Why SymPy gave no (more) answers."""
 
     TIMEOUT = "timeout"
@@ -378,7 +378,9 @@ class SymbolicEngine:
         self._kill_child()
         try:
             parent, child = self._context.Pipe()
-            process = self._context.Process(target=_serve, args=(child,), daemon=True, name="sympy-worker")
+            # get_context(str) is typed BaseContext, which has no Process; every context it returns has one.
+            process = self._context.Process(  # type: ignore[attr-defined]
+                target=_serve, args=(child,), daemon=True, name="sympy-worker")
             process.start()
             child.close()
         except (OSError, RuntimeError, ValueError) as exc:
@@ -472,6 +474,7 @@ class SymbolicEngine:
             self._finish(job)
             return True
         if kind == "too_large":
+            assert isinstance(job, DeriveJob)  # only derive jobs are told a derivative is too large
             message = f"derivative {start + value} has more than {MAX_OPERATIONS} operations"
             key = (job.parsed.expr, job.parsed.variable)
             self._too_large[key] = (start + value, message)
