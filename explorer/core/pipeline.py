@@ -8,13 +8,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .expression.parser import ParsedExpression
 from .numeric.error_analysis import StepSweep, absolute_error, relative_error, step_grid, sweep_steps
 from .numeric.estimate import estimated_error
 from .numeric.methods import MethodContext
 from .numeric.steps import scale_floor as range_scale_floor
-from .expression.parser import ParsedExpression
-from .symbolic.derivatives import SymbolicDerivatives
 from .request import DerivativeRequest, Method
+from .symbolic.derivatives import SymbolicDerivatives
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,8 +73,13 @@ class DerivativeResults:
 
     def with_stage(self, stage: StageResult) -> DerivativeResults:
         """These results with `stage` (of the same request) in its place."""
-        kind = {CurveResult: "curves", ErrorResult: "errors", SweepResult: "sweep"}[type(stage)]
-        return replace(self, **{kind: stage})
+        match stage:
+            case CurveResult():
+                return replace(self, curves=stage)
+            case ErrorResult():
+                return replace(self, errors=stage)
+            case SweepResult():
+                return replace(self, sweep=stage)
 
 
 def collect_results(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> DerivativeResults:
@@ -139,6 +144,7 @@ def compute_stages(
     derivatives = {m: known[m] if m in known else context.scaled_derivative(m, x, request.step)
                    for m in request.methods if m not in notes}
     reference = context.reference
+    derivatives_ref: np.ndarray | None
     if reference is not None and reference not in derivatives:
         derivatives_ref = context.scaled_derivative(reference, x, request.step)
     else:
@@ -149,14 +155,13 @@ def compute_stages(
     # when SymPy gave up) it is all there is.
     estimated = {m: estimated_error(context, m, x, context.steps(m, x, request.step), d)
                  for m, d in derivatives.items() if m.uses_step}
-    compared = {m: d for m, d in derivatives.items() if m is not reference} if derivatives_ref is not None else {}
-    yield ErrorResult(
-        request.request_id,
-        x,
-        {m: absolute_error(d, derivatives_ref) for m, d in compared.items()},
-        {m: relative_error(d, derivatives_ref) for m, d in compared.items()},
-        estimated,
-    )
+    absolute: dict[Method, np.ndarray] = {}
+    relative: dict[Method, np.ndarray] = {}
+    if derivatives_ref is not None:
+        compared = {m: d for m, d in derivatives.items() if m is not reference}
+        absolute = {m: absolute_error(d, derivatives_ref) for m, d in compared.items()}
+        relative = {m: relative_error(d, derivatives_ref) for m, d in compared.items()}
+    yield ErrorResult(request.request_id, x, absolute, relative, estimated)
 
     sweep = sweep_stage(request, symbolic, context) if derivatives_ref is not None else None
     if sweep is not None:

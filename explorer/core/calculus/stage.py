@@ -40,6 +40,13 @@ class CalculusResult:
 _critical_cache: OrderedDict[tuple, tuple[tuple[CriticalPoint, ...], int]] = OrderedDict()
 
 
+def _known_derivative(context: MethodContext, order: int, x: np.ndarray) -> np.ndarray:
+    """The symbolic order-th derivative at x, where the caller has checked that SymPy gave it."""
+    values = context.exact_derivative(order, x)
+    assert values is not None, f"derivative {order} is not known"
+    return values
+
+
 def _critical(context: MethodContext, x: np.ndarray) -> tuple[tuple[CriticalPoint, ...], int]:
     if context.symbolic.of(1) is None:
         return (), 0
@@ -50,10 +57,10 @@ def _critical(context: MethodContext, x: np.ndarray) -> tuple[tuple[CriticalPoin
         return _critical_cache[key]
 
     def first(t: np.ndarray) -> np.ndarray:
-        return context.exact_derivative(1, t)
+        return _known_derivative(context, 1, t)
 
-    def second(t: np.ndarray) -> np.ndarray:
-        return context.exact_derivative(2, t)
+    def second(t: np.ndarray) -> np.ndarray:  # only called when has_second
+        return _known_derivative(context, 2, t)
 
     has_second = context.symbolic.of(2) is not None
     points, count = critical_points(x, context.f, first, second if has_second else None, first(x),
@@ -83,7 +90,7 @@ def calculus_stage(request_id: int, context: MethodContext, x: np.ndarray, f_val
                      stencil=stencil_points(context.f, probe, step, central.offsets_array))
     polynomial = interval = None
     if taylor_degree > 0 and context.symbolic.highest_order >= taylor_degree:
-        derivatives = [f0] + [float(context.exact_derivative(k, x0)[0]) for k in range(1, taylor_degree + 1)]
+        derivatives = [f0] + [float(_known_derivative(context, k, x0)[0]) for k in range(1, taylor_degree + 1)]
         if all(np.isfinite(derivatives)):
             values = taylor_values(taylor_coefficients(derivatives), probe, x)
             polynomial = np.vstack([x, values])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
-import warnings
 
 import autograd.numpy as anp
 import numpy as np

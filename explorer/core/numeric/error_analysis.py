@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..limits import MAX_STEP, MIN_STEP
+from ..request import Method
 from .finite_difference import EPS
 from .methods import MethodContext
 from .steps import step_scale
-from ..limits import MAX_STEP, MIN_STEP
-from ..request import Method
 
 SWEEP_POINTS = 61  # four per decade over 1e-16 .. 1e-1
 
@@ -20,7 +20,7 @@ def step_grid(points: int = SWEEP_POINTS) -> np.ndarray:
     return np.logspace(np.log10(MIN_STEP), np.log10(MAX_STEP), points)
 
 
-def absolute_error(estimate: np.ndarray, exact: np.ndarray) -> np.ndarray:
+def absolute_error(estimate: np.ndarray, exact: np.ndarray | float) -> np.ndarray:
     """|estimate - exact|, NaN where either is undefined."""
     with np.errstate(all="ignore"):
         return np.abs(np.asarray(estimate) - np.asarray(exact))
@@ -77,7 +77,10 @@ def sweep_steps(
     column = h[:, None]
     scale = float(step_scale(x0, context.step_floor)[0])
     f0 = float(np.abs(context.f(x0))[0])
-    errors, optima, truncation, roundoff = {}, {}, {}, {}
+    errors: dict[Method, np.ndarray] = {}
+    optima: dict[Method, tuple[float, float]] = {}
+    truncation: dict[Method, np.ndarray] = {}
+    roundoff: dict[Method, np.ndarray] = {}
     n = context.order
     for method in methods:
         if method is Method.SYMBOLIC or context.unavailable(method):

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -93,10 +93,10 @@ class Stencil:
 def _make_stencil(offsets: Sequence[Fraction], weights: Sequence[Fraction], order: int) -> Stencil:
     """Measure a stencil's true accuracy and error constant from its moments sum w s^k / k!."""
     # Zero weights (the centre of odd-order central stencils) would cost an f-evaluation for nothing.
-    kept = [(s, w) for s, w in zip(offsets, weights) if w != 0]
+    kept = [(s, w) for s, w in zip(offsets, weights, strict=True) if w != 0]
     offsets, weights = [s for s, _ in kept], [w for _, w in kept]
     for k in range(order + 1, order + 4 * MAX_ACCURACY + 2):
-        moment = sum(w * s**k for s, w in zip(offsets, weights))
+        moment = sum(w * s**k for s, w in zip(offsets, weights, strict=True))
         if moment != 0:
             coefficient = float(moment / math.factorial(k))
             break
@@ -120,7 +120,7 @@ def _check_orders(order: int, accuracy: int) -> None:
         raise ValueError(f"accuracy order must be 1..{MAX_ACCURACY}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def forward_stencil(order: int, accuracy: int) -> Stencil:
     """One-sided stencil on 0, 1, ..., n+p-1."""
     _check_orders(order, accuracy)
@@ -128,7 +128,7 @@ def forward_stencil(order: int, accuracy: int) -> Stencil:
     return _make_stencil(offsets, fornberg_weights(offsets, order), order)
 
 
-@lru_cache(maxsize=None)
+@cache
 def backward_stencil(order: int, accuracy: int) -> Stencil:
     """One-sided stencil on -(n+p-1), ..., -1, 0."""
     _check_orders(order, accuracy)
@@ -141,7 +141,7 @@ def central_accuracy(accuracy: int) -> int:
     return accuracy + accuracy % 2
 
 
-@lru_cache(maxsize=None)
+@cache
 def central_stencil(order: int, accuracy: int) -> Stencil:
     """Symmetric stencil on -m..m with the fewest points giving accuracy >= p (p rounded up to even)."""
     _check_orders(order, accuracy)
@@ -155,7 +155,7 @@ def richardson_levels(accuracy: int) -> int:
     return max(2, (accuracy + 1) // 2)
 
 
-@lru_cache(maxsize=None)
+@cache
 def richardson_stencil(order: int, accuracy: int) -> Stencil:
     """Richardson extrapolation of second-order central differences over h, h/2, ..., as one stencil.
 
@@ -169,7 +169,7 @@ def richardson_stencil(order: int, accuracy: int) -> Stencil:
     def scaled(level: int) -> dict[Fraction, Fraction]:
         # D(h / 2^level) written over the common denominator h^n.
         factor = Fraction(2) ** (level * order)
-        return {s / 2**level: w * factor for s, w in zip(base.offsets, base.weights) if w != 0}
+        return {s / 2**level: w * factor for s, w in zip(base.offsets, base.weights, strict=True) if w != 0}
 
     def combine(a: dict, b: dict, ca: Fraction, cb: Fraction) -> dict:
         out = {s: ca * w for s, w in a.items()}
@@ -238,10 +238,7 @@ def blockwise(compute: Callable[[np.ndarray, np.ndarray], np.ndarray], x: np.nda
     for start in range(0, x.size, BLOCK):
         part = slice(start, start + BLOCK)
         block = x[part]
-        if callable(h):
-            steps = h(block)
-        else:
-            steps = h_array[part] if h_array.ndim else h_array
+        steps = h(block) if callable(h) else (h_array[part] if h_array.ndim else h_array)
         out[part] = compute(block, steps)
     return out
 

@@ -30,7 +30,7 @@ def undefined_spans(x: np.ndarray, values: np.ndarray) -> list[tuple[float, floa
         return round(float(x[inside] + x[outside]) / 2, decimals) + 0.0  # + 0.0: no "-0"
 
     return [(boundary(a, a - 1), boundary(b, b + 1)) if a != b else (float(x[a]), float(x[a]))
-            for a, b in zip(starts, ends, strict=True)]
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def _spans_text(spans: list[tuple[float, float]]) -> str:

@@ -8,12 +8,7 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from . import finite_difference as fd
-from . import steps as step_sizes
-from . import forward_mode
-from .autodiff import autodiff_function
 from ..expression.functions import NON_ANALYTIC
-from .noise import measurement_noise
 from ..request import Method
 from ..symbolic.derivatives import (
     SymbolicDerivatives,
@@ -23,7 +18,11 @@ from ..symbolic.derivatives import (
     is_defined_everywhere,
     real_values,
 )
-
+from . import finite_difference as fd
+from . import forward_mode
+from . import steps as step_sizes
+from .autodiff import autodiff_function
+from .noise import measurement_noise
 
 _STENCIL_METHODS = (Method.FORWARD, Method.BACKWARD, Method.CENTRAL, Method.RICHARDSON)
 
@@ -122,8 +121,11 @@ class MethodContext:
         reason = self.unavailable(method)
         if reason is not None:
             return np.full(shape, np.nan)
+        estimate: np.ndarray
         if method is Method.SYMBOLIC:
-            estimate = self.exact_derivative(self.order, x)
+            exact = self.exact_derivative(self.order, x)
+            assert exact is not None  # unavailable() returned None: the symbolic derivative is known
+            estimate = exact
         elif method is Method.AUTODIFF:
             estimate, f_values = self._autodiff(x)
             if f_values is not None:  # forward mode had f at hand: where it is undefined, so is f'
