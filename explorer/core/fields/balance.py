@@ -23,7 +23,7 @@ method. A variable with no truncation at all (f a polynomial of low degree in it
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
@@ -44,7 +44,7 @@ def balanced_steps(stencil: ProductStencil, magnitude: Magnitude, f_abs: np.ndar
     undefined, f = 0 without noise, no truncation along any variable); None when the derivatives needed for
     the single terms are not available (SymPy gave up)."""
     counts = stencil.counts
-    n, p = stencil.order, stencil.accuracy
+    p = stencil.accuracy
     axes = [i for i, k in enumerate(counts) if k]
     widths = np.max(np.abs(stencil.offsets_array), axis=0)
     coefficients = [abs(c) for c in stencil.error_coefficients]
@@ -112,7 +112,7 @@ def balanced_steps(stencil: ProductStencil, magnitude: Magnitude, f_abs: np.ndar
         # above it, where the round-off term (convex, falling) dominates, and Newton climbs to it.
         u = np.zeros(np.shape(f_abs))
         starts = [np.log(n_free * roundoff / (q * c)) / (q + n_free) for c, q in terms]
-        starts = [np.where(np.isfinite(v) & (q > 0), v, np.inf) for v, (_, q) in zip(starts, terms)]
+        starts = [np.where(np.isfinite(v) & (q > 0), v, np.inf) for v, (_, q) in zip(starts, terms, strict=True)]
         if starts:
             first = np.min(starts, axis=0)
             u = np.where(np.isfinite(first), first, 0.0)

@@ -4,7 +4,8 @@ at arrays of points, its steps, its estimated error, and what it is measured aga
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import numpy as np
 import sympy
@@ -166,7 +167,9 @@ class FieldContext:
                 return None
             return np.abs(values)
 
-        fixed = axis_steps(points, self.default_base_step(method, counts), stencil.denominator, True, self.step_floor)
+        # the default base step of a stencil method (stencil() above raised for any other)
+        fixed = axis_steps(points, recommended_base_step(stencil, self.noise), stencil.denominator, True,
+                           self.step_floor)
         f_abs = np.abs(self.f_exact(points))
         steps = balanced_steps(stencil, magnitude, f_abs, fixed, self.noise)
         # Variables along which the truncation's derivatives are identically 0 (f a polynomial of low degree
@@ -181,6 +184,7 @@ class FieldContext:
         for _ in range(2):  # the others' balanced steps depend on these: settle both
             fixed = self._least_roundoff_steps(stencil, points, np.where(np.isfinite(steps), steps, fixed), exact)
             steps = balanced_steps(stencil, magnitude, f_abs, fixed, self.noise)
+            assert steps is not None  # None only when a derivative is unknown, and the first call had them all
         return steps
 
     def _least_roundoff_steps(self, stencil: ProductStencil, points: np.ndarray, steps: np.ndarray,
@@ -214,12 +218,15 @@ class FieldContext:
         if self.unavailable(method, counts) is not None:
             return np.full(shape, np.nan)
         if method is Method.SYMBOLIC:
-            return self.exact(counts, points)
+            exact = self.exact(counts, points)
+            assert exact is not None  # unavailable() returned None: SymPy gave this partial
+            return exact
         if method is Method.AUTODIFF:
             values = partials.autodiff_partial(self.field.expr, self.field.symbols, counts, points, self.parameters)
             return self._masked(values, points)
         if steps is None:
             steps = self.steps(method, counts, points)
+            assert steps is not None  # the complex step and the stencils all have a default step
         if method is Method.COMPLEX:
             values = partials.complex_partial(self.f_complex, points, steps, counts.index(1))
         else:

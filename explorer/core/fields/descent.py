@@ -17,17 +17,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import sympy
 
 from ..limits import DIVERGENCE_BOUND, MAX_DESCENT_STEPS, MAX_LEARNING_RATE, MAX_MOMENTUM, RANGE_LIMIT
-from ..request import Method
 from ..numeric import forward_mode
+from ..request import Method
 from ..symbolic.derivatives import compile_numpy
 from . import partials
 from .context import FieldContext
 from .stencils import STENCIL_METHODS, product_stencil, recommended_base_step
-from .vector import hessian, unit_counts
 from .variables import FieldInputError
+from .vector import hessian, unit_counts
 
 DESCENT_METHODS = (Method.SYMBOLIC, Method.CENTRAL, Method.FORWARD, Method.BACKWARD, Method.RICHARDSON,
                    Method.COMPLEX, Method.AUTODIFF)
@@ -185,13 +184,14 @@ def _complex_kernel(context: FieldContext, base: float | None) -> Kernel:
     function = compile_numpy(context.field.expr, context.field.symbols)
     parameters = context.parameters
     h0 = base if base is not None else context.default_base_step(Method.COMPLEX, unit_counts(context.dimension, 0))
+    assert h0 is not None  # the complex step always has a default base step
     floor = context.step_floor
 
     def kernel(x: list[float]) -> list[float]:
         out = []
         for i in range(len(x)):
             h = _step(x[i], h0, floor, 1)
-            point = list(x)
+            point: list[complex] = list(x)
             point[i] = complex(x[i], h)
             try:
                 out.append(float(np.imag(function(*point, *parameters))) / h)
@@ -250,12 +250,12 @@ def gradient_descent(context: FieldContext, start: Sequence[float], learning_rat
                      momentum: float = 0.0, method: Method = Method.SYMBOLIC, base: float | None = None,
                      noise: float = 0.0, seed: int = 0) -> DescentPath:
     """Descend from start for `steps` steps (fewer if it diverges or the gradient is undefined)."""
-    start = np.asarray(start, dtype=float)
+    origin = np.asarray(start, dtype=float)
     d = context.dimension
-    check_descent(start, learning_rate, steps, momentum, d)
+    check_descent(origin, learning_rate, steps, momentum, d)
     grad = gradient_kernel(context, method, base, noise, seed)
     f = scalar_f(context)
-    x = start.tolist()
+    x = origin.tolist()
     with np.errstate(all="ignore"):
         fx = f(x)
     path, values = [x], [fx]
@@ -271,8 +271,8 @@ def gradient_descent(context: FieldContext, start: Sequence[float], learning_rat
                 if not all(map(math.isfinite, g)):
                     reason = f"stopped at step {k - 1}: the gradient is undefined there"
                     break
-                velocity = [beta * v + gi for v, gi in zip(velocity, g)] if beta else g
-                x = [xi - rate * v for xi, v in zip(x, velocity)]
+                velocity = [beta * v + gi for v, gi in zip(velocity, g, strict=True)] if beta else g
+                x = [xi - rate * v for xi, v in zip(x, velocity, strict=True)]
                 fx = f(x)
                 path.append(x)
                 values.append(fx)
@@ -305,11 +305,11 @@ class StabilityBound:
 def stability_bound(context: FieldContext, point: Sequence[float]) -> StabilityBound:
     """2/L from the exact Hessian (constant when f is quadratic, else at point); autodiff's when SymPy gave up."""
     d = context.dimension
-    point = np.asarray(point, dtype=float)
+    at = np.asarray(point, dtype=float)
     constant = _hessian_is_constant(context)
     method = Method.SYMBOLIC if all(context.unavailable(Method.SYMBOLIC, unit_counts(d, i, j)) is None
                                     for i in range(d) for j in range(i, d)) else Method.AUTODIFF
-    h = hessian(context, method, point)
+    h = hessian(context, method, at)
     if not np.all(np.isfinite(h)):
         return StabilityBound(float("nan"), float("nan"), constant)
     largest = float(np.max(np.linalg.eigvalsh(h)))

@@ -15,8 +15,8 @@ from ..limits import MAX_ARROWS, MAX_GRID, MIN_GRID, RANGE_LIMIT
 from ..numeric.error_analysis import absolute_error
 from ..request import Method
 from .context import FIELD_METHODS, FieldContext
-from .vector import gradient, hessian, unit_vector
 from .variables import FieldExpression, FieldInputError, as_points
+from .vector import gradient, hessian, unit_vector
 
 
 @dataclass(frozen=True)
@@ -134,21 +134,22 @@ def error_maps(context: FieldContext, rectangle: Rectangle, counts: Sequence[int
     default: each method's balancing step), and its |error| against the reference."""
     _two_variables(context)
     rectangle = rectangle.checked()
-    counts = tuple(counts)
+    x_count, y_count = counts  # one count per variable of the map
+    pair = (x_count, y_count)
     points = rectangle.points()
-    reference = context.reference(counts)
-    exact = context.partial(reference, counts, points) if reference else np.full(points.shape[1:], np.nan)
+    reference = context.reference(pair)
+    exact = context.partial(reference, pair, points) if reference else np.full(points.shape[1:], np.nan)
     values, errors, notes = {}, {}, {}
     for method in methods:
-        reason = context.unavailable(method, counts)
+        reason = context.unavailable(method, pair)
         if reason is not None:
             notes[method] = reason
             continue
         value = exact if method is reference else context.partial(
-            method, counts, points, context.steps(method, counts, points, base))
+            method, pair, points, context.steps(method, pair, points, base))
         values[method] = value
         errors[method] = absolute_error(value, exact)
-    return ErrorMaps(rectangle.x, rectangle.y, counts, reference, exact, values, errors, notes)
+    return ErrorMaps(rectangle.x, rectangle.y, pair, reference, exact, values, errors, notes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,17 +180,17 @@ class HessianEigen:
 
 def hessian_eigen(context: FieldContext, point: Sequence[float], method: Method | None = None) -> HessianEigen:
     """The Hessian at one point by method (default: the reference) and its eigenvalues and directions."""
-    point = as_points(context.field, point)
-    if point.ndim != 1:
+    at = as_points(context.field, point)
+    if at.ndim != 1:
         raise FieldInputError("give one point")
     if method is None:
         method = context.reference(tuple(2 if i == 0 else 0 for i in range(context.dimension))) or Method.CENTRAL
-    h = hessian(context, method, point)
+    h = hessian(context, method, at)
     d = context.dimension
     if not np.all(np.isfinite(h)):
-        return HessianEigen(point, h, np.full(d, np.nan), np.full((d, d), np.nan))
+        return HessianEigen(at, h, np.full(d, np.nan), np.full((d, d), np.nan))
     values, vectors = np.linalg.eigh(h)
-    return HessianEigen(point, h, values, vectors)
+    return HessianEigen(at, h, values, vectors)
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,8 @@ def slice_expression(field: FieldExpression, point: Sequence[float], direction: 
     """The slice of f along the line through point with direction (normalised), as text in a new variable
     (s, or the first of t, r, ... not already a name of f). Numbers are written as Python's shortest exact
     repr of each double, so the text reproduces the line exactly."""
-    point = np.asarray(point, dtype=float)
-    if point.shape != (field.dimension,) or not np.all(np.isfinite(point)):
+    at = np.asarray(point, dtype=float)
+    if at.shape != (field.dimension,) or not np.all(np.isfinite(at)):
         raise FieldInputError(f"a point needs {field.dimension} finite coordinates")
     u = unit_vector(direction, field.dimension)
     taken = set(field.variable_names) | set(field.parameter_names)
@@ -221,11 +222,11 @@ def slice_expression(field: FieldExpression, point: Sequence[float], direction: 
     # Placeholders no user name can be (names start with a letter), replaced in the printed text.
     holders = {v: sympy.Symbol(f"_slice{k}_", real=True) for k, v in enumerate(field.variables)}
     printed = sympy.sstr(field.expr.xreplace(holders), order="none")
-    for k, (p, c) in enumerate(zip(point, u)):
+    for k, (p, c) in enumerate(zip(at, u, strict=True)):
         if c == 0:
             line = f"{_number(p)}"
         else:
             sign = "-" if c < 0 else "+"
             line = f"({repr(float(p))} {sign} {repr(abs(float(c)))}*{variable})"
         printed = re.sub(rf"\b_slice{k}_\b", line, printed)
-    return SliceExpression(printed, variable, tuple(float(p) for p in point), tuple(float(c) for c in u))
+    return SliceExpression(printed, variable, tuple(float(p) for p in at), tuple(float(c) for c in u))

@@ -143,4 +143,5 @@ def parse_matrix(text: str, coordinates: bool = False, x_spacing: float = 1.0, y
     ny, nx = values.shape
     if min(ny, nx) < MIN_GRID:
         raise MatrixError(f"{source} gives a {ny} x {nx} grid of samples; at least {MIN_GRID} x {MIN_GRID} needed")
-    return MatrixData(values, x, y, source, _SEPARATORS.get(separator, "whitespace"), coordinates)
+    return MatrixData(values, x, y, source, "whitespace" if separator is None else _SEPARATORS[separator],
+                      coordinates)

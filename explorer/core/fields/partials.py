@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Literal, overload
 
 import autograd.numpy as anp
 import numpy as np
@@ -48,6 +49,16 @@ def divide_by_steps(estimate: np.ndarray, steps: np.ndarray, counts: Sequence[in
         if k:
             estimate = estimate / (steps[i] if k == 1 else steps[i] ** k)
     return estimate
+
+
+@overload
+def stencil_partial(f: FieldFunction, points: np.ndarray, steps: np.ndarray, stencil: ProductStencil,
+                    with_scale: Literal[False] = False) -> np.ndarray: ...
+
+
+@overload
+def stencil_partial(f: FieldFunction, points: np.ndarray, steps: np.ndarray, stencil: ProductStencil,
+                    with_scale: Literal[True]) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def stencil_partial(f: FieldFunction, points: np.ndarray, steps: np.ndarray, stencil: ProductStencil,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -40,7 +41,12 @@ def sampled_gradient(values: np.ndarray, x_spacing: Spacing = 1.0, y_spacing: Sp
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
         raise FieldInputError(f"samples must be a 2-D grid (rows y, columns x), not {values.ndim}-D")
-    if edge_order not in (1, 2):
+    edge: Literal[1, 2]
+    if edge_order == 1:
+        edge = 1
+    elif edge_order == 2:
+        edge = 2
+    else:
         raise FieldInputError("edge_order must be 1 or 2")
     ny, nx = values.shape
     if min(ny, nx) < edge_order + 1:
@@ -51,7 +57,7 @@ def sampled_gradient(values: np.ndarray, x_spacing: Spacing = 1.0, y_spacing: Sp
     dx = _checked_spacing(x_spacing, nx, "x")
     dy = _checked_spacing(y_spacing, ny, "y")
     with np.errstate(all="ignore"):
-        gy, gx = np.gradient(values, dy, dx, edge_order=edge_order)
+        gy, gx = np.gradient(values, dy, dx, edge_order=edge)
     return np.array([gx, gy])
 
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -87,7 +87,7 @@ class ProductStencil:
         return math.sqrt(sum(float(w) ** 2 for w in self.weights))
 
 
-@lru_cache(maxsize=None)
+@cache
 def product_stencil(counts: tuple[int, ...], accuracy: int = 2, method: Method = Method.CENTRAL) -> ProductStencil:
     """The stencil of d^|counts| f / dx^counts from the one-variable stencils of `method` (central by default)
     at accuracy p, one per differentiated variable."""
@@ -97,7 +97,8 @@ def product_stencil(counts: tuple[int, ...], accuracy: int = 2, method: Method =
     if not any(counts):
         raise ValueError("differentiate at least one variable")
     axes = tuple(_KINDS[method](k, accuracy) if k else None for k in counts)
-    factors = [list(zip(a.offsets, a.weights)) if a is not None else [(Fraction(0), Fraction(1))] for a in axes]
+    factors = [list(zip(a.offsets, a.weights, strict=True)) if a is not None else [(Fraction(0), Fraction(1))]
+               for a in axes]
     offsets, weights = [], []
     for combination in itertools.product(*factors):
         weight = math.prod((w for _, w in combination), start=Fraction(1))

@@ -59,7 +59,7 @@ def partial_expression(field: FieldExpression, counts: Sequence[int],
     """The exact partial derivative d^|counts| f / dx1^counts[0] dx2^counts[1] ..., Dirac deltas (from
     |x|'' or sign') dropped: they are 0 wherever f is differentiable."""
     expr = field.expr
-    for variable, times in zip(field.variables, counts):
+    for variable, times in zip(field.variables, counts, strict=True):
         if times:
             expr = differentiate(expr, variable, times)
             if expr is None:

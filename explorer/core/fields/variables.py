@@ -139,14 +139,15 @@ def derivative_counts(field: FieldExpression, wrt: Sequence[str] | Sequence[int]
 
     Mixed partials are taken in any order (they agree where f is smooth enough, which is where they are
     worth comparing). A tuple of whole numbers, one per variable, is taken as the counts themselves."""
-    wrt = tuple(wrt)
-    if wrt and all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in wrt):
-        if len(wrt) != field.dimension or any(k < 0 for k in wrt):
-            raise FieldInputError(f"give one count >= 0 per variable ({field.dimension}), not {wrt}")
-        counts = tuple(int(k) for k in wrt)
+    given: tuple[str | int, ...] = tuple(wrt)
+    whole = [k for k in given if isinstance(k, (int, np.integer)) and not isinstance(k, bool)]
+    if given and len(whole) == len(given):
+        if len(whole) != field.dimension or any(k < 0 for k in whole):
+            raise FieldInputError(f"give one count >= 0 per variable ({field.dimension}), not {given}")
+        counts = tuple(int(k) for k in whole)
     else:
         counts_list = [0] * field.dimension
-        for name in wrt:
+        for name in given:
             counts_list[field.index(str(name))] += 1
         counts = tuple(counts_list)
     order = sum(counts)
@@ -158,7 +159,8 @@ def derivative_counts(field: FieldExpression, wrt: Sequence[str] | Sequence[int]
 def counts_name(field: FieldExpression, counts: Sequence[int]) -> str:
     """d2f/dxdy, df/dx, d3f/dx2dy: how a partial derivative is written in plain text."""
     order = sum(counts)
-    parts = "".join(f"d{name}" + (str(k) if k > 1 else "") for name, k in zip(field.variable_names, counts) if k)
+    parts = "".join(f"d{name}" + (str(k) if k > 1 else "")
+                    for name, k in zip(field.variable_names, counts, strict=True) if k)
     return f"d{order if order > 1 else ''}f/{parts}"
 
 

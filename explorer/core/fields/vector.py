@@ -62,8 +62,8 @@ def gradient(context: FieldContext, method: Method, points: np.ndarray, base: fl
         return np.array([context._masked(v, points) for v in values])
     if method in STENCIL_METHODS:
         requests = [_stencil_steps(context, method, c, points, base, scale) for c in _gradient_counts(d)]
-        values = partials.stencil_partials(context.f, points, requests)
-        return np.array([context._masked(v, points) for v in values])
+        estimates = partials.stencil_partials(context.f, points, requests)
+        return np.array([context._masked(v, points) for v in estimates])
     return np.array([context.partial(method, c, points, context.steps(method, c, points, base, scale))
                      for c in _gradient_counts(d)])
 
@@ -77,16 +77,17 @@ def hessian(context: FieldContext, method: Method, points: np.ndarray, base: flo
     if hessian_unavailable(context, method) is not None:
         return out
     if method is Method.AUTODIFF:
-        values = partials.autodiff_hessian(context.field.expr, context.field.symbols, points, context.parameters)
-        values = 0.5 * (values + np.swapaxes(values, 0, 1))  # reverse passes may round the two halves apart
-        return np.array([[context._masked(values[i, j], points) for j in range(d)] for i in range(d)])
+        matrix = partials.autodiff_hessian(context.field.expr, context.field.symbols, points, context.parameters)
+        matrix = 0.5 * (matrix + np.swapaxes(matrix, 0, 1))  # reverse passes may round the two halves apart
+        return np.array([[context._masked(matrix[i, j], points) for j in range(d)] for i in range(d)])
     entries = _hessian_counts(d)
+    values: list[np.ndarray]
     if method in STENCIL_METHODS:
         requests = [_stencil_steps(context, method, c, points, base, scale) for *_, c in entries]
         values = partials.stencil_partials(context.f, points, requests)
     else:
         values = [context.partial(method, c, points) for *_, c in entries]
-    for (i, j, _), value in zip(entries, values):
+    for (i, j, _), value in zip(entries, values, strict=True):
         out[i, j] = out[j, i] = context._masked(value, points)
     return out
 
@@ -107,7 +108,7 @@ def laplacian(context: FieldContext, method: Method, points: np.ndarray, base: f
     return np.sum([context.partial(method, c, points) for c in diagonal], axis=0)
 
 
-def unit_vector(direction: Sequence[float], d: int) -> np.ndarray:
+def unit_vector(direction: Sequence[float] | np.ndarray, d: int) -> np.ndarray:
     """direction / |direction|; FieldInputError unless it has d finite coordinates, not all 0."""
     u = np.asarray(direction, dtype=float)
     if u.shape != (d,) or not np.all(np.isfinite(u)):
@@ -164,7 +165,7 @@ class GradientReport:
 
 def gradient_report(context: FieldContext, points: np.ndarray, methods: Iterable[Method] = FIELD_METHODS,
                     base: float | None = None, scale: bool = True,
-                    direction: Sequence[float] | None = None) -> GradientReport:
+                    direction: Sequence[float] | np.ndarray | None = None) -> GradientReport:
     """Gradient and Hessian at every point by each method, against the reference (symbolic, or autodiff when
     SymPy gave up)."""
     points = as_points(context.field, points)
