@@ -188,29 +188,31 @@ def richardson_stencil(order: int, accuracy: int) -> Stencil:
     return _make_stencil([s for s, _ in combined], [w for _, w in combined], order)
 
 
-def combine(values: np.ndarray, stencil: Stencil) -> np.ndarray:
+def combine(values: np.ndarray, stencil: Stencil, out: np.ndarray | None = None) -> np.ndarray:
     """sum_j w_j values_j over the first axis, in difference form: sum_{j != r} w_j (values_j - values_r).
 
     The weights of a derivative sum to exactly 0 as fractions but not as doubles (Richardson's 1/6, -4/3,
     4/3, -1/6 sum to 3.5e-14 of a constant's value): applied to identical values, the plain sum gave a
     constant a derivative of 3.5e-14. Differences of identical values are exactly 0, whatever the
-    weights' rounding, and for the two-point stencils (w, -w) this is also the cheapest form.
+    weights' rounding, and for the two-point stencils (w, -w) this is also the cheapest form. The sum goes
+    into `out` when given.
     """
     r = stencil.reference_index
     weights = stencil.weights_array
-    if len(weights) == 2:
-        estimate = values[1 - r] - values[r]
-        estimate *= weights[1 - r]
-        return estimate
     # Point by point, in a fixed order: a BLAS dot product's rounding depends on the array's length (so a
     # point's value would depend on how many points were computed with it, and on the block it fell in).
     estimate = None
     for j in range(len(weights)):
         if j == r:
             continue
-        term = values[j] - values[r]
-        term *= weights[j]
-        estimate = term if estimate is None else np.add(estimate, term, out=estimate)
+        if estimate is None:
+            estimate = np.subtract(values[j], values[r], out=out)
+            estimate *= weights[j]
+        else:
+            term = values[j] - values[r]
+            term *= weights[j]
+            estimate += term
+    assert estimate is not None  # a derivative's stencil has two points at least
     return estimate
 
 
@@ -222,24 +224,27 @@ BLOCK = 8192
 StepRule = Callable[[np.ndarray], np.ndarray]  # the step at each of a block of points
 
 
-def blockwise(compute: Callable[[np.ndarray, np.ndarray], np.ndarray], x: np.ndarray,
-              h: np.ndarray | float | StepRule) -> np.ndarray:
-    """compute(x, h) block by block along a long 1-d x; h is a number, an array like x, or a StepRule
+Compute = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
+
+
+def blockwise(compute: Compute, x: np.ndarray, h: np.ndarray | float | StepRule) -> np.ndarray:
+    """compute(x, h, out) block by block along a long 1-d x, each block's result written into its part of
+    one output (out is None when x is computed in one go); h is a number, an array like x, or a StepRule
     giving each block's steps. Anything else (a sweep's column of steps) is computed in one go."""
     short = x.ndim != 1 or x.size <= 2 * BLOCK
     if callable(h):
         if short:
-            return compute(x, h(x))
+            return compute(x, h(x), None)
     else:
         h_array = np.asarray(h, dtype=float)
         if short or h_array.ndim > 1:
-            return compute(x, h_array)
+            return compute(x, h_array, None)
     out = np.empty(x.shape)
     for start in range(0, x.size, BLOCK):
         part = slice(start, start + BLOCK)
         block = x[part]
         steps = h(block) if callable(h) else (h_array[part] if h_array.ndim else h_array)
-        out[part] = compute(block, steps)
+        compute(block, steps, out[part])
     return out
 
 
@@ -257,12 +262,16 @@ def _stencil_values(f: Function, x: np.ndarray, h: np.ndarray, stencil: Stencil)
     return np.asarray(f(points), dtype=float)
 
 
-def _estimate(values: np.ndarray, h: np.ndarray, stencil: Stencil) -> np.ndarray:
-    estimate = np.asarray(combine(values, stencil))
+def _estimate(values: np.ndarray, h: np.ndarray, stencil: Stencil, out: np.ndarray | None = None) -> np.ndarray:
+    estimate = np.asarray(combine(values, stencil, out))
     # in place: each fresh N-sized array costs page faults
     estimate /= h if stencil.derivative_order == 1 else h**stencil.derivative_order
-    # An infinite f at a stencil point (log at 0) gives no derivative there: a gap, like NaN. (A sum is
-    # finite only when every term is, and costs a fraction of looking for infinities.)
+    return estimate
+
+
+def _gaps_for_infinities(estimate: np.ndarray) -> np.ndarray:
+    """An infinite f at a stencil point (log at 0) gives no derivative there: a gap, like NaN. (A sum is
+    finite only when every term is, and costs a fraction of looking for infinities.)"""
     if not np.isfinite(np.sum(estimate)):
         estimate[np.isinf(estimate)] = np.nan
     return estimate
@@ -273,11 +282,11 @@ def apply_stencil(f: Function, x: np.ndarray, h: np.ndarray | float | StepRule, 
     of x; h may be a StepRule, which gives each block of x its steps."""
     x = np.asarray(x, dtype=float)
 
-    def compute(block: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        return _estimate(_stencil_values(f, block, steps, stencil), steps, stencil)
+    def compute(block: np.ndarray, steps: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        return _estimate(_stencil_values(f, block, steps, stencil), steps, stencil, out)
 
     with np.errstate(all="ignore"):
-        return blockwise(compute, x, h)
+        return _gaps_for_infinities(blockwise(compute, x, h))
 
 
 def apply_stencil_with_scale(f: Function, x: np.ndarray, h: np.ndarray | float,
@@ -288,15 +297,15 @@ def apply_stencil_with_scale(f: Function, x: np.ndarray, h: np.ndarray | float,
     with np.errstate(all="ignore"):
         values = _stencil_values(f, x, h, stencil)
         scale = np.max(np.abs(values), axis=0)
-        return _estimate(values, h, stencil), scale
+        return _gaps_for_infinities(_estimate(values, h, stencil)), scale
 
 
 def complex_step(f: Function, x: np.ndarray, h: np.ndarray | float | StepRule) -> np.ndarray:
     """f'(x) ~ Im f(x + ih) / h: no subtraction, so no cancellation; needs f analytic and real on reals."""
     x = np.asarray(x, dtype=float)
 
-    def compute(block: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        return np.imag(np.asarray(f(block + 1j * steps))) / steps
+    def compute(block: np.ndarray, steps: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        return np.divide(np.imag(np.asarray(f(block + 1j * steps))), steps, out=out)
 
     with np.errstate(all="ignore"):
         return blockwise(compute, x, h)
