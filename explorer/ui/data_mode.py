@@ -44,6 +44,7 @@ class DataMode(QObject):
         self.samples: SampleSet | None = None
         self.loaded: Samples | None = None  # the file's reading, for its columns
         self.path: str | None = None
+        self._pending_path: str | None = None  # the file being read, until it is
         self.recent: list[str] = self._load_recent()
         self.chosen: ChosenStage | None = None
         self.compared: CompareStage | None = None
@@ -129,6 +130,7 @@ class DataMode(QObject):
         controls, panels = self.view.controls, self.view.panels
         if isinstance(stage, ChosenStage):
             self.chosen, self.compared, self.swept = stage, None, None
+            assert self.samples is not None  # compute() sends a job only once there are samples
             panels.show_chosen(stage, self.samples, request.order)
             result = stage.result
             controls.show_parameters(result.method, dict(result.parameters), result.automatic)
@@ -181,7 +183,7 @@ class DataMode(QObject):
         elif suffix in (".png", ".svg"):
             if self.chosen is None:
                 raise ExportError("no data has been differentiated yet")
-            data = (render_png if suffix == ".png" else render_svg)(self.view.panels)  # type: ignore[arg-type]
+            data = (render_png if suffix == ".png" else render_svg)(self.view.panels)
         else:
             raise ExportError(f"cannot write {path}: use .csv, .png or .svg")
         write_atomically(path, data)

@@ -6,7 +6,7 @@ import re
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent
-from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from ..core.expression.errors import ExpressionError
 from ..core.expression.functions import FUNCTIONS
@@ -90,7 +90,7 @@ class ExpressionEditor(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (watched is self.line and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
-                and not self.completer.popup().isVisible()):
+                and not self._popup().isVisible()):
             key = event.key()
             if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.recent:
                 self._walk_history(1 if key == Qt.Key.Key_Up else -1)
@@ -107,13 +107,18 @@ class ExpressionEditor(QWidget):
         self.line.setText(self._typed if index == -1 else self.recent[index])
 
     # -- completion of function names ------------------------------------------------------
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer.popup()
+        assert popup is not None  # QCompleter makes its own list view when none was set
+        return popup
+
     def _current_word(self) -> str:
         match = _WORD_BEFORE_CURSOR.search(self.line.text()[: self.line.cursorPosition()])
         return match.group() if match else ""
 
     def _offer_completions(self, _text: str) -> None:
         word = self._current_word()
-        popup = self.completer.popup()
+        popup = self._popup()
         if len(word) < MIN_COMPLETION_PREFIX or word in FUNCTIONS:
             popup.hide()
             return
@@ -151,7 +156,8 @@ class ExpressionEditor(QWidget):
         if exc.column is None:
             return exc.message
         caret = " " * (exc.column - 1) + "^"
-        return f"column {exc.column}: {exc.message}\n{exc.text}\n{caret}" if exc.text else f"column {exc.column}: {exc.message}"
+        where = f"column {exc.column}: {exc.message}"
+        return f"{where}\n{exc.text}\n{caret}" if exc.text else where
 
     def _show_error(self, message: str) -> None:
         self._error = message

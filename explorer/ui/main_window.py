@@ -23,29 +23,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.calculus.stage import CalculusResult
 from ..core.expression.parser import parse_expression
 from ..core.numeric.gaps import gap_note
-from ..core.calculus.stage import CalculusResult
 from ..core.pipeline import CurveResult, DerivativeResults, ErrorResult, SweepResult
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.engine import SymbolicEngine
 from .about import about_text
-from .data_mode import DataMode
-from .synthetic_dialog import SyntheticDialog
 from .calculus_controls import CalculusControls
 from .calculus_overlay import CalculusOverlay
 from .crosshair import Crosshair
+from .data_mode import DataMode
 from .domain_controls import DomainControls
 from .export import ExportError, export_results, export_sweep, with_chosen_suffix
 from .expression_editor import ExpressionEditor
 from .formula_view import FormulaView, derivative_name
+from .input_model import InputModel, bind, bind_box
+from .lesson import LessonBox
 from .method_selector import MethodSelector
 from .parameter_controls import ParameterControls
 from .plot_panels import PlotPanels
-from .lesson import LessonBox
 from .presets import PRESETS, Preset
 from .probe_readout import ProbeReadout
-from .input_model import InputModel, bind, bind_box
 from .settings import _text as _text_of
 from .settings import (
     default_settings,
@@ -58,8 +57,8 @@ from .settings import (
     save_window,
 )
 from .step_slider import StepSlider
+from .synthetic_dialog import SyntheticDialog
 from .worker import ComputeWorker, FormulaResult, StatusMessage
-
 
 DEFAULT_SIZE = (1400, 900)
 
@@ -132,8 +131,8 @@ class MainWindow(QMainWindow):
         bind(model, "methods", methods.changed, methods.methods, methods.set_methods)
         calculus = self.calculus
         bind_box(model, "taylor_degree", calculus.taylor)
-        for name, box in (("tangents", calculus.tangents), ("extrema", calculus.extrema)):
-            bind(model, name, box.toggled, box.isChecked, box.setChecked)
+        for name, check in (("tangents", calculus.tangents), ("extrema", calculus.extrema)):
+            bind(model, name, check.toggled, check.isChecked, check.setChecked)
         calculus.pointChosen.connect(lambda x: self.model.update(probe=x))
         bind(model, "step", self.slider.stepChanged, self.slider.step, self.slider.set_step)
         bind(model, "parameters", self.parameters.changed, self.parameters.values, self.parameters.set_values)
@@ -224,7 +223,8 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         # In the function's box, Ctrl+Z undoes typing (the line edit's own); elsewhere, the last change of
         # any input (a slider move, a preset, a range).
-        self.undo_action = self._action(edit_menu, "&Undo", QKeySequence(QKeySequence.StandardKey.Undo), self.model.undo)
+        self.undo_action = self._action(edit_menu, "&Undo", QKeySequence(QKeySequence.StandardKey.Undo),
+                                        self.model.undo)
         self.redo_action = self._action(edit_menu, "&Redo", QKeySequence("Ctrl+Shift+Z"), self.model.redo)
         self.model.historyChanged.connect(self._update_undo)
         self._update_undo()
@@ -250,7 +250,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self.relative_action = self._action(view_menu, "&Relative errors", None, self._show_relative)
         self.relative_action.setCheckable(True)
-        self.relative_action.setStatusTip("errors divided by |exact derivative|: what digits are right, whatever f's scale")
+        self.relative_action.setStatusTip("errors divided by |exact derivative|: what digits are right, "
+                                          "whatever f's scale")
         self.bands_action = self._action(view_menu, "Estimated error &bands", None, self.panels.set_bands)
         self.bands_action.setCheckable(True)
         self.bands_action.setStatusTip("each step method's own estimate of its error, no exact answer needed: "
@@ -373,26 +374,26 @@ class MainWindow(QMainWindow):
         if not self._is_current(result.request_id):
             self.dropped_stages += 1
             return
+        request = self.request
+        assert request is not None  # _is_current: this stage's request was sent
         if not isinstance(result, CalculusResult):
-            self.results = (self.results or DerivativeResults(self.request)).with_stage(result)
+            self.results = (self.results or DerivativeResults(request)).with_stage(result)
         if isinstance(result, CurveResult):
             # A new function, range, order or parameter values: fit the view; a new step or probe: keep it.
-            view = (self.request.expression, self.request.x_min, self.request.x_max, self.request.order,
-                    self.request.parameters)
-            self.panels.describe(self.request)
-            self.panels.show_curves(result, self.request.order, fit_view=view != self._fitted_view)
+            view = (request.expression, request.x_min, request.x_max, request.order, request.parameters)
+            self.panels.describe(request)
+            self.panels.show_curves(result, request.order, fit_view=view != self._fitted_view)
             self._fitted_view = view
             if result.reference is None:
                 self.readout.clear()
             # Why a method has no curve is said beside the method; the status bar says why SymPy gave up
             # (the worker's message) or where the curves have gaps.
             self.methods.show_unavailable(result.notes)
-            request = self.request
             if not (request.tangents or request.taylor_degree or request.extrema):
                 self.overlay.clear()
                 self.calculus.points.clear()
             exact = result.derivatives.get(result.reference) if result.reference else None
-            gaps = gap_note(result.x, result.f, exact, derivative_name(self.request.order))
+            gaps = gap_note(result.x, result.f, exact, derivative_name(request.order))
             self._show_computation_message("; ".join(filter(None, (self._worker_message, gaps))))
         elif isinstance(result, CalculusResult):
             self.overlay.show(result)
@@ -401,7 +402,7 @@ class MainWindow(QMainWindow):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):
             self.panels.show_sweep(result)
-            self.readout.show_result(result, self.request.order)
+            self.readout.show_result(result, request.order)
             if self.shown_id != result.request_id:
                 self.shown_id = result.request_id
                 self.shown_latency = time.perf_counter() - self._sent_at

@@ -9,8 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPen
 
-from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.limits import MAX_STEP, MIN_STEP
+from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import STEP_METHODS, DerivativeRequest, Method
 from .formula_view import derivative_name
 from .method_styles import EXACT_COLOR, FUNCTION_COLOR, GRID_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
@@ -153,8 +153,10 @@ def _show(item: pg.PlotCurveItem, x: np.ndarray | None, y: np.ndarray | None,
     if y is None or not np.isfinite(y).any():
         if has_data:
             item.setData([], [])
-    elif not (has_data and np.array_equal(item.xData, x) and np.array_equal(item.yData, y, equal_nan=True)):
-        item.setData(x, y, connect=connect)
+    else:
+        assert x is not None  # callers give x with every y
+        if not (has_data and np.array_equal(item.xData, x) and np.array_equal(item.yData, y, equal_nan=True)):
+            item.setData(x, y, connect=connect)
 
 
 def _fill(band: pg.FillBetweenItem, x: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
@@ -227,8 +229,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         for source, target in ((self.curves_plot, self.error_plot), (self.error_plot, self.curves_plot)):
             source.sigXRangeChanged.connect(lambda _, x_range, target=target: target.setXRange(*x_range, padding=0))
 
-        self.curves_legend = self.curves_plot.addLegend(offset=LEGEND_OFFSET, labelTextColor="k", brush=(255, 255, 255, 150),
-                                                        colCount=LEGEND_COLUMNS)
+        self.curves_legend = self.curves_plot.addLegend(offset=LEGEND_OFFSET, labelTextColor="k",
+                                                        brush=(255, 255, 255, 150), colCount=LEGEND_COLUMNS)
         # Curves over the x grid are drawn 1 px wide: Qt's raster engine draws wider lines ~4x slower,
         # which was most of a frame's time at N = 2000. Only the exact curve is wide, underneath the rest.
         self.function_item = _curve(self.curves_plot, pg.mkPen(FUNCTION_COLOR, width=1, style=Qt.PenStyle.DashLine))
@@ -332,8 +334,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         grey = "#555555"
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2)), "measured")
         legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DashLine)), "truncation C·hᵖ")
-        legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DotLine)), ROUNDOFF_LABELS[False])
-        legend.addItem(pg.PlotDataItem(pen=None, symbol="d", symbolSize=11, symbolBrush=grey, symbolPen="k"), "optimum h*")
+        legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1.2, style=Qt.PenStyle.DotLine)),
+                       ROUNDOFF_LABELS[False])
+        legend.addItem(pg.PlotDataItem(pen=None, symbol="d", symbolSize=11, symbolBrush=grey, symbolPen="k"),
+                       "optimum h*")
         legend.setMaximumWidth(legend.boundingRect().width())
         self.sweep_legend = legend
 

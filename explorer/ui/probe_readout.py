@@ -84,16 +84,18 @@ class ProbeReadout(QGroupBox):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.table.setShowGrid(False)
-        self.table.horizontalHeaderItem(2).setToolTip("|value − exact| at the slider's step h")
-        self.table.horizontalHeaderItem(BEST_COLUMN).setToolTip(
+        self._header_tip(2, "|value − exact| at the slider's step h")
+        self._header_tip(
+            BEST_COLUMN,
             "the step of least error in the sweep at this point, in the slider's units; double-click to use it")
-        self.table.horizontalHeaderItem(ESTIMATE_COLUMN).setToolTip(
+        self._header_tip(
+            ESTIMATE_COLUMN,
             "the error the method estimates for its value from f's samples alone (the value again at half the "
             "step), as with measured data, where there is no exact answer")
         # Fixed sizes, wide enough for any number: an update never re-lays out the window.
         metrics = self.table.fontMetrics()
         widths = [max(metrics.horizontalAdvance(line) for text in pair for line in text.split("\n")) + 10
-                  for pair in zip(COLUMNS, COLUMN_SAMPLES)]
+                  for pair in zip(COLUMNS, COLUMN_SAMPLES, strict=True)]
         widths[0] += ICON_SIZE + 6
         for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
@@ -115,7 +117,8 @@ class ProbeReadout(QGroupBox):
         # Its full width where there is room, a scroll bar below where there is not.
         self.table.setMaximumWidth(sum(widths) + frame)
         self.table.setMinimumWidth(min(sum(widths), widths[0] + widths[1]) + frame)
-        self.table.setFixedHeight(len(Method) * (metrics.height() + 6) + self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(len(Method) * (metrics.height() + 6)
+                                  + self.table.horizontalHeader().sizeHint().height()
                                   + self.table.horizontalScrollBar().sizeHint().height() + frame)
         copy = QAction("Copy table", self.table)
         copy.triggered.connect(self.copy_table)
@@ -136,6 +139,11 @@ class ProbeReadout(QGroupBox):
         layout.addWidget(self.table)
         self.result: SweepResult | None = None
         self.clear()
+
+    def _header_tip(self, column: int, tip: str) -> None:
+        item = self.table.horizontalHeaderItem(column)
+        assert item is not None  # setHorizontalHeaderLabels made one item per column
+        item.setToolTip(tip)
 
     def show_result(self, result: SweepResult, order: int) -> None:
         """Fill the table from a sweep result of a request for the order-th derivative."""

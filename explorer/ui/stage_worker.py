@@ -60,7 +60,9 @@ class StageWorker(QThread):
                     self._condition.wait()
                 if self._stopping:
                     return
-                (job_id, job), self._pending = self._pending, None
+                pending, self._pending = self._pending, None
+            assert pending is not None  # the wait above ends with a job or with stopping
+            job_id, job = pending
             self.busy.emit(True)
             try:
                 for result in job():
