@@ -8,8 +8,6 @@ the methods' spread and the fit's residuals when they were not.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -33,8 +31,8 @@ from ..core.data.evaluation import SWEPT
 from ..core.data.methods import METHOD_NAMES, METHODS
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
 from .domain_controls import number_box
-from .plot_panels import DecadeAxis
 from .input_model import InputModel, bind, bind_box
+from .plot_panels import DecadeAxis
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
 DATA_COLORS = {"gradient": "#E69F00", "fornberg": "#56B4E9", "savgol": "#009E73", "spline": "#CC79A7",
@@ -195,7 +193,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         log_x = parameter.log and not parameter.integer
         self.sweep_plot.setLogMode(x=log_x, y=True)
         self.sweep.setData(sweep.values, _positive(sweep.rmse))
-        self.sweep_choice.setData([float(sweep.automatic_value)], [float(_positive(np.array([sweep.automatic_rmse]))[0])])
+        chosen_rmse = float(_positive(np.array([sweep.automatic_rmse]))[0])
+        self.sweep_choice.setData([float(sweep.automatic_value)], [chosen_rmse])
         self.sweep_plot.setLabel("bottom", f"{sweep.method}: {parameter.label}")
         self.sweep_plot.setLabel("left", "RMSE of the derivative")
         self.sweep_plot.setTitle("error against smoothing (◆ the automatic choice)", color="k", size="11pt")

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsView
 
 from ..core.export.atomic import PathName, shown_path, write_atomically
 from ..core.export.tables import ExportError, write_csv, write_sweep_csv
@@ -37,7 +38,7 @@ def with_chosen_suffix(path: str, chosen_filter: str) -> str:
     return path if Path(path).suffix or match is None else path + match.group(1)
 
 
-def render_png(panels: PlotPanels) -> bytes:
+def render_png(panels: QGraphicsView) -> bytes:
     """The panels as they look on screen, at device resolution, as PNG bytes."""
     image = panels.grab()
     data = QByteArray()
@@ -51,7 +52,7 @@ def render_png(panels: PlotPanels) -> bytes:
     return bytes(data.data())
 
 
-def render_svg(panels: PlotPanels) -> bytes:
+def render_svg(panels: QGraphicsView) -> bytes:
     """The panels as vector graphics, as SVG bytes.
 
     pyqtgraph 0.14's SVGExporter breaks on Qt >= 6.11 (pyqtgraph issue #3495), so the scene is

@@ -24,9 +24,14 @@ class ParameterControls(QGroupBox):
         self._remembered: dict[str, float] = {}  # values of names no longer in the expression
         self.new_names: tuple[str, ...] = ()  # the names whose boxes the last change added
         self._calm = QTimer(self, singleShot=True, interval=HIGHLIGHT_MS)
-        self._calm.timeout.connect(lambda: [box.setStyleSheet("") for box in self._boxes.values()])
+        self._calm.timeout.connect(self._calm_boxes)
         self.setToolTip("names other than x in the expression are parameters")
         self.hide()
+
+    def _calm_boxes(self) -> None:
+        """Take the highlight off the boxes of new names."""
+        for box in self._boxes.values():
+            box.setStyleSheet("")
 
     def set_names(self, names: tuple[str, ...]) -> None:
         """Show a box for each name (in order); a name seen before gets its old value back."""

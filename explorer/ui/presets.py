@@ -33,8 +33,10 @@ PRESETS = (
     Preset("xˣ", "x^x", 0.05, 2.5, "a variable exponent; undefined for x ≤ 0"),
     Preset("exp(-x²)", "exp(-x^2)", -3.0, 3.0, "the Gaussian: watch higher orders lose digits", order=4),
     Preset("1e8·sin(x)", "1e8*sin(x)", -3.0, 3.0, "a large scale makes round-off large too"),
-    Preset("sin(k·x)", "sin(k x)", -3.0, 3.0, "raise k under Parameters: the faster f turns, the smaller the best step h*"),
+    Preset("sin(k·x)", "sin(k x)", -3.0, 3.0,
+           "raise k under Parameters: the faster f turns, the smaller the best step h*"),
     Preset("measured sin(x)", "sin(x)", -3.0, 3.0,
-           "samples with noise 1e-6, as from an instrument: the best h grows to ~1e-2 and small steps amplify the noise",
+           "samples with noise 1e-6, as from an instrument: the best h grows to ~1e-2 and small steps amplify "
+           "the noise",
            noise=1e-6),
 )

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
 
 from ..core.export.atomic import write_atomically
-
 from .app import ensure_application, open_window
 from .presets import PRESETS
 
@@ -33,7 +32,8 @@ def take_screenshot(path: str, preset_name: str = "sin(x)", size: tuple[int, int
         deadline = time.monotonic() + TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             app.processEvents()
-            if window.request is not None and window.completed_id == window.request.request_id and window.formula.formula:
+            request = window.request
+            if request is not None and window.completed_id == request.request_id and window.formula.formula:
                 break
             time.sleep(0.01)
         settle = time.monotonic() + SETTLE_SECONDS
@@ -61,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         print("usage: python -m explorer.ui.screenshot OUT.png [PRESET] [WIDTHxHEIGHT]", file=sys.stderr)
         return 2
-    size = tuple(int(n) for n in sizes[0].split("x")) if sizes else (1400, 900)
-    latency = take_screenshot(argv[0], *names[:1], size=size)
+    size = (1400, 900)
+    if sizes:
+        width, height = (int(n) for n in sizes[0].split("x"))  # WIDTHxHEIGHT: two numbers
+        size = (width, height)
+    latency = take_screenshot(argv[0], names[0], size=size) if names else take_screenshot(argv[0], size=size)
     print(f"wrote {argv[0]} (request drawn in {latency * 1000:.0f} ms)")
     return 0
 
