@@ -39,6 +39,11 @@ MAX_STENCIL_POINTS = 15  # points of one Fornberg stencil over samples
 MAX_SAVGOL_WINDOW = 2001  # points of one Savitzky-Golay window
 MAX_SAVGOL_DEGREE = 7  # degree of the local polynomial
 
+# -- step-by-step derivation (core/symbolic/steps.py) ----------------------------------------
+# Steps of one derivation, all orders together: beyond this the list is too long to read, and each step
+# costs a check against SymPy.
+MAX_STEPS = 500
+
 # -- several variables (explorer/core/fields) ------------------------------------------------
 # Grids, descent paths and CSV matrices are arrays held whole: these bound their memory and time.
 MAX_VARIABLES = 10  # variables of one field f(x, y, z, ...): the Hessian is MAX_VARIABLES^2 stencils
