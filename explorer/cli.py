@@ -21,7 +21,7 @@ from .core.symbolic.derivatives import SymbolicDerivatives, python_of
 from .core.symbolic.engine import SymbolicEngine, SymbolicError
 
 
-COMMANDS = ("derive", "export", "data", "gradient")
+COMMANDS = ("derive", "export", "data", "steps", "gradient")
 
 
 class UsageError(Exception):
@@ -123,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     data_output = data_command.add_mutually_exclusive_group()
     data_output.add_argument("--json", action="store_true", help="print one JSON object with every sample")
     data_output.add_argument("-o", "--output", metavar="OUT.csv", help="write t, y and the derivative as CSV")
+
+    steps_command = commands.add_parser("steps", help="the derivative rule by rule (sum, product, chain, ...)")
+    steps_command.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
+    steps_command.add_argument("--var", default="x", help="the variable (default x); other names are constants")
+    steps_command.add_argument("--order", type=_order, default=1, help=f"derivative order 1..{MAX_ORDER}")
+    steps_format = steps_command.add_mutually_exclusive_group()
+    for flag, what in (("json", "one JSON object"), ("latex", "a LaTeX aligned block"), ("markdown", "a Markdown list")):
+        steps_format.add_argument(f"--{flag}", dest="format", action="store_const", const=flag, default="text",
+                                  help=f"print {what} instead of an indented list")
 
     gradient_command = commands.add_parser("gradient", help="gradient, Hessian and Laplacian of f(x, y, ...) at points")
     gradient_command.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
@@ -300,6 +309,20 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     except ExportError as exc:  # reported like bad input: one error line, exit status 2
         raise UsageError(str(exc)) from None
     return shown_path(args.output)  # a name that is not UTF-8 would make print() fail after the write
+
+
+def steps(args: argparse.Namespace) -> str:
+    """The derivation rule by rule as text, JSON, LaTeX or Markdown (args.format), every step checked
+    against SymPy. In-process: MAX_STEPS bounds the work, so no child process is needed."""
+    from .core.symbolic import steps_format
+    from .core.symbolic.steps import derivation_steps
+
+    parsed = parse_expression(args.expression, args.var)
+    derivation = derivation_steps(parsed.expr, parsed.variable, args.order)  # StepsError is a SymbolicError
+    if args.format == "json":
+        return json.dumps(steps_format.steps_dict(derivation), indent=2, ensure_ascii=False)
+    render = {"latex": steps_format.steps_latex, "markdown": steps_format.steps_markdown}
+    return render.get(args.format, steps_format.steps_text)(derivation)
 
 
 DATA_ROWS_SHOWN = 10  # rows of the data table printed without --json or -o
@@ -634,6 +657,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "data":  # samples only: no SymPy child process
             print(data(args))
+            return 0
+        if args.command == "steps":  # no child process: steps has no --timeout, its work is bounded by MAX_STEPS
+            print(steps(args))
             return 0
         engine = SymbolicEngine(derive_timeout=args.timeout, start_method="fork" if sys.platform != "win32" else None)
         try:

@@ -316,10 +316,11 @@ def test_the_readout_gives_each_methods_numbers_at_the_sweep_point(qtbot, window
     assert window.readout.probe.value() == pytest.approx(probe, abs=1e-4)
     assert window.readout.step_label.text() == "h = 0.001"
     assert window.readout.heading.text() == f"f′(x) = {np.exp(probe):.12g} (symbolic)"  # exact, and says so
-    name, value, error, best, at_best = readout_row(window, Method.CENTRAL)
+    name, value, error, best, at_best, estimate = readout_row(window, Method.CENTRAL)
     # Central, p = 2: error ~ h^2/6 f'''(x) = 1e-6/6 e^x, so the value agrees with e^x to about 7 digits.
     assert name == "central" and math.isclose(float(value), np.exp(probe), rel_tol=1e-6)
-    assert math.isclose(float(error), 1e-6 / 6 * np.exp(probe), rel_tol=0.05)
+    h = 1e-3 * max(abs(probe), 1.0)  # the slider's step is a base step, scaled with |x| (issue 10)
+    assert math.isclose(float(error), h**2 / 6 * np.exp(probe), rel_tol=0.05)
     h_star, least = window.panels.sweep.sweep.optimum[Method.CENTRAL]
     assert 1e-7 < float(best) < 1e-4 and float(best) == pytest.approx(h_star, rel=0.05)
     assert float(at_best) == pytest.approx(least, rel=0.05) and least < float(error)  # h* beats the slider's 1e-3
@@ -330,7 +331,7 @@ def test_the_readout_gives_each_methods_numbers_at_the_sweep_point(qtbot, window
     assert not window.readout.table.isRowHidden(rows.index(Method.FORWARD))
     window.readout.table.actions()[0].trigger()  # the context menu's Copy table
     copied = QGuiApplication.clipboard().text().splitlines()
-    assert copied[0].startswith("x = ") and copied[2] == "method\tvalue\t|error|\tbest h*\t|error| at h*"
+    assert copied[0].startswith("x = ") and copied[2] == "method\tvalue\t|error|\tbest h*\t|error| at h*\test. error"
     assert "\t".join(readout_row(window, Method.CENTRAL)) in copied and len(copied) == 3 + 6  # backward hidden
     # A ten times smaller step brings the central error down a hundredfold.
     window.slider.set_step(1e-4)
