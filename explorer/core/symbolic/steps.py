@@ -43,6 +43,7 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 import sympy
+from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
 from ..expression.functions import NUMPY_NAMESPACE, cbrt
@@ -224,16 +225,21 @@ class _GuardedMpmathPrinter(MpmathPrinter):
     _print_exp = _print_sinh = _print_cosh = _print_tanh = _print_erf = _print_cbrt = _guarded_call
 
 
+# The settings lambdify gives its own printers (bare names, resolved in the namespace given), with the
+# terms of sums left in SymPy's order: sorting them was most of the cost of compiling a large derivative.
+_PRINTER_SETTINGS = {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                     "user_functions": {}, "order": "none"}
+
+
 @lru_cache(maxsize=2048)
 def _mp_function(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> Callable | None:
     """expr compiled for mpmath, or None when it cannot be (an unevaluated Derivative): evalf of a large
     derivative at one point took seconds, this takes microseconds per point."""
-    # The settings lambdify gives its own printers: bare names, resolved in _MP_NAMESPACE, then mpmath's.
-    printer = _GuardedMpmathPrinter({"fully_qualified_modules": False, "inline": True,
-                                     "allow_unknown_functions": True, "user_functions": {}})
+    printer = _GuardedMpmathPrinter(_PRINTER_SETTINGS)
     try:
-        # No common subexpressions: finding them cost more than the few evaluations they would save.
-        return sympy.lambdify(symbols, expr, modules=[_MP_NAMESPACE, "mpmath"], printer=printer)
+        # Common subexpressions computed once: a third derivative repeats its pieces many times over.
+        return sympy.lambdify(symbols, expr, modules=[_MP_NAMESPACE, "mpmath"], printer=printer, docstring_limit=0,
+                              cse=True)
     except (TypeError, ValueError, KeyError, NameError, SyntaxError, RecursionError, NotImplementedError):
         return None  # a Derivative SymPy left unevaluated, zoo (KeyError in the printer)
 
@@ -273,7 +279,8 @@ def _candidates(size: int, complex_points: bool) -> tuple[tuple[complex, ...], .
 def _numpy_function(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> Callable:
     """expr for NumPy as the app compiles it (its names for cbrt and erf), without common subexpressions:
     finding them in a large derivative cost more than its one evaluation here."""
-    return sympy.lambdify(symbols, expr, modules=[NUMPY_NAMESPACE, "numpy"], docstring_limit=0)
+    return sympy.lambdify(symbols, expr, modules=[NUMPY_NAMESPACE, "numpy"], docstring_limit=0,
+                          printer=NumPyPrinter(_PRINTER_SETTINGS))
 
 
 def _real_domain(domain: sympy.Expr, symbols: tuple[sympy.Symbol, ...],
