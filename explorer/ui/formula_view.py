@@ -1,4 +1,5 @@
-"""The n-th derivative as text, with buttons that copy it as LaTeX or as Python."""
+"""The n-th derivative as text, with buttons that copy it as LaTeX or as Python (NumPy code that runs on
+arrays as written: `np.exp(x)`, `np.sign(x)`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
 
+from ..core.symbolic.python_code import numpy_imports
 from .worker import FormulaResult
 
 FORMULA_LINES = 3  # the formula area's height (an error message with its caret fits); longer formulas scroll
@@ -19,7 +21,8 @@ def derivative_name(order: int, variable: str = "x") -> str:
 
 
 class FormulaView(QWidget):
-    """Shows `f′(x) = ...` in plain SymPy text; the copy buttons put LaTeX or Python on the clipboard."""
+    """Shows `f′(x) = ...` in plain SymPy text; the copy buttons put LaTeX or NumPy code on the clipboard
+    (the worker's `describe` makes it with `numpy_code`; the button's tooltip names the imports it needs)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,6 +57,9 @@ class FormulaView(QWidget):
         suffix = "   (simplified)" if formula.simplified else ""
         self.label.setText(f"{derivative_name(formula.order)} = {formula.text}{suffix}")
         self.label.setToolTip(f"LaTeX: {formula.latex[:500]}")
+        imports = "; ".join(numpy_imports(formula.python)) or "no import"
+        self.copy_python.setToolTip(formula.python if formula.python.startswith("#")  # why there is no code
+                                    else f"NumPy code for arrays; it needs {imports}")
         for button in (self.copy_latex, self.copy_python):
             button.setEnabled(True)
 

@@ -17,7 +17,7 @@ from ..core.expression.parser import ParsedExpression, parse_expression
 from ..core.calculus.stage import calculus_for
 from ..core.pipeline import SweepResult, compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
 from ..core.request import DerivativeRequest, Method
-from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of, python_of
+from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of
 from ..core.symbolic.engine import DeriveJob, SymbolicCancelled, SymbolicEngine
 
 FORMULA_DISPLAY_LIMIT = 2000  # characters of plain text worth putting in a label
@@ -49,11 +49,18 @@ class StatusMessage:
 
 @lru_cache(maxsize=256)
 def describe(expr: sympy.Expr) -> tuple[str, str, str]:
-    """(plain text, LaTeX, Python) of expr; cached because slider moves ask again for the same formula."""
+    """(plain text, LaTeX, Python) of expr; cached because slider moves ask again for the same formula.
+    The Python is NumPy code that runs on arrays as written (`np.sin(x)`; `import numpy as np`)."""
+    from ..core.symbolic.python_code import NoNumPyCode, numpy_code
+
     text = sympy.sstr(expr)
     if len(text) > FORMULA_DISPLAY_LIMIT:
         text = text[:FORMULA_DISPLAY_LIMIT] + " …"
-    return text, latex_of(expr), python_of(expr)
+    try:
+        python = numpy_code(expr)
+    except NoNumPyCode as exc:  # copied as a comment that says why, rather than code that cannot run
+        python = f"# {exc}"
+    return text, latex_of(expr), python
 
 
 class _Calculus:
