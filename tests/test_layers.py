@@ -55,3 +55,13 @@ def test_importing_the_core_and_the_command_line_loads_no_qt(module):
     code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.split('.')[0] in {QT!r}))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_every_package_is_installed():
+    """pyproject.toml lists the packages one by one (resources/ installs as explorer.resources): a new
+    package missing there works from the checkout and is absent from an installed copy."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(PACKAGE.parent).parts) for init in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, f"not in pyproject.toml's packages: {sorted(found - listed)}"
