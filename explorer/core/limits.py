@@ -43,6 +43,9 @@ MAX_SAVGOL_DEGREE = 7  # degree of the local polynomial
 # Steps of one derivation, all orders together: beyond this the list is too long to read, and each step
 # costs a check against SymPy.
 MAX_STEPS = 500
+# Seconds the command line waits for them (in a child process, abandoned after): within the steps, SymPy's
+# own diff of a tower of powers at order 3 can take tens of seconds.
+STEPS_TIMEOUT = 30.0
 
 # -- several variables (explorer/core/fields) ------------------------------------------------
 # Grids, descent paths and CSV matrices are arrays held whole: these bound their memory and time.
@@ -57,3 +60,9 @@ MAX_MOMENTUM = 0.999  # heavy-ball momentum beta in [0, MAX_MOMENTUM]: at 1 noth
 # steps overflow to inf and NaN, which say nothing about the path).
 DIVERGENCE_BOUND = 1e100
 MAX_MATRIX_BYTES = 16 * 1024 * 1024  # bytes of one matrix CSV (500 x 500 numbers of 25 characters ~ 6 MB)
+
+# -- exact arithmetic on constants -----------------------------------------
+# SymPy keeps numbers exact, and a few characters can ask for an exact number of millions of digits:
+# (1+1/10^20)^(10^6). Past this size a constant is kept as a double instead, so the parser's cost follows
+# the text, not the digits it implies.
+MAX_EXACT_DIGITS = 1000  # digits of numerator and denominator together in one exact constant

@@ -33,6 +33,10 @@ a = sympy.Symbol("a", real=True)
         ("cbrt(x)", cbrt(x)),
         ("π x²", sympy.pi * x**2),
         ("1e-3x", sympy.Float("1e-3") * x),
+        ("πx", sympy.pi * x),  # π is a constant next to a name, not part of one (it made a parameter "pix")
+        ("xπ²", sympy.pi**2 * x),
+        ("10^20*x", sympy.Integer(10**20) * x),  # exact while it is a product, not an argument
+        ("(2/3)^40", sympy.Rational(2**40, 3**40)),
     ],
 )
 def test_accepted_syntax(text, expected):
@@ -74,6 +78,13 @@ def test_real_cube_root_of_negative():
         ("x @ 2", 3, "unexpected character '@'"),
         ("|x|", 1, "abs(x)"),
         ("9**9**9**9", 5, "out of range"),
+        ("x*10^300*10^300", 9, "out of range"),
+        ("x + 1e-400", 5, "underflows to 0"),
+        ("exp(exp(20))", 1, "out of range"),
+        ("x^2 + nan", 7, "not a number"),
+        ("lambda*x", 1, "Python keyword"),
+        ("2*٣", 3, "0-9"),
+        ("log(x - x)", 1, "undefined"),
     ],
 )
 def test_errors_say_what_and_where(text, column, words):
@@ -151,3 +162,24 @@ def test_expressions_of_an_infinity_are_refused(text):
     # atan(log(0)) is AccumBounds(-pi/2, pi/2) to SymPy, not a function of x (found by the autodiff property).
     with pytest.raises(ExpressionError, match="undefined|division by zero"):
         parse_expression(text)
+
+
+def test_name_problem_says_why_a_name_is_not_a_parameter():
+    from explorer.core.expression.parser import name_problem
+
+    assert name_problem("alpha") is None and name_problem("k_2") is None
+    assert "keyword" in name_problem("import")
+    assert "imaginary" in name_problem("I")
+    assert "function" in name_problem("ln")
+    assert "constant" in name_problem("e")
+    assert "not a name" in name_problem("2a") and "not a name" in name_problem("a b")
+
+
+def test_sums_and_products_built_at_once_are_the_ones_sympy_builds_step_by_step():
+    # Sums are built at once from their terms; the result is the sum SymPy builds one term at a time.
+    terms = [sympy.Integer(i) * x**i for i in range(1, 30)]
+    expected = terms[0]
+    for term in terms[1:]:
+        expected = expected + term
+    assert parse_expression("+".join(f"{i}x^{i}" for i in range(1, 30))).expr == expected
+    assert parse_expression("2*x/3*4 - x + 1/2 - 3").expr == 8 * x / 3 - x - sympy.Rational(5, 2)

@@ -23,8 +23,9 @@ class cbrt(sympy.Function):  # noqa: N801 - printed name must read `cbrt(x)`
     def fdiff(self, argindex=1):
         return 1 / (3 * cbrt(self.args[0]) ** 2)
 
-    def _latex(self, printer):
-        return r"\sqrt[3]{%s}" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        root = rf"\sqrt[3]{{{printer._print(self.args[0])}}}"
+        return root if exp is None else rf"\left({root}\right)^{{{exp}}}"  # cbrt(x)^2
 
 
 def _log(arg, base=None):
@@ -103,3 +104,18 @@ def autograd_namespace() -> dict[str, object]:
     autograd_erf = primitive(special.erf)
     defvjp(autograd_erf, lambda ans, x: lambda g: g * (2.0 / np.sqrt(np.pi)) * anp.exp(-(x**2)))
     return {"cbrt": real_cbrt, "erf": autograd_erf}
+
+# Names SymPy or NumPy give a meaning that a real function of x cannot use: refused rather than made
+# parameters (a parameter called nan would print as nan and evaluate as 1).
+_INFINITY = "{} (infinity) is not a number you can differentiate; f must be finite"
+RESERVED_NAMES: dict[str, str] = {
+    "nan": "nan is not a number you can differentiate",
+    "NaN": "NaN is not a number you can differentiate",
+    "oo": _INFINITY.format("oo"),
+    "inf": _INFINITY.format("inf"),
+    "Inf": _INFINITY.format("Inf"),
+    "infinity": _INFINITY.format("infinity"),
+    "Infinity": _INFINITY.format("Infinity"),
+    "zoo": "zoo (complex infinity) is not a number you can differentiate; f must be finite",
+    "I": "I (the imaginary unit) is not supported: f must be real",
+}

@@ -6,6 +6,7 @@ names can become functions, every size is bounded, and every error carries a col
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 from dataclasses import dataclass
@@ -13,17 +14,26 @@ from functools import lru_cache
 
 import sympy
 
-from ..limits import MAX_CONSTANT_LOG10, MAX_DEPTH, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NAME_LENGTH
+from ..limits import (
+    MAX_CONSTANT_LOG10,
+    MAX_DEPTH,
+    MAX_EXACT_DIGITS,
+    MAX_LENGTH,
+    MAX_LITERAL_DIGITS,
+    MAX_NAME_LENGTH,
+)
+from .constants import Constants, OutOfRange, Undefined, exact_digits, out_of_range_message
 from .errors import ExpressionError
-from .functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS
+from .functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, RESERVED_NAMES
 
+# π is spelled out with spaces around it, so πx and xπ are products like 2x, not names "pix" and "xpi".
+_UNICODE = {"−": "-", "×": "*", "·": "*", "÷": "/", "π": " pi ", "²": "^2", "³": "^3"}
 
-_UNICODE = {"−": "-", "×": "*", "·": "*", "÷": "/", "π": "pi", "²": "^2", "³": "^3"}
-
+# ASCII digits only: Python's \d also matches ٣ or ３, which float() reads but SymPy's Float does not.
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>\*\*|[-+*/^(),])
     """,
@@ -72,6 +82,10 @@ def tokenize(text: str) -> list[Token]:
                 hint = "; use round parentheses"
             elif char == "|":
                 hint = "; write abs(x) for |x|"
+            elif char.isdigit():
+                hint = "; write digits as 0-9"
+            elif char.isalpha():
+                hint = "; names are made of the letters a-z and A-Z"
             raise ExpressionError(f"unexpected character {char!r}{hint}", pos + 1, text)
         kind = match.lastgroup
         if kind != "space":
@@ -81,13 +95,55 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _log10_magnitude(value: sympy.Number) -> float:
-    """log10(|value|) for an exact or float SymPy number, without overflowing."""
-    if value.is_Rational:
-        p, q = abs(int(value.p)), int(value.q)
-        return (math.log10(p) if p else -math.inf) - math.log10(q)
-    magnitude = abs(float(value))
-    return math.log10(magnitude) if magnitude else -math.inf
+def name_problem(name: str) -> str | None:
+    """Why name cannot be a parameter (or the variable), or None if it can."""
+    if keyword.iskeyword(name):
+        return f"{name!r} is a Python keyword, not a parameter name"
+    if name in RESERVED_NAMES:
+        return RESERVED_NAMES[name]
+    canonical = FUNCTION_ALIASES.get(name, name)
+    if canonical in FUNCTIONS:
+        return f"{name!r} is a function"
+    if name in CONSTANTS:
+        return f"{name!r} is a constant"
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return f"{name!r} is not a name: a letter, then letters, digits or '_'"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"name is longer than {MAX_NAME_LENGTH} characters"
+    return None
+
+
+def _bounded_literal(text: str) -> str:
+    """A decimal literal as typed, unless its exponent alone puts it out of range (1e-99999999999)."""
+    mantissa, _, exponent = text.lower().partition("e")
+    if exponent and mantissa.strip("0.") and abs(int(exponent)) > 2 * MAX_CONSTANT_LOG10:
+        raise OutOfRange(float(int(exponent)) if len(exponent) < 300 else math.copysign(math.inf, int(exponent)))
+    return text
+
+
+def _unevaluated_call(canonical: str, args: list[sympy.Expr]) -> sympy.Expr:
+    """The whitelisted function applied to args as SymPy would write it, without SymPy evaluating it."""
+    if canonical == "log":
+        logs = [sympy.log(arg, evaluate=False) for arg in args]
+        return logs[0] if len(logs) == 1 else sympy.Mul(logs[0], sympy.Pow(logs[1], -1, evaluate=False), evaluate=False)
+    return FUNCTIONS[canonical][0](*args, evaluate=False)
+
+
+def _plain(expr: sympy.Expr) -> str:
+    """expr as text for a message ('...' when long), with ^ for powers as it would be typed."""
+    if any(exact_digits(r) > 40 for r in expr.atoms(sympy.Rational)):
+        return "..."
+    text = sympy.sstr(expr).replace("**", "^")
+    return text if len(text) <= 40 else "..."
+
+
+def _shown(expr: sympy.Expr) -> str:
+    """'the constant <expr>' for a message: 'this constant' when expr is long, 'a constant in <expr>' when
+    it is not a constant itself."""
+    text = _plain(expr)
+    if text == "...":
+        return "this constant"
+    return f"a constant in {text}" if expr.free_symbols else f"the constant {text}"
 
 
 class _Parser:
@@ -97,6 +153,7 @@ class _Parser:
         self.tokens = tokenize(text)
         self.index = 0
         self.depth = 0
+        self.constants = Constants()
 
     # -- token helpers -------------------------------------------------
     @property
@@ -137,31 +194,31 @@ class _Parser:
             self._raise(f"missing operator before {token.text!r}", token)
         return expr
 
+    # Sums and products are built at once from all their operands: SymPy re-sorts the whole sum on each
+    # `a + b`, so building them one operator at a time costs the square of their length.
     def sum(self) -> sympy.Expr:
-        expr = self.term()
+        terms, operators = [self.term()], []
         while self.current.kind == "op" and self.current.text in "+-":
-            op = self.advance()
+            operators.append(self.advance())
             rhs = self.term()
-            expr = expr + rhs if op.text == "+" else expr - rhs
-        return expr
+            terms.append(rhs if operators[-1].text == "+" else -rhs)
+        return self.combined(sympy.Add, terms, operators) if operators else terms[0]
 
     def term(self) -> sympy.Expr:
-        expr = self.unary()
+        factors, operators = [self.unary()], []
         while True:
             token = self.current
             if token.kind == "op" and token.text in ("*", "/"):
                 self.advance()
                 rhs = self.unary()
-                if token.text == "*":
-                    expr = expr * rhs
-                elif rhs == 0:
+                if token.text == "/" and rhs == 0:
                     self._raise("division by zero", token)
-                else:
-                    expr = expr / rhs
+                factors.append(rhs if token.text == "*" else sympy.Pow(rhs, -1))
             elif self.starts_implicit_factor(token):
-                expr = expr * self.power()
+                factors.append(self.power())
             else:
-                return expr
+                return self.combined(sympy.Mul, factors, operators) if operators else factors[0]
+            operators.append(token)
 
     def starts_implicit_factor(self, token: Token) -> bool:
         # 2x, 2 sin(x), (x+1)(x-1), x(x+1): a name or '(' right after a complete operand.
@@ -189,18 +246,83 @@ class _Parser:
             return self.checked_power(base, exponent, token)
         return base
 
+    # -- constants: bounded size and cost ------------------------------
+    def combined(self, kind, operands: list[sympy.Expr], operators: list[Token]) -> sympy.Expr:
+        """kind(*operands), a sum or a product, with its constants bounded; an error names the operator
+        where the constant part first leaves double range."""
+        try:
+            return self.constants.bounded(kind(*operands))
+        except (OutOfRange, Undefined) as exc:
+            token = self.constants.first_out_of_range(kind, operands, operators) or operators[-1]
+            what = {"+": "sum", "-": "difference", "/": "quotient"}.get(token.text, "product")
+            if isinstance(exc, Undefined):
+                self._raise(f"this {what} is undefined (infinite or not a number)", token)
+            self._raise(f"this {what} {out_of_range_message(exc.log10)}", token)
+
+    def checked(self, build, token: Token, subject: str | sympy.Expr) -> sympy.Expr:
+        """build() with the constants it folds bounded (see Constants.bounded). A constant outside double
+        range, or an infinite or undefined one, is an error at token naming subject ("the number 1e-400", or
+        an unevaluated expression, shown only then)."""
+        try:
+            return self.constants.bounded(build())
+        except (OutOfRange, Undefined) as exc:
+            what = subject if isinstance(subject, str) else _shown(subject)
+            if isinstance(exc, Undefined):
+                self._raise(f"{what} is undefined (infinite or not a number)", token)
+            self._raise(f"{exc.subject or what} {out_of_range_message(exc.log10)}", token)
+
+    def operands(self, token: Token, *operands: sympy.Expr) -> list[sympy.Expr]:
+        """The operands of a function or power, deeply nested constants as doubles (Constants.operand)."""
+        try:
+            return [self.constants.operand(operand) for operand in operands]
+        except OutOfRange as exc:  # cannot happen to a constant already checked; kept for a clear message
+            self._raise(f"this constant {out_of_range_message(exc.log10)}", token)
+
     def checked_power(self, base: sympy.Expr, exponent: sympy.Expr, token: Token) -> sympy.Expr:
-        if base.is_Number and exponent.is_Number and base not in (0, 1, -1):
-            size = abs(float(exponent)) * abs(_log10_magnitude(base))
-            if size > MAX_CONSTANT_LOG10:
-                self._raise(
-                    f"the constant {base}^{exponent} is out of range (about 10^{size:.3g}); "
-                    "numbers must stay within double precision",
-                    token,
-                )
         if base == 0 and exponent.is_Number and exponent.is_negative:
             self._raise("division by zero (0 to a negative power)", token)
-        return sympy.Pow(base, exponent)
+        if base is sympy.E:
+            return self.exponential(exponent, token)
+        subject = sympy.Pow(base, exponent, evaluate=False)
+        if self.constants.is_numeric(base, exponent):
+            return self.checked(lambda: self.constants.double(subject), token, subject)
+        base, exponent = self.operands(token, base, exponent)
+        if self.constants.power_cost(base, exponent) > MAX_EXACT_DIGITS:
+            return self.checked(lambda: self.power_in_floats(base, exponent, token), token, subject)
+        return self.checked(lambda: sympy.Pow(base, exponent), token, subject)
+
+    def power_in_floats(self, base: sympy.Expr, exponent: sympy.Expr, token: Token) -> sympy.Expr:
+        """base**exponent with the constant factors of base raised as a double, not exactly.
+
+        (C*R)^e = |C|^e * (sign(C)*R)^e for real C != 0, so only |C|^e needs computing.
+        """
+        factors = sympy.Mul.make_args(base)
+        constant = sympy.Mul(*(f for f in factors if self.constants.is_constant(f)))
+        rest = sympy.Mul(*(f for f in factors if not self.constants.is_constant(f)))
+        if rest != 1:
+            value = self.constants.value(constant)
+            if not self.constants.is_real(value):
+                self._raise("this power of a complex constant is too large to compute exactly", token)
+            if value < 0:
+                constant, rest = -constant, -rest
+        try:
+            power = self.constants.as_float(self.constants.power(constant, exponent))
+        except OutOfRange as exc:
+            exc.subject = _shown(sympy.Pow(constant, exponent, evaluate=False))  # the part that is too big
+            raise
+        return power * sympy.Pow(rest, exponent) if rest != 1 else power
+
+    def exponential(self, argument: sympy.Expr, token: Token) -> sympy.Expr:
+        # SymPy turns exp(n*log(r)) into r**n, exactly: bounded like a power.
+        subject = sympy.exp(argument, evaluate=False)
+        if self.constants.is_numeric(argument):
+            return self.checked(lambda: self.constants.double(sympy.exp(argument, evaluate=False)), token, subject)
+        (argument,) = self.operands(token, argument)
+        if self.constants.exp_cost(argument) <= MAX_EXACT_DIGITS:
+            return self.checked(lambda: sympy.exp(argument), token, subject)
+        if not self.constants.is_constant(argument):
+            self._raise("this exp(n*log(...)) is a power too large to compute exactly; write it as a power", token)
+        return self.checked(lambda: self.constants.as_float(self.constants.exp(argument)), token, subject)
 
     def atom(self) -> sympy.Expr:
         token = self.current
@@ -232,10 +354,8 @@ class _Parser:
         if digits > MAX_LITERAL_DIGITS:
             self._raise(f"number has more than {MAX_LITERAL_DIGITS} digits", token)
         if any(ch in token.text for ch in ".eE"):
-            value = float(token.text)
-            if not math.isfinite(value):
-                self._raise("number is out of double-precision range", token)
-            return sympy.Float(token.text)
+            # Exponents of any length are bounded here, before SymPy reads 1e999999999 exactly.
+            return self.checked(lambda: sympy.Float(_bounded_literal(token.text)), token, f"the number {token.text}")
         return sympy.Integer(int(token.text))
 
     def name(self, token: Token) -> sympy.Expr:
@@ -244,6 +364,8 @@ class _Parser:
             self._raise("names may not start with '_'", token)
         if len(name) > MAX_NAME_LENGTH:
             self._raise(f"name is longer than {MAX_NAME_LENGTH} characters", token)
+        if keyword.iskeyword(name) or name in RESERVED_NAMES:
+            self._raise(name_problem(name), token)
         follows_paren = self.current.kind == "op" and self.current.text == "(" and (
             self.current.column == token.column + len(name)
         )
@@ -279,7 +401,30 @@ class _Parser:
         if len(args) not in arities:
             expected = " or ".join(str(a) for a in arities)
             self._raise(f"{token.text} takes {expected} argument(s), got {len(args)}", token)
-        return constructor(*args)
+        if canonical == "exp":
+            return self.exponential(args[0], token)
+        if canonical == "sqrt":
+            return self.checked_power(args[0], sympy.S.Half, token)
+        subject = _unevaluated_call(canonical, args)
+        if self.constants.is_numeric(*args):
+            return self.checked(lambda: self.constants.double(subject), token, subject)
+        args = self.operands(token, *args)
+        return self.checked(lambda: constructor(*args), token, subject)
+
+
+def _numbers_bounded(expr: sympy.Expr, text: str) -> sympy.Expr:
+    """expr with every number in it checked as the parser checks what it builds. The parser bounds the
+    numbers SymPy folds where it can name the column; this catches any SymPy folded deeper."""
+    constants = Constants()
+    replacements = {}
+    for number in expr.atoms(sympy.Number):
+        try:
+            bounded = constants.bounded(number)
+        except OutOfRange as exc:
+            raise ExpressionError(f"{_shown(number)} {out_of_range_message(exc.log10)}", None, text) from None
+        if bounded is not number:
+            replacements[number] = bounded
+    return expr.xreplace(replacements) if replacements else expr
 
 
 def _spell_out_unicode(text: str) -> tuple[str, list[int]]:
@@ -306,8 +451,9 @@ def _parse(text: str, variable: str) -> ParsedExpression:
         raise ExpressionError(
             f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}", MAX_LENGTH + 1, None
         )
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,23}", variable or "") or variable in FUNCTIONS or variable in CONSTANTS:
-        raise ExpressionError(f"{variable!r} cannot be the variable name")
+    problem = name_problem(variable)
+    if problem:
+        raise ExpressionError(f"{variable!r} cannot be the variable name: {problem}")
     normalized, columns = _spell_out_unicode(text)
     try:
         expr = sympy.sympify(_Parser(normalized, variable).parse(), strict=True)
@@ -320,6 +466,7 @@ def _parse(text: str, variable: str) -> ParsedExpression:
     # AccumBounds: SymPy's answer for a function of an infinity, e.g. atan(log(x - x)) = atan(log(0)).
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.AccumBounds):
         raise ExpressionError("the expression is undefined everywhere (it simplifies to infinity or NaN)", None, text)
+    expr = _numbers_bounded(expr, text)
     var = make_symbol(variable)
     parameters = tuple(sorted((s for s in expr.free_symbols if s != var), key=lambda s: s.name))
     return ParsedExpression(text=text, expr=expr, variable=var, parameters=parameters)
