@@ -128,8 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     steps_command.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
     steps_command.add_argument("--var", default="x", help="the variable (default x); other names are constants")
     steps_command.add_argument("--order", type=_order, default=1, help=f"derivative order 1..{MAX_ORDER}")
+    from .core.limits import STEPS_TIMEOUT
+
+    steps_command.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=STEPS_TIMEOUT,
+                               metavar="SECONDS", help=f"seconds the steps may take (default {STEPS_TIMEOUT:g})")
     steps_format = steps_command.add_mutually_exclusive_group()
-    for flag, what in (("json", "one JSON object"), ("latex", "a LaTeX aligned block"), ("markdown", "a Markdown list")):
+    forms = (("json", "one JSON object"), ("latex", "a LaTeX aligned block"), ("markdown", "a Markdown list"))
+    for flag, what in forms:
         steps_format.add_argument(f"--{flag}", dest="format", action="store_const", const=flag, default="text",
                                   help=f"print {what} instead of an indented list")
 
@@ -313,16 +318,11 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
 
 def steps(args: argparse.Namespace) -> str:
     """The derivation rule by rule as text, JSON, LaTeX or Markdown (args.format), every step checked
-    against SymPy. In-process: MAX_STEPS bounds the work, so no child process is needed."""
-    from .core.symbolic import steps_format
-    from .core.symbolic.steps import derivation_steps
+    against SymPy; in a child process given up after args.timeout seconds. Its errors are SymbolicErrors."""
+    from .core.symbolic.steps_format import rendered_within
 
     parsed = parse_expression(args.expression, args.var)
-    derivation = derivation_steps(parsed.expr, parsed.variable, args.order)  # StepsError is a SymbolicError
-    if args.format == "json":
-        return json.dumps(steps_format.steps_dict(derivation), indent=2, ensure_ascii=False)
-    render = {"latex": steps_format.steps_latex, "markdown": steps_format.steps_markdown}
-    return render.get(args.format, steps_format.steps_text)(derivation)
+    return rendered_within(args.timeout, parsed.expr, parsed.variable, args.order, args.format)
 
 
 DATA_ROWS_SHOWN = 10  # rows of the data table printed without --json or -o
@@ -658,7 +658,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "data":  # samples only: no SymPy child process
             print(data(args))
             return 0
-        if args.command == "steps":  # no child process: steps has no --timeout, its work is bounded by MAX_STEPS
+        if args.command == "steps":  # its own child process, not the engine's
             print(steps(args))
             return 0
         engine = SymbolicEngine(derive_timeout=args.timeout, start_method="fork" if sys.platform != "win32" else None)

@@ -10,8 +10,16 @@ import sympy
 
 from explorer import cli
 from explorer.core.expression.parser import parse_expression
-from explorer.core.symbolic.steps import derivation_steps
-from explorer.core.symbolic.steps_format import steps_dict, steps_latex, steps_markdown, steps_text
+from explorer.core.symbolic.steps import TooManySteps, derivation_steps
+from explorer.core.symbolic.steps_format import (
+    FORMS,
+    render,
+    rendered_within,
+    steps_dict,
+    steps_latex,
+    steps_markdown,
+    steps_text,
+)
 
 EXPRESSIONS = [
     "x^2 sin(x)", "sin(x)/x", "x/(x+1)", "1/(x (x+1))", "sin(cos(x^2))", "x^x", "log(x, 2)", "abs(x) + sign(x)",
@@ -138,3 +146,27 @@ def test_cli_steps_bad_input_exits_2_with_one_error_line(capsys, argv):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_cli_steps_gives_up_after_its_timeout_and_leaves_no_child(capsys):
+    import multiprocessing
+
+    # a tower of powers at order 3: SymPy's own diff within the steps takes seconds
+    tower = "((sin(0.5^x))^((pi pi)^(a - x)))^(3 pi^a/log(x, 10))"
+    code, out, err = run(capsys, "steps", tower, "--order", "3", "--timeout", "0.2")
+    assert code == 2 and out == "" and err.startswith("error: the steps took longer than 0.2 s")
+    assert multiprocessing.active_children() == []
+
+
+def test_errors_in_the_child_reach_the_caller_as_they_are():
+    parsed = parse_expression("x^2 sin(x) exp(x) cos(x) log(x)")
+    with pytest.raises(TooManySteps):
+        rendered_within(60, parsed.expr, parsed.variable, 6)
+    assert rendered_within(60, parsed.expr, parsed.variable, 1, "json").startswith("{")
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_each_form_renders_the_same_derivation(form):
+    _, d = derivation("x^x")
+    text = render(d, form)
+    assert "general power" in text and text == render(d, form)

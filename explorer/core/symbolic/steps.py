@@ -61,6 +61,10 @@ class TooManySteps(StepsError):
     kind = Failure.TOO_LARGE
 
 
+class StepsTimeout(StepsError):
+    kind = Failure.TIMEOUT
+
+
 class StepsUnchecked(StepsError):
     """No point was found where a step could be checked (f is nowhere real among the points tried)."""
 

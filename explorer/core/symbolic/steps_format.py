@@ -6,9 +6,13 @@ equal expression (`**` or `^` for powers, `Abs`, `cbrt`, `E`, `pi`); the LaTeX i
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import sys
+
 import sympy
 
-from .steps import Derivation, Step
+from .steps import Derivation, Step, StepsTimeout, derivation_steps
 
 # Exact numbers longer than this are printed as doubles: Python refuses to turn an integer of more than
 # 4300 digits into text, and the 6th derivative of x^r multiplies six numbers as long as r.
@@ -172,3 +176,31 @@ def steps_markdown(derivation: Derivation) -> str:
         lines.append(f"**Result**: ${derivative_latex(d.order, variable)} = {latex_text(d.simplified)}$")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+# -- one call: derive, render, within a time --------------------------------------------------------
+FORMS = ("text", "json", "latex", "markdown")
+
+
+def render(derivation: Derivation, form: str = "text") -> str:
+    """The derivation in one of FORMS; JSON as one indented object."""
+    if form == "json":
+        return json.dumps(steps_dict(derivation), indent=2, ensure_ascii=False)
+    return {"text": steps_text, "latex": steps_latex, "markdown": steps_markdown}[form](derivation)
+
+
+def derive_and_render(expr: sympy.Expr, variable: sympy.Symbol, order: int, form: str = "text") -> str:
+    return render(derivation_steps(expr, variable, order), form)
+
+
+def rendered_within(seconds: float, expr: sympy.Expr, variable: sympy.Symbol, order: int, form: str = "text") -> str:
+    """derive_and_render in a child process, abandoned (killed) after seconds: MAX_STEPS bounds the steps,
+    not SymPy's own work within them. Raises StepsTimeout then, and what derivation_steps raises."""
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with context.Pool(1) as pool:  # leaving the block terminates the child, finished or not
+        pending = pool.apply_async(derive_and_render, (expr, variable, order, form))
+        try:
+            return pending.get(seconds)
+        except multiprocessing.TimeoutError:
+            raise StepsTimeout(f"the steps took longer than {seconds:g} s; try a lower order or a shorter "
+                               "expression") from None
