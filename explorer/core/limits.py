@@ -46,9 +46,6 @@ MAX_STEPS = 500
 # Seconds the command line waits for them (in a child process, abandoned after): within the steps, SymPy's
 # own diff of a tower of powers at order 3 can take tens of seconds.
 STEPS_TIMEOUT = 30.0
-# Seconds the command line waits for them (in a child process, abandoned after): within the steps, SymPy's
-# own diff of a tower of powers at order 3 can take tens of seconds.
-STEPS_TIMEOUT = 30.0
 
 # -- several variables (explorer/core/fields) ------------------------------------------------
 # Grids, descent paths and CSV matrices are arrays held whole: these bound their memory and time.
