@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import builtins
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import mpmath
 import numpy as np
 import sympy
+from mpmath import libmp
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import PythonCodePrinter
 
+from ..expression.constants import EXACT_IN_DOUBLE
 from ..expression.functions import DEFINED_EVERYWHERE, NUMPY_NAMESPACE
 from ..expression.parser import ParsedExpression
+from ..limits import MAX_EXACT_DIGITS
 
 NumericFunction = Callable[..., np.ndarray]
 
@@ -48,29 +56,133 @@ def drop_distributions(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
     return expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero), True
 
 
+def _printable(expr: sympy.Expr) -> sympy.Expr:
+    """expr with exact numbers too long to print as digits written as doubles.
+
+    The parser bounds the numbers of f, but derivatives multiply them (the 6th derivative of x^r has
+    r(r-1)...(r-5)), and Python refuses to turn an integer of more than 4300 digits into text.
+    """
+    long = {r: _float_of(r) for r in expr.atoms(sympy.Rational) if _digits(r) > MAX_EXACT_DIGITS}
+    return expr.xreplace(long) if long else expr
+
+
+def _digits(number: sympy.Rational) -> float:
+    return (abs(int(number.p)).bit_length() + int(number.q).bit_length()) * 0.30103
+
+
+def _float_of(number: sympy.Rational) -> sympy.Float:
+    # sympy.Float(number) goes through the number's decimal text, which Python refuses past 4300 digits.
+    return sympy.Float(mpmath.mpf(libmp.from_rational(int(number.p), int(number.q), 53, libmp.round_nearest)))
+
+
+class _Reciprocals:
+    """sec, csc and cot printed as 1/cos, 1/sin and 1/tan of their argument as printed.
+
+    SymPy's code printers rewrite sec(u) as 1/cos(u) with u rewritten too, each tan in it as sin/cos,
+    so the text doubles with each tan nested in it: csc(tan(tan(...))).
+    """
+
+    def _print_sec(self, expr):
+        return f"(1/{self._print(sympy.cos(expr.args[0], evaluate=False))})"
+
+    def _print_csc(self, expr):
+        return f"(1/{self._print(sympy.sin(expr.args[0], evaluate=False))})"
+
+    def _print_cot(self, expr):
+        return f"(1/{self._print(sympy.tan(expr.args[0], evaluate=False))})"
+
+
+class _PythonPrinter(_Reciprocals, PythonCodePrinter):
+    pass
+
+
 def latex_of(expr: sympy.Expr) -> str:
     """LaTeX source for expr."""
-    return sympy.latex(expr)
+    return sympy.latex(_printable(expr))
 
 
 def python_of(expr: sympy.Expr) -> str:
     """A NumPy-flavoured Python expression for expr, for copying into code."""
-    return sympy.pycode(expr, fully_qualified_modules=False, allow_unknown_functions=True)
+    return _PythonPrinter({"fully_qualified_modules": False, "allow_unknown_functions": True}).doprint(_printable(expr))
 
 
 def real_values(values: np.ndarray | complex | float, shape: tuple[int, ...]) -> np.ndarray:
     """Broadcast a result to shape as float; complex values off the real line become NaN (gaps)."""
-    values = np.asarray(values)
-    if np.iscomplexobj(values):
-        imaginary = np.abs(values.imag)
-        values = np.where(imaginary <= 1e-12 * np.maximum(np.abs(values.real), 1.0), values.real, np.nan)
-    return np.array(np.broadcast_to(values, shape), dtype=float)
+    try:
+        values = np.asarray(values)
+        if values.dtype == object:  # Python numbers NumPy could not take: not values this function can give
+            return np.full(shape, np.nan)
+        if np.iscomplexobj(values):
+            imaginary = np.abs(values.imag)
+            values = np.where(imaginary <= 1e-12 * np.maximum(np.abs(values.real), 1.0), values.real, np.nan)
+        return np.array(np.broadcast_to(values, shape), dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return np.full(shape, np.nan)
+
+
+class _DoublePrinter(_Reciprocals, NumPyPrinter):
+    """NumPy code in which every number is one NumPy can take.
+
+    SymPy prints exact numbers as Python integers, and NumPy cannot take an integer beyond 64 bits:
+    np.sin(10**20) and x*10**600 raise instead of computing. An integer or fraction whose parts are not
+    exact doubles is written as its nearest double instead (inf beyond double range, as a double would be).
+    """
+
+    def _print_Float(self, expr):
+        # The nearest double, in as many digits as it needs (SymPy writes 15, not always enough).
+        return self._double_text(float(expr))
+
+    def _print_Integer(self, expr):
+        if abs(int(expr.p)) <= EXACT_IN_DOUBLE:
+            return super()._print_Integer(expr)
+        return self._double(int(expr.p), 1)
+
+    def _print_Rational(self, expr):
+        if abs(int(expr.p)) <= EXACT_IN_DOUBLE and int(expr.q) <= EXACT_IN_DOUBLE:
+            return super()._print_Rational(expr)
+        return self._double(int(expr.p), int(expr.q))
+
+    def _print_Pow(self, expr, rational=False):
+        # NumPyPrinter asks whether the exponent is a negative integer, to write it as a float; for a
+        # symbolic exponent SymPy answers by expanding it (x^tanh(log(x)^912) expands a 912th power).
+        # Only a number can be a negative integer here: the symbols are real, not integer.
+        if expr.exp.is_Number:
+            return super()._print_Pow(expr, rational=rational)
+        return self._hprint_Pow(expr, rational=rational, sqrt=self._module + ".sqrt")
+
+    def _double(self, p: int, q: int) -> str:
+        try:
+            return self._double_text(p / q)  # correctly rounded, whatever the sizes of p and q
+        except OverflowError:
+            return self._double_text(math.inf if p > 0 else -math.inf)
+
+    def _double_text(self, value: float) -> str:
+        if math.isinf(value):
+            return self._print(sympy.oo if value > 0 else -sympy.oo)
+        if math.isnan(value):
+            return self._print(sympy.nan)
+        return repr(value) if value >= 0 else f"({value!r})"
+
 
 
 @lru_cache(maxsize=512)
 def compile_numpy(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> NumericFunction:
     """lambdify expr over symbols (variable first) for NumPy, once per distinct expression."""
-    return sympy.lambdify(symbols, expr, modules=[NUMPY_NAMESPACE, "numpy"], cse=True, docstring_limit=0)
+    # A parameter named like something the generated code calls (arcsinh, where) would shadow it: such
+    # symbols take another name inside. (lambdify's dummify=True renames every symbol, at a cost that
+    # grows exponentially with nesting: tanh(tanh(...)).)
+    renamed = {s: sympy.Symbol(f"_{s.name}", **s.assumptions0) for s in symbols if _shadows(s.name)}
+    if renamed:
+        expr, symbols = expr.xreplace(renamed), tuple(renamed.get(s, s) for s in symbols)
+    printer = _DoublePrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                              "user_functions": {name: name for name in NUMPY_NAMESPACE}})
+    return sympy.lambdify(symbols, expr, modules=[NUMPY_NAMESPACE, "numpy"], printer=printer, cse=True,
+                          docstring_limit=0)
+
+
+def _shadows(name: str) -> bool:
+    """True when generated NumPy code could use name for something else (a NumPy or built-in function)."""
+    return name in NUMPY_NAMESPACE or hasattr(np, name) or hasattr(builtins, name)
 
 
 def evaluate(
@@ -80,7 +192,13 @@ def evaluate(
     x = np.asarray(x, dtype=float)
     function = compile_numpy(expr, symbols)
     with np.errstate(all="ignore"):
-        return real_values(function(x, *parameters), x.shape)
+        try:
+            values = function(x, *parameters)
+        except ArithmeticError:
+            # Plain Python arithmetic on constants in the generated code (a float power beyond double range,
+            # a division by a constant that rounded to 0) raises where NumPy would give inf or NaN.
+            return np.full(x.shape, np.nan)
+    return real_values(values, x.shape)
 
 
 @lru_cache(maxsize=512)
