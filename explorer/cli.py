@@ -34,20 +34,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _number(text: str, kind: str = "number") -> float:
-    """A number given on the command line: a point, a parameter's value, a step or seconds (kind); constant
-    expressions such as pi/4 are allowed."""
+    """A number given on the command line: a point, a parameter's value, a step or seconds (kind). Constant
+    expressions such as pi/4 are allowed; reading one is bounded in time (see core.expression.numbers)."""
+    from .core.expression import numbers
+
+    read, what = {"number": (numbers.parse_number, "a number"), "step": (numbers.parse_step, "a step"),
+                  "seconds": (numbers.parse_seconds, "a number of seconds")}[kind]
     try:
-        value = parse_expression(text).expr
+        return read(text)
     except ExpressionError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number: {exc}") from None
-    if value.free_symbols:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
-    number = complex(value.evalf())
-    if number.imag != 0 or not math.isfinite(number.real):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite real number")
-    if kind == "seconds" and not number.real > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
-    return number.real
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}: {exc}") from None
 
 
 def _order(text: str) -> int:
@@ -57,10 +53,16 @@ def _order(text: str) -> int:
 
 
 def _parameter(text: str) -> tuple[str, float]:
+    from .core.expression.parser import name_problem
+
     name, sep, value = text.partition("=")
-    if not sep or not name.strip():
+    name = name.strip()
+    if not sep or not name:
         raise argparse.ArgumentTypeError(f"parameter must look like name=value, not {text!r}")
-    return name.strip(), _number(value)
+    problem = name_problem(name)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{name!r} cannot be a parameter: {problem}")
+    return name, _number(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
