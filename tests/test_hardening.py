@@ -6,6 +6,7 @@ The only timing assertion here is the 2 s bound the spec puts on rejecting a hos
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +23,7 @@ from explorer import cli
 from explorer.core.export import tables as csv_export
 from explorer.core.expression.errors import ExpressionError
 from explorer.core.expression.functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS
+from explorer.core.expression.numbers import parse_number
 from explorer.core.expression.parser import ParsedExpression, parse_expression
 from explorer.core.pipeline import (
     CurveResult,
@@ -31,7 +34,7 @@ from explorer.core.pipeline import (
     derivatives_needed,
 )
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
+from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain, evaluate, latex_of, python_of
 
 HOSTILE_BOUND_S = 2.0  # the spec: a hostile expression is rejected within 2 s
 REPO = Path(__file__).resolve().parents[1]
@@ -87,17 +90,94 @@ def test_parser_with_random_variable_name_raises_only_expression_error(text, var
         pass
 
 
+# -- big, tiny and near-one constants (issue 9) ------------------------------------
+
+# Far above what a bounded parse of these takes, far below what (1+1/10^20)^(10^6) or a dozen nested logs of a
+# constant took before the bounds.
+CONSTANT_BOUND_S = 1.0
+EXPONENTS = st.sampled_from([0, 1, 2, 3, 15, 16, 19, 20, 40, 300, 307, 308, 309, 400, 1000, 10**5, 10**6, 10**20,
+                             10**300])
+BIG_CONSTANTS = st.one_of(
+    EXPONENTS.map("10^{}".format),
+    EXPONENTS.map("10^-{}".format),
+    EXPONENTS.map("(10^{}+1)".format),
+    EXPONENTS.map("1e{}".format),
+    EXPONENTS.map("1e-{}".format),
+    st.integers(1, 40).map(lambda n: "9" * n),
+    st.tuples(st.integers(1, 400), EXPONENTS).map(lambda km: f"(1+1/10^{km[0]})^(10^{km[1]})"),  # near one
+    st.tuples(st.integers(2, 9), EXPONENTS).map(lambda bk: f"{bk[0]}^{bk[1]}"),
+    st.tuples(EXPONENTS, st.integers(1, 7)).map(lambda kq: f"(10^{kq[0]}+7)^(1/{kq[1]})"),  # roots
+    st.integers(2, 7).map(lambda n: "^".join(["2"] * n)),  # towers
+    st.tuples(st.sampled_from(["log", "exp", "sin", "atan", "sqrt"]), st.integers(1, 30), EXPONENTS).map(
+        lambda fnk: f"{fnk[0]}(" * fnk[1] + f"10^{fnk[2]}" + ")" * fnk[1]),  # nested functions
+)
+CONSTANT_TEMPLATES = ["sin({0})", "({0})^({1})", "{0}-{1}", "{0}*{1}", "{0}/{1}", "exp({0}*log({1}))", "atan({0})",
+                      "cbrt({0})", "log({0})", "tan({0})", "sqrt({0})^({1})", "exp({0})", "cos({0})^({1})"]
+TEMPLATES = CONSTANT_TEMPLATES + [
+    "x*{0}", "({0})^x", "x+log({0})", "x^({0})", "{0}*x*{1}", "exp({0}*x)", "sqrt({0})*x", "({0}x)^({1})",
+    "{0}/({1}+x)", "exp({0}*log({1}x))", "cbrt({0})+x", "atan({0})*x", "({0})^({1})*x", "x^({0})/({1})",
+    "{0}-{1}+x", "tan({0}*x)", "a*{0}+x", "sin({0}πx)", "(x+{0})^({1})",
+]
+
+
+def filled(templates):
+    return st.builds(lambda template, a, b: template.format(a, b), st.sampled_from(templates), BIG_CONSTANTS,
+                     BIG_CONSTANTS)
+
+
+def parse_timed(text: str) -> ParsedExpression | None:
+    start = time.perf_counter()
+    try:
+        return parse_expression(text)
+    except ExpressionError as exc:
+        assert exc.message
+        return None
+    finally:
+        assert time.perf_counter() - start < CONSTANT_BOUND_S, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(filled(TEMPLATES))
+def test_big_and_tiny_constants_parse_quickly_and_evaluate_to_doubles(text):
+    # Either an ExpressionError, or f and f' evaluate to doubles (finite, infinite or NaN), never an exception.
+    parsed = parse_timed(text)
+    if parsed is None:
+        return
+    symbols = (parsed.variable, *parsed.parameters)
+    x = np.linspace(-2.0, 2.0, 9)
+    for expr in (parsed.expr, sympy.diff(parsed.expr, parsed.variable)):
+        values = evaluate(expr, symbols, x, [1.5] * len(parsed.parameters))
+        assert values.dtype == float and values.shape == x.shape
+        python_of(expr)
+        latex_of(expr)
+
+
+@settings(max_examples=200, deadline=None)
+@given(BIG_CONSTANTS | filled(CONSTANT_TEMPLATES))
+def test_big_and_tiny_numbers_read_quickly_as_finite_doubles_or_refused(text):
+    start = time.perf_counter()
+    try:
+        value = parse_number(text)
+    except ExpressionError as exc:
+        assert exc.message
+    else:
+        assert isinstance(value, float) and math.isfinite(value)
+    assert time.perf_counter() - start < CONSTANT_BOUND_S, text
+
+
 # -- CLI fuzzing ----------------------------------------------------------------
 
 OPTION_VALUES = {
     "--var": st.sampled_from(["x", "t", "a", "", "sin", "pi", "é", "1x", "x" * 30]),
     "--order": st.sampled_from(["1", "2", "6", "7", "0", "-1", "1.5", "x", ""]),
     "--accuracy": st.sampled_from(["1", "2", "8", "9", "0", "p"]),
-    "--param": st.sampled_from(["a=2", "a=pi/4", "=1", "a", "a=x", "a=1e400", "a=", "k=-3"]),
-    "--timeout": st.sampled_from(["1", "0", "-1", "nan", "inf", "abc"]),
+    "--param": st.sampled_from(["a=2", "a=pi/4", "=1", "a", "a=x", "a=1e400", "a=", "k=-3", "a=10^300",
+                                "a=sin(exp(exp(20)))", "lambda=1", "nan=1", "a=(1+1/10^20)^(10^6)"]),
+    "--timeout": st.sampled_from(["1", "0", "-1", "nan", "inf", "abc", "1e9", "1e-400", "exp(exp(20))"]),
     "--method": st.sampled_from([m.value for m in Method] + ["all", "magic"]),
-    "--at": st.sampled_from(["1", "0", "-1", "pi", "1e400", "1e-400", "x", "sqrt(-1)", "1/0", "2 3"]),
-    "--h": st.sampled_from(["1e-5", "0", "-1", "1e-20", "1e-400", "1", "h"]),
+    "--at": st.sampled_from(["1", "0", "-1", "pi", "1e400", "1e-400", "x", "sqrt(-1)", "1/0", "2 3",
+                             "sin(exp(exp(20)))", "9^9^9^9", "-1e308", "tan(10^300)", "٣.٥"]),
+    "--h": st.sampled_from(["1e-5", "0", "-1", "1e-20", "1e-400", "1", "h", "1e300", "(1+1/10^20)^(10^6)"]),
     "--from": st.sampled_from(["-2", "0", "2", "inf"]),
     "--to": st.sampled_from(["-2", "0", "2", "1e400"]),
     "--points": st.sampled_from(["2", "5", "1", "0", "2000000", "3.5", "n"]),
@@ -105,7 +185,7 @@ OPTION_VALUES = {
 }
 EXPRESSIONS = st.sampled_from(
     ["sin(x)", "log(x)", "1/x", "sqrt(x)", "a*x^2", "abs(x)", "x^x", "2", "x +", "__import__('os')", "", "-", "--json"]
-) | token_soup
+) | token_soup | filled(TEMPLATES)
 
 
 @st.composite
