@@ -212,9 +212,11 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     if symbolic.of(request.order) is None:
         reason = job.error or "the derivative was not computed"
         symbolic = SymbolicDerivatives(parsed, (parsed.expr,), (str(reason),))
-        if method_context(request, symbolic).reference is None:
-            general["reference"] = (f"SymPy gave up ({reason}); noisy samples leave nothing exact to measure "
-                                    "errors against: values with their estimated errors only")
+        context = method_context(request, symbolic)
+        if context.reference is None:
+            general["reference"] = (f"SymPy gave up ({reason}) and autodiff cannot stand in "
+                                    f"({context.unavailable(Method.AUTODIFF)}): nothing exact to measure errors "
+                                    "against, values with their estimated errors only")
         else:
             general["reference"] = f"SymPy gave up ({reason}); errors are measured against autodiff"
     result = derive_at(request, symbolic, np.array(args.at, dtype=float), args.h)
@@ -442,8 +444,8 @@ def _reference_note(failure: str | None, reference: Method | None) -> dict[str, 
     if failure is None or reference is Method.SYMBOLIC:
         return {}
     if reference is None:
-        return {"reference": f"{failure}; noisy samples leave nothing exact to measure errors against: values "
-                             "with their estimated errors only"}
+        return {"reference": f"{failure}; nothing exact to measure errors against (noisy samples have no "
+                             "formula for autodiff): values with their estimated errors only"}
     return {"reference": f"{failure}; errors are measured against {reference.value}"}
 
 

@@ -300,10 +300,14 @@ def test_hostile_expression_in_a_cli_process_exits_2_and_creates_no_file(name, t
 def test_expressions_that_parse_but_explode_symbolically_still_end_cleanly(capsys):
     # A 38-level power tower parses (it is short and shallow) but its derivatives grow without bound:
     # the engine's size limit or time bound must end it with one error line, not a hang or a traceback.
+    # Since issue 10 the command line goes on like the window (exit 0, with a note saying SymPy gave up);
+    # autodiff of order 6 of so large an f is refused rather than left to run for half a minute.
     tower = "^".join(["x"] * 38)
-    code, _, err = run_cli(["derive", tower, "--order", "6", "--timeout", "3"], capsys)
-    assert code == 2
+    started = time.perf_counter()
+    code, out, err = run_cli(["derive", tower, "--order", "6", "--timeout", "3"], capsys)
     assert_cli_contract(code, err)
+    assert code == 0 and "SymPy gave up" in out and "autodiff of order 6" in out
+    assert time.perf_counter() - started < 20  # the 3 s bound, SymPy's and the numerical methods' own time
 
 
 # -- domain errors: gaps, never crashes ----------------------------------------------

@@ -20,6 +20,7 @@ RANGE_LIMIT = 1e15  # |x| of the computed range, the sweep point and parameter v
 MAX_PARAMETERS = 100  # names other than the variable in one expression
 MAX_NOISE = 1e6  # standard deviation of simulated measurement noise
 MAX_TAYLOR_DEGREE = 10  # of the Taylor polynomial drawn at the sweep point
+MAX_AUTODIFF_COST = 16_000  # f's operations x 4^(order-1): nested autodiff beyond it is refused
 
 # -- SymPy ---------------------------------------------------------------
 MAX_OPERATIONS = 20_000  # a derivative bigger than this is not worth compiling or drawing

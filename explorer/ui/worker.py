@@ -161,8 +161,10 @@ class ComputeWorker(QThread):
         f_only = SymbolicDerivatives(job.parsed, (job.parsed.expr,))
         reason = job.error or "the derivative was not computed"
         # The context knows what can stand in for SymPy (autodiff, unless f is only noisy samples).
-        if method_context(request, f_only).reference is None:
-            message = f"SymPy gave up ({reason}); noisy samples leave nothing exact to measure errors against"
+        context = method_context(request, f_only)
+        if context.reference is None:
+            message = (f"SymPy gave up ({reason}) and autodiff cannot stand in "
+                       f"({context.unavailable(Method.AUTODIFF)}): nothing exact to measure errors against")
         else:
             message = f"SymPy gave up ({reason}); showing the numerical methods against autodiff"
         self.status.emit(StatusMessage(request.request_id, message))

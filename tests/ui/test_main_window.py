@@ -130,7 +130,7 @@ def test_copy_buttons_put_latex_and_python_on_the_clipboard(qtbot, window):
     qtbot.mouseClick(window.formula.copy_latex, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == r"\cos{\left(x \right)}"
     qtbot.mouseClick(window.formula.copy_python, Qt.MouseButton.LeftButton)
-    assert QGuiApplication.clipboard().text() == "cos(x)"
+    assert QGuiApplication.clipboard().text() == "np.cos(x)"  # NumPy code that runs on arrays as written
 
 
 def test_session_is_restored_by_the_next_window(qtbot, make_window, settled):

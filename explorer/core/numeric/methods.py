@@ -9,6 +9,7 @@ import numpy as np
 import sympy
 
 from ..expression.functions import NON_ANALYTIC
+from ..limits import MAX_AUTODIFF_COST
 from ..request import Method
 from ..symbolic.derivatives import (
     SymbolicDerivatives,
@@ -127,7 +128,16 @@ class MethodContext:
                 return "the complex step gives first derivatives only"
             if self._non_analytic:
                 return "the complex step needs an analytic f; abs, sign and cbrt are not"
+        if method is Method.AUTODIFF and self.order > 1 and self._autodiff_cost > MAX_AUTODIFF_COST:
+            # Nested reverse mode grows about fourfold per order, and it cannot be abandoned once started
+            # (it runs in this process): a 38-level power tower took half a minute at order 6.
+            return f"autodiff of order {self.order} of so large an f would take too long"
         return None
+
+    @cached_property
+    def _autodiff_cost(self) -> int:
+        """A measure of nested autograd's work: f's operations times 4 per order beyond the first."""
+        return int(sympy.count_ops(self.symbolic.derivatives[0])) * 4 ** (self.order - 1)
 
     @cached_property
     def reference(self) -> Method | None:
