@@ -27,6 +27,8 @@ run: $(STAMP)
 	$(PY) -m explorer
 
 test: setup
+	$(PY) -m ruff check explorer
+	$(PY) -m mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 # The property tests with fresh random examples (make test replays the same ones every run).

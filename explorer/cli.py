@@ -1,4 +1,5 @@
-"""Command line: `derive` prints derivatives and their errors, `export` writes a plot or CSV, no command opens the window."""
+"""Command line: `derive` prints derivatives and their errors, `export` writes a plot or CSV, `data`
+differentiates samples, `steps` shows a derivation, `gradient` several variables; no command opens the window."""
 
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ import numpy as np
 from .core.derive import derive_at
 from .core.expression.errors import ExpressionError
 from .core.expression.parser import parse_expression
+from .core.limits import DERIVE_TIMEOUT, MAX_ACCURACY, MAX_ORDER
 from .core.pipeline import derivatives_needed, method_context
 from .core.request import DerivativeRequest, Method
-from .core.limits import MAX_ACCURACY, MAX_ORDER
 from .core.symbolic.derivatives import SymbolicDerivatives, python_of
 from .core.symbolic.engine import SymbolicEngine, SymbolicError
-
 
 COMMANDS = ("derive", "export", "data", "steps", "gradient")
 
@@ -73,13 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
         sub.add_argument("--var", default="x", help="the variable (default x); other names are parameters")
-        sub.add_argument("--order", type=_order, default=1, help=f"derivative order 1..{MAX_ORDER}")
-        sub.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=2, help="finite-difference accuracy order p")
+        sub.add_argument("--order", type=_order, default=DerivativeRequest.order,
+                         help=f"derivative order 1..{MAX_ORDER}")
+        sub.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=DerivativeRequest.accuracy,
+                         help="finite-difference accuracy order p")
         sub.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
                          help="value of a parameter (default 1)")
-        sub.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=5.0, metavar="SECONDS",
+        sub.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=DERIVE_TIMEOUT,
+                         metavar="SECONDS",
                          help="seconds SymPy may take before giving up (at most one hour)")
-        sub.add_argument("--noise", type=_number, default=0.0, metavar="SIGMA",
+        sub.add_argument("--noise", type=_number, default=DerivativeRequest.noise, metavar="SIGMA",
                          help="standard deviation of noise on every sample of f, as in measured data")
 
     derive = commands.add_parser("derive", help="print derivatives and their errors at points")
@@ -101,10 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the plots (.png, .svg) or the data (.csv) without a window")
     common(export)
     export.add_argument("-o", "--output", required=True, help="file to write; its suffix picks the format")
-    export.add_argument("--from", dest="x_min", type=_number, default=-5.0)
-    export.add_argument("--to", dest="x_max", type=_number, default=5.0)
-    export.add_argument("--points", type=int, default=2000)
-    export.add_argument("--h", type=_number, default=1e-5)
+    export.add_argument("--from", dest="x_min", type=_number, default=DerivativeRequest.x_min)
+    export.add_argument("--to", dest="x_max", type=_number, default=DerivativeRequest.x_max)
+    export.add_argument("--points", type=int, default=DerivativeRequest.points)
+    export.add_argument("--h", type=_number, default=DerivativeRequest.step)
     export.add_argument("--probe", type=_number, default=None, metavar="X",
                         help="x of the error-against-h panel (default: 30%% into where the derivative exists)")
 
@@ -158,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   help="value of a parameter (default 1)")
     gradient_command.add_argument("--noise", type=_number, default=0.0, metavar="SIGMA",
                                   help="standard deviation of noise on every sample of f, as in measured data")
-    gradient_command.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=5.0,
+    gradient_command.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=DERIVE_TIMEOUT,
                                   metavar="SECONDS", help="seconds SymPy may take before giving up (at most one hour)")
     gradient_command.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
@@ -226,7 +229,7 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
         "variable": args.var,
         "order": request.order,
         "derivative": python_of(derivative) if derivative is not None else None,
-        "parameters": dict(zip(parsed.parameter_names, result.context.parameters)),
+        "parameters": dict(zip(parsed.parameter_names, result.context.parameters, strict=True)),
         "reference": result.reference.value if result.reference else None,
         "noise": request.noise,
         "points": [
@@ -478,7 +481,7 @@ def derive_fields(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
         "partial": counts_name(field, counts),
         "order": sum(counts),
         "derivative": python_of(result.expression) if result.expression is not None else None,
-        "parameters": dict(zip(field.parameter_names, context.parameters)),
+        "parameters": dict(zip(field.parameter_names, context.parameters, strict=True)),
         "reference": result.reference.value if result.reference else None,
         "noise": args.noise,
         "points": [
@@ -541,8 +544,8 @@ def format_field_table(report: dict) -> str:
 def gradient(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     """`gradient`: gradient, Hessian and Laplacian (and the derivative along --direction) at points by every
     requested method, each with its |error| against the exact one."""
-    from .core.fields.vector import gradient_report
     from .core.fields.variables import point_from_values
+    from .core.fields.vector import gradient_report
 
     field, context, points, methods = _field_inputs(args, engine)
     names = field.variable_names
@@ -568,16 +571,17 @@ def gradient(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
             "hessian_error": {m.value: matrix(report.hessian_error(m), i) for m in report.hessians},
         }
         if direction is not None:
-            entry["directional"] = {m.value: _number_or_none(report.directional(m)[i]) for m in report.gradients}
+            entry["directional"] = {m.value: _number_or_none(values[i]) for m in report.gradients
+                                    if (values := report.directional(m)) is not None}
         entries.append(entry)
     first = tuple(1 if k == 0 else 0 for k in range(d))
     return {
         "expression": python_of(field.expr),
         "variables": list(names),
-        "parameters": dict(zip(field.parameter_names, context.parameters)),
+        "parameters": dict(zip(field.parameter_names, context.parameters, strict=True)),
         "reference": report.reference.value if report.reference else None,
         "noise": args.noise,
-        "direction": None if report.direction is None else dict(zip(names, map(float, report.direction))),
+        "direction": None if report.direction is None else dict(zip(names, map(float, report.direction), strict=True)),
         "points": entries,
         "notes": {**_reference_note(context.symbolic_failure(first), report.reference), **report.notes},
     }

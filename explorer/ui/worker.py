@@ -12,9 +12,9 @@ import numpy as np
 import sympy
 from PySide6.QtCore import QThread, Signal
 
-from ..core.expression.errors import ExpressionError
-from ..core.expression.parser import ParsedExpression, parse_expression
 from ..core.calculus.stage import calculus_for
+from ..core.expression.errors import ExpressionError
+from ..core.expression.parser import parse_expression
 from ..core.pipeline import SweepResult, compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of
@@ -138,6 +138,7 @@ class ComputeWorker(QThread):
                     return
                 request, self._pending = self._pending, None
                 self._busy = True
+            assert request is not None  # the wait above ends only with a request or when stopping
             try:
                 self._compute(request)
             except Exception as exc:  # noqa: BLE001 - the window reports it and stays up
@@ -184,18 +185,17 @@ class ComputeWorker(QThread):
         Stages that come fast are held back and sent together, so the window draws them in one
         repaint rather than one repaint each; a slow stage never holds back the ones before it.
         """
-        held = []
+        held: list[object] = []
         held_since = 0.0
         probe = request.probe_point
-        for result in itertools.chain(compute_stages(request, symbolic, known), [_Calculus()]):
+        for item in itertools.chain(compute_stages(request, symbolic, known), [_Calculus()]):
             if self._superseded():
                 return False
-            if isinstance(result, SweepResult):
-                probe = result.sweep.probe  # where the sweep went (a point where f' exists)
-            if isinstance(result, _Calculus):
-                result = calculus_for(request, symbolic, probe)
-                if result is None:
-                    continue
+            if isinstance(item, SweepResult):
+                probe = item.sweep.probe  # where the sweep went (a point where f' exists)
+            result = calculus_for(request, symbolic, probe) if isinstance(item, _Calculus) else item
+            if result is None:
+                continue
             if not held:
                 held_since = time.perf_counter()
             held.append(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -33,7 +34,7 @@ def _log(arg, base=None):
 
 
 # name -> (SymPy constructor, allowed argument counts)
-FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
+FUNCTIONS: dict[str, tuple[Callable[..., sympy.Expr], tuple[int, ...]]] = {
     "sin": (sympy.sin, (1,)),
     "cos": (sympy.cos, (1,)),
     "tan": (sympy.tan, (1,)),

@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NoReturn
 
 import sympy
 
@@ -87,7 +88,7 @@ def tokenize(text: str) -> list[Token]:
             elif char.isalpha():
                 hint = "; names are made of the letters a-z and A-Z"
             raise ExpressionError(f"unexpected character {char!r}{hint}", pos + 1, text)
-        kind = match.lastgroup
+        kind = match.lastgroup or "space"  # every alternative of _TOKEN is a named group
         if kind != "space":
             tokens.append(Token(kind, match.group(), pos + 1))
         pos = match.end()
@@ -174,7 +175,7 @@ class _Parser:
         found = "the end of the expression" if self.current.kind == "end" else repr(self.current.text)
         return self._raise(f"expected {op!r} but found {found}")
 
-    def _raise(self, message: str, token: Token | None = None):
+    def _raise(self, message: str, token: Token | None = None) -> NoReturn:
         raise self.error(message, token)
 
     def nested(self, token: Token):
@@ -205,7 +206,8 @@ class _Parser:
         return self.combined(sympy.Add, terms, operators) if operators else terms[0]
 
     def term(self) -> sympy.Expr:
-        factors, operators = [self.unary()], []
+        factors: list[sympy.Expr] = [self.unary()]
+        operators: list[Token] = []
         while True:
             token = self.current
             if token.kind == "op" and token.text in ("*", "/"):
@@ -365,7 +367,7 @@ class _Parser:
         if len(name) > MAX_NAME_LENGTH:
             self._raise(f"name is longer than {MAX_NAME_LENGTH} characters", token)
         if keyword.iskeyword(name) or name in RESERVED_NAMES:
-            self._raise(name_problem(name), token)
+            self._raise(name_problem(name) or f"{name} is reserved", token)
         follows_paren = self.current.kind == "op" and self.current.text == "(" and (
             self.current.column == token.column + len(name)
         )

@@ -76,11 +76,14 @@ def _float_of(number: sympy.Rational) -> sympy.Float:
 
 
 class _Reciprocals:
-    """sec, csc and cot printed as 1/cos, 1/sin and 1/tan of their argument as printed.
+    """sec, csc and cot printed as 1/cos, 1/sin and 1/tan of their argument as printed (mixed into a SymPy
+    printer, which provides _print).
 
     SymPy's code printers rewrite sec(u) as 1/cos(u) with u rewritten too, each tan in it as sin/cos,
     so the text doubles with each tan nested in it: csc(tan(tan(...))).
     """
+
+    _print: Callable[[sympy.Basic], str]
 
     def _print_sec(self, expr):
         return f"(1/{self._print(sympy.cos(expr.args[0], evaluate=False))})"
