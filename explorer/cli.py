@@ -7,15 +7,17 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .core.derive import derive_at
+from .core.expression import numbers
 from .core.expression.errors import ExpressionError
 from .core.expression.parser import parse_expression
-from .core.limits import DERIVE_TIMEOUT, MAX_ACCURACY, MAX_ORDER
+from .core.limits import DERIVE_TIMEOUT, MAX_ACCURACY, MAX_ORDER, RANGE_LIMIT
 from .core.pipeline import derivatives_needed, method_context
 from .core.request import DerivativeRequest, Method
 from .core.symbolic.derivatives import SymbolicDerivatives, python_of
@@ -29,21 +31,33 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # argparse reads "-1e308" as an option (its negative-number pattern has no exponent): --from -1e308
+        # was "expected one argument". With no option that looks like a number, any number is a value.
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
     def error(self, message: str):  # argparse would print usage and a second line; one line is enough
         raise UsageError(message)
 
 
 def _number(text: str, kind: str = "number") -> float:
-    """A number given on the command line: a point, a parameter's value, a step or seconds (kind). Constant
-    expressions such as pi/4 are allowed; reading one is bounded in time (see core.expression.numbers)."""
-    from .core.expression import numbers
-
+    """A number given on the command line: a point, a parameter's value, a step h or seconds (kind).
+    Constant expressions such as pi/4 are allowed; reading one is bounded in time (core.expression.numbers)."""
     read, what = {"number": (numbers.parse_number, "a number"), "step": (numbers.parse_step, "a step"),
-                  "seconds": (numbers.parse_seconds, "a number of seconds")}[kind]
+                  "h": (_step_as_given, "a step h"), "seconds": (numbers.parse_seconds, "a number of seconds")}[kind]
     try:
         return read(text)
     except ExpressionError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not {what}: {exc}") from None
+
+
+def _step_as_given(text: str) -> float:
+    """--h: used as given (1e-20 for the complex step is fine), but positive and no wider than x's range."""
+    h = numbers.parse_number(text)
+    if not 0 < h <= RANGE_LIMIT:
+        raise ExpressionError(f"a step must be positive and at most {RANGE_LIMIT:g}", None, text)
+    return h
 
 
 def _order(text: str) -> int:
@@ -89,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(derive)
     derive.add_argument("--method", choices=[m.value for m in Method] + ["all"], default="all")
     derive.add_argument("--at", type=_number, nargs="+", default=[1.0], metavar="X", help="points (default 1)")
-    derive.add_argument("--h", type=_number, default=None,
+    derive.add_argument("--h", type=lambda text: _number(text, "h"), default=None,
                         help="step size, taken as given at every point (made exactly representable there); "
                              "default: at each point the step balancing truncation against round-off")
     derive.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -107,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--from", dest="x_min", type=_number, default=DerivativeRequest.x_min)
     export.add_argument("--to", dest="x_max", type=_number, default=DerivativeRequest.x_max)
     export.add_argument("--points", type=int, default=DerivativeRequest.points)
-    export.add_argument("--h", type=_number, default=DerivativeRequest.step)
+    export.add_argument("--h", type=lambda text: _number(text, "h"), default=DerivativeRequest.step)
     export.add_argument("--probe", type=_number, default=None, metavar="X",
                         help="x of the error-against-h panel (default: 30%% into where the derivative exists)")
 
@@ -154,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     gradient_command.add_argument("--method", choices=[m.value for m in Method] + ["all"], default="all")
     gradient_command.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=2,
                                   help="finite-difference accuracy order p")
-    gradient_command.add_argument("--h", type=_number, default=None,
+    gradient_command.add_argument("--h", type=lambda text: _number(text, "h"), default=None,
                                   help="step size along every variable, taken as given; default: at each point the "
                                        "balancing step scaled with |x_i|")
     gradient_command.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",

@@ -35,3 +35,24 @@ def test_the_display_check_trusts_a_display_or_a_chosen_platform():
     assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert display_problem({}, "darwin") is None and display_problem({}, "win32") is None
+
+
+def test_negative_numbers_in_scientific_notation_are_values_not_options(capsys):
+    assert main(["derive", "x^2+1", "--at", "-1e8", "--method", "central", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"x": -100000000.0' in out
+    assert main(["export", "sin(x)", "--from", "-1e308", "-o", "never.csv"]) == 2  # read, then refused by bound
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "x from must be within" in err
+
+
+@pytest.mark.parametrize("h", ["1e300", "0", "-1e-5", "nan", "inf", "1e-400"])
+def test_a_step_outside_what_can_work_is_refused(h, capsys):
+    assert main(["derive", "sin(x)", "--h", h]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: argument --h")
+
+
+def test_a_tiny_step_is_used_as_given_for_the_complex_step(capsys):
+    assert main(["derive", "sin(x)", "--at", "1", "--h", "1e-20", "--method", "complex", "--json"]) == 0
+    assert '"h": 1e-20' in capsys.readouterr().out
