@@ -10,12 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.core.derive import COMPLEX_STEP, default_step, exact_derivatives  # noqa: F401 - COMPLEX_STEP re-exported
-from explorer.core.numeric import finite_difference as fd
 from explorer.core.numeric.methods import MethodContext
-from explorer.core.expression.parser import parse_expression
-from explorer.core.pipeline import derivatives_needed, method_context
+from explorer.core.pipeline import method_context
 from explorer.core.request import DerivativeRequest, Method
-from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
 
 NUMERIC_METHODS = tuple(m for m in Method if m is not Method.SYMBOLIC)
 

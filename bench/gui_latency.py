@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.core.expression.parser import parse_expression
-from explorer.core.pipeline import compute_stages, derivatives_needed
+from explorer.core.derive import exact_derivatives
+from explorer.core.pipeline import compute_stages
 from explorer.core.request import DerivativeRequest
-from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
 
 POINTS = 2000
 EDITS = 80  # p95 of 80 rests on its 4 slowest samples, not on 1 or 2

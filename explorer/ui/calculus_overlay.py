@@ -53,6 +53,7 @@ class CalculusOverlay:
             scatter.setData([], [])
         self.band.hide()
         self.result = None
+        self._critical: tuple = ()
 
     def show(self, result: CalculusResult) -> None:
         self.result = result
@@ -86,9 +87,10 @@ class CalculusOverlay:
                 self.band.show()
             else:
                 self.band.hide()
-        if result.critical:
-            self.critical.setData([p.x for p in result.critical], [p.y for p in result.critical],
-                                  symbol=[KIND_SYMBOLS[p.kind] for p in result.critical],
-                                  tip=None)
-        else:
-            self.critical.setData([], [])
+        if result.critical != self._critical:  # a slider move keeps them: no new symbols to lay out
+            self._critical = result.critical
+            if result.critical:
+                self.critical.setData([p.x for p in result.critical], [p.y for p in result.critical],
+                                      symbol=[KIND_SYMBOLS[p.kind] for p in result.critical], tip=None)
+            else:
+                self.critical.setData([], [])

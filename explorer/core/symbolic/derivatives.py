@@ -21,6 +21,7 @@ from ..expression.parser import ParsedExpression
 from ..limits import MAX_EXACT_DIGITS
 
 NumericFunction = Callable[..., np.ndarray]
+CSE_MIN_NODES = 120  # a smaller expression is compiled without common subexpression elimination
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,8 +180,16 @@ def compile_numpy(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> Numeri
         expr, symbols = expr.xreplace(renamed), tuple(renamed.get(s, s) for s in symbols)
     printer = _DoublePrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
                               "user_functions": {name: name for name in NUMPY_NAMESPACE}})
-    return sympy.lambdify(symbols, expr, modules=[NUMPY_NAMESPACE, "numpy"], printer=printer, cse=True,
+    # Common subexpressions pay off in evaluating a large expression; on a small one finding them costs more
+    # (milliseconds per compile, several compiles per edit) than the evaluations they would save.
+    cse = _size(expr) > CSE_MIN_NODES
+    return sympy.lambdify(symbols, expr, modules=[NUMPY_NAMESPACE, "numpy"], printer=printer, cse=cse,
                           docstring_limit=0)
+
+
+def _size(expr: sympy.Basic) -> int:
+    """The number of nodes of expr's tree (count_ops asks SymPy's assumptions: milliseconds on a derivative)."""
+    return sum(1 for _ in sympy.preorder_traversal(expr))
 
 
 def _shadows(name: str) -> bool:
