@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -183,3 +184,19 @@ def test_sums_and_products_built_at_once_are_the_ones_sympy_builds_step_by_step(
         expected = expected + term
     assert parse_expression("+".join(f"{i}x^{i}" for i in range(1, 30))).expr == expected
     assert parse_expression("2*x/3*4 - x + 1/2 - 3").expr == 8 * x / 3 - x - sympy.Rational(5, 2)
+
+
+@pytest.mark.parametrize("text, meant", [("sinx", "sin(x)"), ("2*cosx+1", "cos(x)"), ("expx", "exp(x)"),
+                                         ("lnx", "ln(x)"), ("sqrtx/2", "sqrt(x)"), ("atanhx", "atanh(x)")])
+def test_a_function_glued_to_the_variable_asks_what_was_meant(text, meant):
+    with pytest.raises(ExpressionError, match=rf"did you mean {re.escape(meant)}\?") as refused:
+        parse_expression(text)
+    assert refused.value.column == text.index(meant.split("(")[0][:2]) + 1
+
+
+def test_names_that_only_look_glued_stay_parameters():
+    assert parse_expression("sint*x").parameter_names == ("sint",)  # glued to another name than x
+    assert parse_expression("sin(t)", "t").parameter_names == ()
+    assert parse_expression("expo*x").parameter_names == ("expo",)
+    with pytest.raises(ExpressionError, match=r"did you mean sin\(t\)"):
+        parse_expression("sint", "t")

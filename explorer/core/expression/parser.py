@@ -96,6 +96,13 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def _glued_function(name: str, variable: str) -> str | None:
+    """The function a name is made of when it is a known function's name glued to the variable (sinx, lnx,
+    expx, sqrtx), else None."""
+    head = name[: -len(variable)] if name.endswith(variable) and len(name) > len(variable) else ""
+    return head if head in FUNCTIONS or head in FUNCTION_ALIASES else None
+
+
 def name_problem(name: str) -> str | None:
     """Why name cannot be a parameter (or the variable), or None if it can."""
     if keyword.iskeyword(name):
@@ -378,6 +385,10 @@ class _Parser:
             return self.call(token, canonical)
         if name in CONSTANTS:
             return CONSTANTS[name]
+        glued = _glued_function(name, self.variable)
+        if glued is not None:
+            # sinx is a typo far more often than a parameter: as a parameter f would silently be constant.
+            self._raise(f"{name!r} is not a name here: did you mean {glued}({self.variable})?", token)
         if follows_paren and name != self.variable:
             allowed = ", ".join(sorted(FUNCTIONS))
             product = f" (for a product write {name}*(...))" if len(name) <= 2 else ""
