@@ -15,6 +15,9 @@ MAX_CONSTANT_LOG10 = 308.0
 MAX_ORDER = 6  # derivative order
 MAX_ACCURACY = 8  # accuracy order p of the finite differences
 MIN_STEP, MAX_STEP = 1e-16, 1e-1  # the step h
+# The error-against-h sweep reaches a decade past the slider: with noisy samples h* is a few 1e-2, and the
+# V of its error must show both arms, not end at the slider's largest step.
+SWEEP_MAX_STEP = 1.0
 MIN_POINTS, MAX_POINTS = 2, 1_000_000  # points on the x grid
 RANGE_LIMIT = 1e15  # |x| of the computed range, the sweep point and parameter values
 MAX_PARAMETERS = 100  # names other than the variable in one expression

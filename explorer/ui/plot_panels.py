@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPen
 
-from ..core.limits import MAX_STEP, MIN_STEP
+from ..core.limits import MIN_STEP, SWEEP_MAX_STEP
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import STEP_METHODS, DerivativeRequest, Method
 from .formula_view import derivative_name
@@ -223,7 +223,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         # change then asks for a second full repaint of every panel.
         for plot in (self.curves_plot, self.error_plot, self.sweep_plot):
             plot.disableAutoRange()
-        self.sweep_plot.setXRange(math.log10(MIN_STEP), math.log10(MAX_STEP), padding=0.02)
+        self.sweep_plot.setXRange(math.log10(MIN_STEP), math.log10(SWEEP_MAX_STEP), padding=0.02)
         # One x: zooming either shows the same stretch in both. (setXLink aligns by pixel position, and
         # the error panel is half as wide, so it would show half the range.)
         for source, target in ((self.curves_plot, self.error_plot), (self.error_plot, self.curves_plot)):
@@ -266,7 +266,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self._add_sweep_legend()
 
         self.h_marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MARKER_COLOR, width=1.5),
-                                        label="h", labelOpts={"position": 0.55, "color": MARKER_COLOR,
+                                        # At the top: at the slider's h the errors are usually far below it.
+                                        label="h", labelOpts={"position": 0.97, "color": MARKER_COLOR,
                                                               "fill": (255, 255, 255, 200)})
         self.sweep_plot.addItem(self.h_marker, ignoreBounds=True)
         # Where the error-against-h sweep is taken: drag it on the top panel, mirrored on |error| against x.

@@ -663,3 +663,16 @@ def test_the_controls_widen_when_a_small_window_grows(qtbot, window):
     window.resize(1920, 1080)
     qtbot.wait(10)
     assert window.splitter.sizes()[0] >= min(window._controls_width, small + 1)
+
+
+def test_with_noise_the_sweep_shows_both_arms_of_the_v(qtbot, window, settled):
+    measured = next(p for p in PRESETS if p.noise)
+    window.apply_preset(measured)
+    settled(window)
+    sweep = window.panels.sweep.sweep
+    h_star, _ = sweep.optimum[Method.CENTRAL]
+    assert sweep.h[-1] >= 10 * h_star  # the right arm (truncation) is drawn past the best step
+    errors = sweep.errors[Method.CENTRAL]
+    assert np.nanmax(errors[sweep.h > 3 * h_star]) > 10 * np.nanmin(errors)
+    low, high = window.panels.sweep_plot.viewRange()[0]
+    assert high >= math.log10(sweep.h[-1]) - 0.1

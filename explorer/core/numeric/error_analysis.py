@@ -6,18 +6,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..limits import MAX_STEP, MIN_STEP
+from ..limits import MIN_STEP, SWEEP_MAX_STEP
 from ..request import Method
 from .finite_difference import EPS
 from .methods import MethodContext
 from .steps import step_scale
 
-SWEEP_POINTS = 61  # four per decade over 1e-16 .. 1e-1
+SWEEP_POINTS = 65  # four per decade over 1e-16 .. 1
 
 
 def step_grid(points: int = SWEEP_POINTS) -> np.ndarray:
-    """Logarithmically spaced step sizes from 1e-16 to 1e-1."""
-    return np.logspace(np.log10(MIN_STEP), np.log10(MAX_STEP), points)
+    """Logarithmically spaced base steps from MIN_STEP to SWEEP_MAX_STEP (a decade past the slider)."""
+    return np.logspace(np.log10(MIN_STEP), np.log10(SWEEP_MAX_STEP), points)
 
 
 def absolute_error(estimate: np.ndarray, exact: np.ndarray | float) -> np.ndarray:
