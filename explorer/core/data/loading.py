@@ -35,12 +35,12 @@ from __future__ import annotations
 import math
 import os
 import re
-import stat
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..limits import MAX_DATA_BYTES, MAX_DATA_COLUMNS, MAX_DATA_ROWS
+from ..reading import read_limited, shown_path
 from .errors import DataError
 
 Column = str | int | None
@@ -98,33 +98,13 @@ class Samples:
 # -- reading --------------------------------------------------------------------------------------------
 
 
-def _shown(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes) -> str:
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+_shown = shown_path
 
 
 def read_text(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes) -> str:
     """The text of a data file, refused (DataError) if it is not a regular, readable file within the limit."""
+    data = read_limited(path, MAX_DATA_BYTES, "data", DataError)
     shown = _shown(path)
-    try:
-        status = os.stat(path)
-    except FileNotFoundError:
-        raise DataError(f"{shown}: no such file") from None
-    except OSError as exc:
-        raise DataError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(status.st_mode):
-        raise DataError(f"{shown} is a directory, not a data file")
-    if not stat.S_ISREG(status.st_mode):
-        raise DataError(f"{shown} is not a regular file")
-    if status.st_size > MAX_DATA_BYTES:
-        raise DataError(f"{shown} is {status.st_size / 2**20:.1f} MB; data files are limited to "
-                        f"{MAX_DATA_BYTES / 2**20:.0f} MB")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_DATA_BYTES + 1)
-    except OSError as exc:
-        raise DataError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
-    if len(data) > MAX_DATA_BYTES:  # it grew while we looked
-        raise DataError(f"{shown} is larger than {MAX_DATA_BYTES / 2**20:.0f} MB, the limit for data files")
     return _decode(data, shown)
 
 

@@ -14,14 +14,13 @@ spacings. Size is bounded before parsing: MAX_MATRIX_BYTES, and MAX_GRID rows an
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..limits import MAX_GRID, MAX_MATRIX_BYTES, MIN_GRID
+from ..reading import read_limited, shown_path
 
 
 class MatrixError(ValueError):
@@ -47,33 +46,13 @@ _SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _shown(path) -> str:
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+_shown = shown_path
 
 
 def load_matrix(path, coordinates: bool = False, x_spacing: float = 1.0, y_spacing: float = 1.0) -> MatrixData:
     """The matrix in the file at path (see the module's docstring); MatrixError if it cannot be used."""
     shown = _shown(path)
-    try:
-        status = os.stat(path)
-    except FileNotFoundError:
-        raise MatrixError(f"{shown}: no such file") from None
-    except OSError as exc:
-        raise MatrixError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(status.st_mode):
-        raise MatrixError(f"{shown} is a directory, not a matrix file")
-    if not stat.S_ISREG(status.st_mode):
-        raise MatrixError(f"{shown} is not a regular file")
-    if status.st_size > MAX_MATRIX_BYTES:
-        raise MatrixError(f"{shown} is {status.st_size / 2**20:.1f} MB; a matrix file is at most "
-                          f"{MAX_MATRIX_BYTES / 2**20:.0f} MB")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MATRIX_BYTES + 1)
-    except OSError as exc:
-        raise MatrixError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
-    if len(data) > MAX_MATRIX_BYTES:
-        raise MatrixError(f"{shown} is larger than {MAX_MATRIX_BYTES / 2**20:.0f} MB, the limit for a matrix")
+    data = read_limited(path, MAX_MATRIX_BYTES, "matrix", MatrixError)
     if b"\x00" in data:
         raise MatrixError(f"{shown} is a binary file, not text (it contains NUL bytes)")
     try:
