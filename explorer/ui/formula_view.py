@@ -3,14 +3,16 @@ arrays as written: `np.exp(x)`, `np.sign(x)`)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ..core.symbolic.python_code import numpy_imports
 from .worker import FormulaResult
 
 FORMULA_LINES = 3  # the formula area's height (an error message with its caret fits); longer formulas scroll
+MIN_SCALE = 0.7  # of the typeset formula's size: smaller than this, the text is shown instead
 
 
 def derivative_name(order: int, variable: str = "x") -> str:
@@ -37,8 +39,18 @@ class FormulaView(QWidget):
         self.copy_latex.clicked.connect(lambda: self._copy(self.formula.latex if self.formula else ""))
         self.copy_python.clicked.connect(lambda: self._copy(self.formula.python if self.formula else ""))
         # A fixed height that scrolls: a formula growing by a line must not shrink and redraw the plots.
+        # The formula as mathematics when the SymPy child has drawn it; the text above meanwhile (and always
+        # for the clipboard's tooltip and for formulas too long to draw).
+        self.math = QLabel()
+        self.math.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.math.hide()
+        holder = QWidget()
+        stack = QVBoxLayout(holder)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.addWidget(self.label)
+        stack.addWidget(self.math)
         self.scroll_area = QScrollArea()
-        self.scroll_area.setWidget(self.label)
+        self.scroll_area.setWidget(holder)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -56,6 +68,12 @@ class FormulaView(QWidget):
         self.formula = formula
         suffix = "   (simplified)" if formula.simplified else ""
         self.label.setText(f"{derivative_name(formula.order)} = {formula.text}{suffix}")
+        picture = self._drawn(formula) if formula.svg else None
+        self.math.setVisible(picture is not None)
+        self.label.setVisible(picture is None)
+        if picture is not None:
+            self.math.setPixmap(picture)
+            self.math.setToolTip(self.label.text())
         self.label.setToolTip(f"LaTeX: {formula.latex[:500]}")
         imports = "; ".join(numpy_imports(formula.python)) or "no import"
         self.copy_python.setToolTip(formula.python if formula.python.startswith("#")  # why there is no code
@@ -63,9 +81,35 @@ class FormulaView(QWidget):
         for button in (self.copy_latex, self.copy_python):
             button.setEnabled(True)
 
+    def _drawn(self, formula: FormulaResult) -> QPixmap | None:
+        """`f′(x) = ` and the typeset formula side by side, at most the area's height; None if Qt cannot."""
+        renderer = QSvgRenderer(QByteArray(formula.svg.encode()))
+        if not renderer.isValid() or renderer.defaultSize().isEmpty():
+            return None
+        size = renderer.defaultSize()
+        room = self.scroll_area.height() - 8
+        scale = min(1.0, room / size.height()) if room > 0 else 1.0
+        if scale < MIN_SCALE:  # a tall fraction squeezed into the area's lines would be unreadable: text
+            return None
+        ratio = self.devicePixelRatioF()
+        name = f"{derivative_name(formula.order)} = "
+        name_width = self.label.fontMetrics().horizontalAdvance(name) + 4
+        width, height = int(size.width() * scale) + name_width, int(size.height() * scale)
+        picture = QPixmap(int(width * ratio), int(height * ratio))
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(picture)
+        painter.setFont(self.label.font())
+        painter.drawText(QRectF(0, 0, name_width, height), int(Qt.AlignmentFlag.AlignVCenter), name)
+        renderer.render(painter, QRectF(name_width, 0, size.width() * scale, height))
+        painter.end()
+        return picture
+
     def show_unavailable(self, reason: str) -> None:
         """No exact formula for the current request (SymPy gave up)."""
         self.formula = None
+        self.math.hide()
+        self.label.show()
         self.label.setText(reason)
         for button in (self.copy_latex, self.copy_python):
             button.setEnabled(False)

@@ -267,7 +267,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
 
         self.h_marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MARKER_COLOR, width=1.5),
                                         # At the top: at the slider's h the errors are usually far below it.
-                                        label="h", labelOpts={"position": 0.97, "color": MARKER_COLOR,
+                                        label="h", labelOpts={"position": 0.9, "color": MARKER_COLOR,
                                                               "fill": (255, 255, 255, 200)})
         self.sweep_plot.addItem(self.h_marker, ignoreBounds=True)
         # Where the error-against-h sweep is taken: drag it on the top panel, mirrored on |error| against x.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -36,6 +36,7 @@ class FormulaResult:
     latex: str
     python: str
     simplified: bool = False
+    svg: str = ""  # the formula drawn as mathematics ("" while it is not, or cannot be)
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ class ComputeWorker(QThread):
         if symbolic is None or not self._emit_stages(request, symbolic, known):
             return
         self._wait_until_drawn()
-        self._emit_formula(request, symbolic, simplified=False)
+        plain = self._emit_formula(request, symbolic, simplified=False)
         if not symbolic.notes:
             # The theory lines' higher derivatives may have come (or still be coming) since the stages were
             # computed: the sweep is drawn again with them.
@@ -261,19 +262,35 @@ class ComputeWorker(QThread):
                     self.stage.emit(calculus)
             symbolic = complete
         self.done.emit(request.request_id)
-        self._emit_formula(request, symbolic, simplified=True)
+        shown = self._emit_formula(request, symbolic, simplified=True) or plain
+        if shown is not None and not self._superseded():
+            self._emit_typeset(shown)
 
-    def _emit_formula(self, request: DerivativeRequest, symbolic: SymbolicDerivatives, simplified: bool) -> None:
+    def _emit_formula(self, request: DerivativeRequest, symbolic: SymbolicDerivatives,
+                      simplified: bool) -> FormulaResult | None:
+        """Send the derivative's formula (simplified when asked and SymPy finds a simpler one); what was sent."""
         expr = symbolic.of(request.order)
         if expr is None:
-            return
+            return None
         if simplified:
             try:
                 simpler = self.simplifier.simplify(expr, self._superseded)
             except SymbolicCancelled:
-                return
+                return None
             if simpler is None or simpler == expr or self._superseded():
-                return
+                return None
             expr = simpler
         text, latex, python = describe(expr)
-        self.formula.emit(FormulaResult(request.request_id, request.order, text, latex, python, simplified))
+        result = FormulaResult(request.request_id, request.order, text, latex, python, simplified)
+        self.formula.emit(result)
+        return result
+
+    def _emit_typeset(self, formula: FormulaResult) -> None:
+        """The formula drawn as mathematics, by the simplifier's child (abandoned for a newer request)."""
+        job = self.simplifier.submit_typeset(formula.latex)
+        while not job.wait(1, POLL_SECONDS * 4):
+            if self._superseded():
+                job.cancel()
+                return
+        if job.results and not self._superseded():
+            self.formula.emit(replace(formula, svg=job.results[0]))

@@ -676,3 +676,23 @@ def test_with_noise_the_sweep_shows_both_arms_of_the_v(qtbot, window, settled):
     assert np.nanmax(errors[sweep.h > 3 * h_star]) > 10 * np.nanmin(errors)
     low, high = window.panels.sweep_plot.viewRange()[0]
     assert high >= math.log10(sweep.h[-1]) - 0.1
+
+
+def test_the_derivative_is_drawn_as_mathematics_and_its_text_stays_for_copying(qtbot, window, settled):
+    window.editor.set_text("x^3*sin(x)")  # f' fits the formula's lines typeset (a tall fraction stays text)
+    settled(window)
+    formula = window.formula
+    qtbot.waitUntil(lambda: formula.math.isVisible(), timeout=20_000)
+    picture = formula.math.pixmap()
+    assert not picture.isNull() and picture.height() <= formula.scroll_area.height()
+    image = picture.toImage()
+    inked = sum(1 for x in range(0, image.width(), 2) for y in range(image.height())
+                if image.pixelColor(x, y).alpha() > 128 and image.pixelColor(x, y).value() < 128)
+    assert inked > 100  # the formula itself is drawn, not only "f′(x) = " (Qt draws no SVG 2 glyphs)
+    assert formula.formula.svg.lstrip().startswith("<svg") and "sin" in formula.formula.latex
+    assert "cos(x)" in formula.label.text() and not formula.label.isVisible()
+    window.worker.engine.derive_timeout = 0.001  # SymPy gives up: the text says why, no stale picture
+    window.editor.set_text("x^x^x*sin(x^2)/(1+tan(x)^2)")
+    settled(window)
+    qtbot.waitUntil(lambda: "SymPy gave up" in formula.label.text(), timeout=20_000)
+    assert formula.label.isVisible() and not formula.math.isVisible()

@@ -24,6 +24,8 @@ def latex_svg(latex: str, size: float = 16.0) -> str:
     with warnings.catch_warnings():  # ziamath 0.13 still uses importlib.resources.path (deprecated)
         warnings.simplefilter("ignore", DeprecationWarning)
         import ziamath  # only where formulas are drawn: the child process, not every importer of core
+    # SVG 1.1 only: Qt's renderer draws nothing of SVG 2's <symbol>/<use> glyphs (a blank formula).
+    ziamath.config.svg2 = False
 
     try:
         with warnings.catch_warnings():
