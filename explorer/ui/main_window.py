@@ -57,6 +57,7 @@ from .settings import (
     save_window,
 )
 from .step_slider import StepSlider
+from .steps_dialog import StepsDialog
 from .synthetic_dialog import SyntheticDialog
 from .worker import ComputeWorker, FormulaResult, StatusMessage
 
@@ -230,6 +231,7 @@ class MainWindow(QMainWindow):
         self._update_undo()
         edit_menu.addSeparator()
         self._action(edit_menu, "Edit the &function", QKeySequence("Ctrl+L"), self._edit_function)
+        self._action(edit_menu, "Derivation &steps…", QKeySequence("Ctrl+D"), self.show_steps)
         self.recent_menu = edit_menu.addMenu("Recent &functions")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._action(edit_menu, "Copy derivative as &LaTeX", None, self.formula.copy_latex.click)
@@ -315,6 +317,15 @@ class MainWindow(QMainWindow):
             action = self.recent_menu.addAction(expression)
             action.triggered.connect(lambda _=False, e=expression: self.model.update(expression=e))
         self.recent_menu.setEnabled(bool(self.editor.recent))
+
+    def show_steps(self) -> StepsDialog | None:
+        """The derivation of the current function rule by rule (its own window, worked out in a child)."""
+        expression = self.editor.valid_text()
+        if expression is None:
+            return None
+        self._steps = StepsDialog(expression, self.model.state.order, self)
+        self._steps.show()
+        return self._steps
 
     def _edit_function(self) -> None:
         self.editor.line.setFocus()

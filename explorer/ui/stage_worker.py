@@ -10,9 +10,10 @@ from PySide6.QtCore import QThread, Signal
 
 from ..core.data.errors import DataError
 from ..core.expression.errors import ExpressionError
+from ..core.symbolic.engine import SymbolicError
 
 Job = Callable[[], Iterable[object]]
-EXPECTED = (DataError, ExpressionError, OSError, ValueError)  # said to the user in one line
+EXPECTED = (DataError, ExpressionError, SymbolicError, OSError, ValueError)  # said to the user in one line
 
 
 class StageWorker(QThread):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sys
+from typing import Any
 
 import sympy
 
@@ -193,12 +194,23 @@ def derive_and_render(expr: sympy.Expr, variable: sympy.Symbol, order: int, form
     return render(derivation_steps(expr, variable, order), form)
 
 
-def rendered_within(seconds: float, expr: sympy.Expr, variable: sympy.Symbol, order: int, form: str = "text") -> str:
+def derive_and_render_all(expr: sympy.Expr, variable: sympy.Symbol, order: int) -> dict[str, str]:
+    """Every form of one derivation (text, LaTeX, Markdown): the window shows one and copies the others."""
+    derivation = derivation_steps(expr, variable, order)
+    return {form: render(derivation, form) for form in ("text", "latex", "markdown")}
+
+
+def rendered_within(seconds: float, expr: sympy.Expr, variable: sympy.Symbol, order: int, form: str = "text",
+                    start_method: str | None = None) -> Any:
     """derive_and_render in a child process, abandoned (killed) after seconds: MAX_STEPS bounds the steps,
-    not SymPy's own work within them. Raises StepsTimeout then, and what derivation_steps raises."""
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    not SymPy's own work within them. Raises StepsTimeout then, and what derivation_steps raises.
+    form "all" gives derive_and_render_all's dict. A threaded caller (the window) passes start_method
+    "forkserver": forking a process with threads is unsafe."""
+    context = multiprocessing.get_context(start_method or ("fork" if sys.platform != "win32" else "spawn"))
+    target, args = ((derive_and_render_all, (expr, variable, order)) if form == "all"
+                    else (derive_and_render, (expr, variable, order, form)))
     with context.Pool(1) as pool:  # leaving the block terminates the child, finished or not
-        pending = pool.apply_async(derive_and_render, (expr, variable, order, form))
+        pending = pool.apply_async(target, args)
         try:
             return pending.get(seconds)
         except multiprocessing.TimeoutError:
