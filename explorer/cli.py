@@ -276,8 +276,15 @@ def format_table(report: dict) -> str:
         return format_field_table(report)
     primes = "'" * report["order"] if report["order"] <= 3 else f"^({report['order']})"
     var = report["variable"]
+    return _report_table(report, [f"f({var}) = {report['expression']}", f"f{primes}({var}) = "],
+                         lambda point: f"{var} = {point['x']:g}", "h", 11, lambda r: r["h"])
+
+
+def _report_table(report: dict, heading: list[str], where, h_header: str, h_width: int, step_of) -> str:
+    """A derive report as aligned text: heading (its last line is completed by the derivative), what applies
+    to every point, then a table per point (where(point) names it; step_of(method entry) is its h)."""
     derivative = report["derivative"] if report["derivative"] is not None else "(not available: see the notes)"
-    lines = [f"f({var}) = {report['expression']}", f"f{primes}({var}) = {derivative}"]
+    lines = [*heading[:-1], heading[-1] + derivative]
     if report["parameters"]:
         lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
     if report["noise"]:
@@ -291,13 +298,13 @@ def format_table(report: dict) -> str:
     for point in report["points"]:
         lines.append("")
         undefined = "   (f is undefined here)" if point["f"] is None else ""
-        lines.append(f"{var} = {point['x']:g}{undefined}")
-        lines.append(f"  {'method':<12}{'value':>24}{'est. error':>12}{'h':>11}{'abs error':>12}{'rel error':>12}")
+        lines.append(f"{where(point)}{undefined}")
+        lines.append(f"  {'method':<12}{'value':>24}{'est. error':>12}{h_header:>{h_width}}{'abs error':>12}"
+                     f"{'rel error':>12}")
         for name, r in point["methods"].items():
-            lines.append(
-                f"  {name:<12}{show(r['value'], '.17g'):>24}{show(r['error_estimate'], '.2e'):>12}"
-                f"{show(r['h'], '.2e'):>11}{show(r['abs_error'], '.2e'):>12}{show(r['rel_error'], '.2e'):>12}"
-            )
+            lines.append(f"  {name:<12}{show(r['value'], '.17g'):>24}{show(r['error_estimate'], '.2e'):>12}"
+                         f"{show(step_of(r), '.2e'):>{h_width}}{show(r['abs_error'], '.2e'):>12}"
+                         f"{show(r['rel_error'], '.2e'):>12}")
     for name, reason in report["notes"].items():
         lines.append(f"{name}: {reason}")
     return "\n".join(lines)
@@ -528,31 +535,9 @@ def _point_text(point: dict) -> str:
 def format_field_table(report: dict) -> str:
     """The `derive --vars` report as aligned text."""
     variables = ", ".join(report["variables"])
-    derivative = report["derivative"] if report["derivative"] is not None else "(not available: see the notes)"
-    lines = [f"f({variables}) = {report['expression']}", f"{report['partial']} = {derivative}"]
-    if report["parameters"]:
-        lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
-    if report["noise"]:
-        lines.append(f"noise on f: standard deviation {report['noise']:g}")
-    if report["reference"] not in (None, "symbolic"):
-        lines.append(f"errors against {report['reference']}")
-
-    def show(value, spec):
-        return "-" if value is None else format(value, spec)
-
-    for point in report["points"]:
-        lines.append("")
-        undefined = "   (f is undefined here)" if point["f"] is None else ""
-        lines.append(f"{_point_text(point['point'])}{undefined}")
-        lines.append(f"  {'method':<12}{'value':>24}{'est. error':>12}{'h (largest)':>12}{'abs error':>12}"
-                     f"{'rel error':>12}")
-        for name, r in point["methods"].items():
-            h = max(r["h"].values()) if r["h"] else None
-            lines.append(f"  {name:<12}{show(r['value'], '.17g'):>24}{show(r['error_estimate'], '.2e'):>12}"
-                         f"{show(h, '.2e'):>12}{show(r['abs_error'], '.2e'):>12}{show(r['rel_error'], '.2e'):>12}")
-    for name, reason in report["notes"].items():
-        lines.append(f"{name}: {reason}")
-    return "\n".join(lines)
+    return _report_table(report, [f"f({variables}) = {report['expression']}", f"{report['partial']} = "],
+                         lambda point: _point_text(point["point"]), "h (largest)", 12,
+                         lambda r: max(r["h"].values()) if r["h"] else None)
 
 
 def gradient(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
