@@ -15,6 +15,7 @@ import sympy
 from autograd import elementwise_grad
 
 from ..expression.functions import autograd_namespace
+from ..numeric.finite_difference import combine
 from ..symbolic.derivatives import real_values
 from .stencils import ProductStencil
 
@@ -26,21 +27,6 @@ def stencil_points(points: np.ndarray, steps: np.ndarray, stencil: ProductStenci
     extra = (1,) * (points.ndim - 1)
     offsets = stencil.offsets_array.T.reshape((points.shape[0], -1) + extra)  # (d, K, 1...)
     return points[:, None] + offsets * steps[:, None]
-
-
-def combine(values: np.ndarray, stencil: ProductStencil) -> np.ndarray:
-    """sum_j w_j values_j over the first axis, as differences against the reference point: the weights sum to
-    0 exactly as fractions, and differences of equal values are exactly 0 (a constant's partials are 0)."""
-    r = stencil.reference_index
-    weights = stencil.weights_array
-    total = None
-    for j in range(len(weights)):
-        if j == r:
-            continue
-        term = np.subtract(values[j], values[r])
-        term = term * weights[j]
-        total = term if total is None else total + term
-    return np.asarray(total, dtype=float)
 
 
 def divide_by_steps(estimate: np.ndarray, steps: np.ndarray, counts: Sequence[int]) -> np.ndarray:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property
+from typing import Protocol
 
 import numpy as np
 
@@ -188,7 +189,17 @@ def richardson_stencil(order: int, accuracy: int) -> Stencil:
     return _make_stencil([s for s, _ in combined], [w for _, w in combined], order)
 
 
-def combine(values: np.ndarray, stencil: Stencil, out: np.ndarray | None = None) -> np.ndarray:
+class Weighted(Protocol):
+    """What combine needs of a stencil: a one-variable Stencil or a several-variable ProductStencil."""
+
+    @property
+    def weights_array(self) -> np.ndarray: ...
+
+    @property
+    def reference_index(self) -> int: ...
+
+
+def combine(values: np.ndarray, stencil: Weighted, out: np.ndarray | None = None) -> np.ndarray:
     """sum_j w_j values_j over the first axis, in difference form: sum_{j != r} w_j (values_j - values_r).
 
     The weights of a derivative sum to exactly 0 as fractions but not as doubles (Richardson's 1/6, -4/3,
