@@ -3,7 +3,6 @@ differentiates them, and what the panels and controls show; the main window only
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..core.export.tables import ExportError
 from ..core.inputs import from_text, to_text
 from .data_view import DataView
 from .input_model import InputModel
-from .settings import _text
+from .settings import load_texts, save_texts, stored_text
 from .stage_worker import StageWorker
 
 MAX_RECENT_DATA = 10
@@ -35,7 +34,7 @@ class DataMode(QObject):
     def __init__(self, settings: QSettings, parent: QObject | None = None):
         super().__init__(parent)
         self.settings = settings
-        values, notes = from_text(DataRequest, {name: _text(settings.value(GROUP + name))
+        values, notes = from_text(DataRequest, {name: stored_text(settings.value(GROUP + name))
                                                 for name in to_text(DataRequest())})
         self.model = InputModel(DataRequest(**values))
         self.view = DataView(self.model)
@@ -190,13 +189,8 @@ class DataMode(QObject):
 
     # -- settings --------------------------------------------------------------------------------------
     def _load_recent(self) -> list[str]:
-        try:
-            stored = json.loads(_text(self.settings.value(GROUP + "recent")) or "[]")
-        except ValueError:
-            return []
-        if not isinstance(stored, list):
-            return []
-        return [p for p in stored if isinstance(p, str) and len(p) < 4096 and os.path.isfile(p)][:MAX_RECENT_DATA]
+        return load_texts(self.settings, GROUP + "recent", lambda p: len(p) < 4096 and os.path.isfile(p),
+                          MAX_RECENT_DATA)
 
     def _remember(self, path: str) -> None:
         absolute = str(Path(path).resolve())
@@ -205,7 +199,7 @@ class DataMode(QObject):
     def save(self) -> None:
         for name, text in to_text(self.model.state).items():
             self.settings.setValue(GROUP + name, text)
-        self.settings.setValue(GROUP + "recent", json.dumps(self.recent))
+        save_texts(self.settings, GROUP + "recent", self.recent, MAX_RECENT_DATA)
 
     def stop(self) -> None:
         self.worker.stop()

@@ -45,7 +45,6 @@ from .parameter_controls import ParameterControls
 from .plot_panels import PlotPanels
 from .presets import PRESETS, Preset
 from .probe_readout import ProbeReadout
-from .settings import _text as _text_of
 from .settings import (
     default_settings,
     load_inputs,
@@ -55,6 +54,7 @@ from .settings import (
     save_recent,
     save_relative_errors,
     save_window,
+    stored_text,
 )
 from .step_slider import StepSlider
 from .steps_dialog import StepsDialog
@@ -492,7 +492,7 @@ class MainWindow(QMainWindow):
         self.relative_action.setChecked(layout.relative_errors)
         self.panels.set_relative(layout.relative_errors)
         notes += layout.notes + self.data.startup_notes
-        if _text_of(settings.value("view/mode")) == "data":  # back to the data the user had open
+        if stored_text(settings.value("view/mode")) == "data":  # back to the data the user had open
             self.set_mode("data")
             if self.data.recent:
                 self.data.open_file(self.data.recent[0])

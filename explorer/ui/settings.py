@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -27,7 +28,7 @@ def default_settings() -> QSettings:
     return QSettings(ORGANIZATION, APPLICATION)
 
 
-def _text(stored: object) -> str | None:
+def stored_text(stored: object) -> str | None:
     """A stored value as the text it was saved as; INI files turn an unquoted a,b into a list."""
     if stored is None:
         return None
@@ -43,7 +44,7 @@ def save_inputs(settings: QSettings, inputs: DerivativeRequest) -> None:
 
 def load_inputs(settings: QSettings) -> tuple[dict[str, object], list[str]]:
     """The stored inputs that are usable, by name, and a line for each one that was not."""
-    stored = {name: _text(settings.value(SESSION + name)) for name, _ in declared_inputs(DerivativeRequest)}
+    stored = {name: stored_text(settings.value(SESSION + name)) for name, _ in declared_inputs(DerivativeRequest)}
     values, notes = from_text(DerivativeRequest, stored)
     low = values.get("x_min", DerivativeRequest.x_min)
     high = values.get("x_max", DerivativeRequest.x_max)
@@ -79,11 +80,11 @@ def load_window(settings: QSettings) -> WindowState:
     notes: list[str] = []
     geometry = _bytes(settings, "window/geometry", notes)
     splitter = _bytes(settings, "window/splitter", notes)
-    relative_text = _text(settings.value("view/relative_errors", "false")) or "false"
+    relative_text = stored_text(settings.value("view/relative_errors", "false")) or "false"
     relative = relative_text.strip().lower() == "true"
     if relative_text.strip().lower() not in ("true", "false"):
         notes.append(f"stored view/relative_errors {relative_text[:30]!r} is not true or false; using false")
-    folder = _text(settings.value("export/folder"))
+    folder = stored_text(settings.value("export/folder"))
     if folder is not None and not os.path.isdir(folder):
         folder = None  # moved or deleted since: the dialog opens at home, no need to say so
     return WindowState(geometry, splitter, relative, folder, notes)
@@ -98,19 +99,29 @@ def save_relative_errors(settings: QSettings, relative: bool) -> None:
     settings.setValue("view/relative_errors", "true" if relative else "false")
 
 
-def load_recent(settings: QSettings) -> list[str]:
-    """The recent expressions, newest first; anything that is not a list of short texts is dropped."""
+def load_texts(settings: QSettings, key: str, usable: Callable[[str], bool], limit: int) -> list[str]:
+    """A stored list of texts (recent expressions, recent files), newest first: at most limit of them, each
+    one usable(); anything that is not a JSON list of texts reads as an empty list."""
     try:
-        stored = json.loads(_text(settings.value("history/expressions")) or "[]")
+        stored = json.loads(stored_text(settings.value(key)) or "[]")
     except ValueError:
         return []
     if not isinstance(stored, list):
         return []
-    return [e for e in stored if isinstance(e, str) and 0 < len(e) <= MAX_LENGTH][:MAX_RECENT]
+    return [t for t in stored if isinstance(t, str) and usable(t)][:limit]
+
+
+def save_texts(settings: QSettings, key: str, texts: list[str], limit: int) -> None:
+    settings.setValue(key, json.dumps(texts[:limit]))
+
+
+def load_recent(settings: QSettings) -> list[str]:
+    """The recent expressions, newest first; anything that is not a list of short texts is dropped."""
+    return load_texts(settings, "history/expressions", lambda e: 0 < len(e) <= MAX_LENGTH, MAX_RECENT)
 
 
 def save_recent(settings: QSettings, expressions: list[str]) -> None:
-    settings.setValue("history/expressions", json.dumps(expressions[:MAX_RECENT]))
+    save_texts(settings, "history/expressions", expressions, MAX_RECENT)
 
 
 def save_export_folder(settings: QSettings, folder: str) -> None:
