@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy
 
-from explorer.core.calculus.extrema import critical_points, sign_changes
+from explorer.core.calculus.extrema import MAX_POINTS, critical_points, sign_changes
 from explorer.core.calculus.lines import secant, stencil_points, tangent
 from explorer.core.calculus.polynomial import derivative_coefficients, polynomial_coefficients, polynomial_text
 from explorer.core.calculus.taylor import agreement_interval, taylor_coefficients, taylor_values
@@ -103,3 +103,24 @@ def test_polynomial_coefficients_and_their_derivative_as_numpy_gives_them():
     assert polynomial_text(derivative_coefficients(coefficients)) == "12*x^3 - 2"
     assert polynomial_coefficients(parse_expression("sin(x)").expr, parsed.variable) is None
     assert polynomial_text(np.array([0.0])) == "0"
+
+
+@pytest.mark.parametrize("k, low, high", [(300, -6.0, 6.0), (40, 1e3, 1e3 + 5), (2e5, -1e-4, 1e-4)])
+def test_thousands_of_critical_points_are_all_found_to_full_precision(k, low, high):
+    """sin(kx): maxima and minima at (pi/2 + n pi)/k, inflections at n pi/k; every one is counted and each
+    listed one is found to within a few doubles, at large and tiny scales of x alike."""
+    f, d1, d2 = functions_of(f"sin({k}*x)")
+    x = np.linspace(low, high, 2000)
+    points, count = critical_points(x, f, d1, d2, d1(x), d2(x))
+    n = np.arange(math.floor(low * k / math.pi) - 1, math.ceil(high * k / math.pi) + 2)
+    extrema = (math.pi / 2 + n * math.pi) / k
+    inflections = n * math.pi / k
+    inside = lambda t: t[(t > x[0]) & (t < x[-1])]  # noqa: E731
+    expected = np.sort(np.concatenate([inside(extrema), inside(inflections)]))
+    assert count == expected.size
+    assert len(points) == min(count, MAX_POINTS)
+    for point, truth in zip(points, expected, strict=False):
+        assert point.x == pytest.approx(truth, rel=1e-13, abs=1e-13 * abs(high - low))
+        kind = "inflection" if abs(math.sin(k * truth)) < 0.5 else ("maximum" if math.sin(k * truth) > 0
+                                                                      else "minimum")
+        assert point.kind == kind

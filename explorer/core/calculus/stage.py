@@ -47,11 +47,15 @@ def _known_derivative(context: MethodContext, order: int, x: np.ndarray) -> np.n
     return values
 
 
+def _critical_key(context: MethodContext, x: np.ndarray) -> tuple:
+    return (context.symbolic.derivatives[0], context.parameters, float(x[0]), float(x[-1]), x.size,
+            context.symbolic.of(2) is not None)
+
+
 def _critical(context: MethodContext, x: np.ndarray) -> tuple[tuple[CriticalPoint, ...], int]:
     if context.symbolic.of(1) is None:
         return (), 0
-    key = (context.symbolic.derivatives[0], context.parameters, float(x[0]), float(x[-1]), x.size,
-           context.symbolic.of(2) is not None)
+    key = _critical_key(context, x)
     if key in _critical_cache:
         _critical_cache.move_to_end(key)
         return _critical_cache[key]
@@ -114,3 +118,13 @@ def calculus_for(request: DerivativeRequest, symbolic: SymbolicDerivatives, prob
     step = float(context.steps(Method.FORWARD, np.array([probe]), request.step)[0])
     return calculus_stage(request.request_id, context, x, context.f(x), probe, step, request.tangents,
                           request.taylor_degree, request.extrema)
+
+
+def searches_critical_points(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> bool:
+    """True when request's calculus stage will search its range for critical points (not known yet): the one
+    part of the stage that can take longer than a frame (many roots), so the stages before it are sent first."""
+    if not request.extrema or symbolic.of(1) is None:
+        return False
+    from ..pipeline import method_context, x_grid
+
+    return _critical_key(method_context(request, symbolic), x_grid(request)) not in _critical_cache
