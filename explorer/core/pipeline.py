@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -120,12 +121,57 @@ def x_grid(request: DerivativeRequest) -> np.ndarray:
     return np.linspace(request.x_min, request.x_max, request.points)
 
 
+STEP_FREE_CACHE_SIZE = 8  # requests whose step-free parts are kept: a slider move reuses its request's
+
+
+class _StepFreeCache:
+    """What a request computes that does not depend on its step h (f on the grid, the symbolic and autodiff
+    curves, the error-against-h sweep), kept per request without its step and id: a slider move computes
+    only what h changes. Bounded (LRU); the arrays are made read-only, as they are shared by results."""
+
+    def __init__(self, size: int = STEP_FREE_CACHE_SIZE):
+        self.size = size
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+
+    def get(self, key: Hashable, compute):
+        if key in self._values:
+            self._values.move_to_end(key)
+            return self._values[key]
+        value = compute()
+        for array in value.values() if isinstance(value, dict) else (value,):
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+        self._values[key] = value
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+_step_free = _StepFreeCache()
+
+
+def _without_step(request: DerivativeRequest) -> DerivativeRequest:
+    return replace(request, step=1.0, request_id=0)
+
+
+def _curve(context: MethodContext, request: DerivativeRequest, method: Method, x: np.ndarray,
+           key: Hashable) -> np.ndarray:
+    """One method's derivative over the grid; a method without a step is computed once per key."""
+    if method.uses_step:
+        return context.scaled_derivative(method, x, request.step)
+    return _step_free.get(("curve", method, key), lambda: context.scaled_derivative(method, x, request.step))
+
+
 def f_only_curves(request: DerivativeRequest, parsed: ParsedExpression) -> dict[Method, np.ndarray]:
     """The curves of the methods that need f alone (finite differences, complex step, autodiff): they
     can be computed while SymPy is still differentiating."""
     context = method_context(request, SymbolicDerivatives(parsed, (parsed.expr,)))
     x = x_grid(request)
-    return {m: context.scaled_derivative(m, x, request.step) for m in request.methods
+    key = (_without_step(request), parsed.expr)
+    return {m: _curve(context, request, m, x, key) for m in request.methods
             if m is not Method.SYMBOLIC and context.unavailable(m) is None}
 
 
@@ -141,15 +187,17 @@ def compute_stages(
     x = x_grid(request)
     notes = {m: reason for m in request.methods if (reason := context.unavailable(m))}
     known = known or {}
-    derivatives = {m: known[m] if m in known else context.scaled_derivative(m, x, request.step)
+    key = (_without_step(request), symbolic.derivatives)
+    derivatives = {m: known[m] if m in known else _curve(context, request, m, x, key)
                    for m in request.methods if m not in notes}
     reference = context.reference
     derivatives_ref: np.ndarray | None
     if reference is not None and reference not in derivatives:
-        derivatives_ref = context.scaled_derivative(reference, x, request.step)
+        derivatives_ref = _curve(context, request, reference, x, key)
     else:
         derivatives_ref = derivatives.get(reference) if reference else None
-    yield CurveResult(request.request_id, x, context.f(x), derivatives, reference, notes)
+    f_values = _step_free.get(("f", key), lambda: context.f(x))
+    yield CurveResult(request.request_id, x, f_values, derivatives, reference, notes)
 
     # Each step method's own estimate of its error: with nothing exact to compare with (noisy samples
     # when SymPy gave up) it is all there is.
@@ -177,9 +225,13 @@ def sweep_stage(
     reference = context.reference
     if reference is None:
         return None
-    probe, exact = _probe(request, context, reference)
-    sweep_methods = tuple(m for m in request.methods if m is not reference)
-    sweep = sweep_steps(context, sweep_methods, probe, step_grid(), exact)
+
+    def step_free() -> tuple[float, float, StepSweep]:
+        probe, exact = _probe(request, context, reference)
+        sweep_methods = tuple(m for m in request.methods if m is not reference)
+        return probe, exact, sweep_steps(context, sweep_methods, probe, step_grid(), exact)
+
+    probe, exact, sweep = _step_free.get(("sweep", _without_step(request), symbolic.derivatives), step_free)
     at_probe = np.array([probe])
     available = [m for m in request.methods if context.unavailable(m) is None]
     at_step = {m: float(context.scaled_derivative(m, at_probe, request.step)[0]) for m in available}

@@ -160,3 +160,42 @@ def test_a_lucky_step_is_not_the_best_step():
     assert optimum(np.array([1e-3, 1e-2, 1e-1]), np.array([np.nan, 0.5, np.nan])) == (1e-2, 0.5)
     errors = np.array([1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.2, 0.1, 0.1])
     assert optimum(np.arange(9.0), errors) == (8.0, 0.1)
+
+
+@pytest.mark.parametrize("expression, x_min, x_max", [("sin(3x)*exp(-x^2/3)", -6, 6), ("log(x)", 1e6, 1e6 + 3),
+                                                       ("x^2 + 1e-8 x", -1e-7, 1e-7)])
+def test_a_step_change_reuses_what_the_step_does_not_change_and_equals_a_fresh_computation(expression, x_min,
+                                                                                          x_max):
+    from explorer.core import pipeline
+
+    request = DerivativeRequest(expression, points=400, x_min=x_min, x_max=x_max, request_id=1)
+    symbolic = symbolic_for(request)
+    first = list(compute_stages(request, symbolic))
+    moved = replace(request, step=request.step / 7, request_id=2)
+    second = list(compute_stages(moved, symbolic))
+    for method in (Method.SYMBOLIC, Method.AUTODIFF):  # computed once, shared, and safe to share
+        assert second[0].derivatives[method] is first[0].derivatives[method]
+        assert not second[0].derivatives[method].flags.writeable
+    assert second[2].sweep is first[2].sweep and second[0].f is first[0].f
+    pipeline._step_free.clear()
+    fresh = list(compute_stages(moved, symbolic))
+    for method, values in fresh[0].derivatives.items():
+        np.testing.assert_array_equal(second[0].derivatives[method], values)
+    for method, values in fresh[1].absolute.items():
+        np.testing.assert_array_equal(second[1].absolute[method], values)
+    assert second[2].at_step == fresh[2].at_step and second[2].steps == fresh[2].steps
+    # What the step changes is computed for the new step: the forward difference moved with it.
+    assert not np.array_equal(second[0].derivatives[Method.FORWARD], first[0].derivatives[Method.FORWARD])
+    # Anything else is a new computation: another range, order or parameter value.
+    other = list(compute_stages(replace(request, x_max=x_max + (x_max - x_min)), symbolic))
+    assert other[0].derivatives[Method.SYMBOLIC] is not first[0].derivatives[Method.SYMBOLIC]
+
+
+def test_the_step_free_cache_is_bounded():
+    from explorer.core import pipeline
+
+    pipeline._step_free.clear()
+    for k in range(pipeline.STEP_FREE_CACHE_SIZE * 3):
+        request = DerivativeRequest(f"sin({k + 1}x)", points=50)
+        list(compute_stages(request, symbolic_for(request)))
+    assert len(pipeline._step_free._values) <= pipeline.STEP_FREE_CACHE_SIZE
