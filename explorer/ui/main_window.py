@@ -90,7 +90,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._add_crosshairs()
         self.overlay = CalculusOverlay(self.panels.curves_plot)
-        self.timing.setMinimumWidth(self.timing.fontMetrics().horizontalAdvance("updated in 00000 ms") + 8)
+        # A fixed size: its text changes twice per request, and a label that may change size makes the whole
+        # window lay itself out again each time.
+        self.timing.setFixedSize(self.timing.fontMetrics().horizontalAdvance("updated in 00000 ms") + 8,
+                                 self.timing.sizeHint().height())
         self.statusBar().addPermanentWidget(self.timing)
 
         self.request: DerivativeRequest | None = None  # the newest request sent to the worker

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPen
 
 from ..core.limits import MIN_STEP, SWEEP_MAX_STEP
+from ..core.numeric.error_analysis import StepSweep
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import STEP_METHODS, DerivativeRequest, Method
 from .formula_view import derivative_name
@@ -259,6 +260,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.optimum_item = pg.ScatterPlotItem(symbol="d", size=11, pen="k", hoverable=True, tip=optimum_tip)
         self.sweep_plot.addItem(self.optimum_item)
         self.optimum_methods: tuple[Method, ...] = ()  # whose h* each point of optimum_item is
+        self._optima = np.empty((0, 2))  # (h*, error there) of each, as drawn
         for item in self.curve_items.values():
             item.setZValue(2)
         self.curve_items[Method.SYMBOLIC].setZValue(1)  # the wide exact curve underneath the estimates
@@ -520,11 +522,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             _show(self.sweep_items[method], log_h, decades.get(method))
             _show(self.truncation_items[method], log_h, None if truncation is None else log10_of(truncation, ceiling))
             _show(self.roundoff_items[method], log_h, None if roundoff is None else log10_of(roundoff, ceiling))
-        self.optimum_methods = tuple(m for m in Method if m in sweep.optimum)
-        optima = np.array([sweep.optimum[m] for m in self.optimum_methods]).reshape(-1, 2) * [1.0, scale]
-        self.optimum_item.setData(np.log10(optima[:, 0]), log10_of(optima[:, 1]),
-                                  brush=[pg.mkBrush(METHOD_COLORS[m]) for m in self.optimum_methods],
-                                  data=[m.label for m in self.optimum_methods])
+        self._show_optima(tuple(m for m in Method if m in sweep.optimum), sweep, scale)
         # The measured errors and h* decide the range; theory lines may leave it (they are guides).
         y_range = decade_range(list(decades.values()), below=0.5, above=1.0)
         if y_range is not None:
@@ -534,6 +532,17 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             self.probe_line.setValue(sweep.probe)
         self.error_probe_line.setValue(sweep.probe)
         self._settle_views()
+
+    def _show_optima(self, methods: tuple[Method, ...], sweep: StepSweep, scale: float) -> None:
+        """Each method's h* as a point; the same points again are left alone (a slider move keeps the sweep,
+        and refilling a scatter item costs about as much as drawing it)."""
+        optima = np.array([sweep.optimum[m] for m in methods]).reshape(-1, 2) * [1.0, scale]
+        if methods == self.optimum_methods and np.array_equal(optima, self._optima):
+            return
+        self.optimum_methods, self._optima = methods, optima
+        self.optimum_item.setData(np.log10(optima[:, 0]), log10_of(optima[:, 1]),
+                                  brush=[pg.mkBrush(METHOD_COLORS[m]) for m in methods],
+                                  data=[m.label for m in methods])
 
     def _settle_views(self) -> None:
         """Apply new view ranges now rather than inside the next paint, where their knock-on updates of
@@ -553,5 +562,5 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             for item in items.values():
                 _show(item, None, None)
         self.optimum_item.setData([], [])
-        self.optimum_methods = ()
+        self.optimum_methods, self._optima = (), np.empty((0, 2))
         self._draw_bands()

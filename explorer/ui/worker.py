@@ -12,7 +12,7 @@ import numpy as np
 import sympy
 from PySide6.QtCore import QThread, Signal
 
-from ..core.calculus.stage import calculus_for
+from ..core.calculus.stage import calculus_for, searches_critical_points
 from ..core.expression.errors import ExpressionError
 from ..core.expression.parser import parse_expression
 from ..core.pipeline import SweepResult, compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
@@ -91,6 +91,9 @@ class ComputeWorker(QThread):
         # (read by bench/gui_latency.py: how long SymPy kept the panels waiting).
         self.marks: dict[str, float] = {}
         self._probe = 0.0  # where the newest request's sweep was taken
+        # (expression, variable, order) whose formula, simplified and typeset, was last sent in full: a
+        # slider move or a new sweep point asks for the same formula, which the window already shows.
+        self._formula_sent: tuple[str, str, int] | None = None
 
     # -- GUI thread ------------------------------------------------------
     def submit(self, request: DerivativeRequest) -> None:
@@ -194,6 +197,8 @@ class ComputeWorker(QThread):
                 return False
             if isinstance(item, SweepResult):
                 probe = item.sweep.probe  # where the sweep went (a point where f' exists)
+            if isinstance(item, _Calculus) and searches_critical_points(request, symbolic):
+                self._emit_all(held)  # the curves are not kept waiting for the search
             result = calculus_for(request, symbolic, probe) if isinstance(item, _Calculus) else item
             if result is None:
                 continue
@@ -243,7 +248,12 @@ class ComputeWorker(QThread):
         if symbolic is None or not self._emit_stages(request, symbolic, known):
             return
         self._wait_until_drawn()
-        plain = self._emit_formula(request, symbolic, simplified=False)
+        formula_key = (request.expression, request.variable, request.order)
+        same_formula = formula_key == self._formula_sent
+        plain = None
+        if not same_formula:
+            self._formula_sent = None  # until this request's formula is sent in full
+            plain = self._emit_formula(request, symbolic, simplified=False)
         if not symbolic.notes:
             # The theory lines' higher derivatives may have come (or still be coming) since the stages were
             # computed: the sweep is drawn again with them.
@@ -262,9 +272,11 @@ class ComputeWorker(QThread):
                     self.stage.emit(calculus)
             symbolic = complete
         self.done.emit(request.request_id)
+        if same_formula:
+            return
         shown = self._emit_formula(request, symbolic, simplified=True) or plain
-        if shown is not None and not self._superseded():
-            self._emit_typeset(shown)
+        if shown is not None and not self._superseded() and self._emit_typeset(shown):
+            self._formula_sent = formula_key
 
     def _emit_formula(self, request: DerivativeRequest, symbolic: SymbolicDerivatives,
                       simplified: bool) -> FormulaResult | None:
@@ -285,12 +297,16 @@ class ComputeWorker(QThread):
         self.formula.emit(result)
         return result
 
-    def _emit_typeset(self, formula: FormulaResult) -> None:
-        """The formula drawn as mathematics, by the simplifier's child (abandoned for a newer request)."""
+    def _emit_typeset(self, formula: FormulaResult) -> bool:
+        """The formula drawn as mathematics, by the simplifier's child (abandoned for a newer request);
+        False if a newer request came first."""
         job = self.simplifier.submit_typeset(formula.latex)
         while not job.wait(1, POLL_SECONDS * 4):
             if self._superseded():
                 job.cancel()
-                return
-        if job.results and not self._superseded():
+                return False
+        if self._superseded():
+            return False
+        if job.results:
             self.formula.emit(replace(formula, svg=job.results[0]))
+        return True

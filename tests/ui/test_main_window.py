@@ -696,3 +696,24 @@ def test_the_derivative_is_drawn_as_mathematics_and_its_text_stays_for_copying(q
     settled(window)
     qtbot.waitUntil(lambda: "SymPy gave up" in formula.label.text(), timeout=20_000)
     assert formula.label.isVisible() and not formula.math.isVisible()
+
+
+def test_a_slider_move_keeps_the_typeset_formula_without_asking_for_it_again(qtbot, window, settled):
+    """The formula does not depend on the step: a slider move must not flash it back to plain text (nor
+    simplify and typeset it again); a new function, and a return to an earlier one, show their own."""
+    formula = window.formula
+    window.editor.set_text("x^3*sin(x)")
+    settled(window)
+    qtbot.waitUntil(lambda: formula.math.isVisible(), timeout=20_000)
+    received = []
+    window.worker.formula.connect(received.append)
+    for step in (1e-4, 3e-6, 2e-7):
+        window.slider.set_step(step)
+        settled(window)
+    assert received == [] and formula.math.isVisible() and "cos(x)" in formula.label.text()
+    window.editor.set_text("exp(2x)")
+    settled(window)
+    qtbot.waitUntil(lambda: "exp(2*x)" in formula.label.text(), timeout=20_000)
+    window.editor.set_text("x^3*sin(x)")
+    settled(window)
+    qtbot.waitUntil(lambda: "cos(x)" in formula.label.text() and formula.math.isVisible(), timeout=20_000)
