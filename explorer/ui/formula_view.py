@@ -3,12 +3,12 @@ arrays as written: `np.exp(x)`, `np.sign(x)`)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ..core.symbolic.python_code import numpy_imports
+from .svg_image import svg_image, svg_size
 from .worker import FormulaResult
 
 FORMULA_LINES = 3  # the formula area's height (an error message with its caret fits); longer formulas scroll
@@ -83,25 +83,27 @@ class FormulaView(QWidget):
 
     def _drawn(self, formula: FormulaResult) -> QPixmap | None:
         """`f′(x) = ` and the typeset formula side by side, at most the area's height; None if Qt cannot."""
-        renderer = QSvgRenderer(QByteArray(formula.svg.encode()))
-        if not renderer.isValid() or renderer.defaultSize().isEmpty():
+        size = svg_size(formula.svg)
+        if size is None:
             return None
-        size = renderer.defaultSize()
         room = self.scroll_area.height() - 8
-        scale = min(1.0, room / size.height()) if room > 0 else 1.0
+        scale = min(1.0, room / size[1]) if room > 0 else 1.0
         if scale < MIN_SCALE:  # a tall fraction squeezed into the area's lines would be unreadable: text
             return None
         ratio = self.devicePixelRatioF()
+        math = svg_image(formula.svg, scale, ratio)
+        if math is None:
+            return None
         name = f"{derivative_name(formula.order)} = "
         name_width = self.label.fontMetrics().horizontalAdvance(name) + 4
-        width, height = int(size.width() * scale) + name_width, int(size.height() * scale)
+        width, height = int(size[0] * scale) + name_width, int(size[1] * scale)
         picture = QPixmap(int(width * ratio), int(height * ratio))
         picture.setDevicePixelRatio(ratio)
         picture.fill(Qt.GlobalColor.transparent)
         painter = QPainter(picture)
         painter.setFont(self.label.font())
         painter.drawText(QRectF(0, 0, name_width, height), int(Qt.AlignmentFlag.AlignVCenter), name)
-        renderer.render(painter, QRectF(name_width, 0, size.width() * scale, height))
+        painter.drawImage(QPointF(name_width, 0), math)
         painter.end()
         return picture
 

@@ -170,3 +170,19 @@ def test_each_form_renders_the_same_derivation(form):
     _, d = derivation("x^x")
     text = render(d, form)
     assert "general power" in text and text == render(d, form)
+
+
+def test_rows_are_the_lines_of_the_text_form_and_each_can_be_typeset():
+    from explorer.core.limits import MAX_TYPESET_LATEX
+    from explorer.core.symbolic.steps_format import StepRow, step_rows, typeset_rows
+
+    parsed = parse_expression("sin(x^2)*log(x)")
+    derivation = derivation_steps(parsed.expr, parsed.variable, 1)
+    rows = step_rows(derivation)
+    text = steps_text(derivation)
+    assert [row.kind for row in rows][:1] == ["function"] and rows[-1].kind == "result"
+    assert all(row.text in text for row in rows)
+    assert sum(row.kind == "step" for row in rows) == len(derivation.steps)
+    drawn = typeset_rows(rows + (StepRow("step", "power", 0, "x^{2}" * MAX_TYPESET_LATEX, "too long"),))
+    assert all(svg is not None and svg.lstrip().startswith("<svg") for svg in drawn[:-1])
+    assert drawn[-1] is None  # too long to draw: the window shows its text

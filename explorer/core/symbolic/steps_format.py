@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
@@ -95,34 +96,29 @@ def steps_dict(derivation: Derivation) -> dict:
     }
 
 
-# -- plain text ---------------------------------------------------------------------------------------
+# -- rows: the derivation as the lines people read --------------------------------------------------------
+@dataclass(frozen=True)
+class StepRow:
+    """One line of a shown derivation: the function, an order's heading, a rule's step, or a result.
+
+    `label` names the rule ("chain (trig)") or the line ("order 2", "result"); `latex` is the line's
+    mathematics (`\\frac{d}{dx} (x^2) = 2 x`) and `text` the same in SymPy syntax; `where` is the chain rule's
+    substitution (u = x^2) in LaTeX and text, and `note` a remark in words."""
+
+    kind: str  # "function", "order", "step" or "result"
+    label: str
+    depth: int
+    latex: str
+    text: str
+    where_latex: str = ""
+    where_text: str = ""
+    note: str = ""
+
+
 def _plain(expr: sympy.Expr) -> str:
     return expression_text(expr).replace("**", "^")  # the parser reads ^ too; it is how people type powers
 
 
-def _step_line(step: Step) -> str:
-    label = _rule_label(step)
-    if step.substitution is not None:
-        label += f", {step.substitution[0]} = {_plain(step.substitution[1])}"
-    note = f"; {step.note}" if step.note else ""
-    return f"{'  ' * step.depth}d/d{step.variable} [{_plain(step.before)}] = {_plain(step.after)}   ({label}{note})"
-
-
-def steps_text(derivation: Derivation) -> str:
-    """An indented readable list: one line per step, deeper steps indented, each result after its steps."""
-    variable = derivation.variable.name
-    lines = [f"{derivative_name(0, variable)} = {_plain(derivation.expression)}"]
-    for d in derivation.passes:
-        lines.append("")
-        if derivation.order > 1:
-            previous = derivative_name(d.order - 1, variable)
-            lines.append(f"{derivative_name(d.order, variable)} = d/d{variable} [{previous}]:")
-        lines.extend(_step_line(step) for step in d.steps)
-        lines.append(f"{derivative_name(d.order, variable)} = {_plain(d.simplified)}")
-    return "\n".join(lines)
-
-
-# -- LaTeX ----------------------------------------------------------------------------------------------
 def _d(step: Step) -> str:
     before = latex_text(step.before)
     if not step.before.is_Atom:
@@ -130,52 +126,83 @@ def _d(step: Step) -> str:
     return rf"\frac{{d}}{{d{latex_text(step.variable)}}} {before} = {latex_text(step.after)}"
 
 
-def _latex_row(step: Step) -> str:
-    indent = r"\quad " * step.depth
-    where = ""
+def _step_row(step: Step) -> StepRow:
+    where_latex = where_text = ""
     if step.substitution is not None:
         symbol, inner = step.substitution
-        where = rf" \qquad ({latex_text(symbol)} = {latex_text(inner)})"
-    return rf"\text{{{_rule_label(step)}}} &\quad {indent}{_d(step)}{where}"
+        where_latex, where_text = f"{latex_text(symbol)} = {latex_text(inner)}", f"{symbol} = {_plain(inner)}"
+    return StepRow("step", _rule_label(step), step.depth, _d(step),
+                   f"d/d{step.variable} [{_plain(step.before)}] = {_plain(step.after)}", where_latex, where_text,
+                   step.note)
 
 
+def step_rows(derivation: Derivation) -> tuple[StepRow, ...]:
+    """The derivation line by line: f, then for each differentiation (headed when the order is above 1) its
+    steps in order, deeper ones nested, and its simplified result."""
+    x = derivation.variable.name
+    rows = [StepRow("function", "", 0, f"{derivative_latex(0, x)} = {latex_text(derivation.expression)}",
+                    f"{derivative_name(0, x)} = {_plain(derivation.expression)}")]
+    for d in derivation.passes:
+        if derivation.order > 1:
+            previous_latex, previous = derivative_latex(d.order - 1, x), derivative_name(d.order - 1, x)
+            rows.append(StepRow("order", f"order {d.order}", 0,
+                                rf"{derivative_latex(d.order, x)} = \frac{{d}}{{d{x}}} {previous_latex}",
+                                f"{derivative_name(d.order, x)} = d/d{x} [{previous}]:"))
+        rows.extend(_step_row(step) for step in d.steps)
+        rows.append(StepRow("result", "result", 0, f"{derivative_latex(d.order, x)} = {latex_text(d.simplified)}",
+                            f"{derivative_name(d.order, x)} = {_plain(d.simplified)}"))
+    return tuple(rows)
+
+
+# -- plain text ---------------------------------------------------------------------------------------
+def steps_text(derivation: Derivation) -> str:
+    """An indented readable list: one line per step, deeper steps indented, each result after its steps."""
+    lines = []
+    for row in step_rows(derivation):
+        if row.kind == "step":
+            label = row.label + (f", {row.where_text}" if row.where_text else "")
+            note = f"; {row.note}" if row.note else ""
+            lines.append(f"{'  ' * row.depth}{row.text}   ({label}{note})")
+        elif row.kind == "order":
+            lines += ["", row.text]
+        else:
+            lines.append(row.text)
+            if row.kind == "function" and derivation.order == 1:
+                lines.append("")
+    return "\n".join(lines)
+
+
+# -- LaTeX ----------------------------------------------------------------------------------------------
 def steps_latex(derivation: Derivation) -> str:
     """An `aligned` block: rule names right-aligned in the first column, each step d/dx(before) = after
     indented by its depth in the second; each differentiation ends with its simplified result."""
-    variable = derivation.variable.name
-    rows = [rf"& \quad {derivative_latex(0, variable)} = {latex_text(derivation.expression)}"]
-    for d in derivation.passes:
-        if derivation.order > 1:
-            rows.append(rf"\text{{order {d.order}}} & \quad {derivative_latex(d.order, variable)} = "
-                        rf"\frac{{d}}{{d{variable}}} {derivative_latex(d.order - 1, variable)}")
-        rows.extend(_latex_row(step) for step in d.steps)
-        rows.append(rf"\text{{result}} & \quad {derivative_latex(d.order, variable)} = {latex_text(d.simplified)}")
-    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+    lines = []
+    for row in step_rows(derivation):
+        if row.kind == "step":
+            where = rf" \qquad ({row.where_latex})" if row.where_latex else ""
+            indent = r"\quad " * row.depth
+            lines.append(rf"\text{{{row.label}}} &\quad {indent}{row.latex}{where}")
+        else:
+            label = rf"\text{{{row.label}}} " if row.label else ""
+            lines.append(rf"{label}& \quad {row.latex}")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
 
 # -- Markdown -------------------------------------------------------------------------------------------
-def _markdown_item(step: Step) -> str:
-    where = ""
-    if step.substitution is not None:
-        symbol, inner = step.substitution
-        where = f" (${latex_text(symbol)} = {latex_text(inner)}$)"
-    note = f" ({step.note})" if step.note else ""
-    return f"{'  ' * step.depth}- **{_rule_label(step)}**{where}: ${_d(step)}${note}"
-
-
 def steps_markdown(derivation: Derivation) -> str:
     """A nested list (two spaces per depth) with inline $...$ mathematics, a heading line per order above 1."""
-    variable = derivation.variable.name
-    lines = [f"${derivative_latex(0, variable)} = {latex_text(derivation.expression)}$", ""]
-    for d in derivation.passes:
-        if derivation.order > 1:
-            lines.append(f"**Order {d.order}**: ${derivative_latex(d.order, variable)} = "
-                         rf"\frac{{d}}{{d{variable}}} {derivative_latex(d.order - 1, variable)}$")
-            lines.append("")
-        lines.extend(_markdown_item(step) for step in d.steps)
-        lines.append("")
-        lines.append(f"**Result**: ${derivative_latex(d.order, variable)} = {latex_text(d.simplified)}$")
-        lines.append("")
+    lines: list[str] = []
+    for row in step_rows(derivation):
+        if row.kind == "function":
+            lines += [f"${row.latex}$", ""]
+        elif row.kind == "order":
+            lines += [f"**Order {row.label.split()[-1]}**: ${row.latex}$", ""]
+        elif row.kind == "result":
+            lines += ["", f"**Result**: ${row.latex}$", ""]
+        else:
+            where = f" (${row.where_latex}$)" if row.where_latex else ""
+            note = f" ({row.note})" if row.note else ""
+            lines.append(f"{'  ' * row.depth}- **{row.label}**{where}: ${row.latex}${note}")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -194,10 +221,40 @@ def derive_and_render(expr: sympy.Expr, variable: sympy.Symbol, order: int, form
     return render(derivation_steps(expr, variable, order), form)
 
 
-def derive_and_render_all(expr: sympy.Expr, variable: sympy.Symbol, order: int) -> dict[str, str]:
-    """Every form of one derivation (text, LaTeX, Markdown): the window shows one and copies the others."""
+def derive_and_render_all(expr: sympy.Expr, variable: sympy.Symbol, order: int) -> dict[str, Any]:
+    """Every form of one derivation (text, LaTeX, Markdown) and its rows (StepRow): the window shows the
+    rows and copies the others."""
     derivation = derivation_steps(expr, variable, order)
-    return {form: render(derivation, form) for form in ("text", "latex", "markdown")}
+    forms: dict[str, Any] = {form: render(derivation, form) for form in ("text", "latex", "markdown")}
+    forms["rows"] = step_rows(derivation)
+    return forms
+
+
+def typeset_rows(rows: tuple[StepRow, ...], size: float = 14.0) -> list[str | None]:
+    """Each row's mathematics as SVG (typeset.latex_svg), None for a row that cannot be drawn (too long, or
+    LaTeX the renderer does not know): that row stays text."""
+    from .typeset import TypesetError, latex_svg
+
+    drawn: list[str | None] = []
+    for row in rows:
+        latex = row.latex + (rf" \qquad ({row.where_latex})" if row.where_latex else "")
+        try:
+            drawn.append(latex_svg(latex, size))
+        except TypesetError:
+            drawn.append(None)
+    return drawn
+
+
+def _in_child(seconds: float, target, args: tuple, start_method: str | None, what: str) -> Any:
+    """target(*args) in a child process, abandoned (killed) after seconds: raises StepsTimeout then."""
+    context = multiprocessing.get_context(start_method or ("fork" if sys.platform != "win32" else "spawn"))
+    with context.Pool(1) as pool:  # leaving the block terminates the child, finished or not
+        pending = pool.apply_async(target, args)
+        try:
+            return pending.get(seconds)
+        except multiprocessing.TimeoutError:
+            raise StepsTimeout(f"{what} took longer than {seconds:g} s; try a lower order or a shorter "
+                               "expression") from None
 
 
 def rendered_within(seconds: float, expr: sympy.Expr, variable: sympy.Symbol, order: int, form: str = "text",
@@ -206,13 +263,11 @@ def rendered_within(seconds: float, expr: sympy.Expr, variable: sympy.Symbol, or
     not SymPy's own work within them. Raises StepsTimeout then, and what derivation_steps raises.
     form "all" gives derive_and_render_all's dict. A threaded caller (the window) passes start_method
     "forkserver": forking a process with threads is unsafe."""
-    context = multiprocessing.get_context(start_method or ("fork" if sys.platform != "win32" else "spawn"))
     target, args = ((derive_and_render_all, (expr, variable, order)) if form == "all"
                     else (derive_and_render, (expr, variable, order, form)))
-    with context.Pool(1) as pool:  # leaving the block terminates the child, finished or not
-        pending = pool.apply_async(target, args)
-        try:
-            return pending.get(seconds)
-        except multiprocessing.TimeoutError:
-            raise StepsTimeout(f"the steps took longer than {seconds:g} s; try a lower order or a shorter "
-                               "expression") from None
+    return _in_child(seconds, target, args, start_method, "the steps")
+
+
+def typeset_within(seconds: float, rows: tuple[StepRow, ...], start_method: str | None = None) -> list[str | None]:
+    """typeset_rows in a child process (ziamath is slow on long formulas), abandoned after seconds."""
+    return _in_child(seconds, typeset_rows, (rows,), start_method, "drawing the steps as mathematics")
