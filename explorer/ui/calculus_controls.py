@@ -3,10 +3,22 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QListWidget, QListWidgetItem, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QWidget,
+)
 
+from ..core.calculus.polynomial import polynomial_text
 from ..core.calculus.stage import CalculusResult
+from .formula_view import derivative_name
 
 KIND_MARKS = {"minimum": "min", "maximum": "max", "inflection": "inflection"}
 LIST_ROWS = 5  # rows of the critical point list shown before it scrolls
@@ -42,8 +54,22 @@ class CalculusControls(QGroupBox):
         form.addRow("Taylor degree", self.taylor)
         form.addRow(self.extrema)
         form.addRow(self.points)
+        # f as a polynomial: its coefficients and the derivative's, as numpy.poly1d and its deriv() give them.
+        self.polynomial = QLabel()
+        self.polynomial.setWordWrap(True)
+        self.polynomial.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.polynomial.setToolTip("coefficients from the highest power down, as numpy.poly1d(c) takes them; "
+                                   "the derivative's are numpy.poly1d(c).deriv(n).coeffs")
+        self.polynomial.hide()
+        form.addRow(self.polynomial)
+        self._shown: tuple = ()  # the critical points listed, to leave the list alone when they are the same
 
-    def show_result(self, result: CalculusResult) -> None:
+    def show_result(self, result: CalculusResult, order: int = 1) -> None:
+        self.show_polynomial(result.polynomial, result.polynomial_derivative, order)
+        shown = (result.critical, result.critical_count, self.extrema.isChecked())
+        if shown == self._shown:  # a slider move: the same points (refilling the list relays it out)
+            return
+        self._shown = shown
         self.points.clear()
         for point in result.critical:
             # sin at -pi is 1.2e-16 in doubles: a value far below f's own scale reads as the 0 it stands for.
@@ -57,7 +83,28 @@ class CalculusControls(QGroupBox):
         if self.extrema.isChecked() and result.critical_count == 0:
             self.points.addItem(QListWidgetItem("none in this range"))
 
+    def clear_points(self) -> None:
+        self.points.clear()
+        self._shown = ()
+
+    def show_polynomial(self, coefficients: np.ndarray | None, derivative: np.ndarray | None = None,
+                        order: int = 1) -> None:
+        """Say f's coefficients and its order-th derivative's, or nothing when f is not a polynomial."""
+        self.polynomial.setVisible(coefficients is not None)
+        if coefficients is None or derivative is None:
+            self.polynomial.setText("")
+            return
+        self.polynomial.setText(
+            f"f is a polynomial: {polynomial_text(coefficients)}\n"
+            f"coefficients {_listed(coefficients)}\n"
+            f"{derivative_name(order)} = {polynomial_text(derivative)}\n"
+            f"coefficients {_listed(derivative)}")
+
     def _chosen(self, item: QListWidgetItem) -> None:
         x = item.data(Qt.ItemDataRole.UserRole)
         if x is not None:
             self.pointChosen.emit(float(x))
+
+
+def _listed(coefficients: np.ndarray) -> str:
+    return "[" + ", ".join(f"{c:.12g}" for c in coefficients) + "]"

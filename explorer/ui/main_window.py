@@ -405,13 +405,14 @@ class MainWindow(QMainWindow):
             self.methods.show_unavailable(result.notes)
             if not (request.tangents or request.taylor_degree or request.extrema):
                 self.overlay.clear()
-                self.calculus.points.clear()
+                self.calculus.clear_points()
+                self.calculus.show_polynomial(None)  # a polynomial's coefficients come with the calculus stage
             exact = result.derivatives.get(result.reference) if result.reference else None
             gaps = gap_note(result.x, result.f, exact, derivative_name(request.order))
             self._show_computation_message("; ".join(filter(None, (self._worker_message, gaps))))
         elif isinstance(result, CalculusResult):
             self.overlay.show(result)
-            self.calculus.show_result(result)
+            self.calculus.show_result(result, request.order)
         elif isinstance(result, ErrorResult):
             self.panels.show_errors(result)
         elif isinstance(result, SweepResult):

@@ -124,3 +124,14 @@ def test_thousands_of_critical_points_are_all_found_to_full_precision(k, low, hi
         kind = "inflection" if abs(math.sin(k * truth)) < 0.5 else ("maximum" if math.sin(k * truth) > 0
                                                                       else "minimum")
         assert point.kind == kind
+
+
+@pytest.mark.parametrize("text, bound", [("x", 1), ("3", 0), ("(x+1)^5000", 5000), ("(x^30)^30*x", 901),
+                                         ("x^2*(x-1)^3 + x^4", 5), ("x^(1/2)", None), ("sin(x)*x", None)])
+def test_a_degree_bound_is_read_off_the_tree_without_expanding_it(text, bound):
+    from explorer.core.calculus.polynomial import MAX_DEGREE, degree_bound
+
+    parsed = parse_expression(text)
+    assert degree_bound(parsed.expr, parsed.variable) == bound
+    if bound is not None and bound > MAX_DEGREE:
+        assert polynomial_coefficients(parsed.expr, parsed.variable) is None

@@ -73,3 +73,26 @@ def test_a_taylor_polynomial_of_degree_ten(qtbot, window, settled):
     x, t = result.taylor
     expected = sum(math.exp(0.5) * (x - 0.5) ** k / math.factorial(k) for k in range(11))
     np.testing.assert_allclose(t, expected, rtol=1e-12)
+
+
+def test_a_polynomial_shows_its_coefficients_and_its_derivatives_as_numpy_poly1d_gives_them(qtbot, window,
+                                                                                            settled):
+    label = window.calculus.polynomial
+    window.model.update(tangents=False, extrema=False, taylor_degree=0)  # shown whatever the switches say
+    window.editor.set_text("3x^4 - 2x + a")
+    settled(window)
+    window.parameters.box("a").setValue(5.0)
+    settled(window)
+    coefficients = np.poly1d([3, 0, 0, -2, 5])
+    assert label.isVisible()
+    assert "[3, 0, 0, -2, 5]" in label.text() and f"[{', '.join(f'{c:g}' for c in coefficients.deriv().coeffs)}]" \
+        in label.text()
+    window.domain.order.setValue(2)
+    settled(window)
+    assert "[36, 0, 0]" in label.text() and "f″(x)" in label.text()
+    window.editor.set_text("(x+1)^5000")  # a polynomial, but not one worth listing (nor expanding)
+    settled(window)
+    assert not label.isVisible()
+    window.editor.set_text("sin(x)")
+    settled(window)
+    assert not label.isVisible() and label.text() == ""

@@ -16,6 +16,9 @@ def polynomial_coefficients(expr: sympy.Expr, variable: sympy.Symbol,
         expr = expr.subs(values)
     if not expr.is_polynomial(variable) or expr.free_symbols - {variable}:
         return None
+    bound = degree_bound(expr, variable)
+    if bound is None or bound > MAX_DEGREE:  # (x+1)^5000 would take seconds to expand, only to be refused
+        return None
     polynomial = sympy.Poly(expr, variable)
     if polynomial.degree() > MAX_DEGREE:
         return None
@@ -23,6 +26,28 @@ def polynomial_coefficients(expr: sympy.Expr, variable: sympy.Symbol,
         return np.array([float(c) for c in polynomial.all_coeffs()])
     except TypeError:  # a complex coefficient
         return None
+
+
+def degree_bound(expr: sympy.Expr, variable: sympy.Symbol) -> int | None:
+    """An upper bound on expr's degree in variable read off the tree without expanding it (a sum: its
+    largest term's; a product: the sum of its factors'; a power: exponent times the base's), or None where
+    a power of the variable is not a whole number."""
+    if not expr.has(variable):
+        return 0
+    if expr == variable:
+        return 1
+    if isinstance(expr, sympy.Pow):
+        base = degree_bound(expr.base, variable)
+        if base is None or not expr.exp.is_Integer or expr.exp < 0:
+            return None
+        return base * int(expr.exp)
+    if isinstance(expr, sympy.Add | sympy.Mul):
+        bounds = [degree_bound(arg, variable) for arg in expr.args]
+        if any(b is None for b in bounds):
+            return None
+        known = [b for b in bounds if b is not None]
+        return max(known) if isinstance(expr, sympy.Add) else sum(known)
+    return None
 
 
 def derivative_coefficients(coefficients: np.ndarray, order: int = 1) -> np.ndarray:

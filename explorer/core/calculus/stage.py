@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from ..request import DerivativeRequest, Method
 from ..symbolic.derivatives import SymbolicDerivatives
 from .extrema import CriticalPoint, critical_points
 from .lines import Line, secant, stencil_points, tangent
+from .polynomial import derivative_coefficients, polynomial_coefficients
 from .taylor import agreement_interval, taylor_coefficients, taylor_values
 
 TAYLOR_TOLERANCE = 0.01  # of f's spread over the range: where the Taylor polynomial counts as close to f
@@ -35,6 +37,10 @@ class CalculusResult:
     taylor_interval: tuple[float, float] | None = None  # where it stays within the tolerance of f
     critical: tuple[CriticalPoint, ...] = ()
     critical_count: int = 0  # all there are in the range (critical holds at most extrema.MAX_POINTS)
+    # f's coefficients, highest power first (numpy.poly1d's), and the plotted derivative's, when f is a
+    # polynomial (with the parameters' values) of modest degree
+    polynomial: np.ndarray | None = None
+    polynomial_derivative: np.ndarray | None = None
 
 
 _critical_cache: OrderedDict[tuple, tuple[tuple[CriticalPoint, ...], int]] = OrderedDict()
@@ -107,17 +113,36 @@ def calculus_stage(request_id: int, context: MethodContext, x: np.ndarray, f_val
                           **lines)
 
 
-def calculus_for(request: DerivativeRequest, symbolic: SymbolicDerivatives, probe: float) -> CalculusResult | None:
-    """The calculus stage of request at the sweep point probe; None when nothing of it is asked for."""
-    if not (request.tangents or request.taylor_degree or request.extrema):
+@lru_cache(maxsize=CACHE_SIZE)
+def _polynomial(symbolic: SymbolicDerivatives, parameters: tuple[float, ...],
+                order: int) -> tuple[np.ndarray, np.ndarray] | None:
+    parsed = symbolic.parsed
+    coefficients = polynomial_coefficients(parsed.expr, parsed.variable, dict(zip(parsed.parameters, parameters,
+                                                                                  strict=True)))
+    if coefficients is None:
         return None
+    return coefficients, derivative_coefficients(coefficients, order)
+
+
+def calculus_for(request: DerivativeRequest, symbolic: SymbolicDerivatives, probe: float) -> CalculusResult | None:
+    """The calculus stage of request at the sweep point probe; None when nothing of it is asked for and f is
+    not a polynomial (whose coefficients are always shown)."""
     from ..pipeline import method_context, x_grid  # the pipeline imports this module's results
 
     context = method_context(request, symbolic)
+    polynomial = _polynomial(symbolic, context.parameters, request.order)
+    if not (request.tangents or request.taylor_degree or request.extrema):
+        if polynomial is None:
+            return None
+        return CalculusResult(request.request_id, probe, 0.0, polynomial=polynomial[0],
+                              polynomial_derivative=polynomial[1])
     x = x_grid(request)
     step = float(context.steps(Method.FORWARD, np.array([probe]), request.step)[0])
-    return calculus_stage(request.request_id, context, x, context.f(x), probe, step, request.tangents,
-                          request.taylor_degree, request.extrema)
+    result = calculus_stage(request.request_id, context, x, context.f(x), probe, step, request.tangents,
+                            request.taylor_degree, request.extrema)
+    if polynomial is None:
+        return result
+    return replace(result, polynomial=polynomial[0], polynomial_derivative=polynomial[1])
 
 
 def searches_critical_points(request: DerivativeRequest, symbolic: SymbolicDerivatives) -> bool:
