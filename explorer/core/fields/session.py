@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -43,6 +43,7 @@ from .maps import (
     field_map,
     hessian_eigen,
 )
+from .sampled import exact_gradient
 from .stencils import STENCIL_METHODS
 from .symbolic import Differentiate, differentiate_here
 from .variables import FieldExpression, FieldInputError, parameter_values, parse_field, parse_names
@@ -146,6 +147,8 @@ class MapStage:
     field_map: FieldMap
     contours: Contours
     arrows: ArrowField
+    gradient: np.ndarray  # (2, ny, nx): the exact gradient at every grid point (for export); NaN without one
+    reference: Method | None  # what gave it: symbolic, or autodiff when SymPy gave up
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,7 +220,9 @@ class ContextCache:
 
     Used from one thread at a time (the window's worker)."""
 
-    def __init__(self, differentiate: Differentiate = differentiate_here):
+    def __init__(self, differentiate: Callable[[FieldExpression], Differentiate] | None = None):
+        """differentiate(field) gives the Differentiate for field's partials (a SymbolicEngine's, say);
+        default: SymPy in this thread."""
         self.differentiate = differentiate
         self._contexts: OrderedDict[tuple, FieldContext] = OrderedDict()
 
@@ -228,7 +233,8 @@ class ContextCache:
         key = (request.expression, parsed.variable_names, values)
         base = self._contexts.get(key)
         if base is None:
-            base = FieldContext(parsed, values, differentiate=self.differentiate)
+            how = self.differentiate(parsed) if self.differentiate is not None else differentiate_here
+            base = FieldContext(parsed, values, differentiate=how)
             self._contexts[key] = base
             while len(self._contexts) > CONTEXT_CACHE:
                 self._contexts.popitem(last=False)
@@ -278,7 +284,8 @@ def field_stages(request: FieldRequest, cache: ContextCache, skip: frozenset[str
         values = field_map(context, rectangle)
         lines = contours(values.x, values.y, values.values)
         arrows = arrow_field(context, rectangle, min(request.arrows, MAX_ARROWS))
-        yield MapStage(request.request_id, (variables[0], variables[1]), values, lines, arrows)
+        grad, reference = exact_gradient(context, rectangle.points())
+        yield MapStage(request.request_id, (variables[0], variables[1]), values, lines, arrows, grad, reference)
     sampled = cache.context(request, request.noise)  # the finite differences see the noise
     if "errors" not in skip:
         maps = error_maps(sampled, rectangle, request.counts, (method,), base=request.step)
