@@ -35,6 +35,10 @@ from .settings import stored_text
 from .stage_worker import StageWorker
 
 GROUP = "fields/"
+# The panels are painted once for the quick stages of a request (map, errors, point and descent come within
+# milliseconds of each other; each full repaint of the four panels costs some 20 ms): after its first stage
+# their painting waits for the descent stage, the end of the job, or this long at most.
+HOLD_MS = 150
 STAGE_NAMES = {MapStage: "map", ErrorStage: "errors", PointStage: "point", DescentStage: "descent",
                CompareStage: "compare"}
 
@@ -68,14 +72,19 @@ class FieldsMode(QObject):
         self.completed_job = 0
         self.sent_at = 0.0
         self.drawn_at: dict[str, float] = {}  # stage name -> perf_counter when the newest job's stage was drawn
+        self.painted_at = 0.0  # perf_counter when the panels last finished a repaint
         self._timer = QTimer(self, singleShot=True, interval=0)  # a burst of edits becomes one request
         self._timer.timeout.connect(self.compute)
+        self.holding = False  # the panels' painting waits for the rest of the quick stages
+        self._hold = QTimer(self, singleShot=True, interval=HOLD_MS)
+        self._hold.timeout.connect(self._release)
         self.model.changed.connect(lambda _names: self._timer.start())
         self.worker.stage.connect(self._on_stage)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished_job.connect(self._on_finished)
         self.worker.busy.connect(self.view.controls.set_busy)
         self.view.controls.cancelRequested.connect(self.cancel)
+        self.view.panels.painted.connect(lambda: setattr(self, "painted_at", time.perf_counter()))
         self.view.panels.pointChosen.connect(lambda x, y: self.model.update(point_x=x, point_y=y))
         self.view.panels.startChosen.connect(lambda x, y: self.model.update(start_x=x, start_y=y))
 
@@ -124,6 +133,7 @@ class FieldsMode(QObject):
 
     def cancel(self) -> None:
         self.worker.cancel(self._job)
+        self._release()
         self.view.controls.set_busy(False)
         self.message.emit("cancelled: the panels show the last finished result")
 
@@ -135,6 +145,10 @@ class FieldsMode(QObject):
         if name is None:
             return
         view = self.view
+        if not self.holding:
+            self.holding = True
+            view.panels.setUpdatesEnabled(False)
+            self._hold.start()
         if isinstance(stage, MapStage):
             view.panels.show_map(stage, request.expression)
         elif isinstance(stage, ErrorStage):
@@ -149,18 +163,28 @@ class FieldsMode(QObject):
                 self.message.emit(stage.problem)
             elif stage.path is not None and stage.path.diverged:
                 self.message.emit(f"the descent {stage.path.reason}: the learning rate is too large for this f")
+            self._release()
         elif isinstance(stage, CompareStage):
             view.table.show_compare(stage)
         self.shown[name] = request
         self.stages[name] = stage
         self.drawn_at[name] = time.perf_counter()
 
+    def _release(self) -> None:
+        """Paint what the quick stages drew, at once."""
+        self._hold.stop()
+        if self.holding:
+            self.holding = False
+            self.view.panels.setUpdatesEnabled(True)
+
     def _on_failed(self, job: int, message: str) -> None:
+        self._release()
         if job == self._job:
             self.view.controls.show_problem(message)
             self.message.emit(message)  # the last good maps stay on screen
 
     def _on_finished(self, job: int) -> None:
+        self._release()
         if job == self._job:
             self.completed_job = job
 

@@ -131,6 +131,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
 
     pointChosen = Signal(float, float)
     startChosen = Signal(float, float)
+    painted = Signal()  # a repaint finished: what the panels hold is on screen
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, show=False)
@@ -188,6 +189,10 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         self.scene().sigMouseClicked.connect(self._clicked)
         self.rectangle: QRectF | None = None
         self.error_log: np.ndarray | None = None  # log10 |error| as drawn
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        self.painted.emit()
 
     # -- clicks ------------------------------------------------------------------------------------------
     def _clicked(self, event) -> None:
