@@ -329,7 +329,7 @@ def _short(text: str, limit: int = 40) -> str:
 class PointTable(QWidget):
     """Every partial at the point by every method, with its |error| against the exact value."""
 
-    COLUMNS = ("∂f/∂x", "∂f/∂y", "∂²f/∂x²", "∂²f/∂x∂y", "∂²f/∂y²", "D_u f", "max |error| on the map")
+    COLUMNS = ("∂f/∂x", "∂f/∂y", "∂²f/∂x²", "∂²f/∂x∂y", "∂²f/∂y²", "D_u f", "map max")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -411,7 +411,8 @@ class PointTable(QWidget):
         """The last column: each method's largest |error| of the error map's partial over the whole map."""
         name = PARTIAL_TITLES[stage.partial]
         column = len(self.COLUMNS) - 1
-        header = QTableWidgetItem(f"max |error| of {name} on the map")
+        header = QTableWidgetItem(f"{name}: map max")
+        header.setToolTip(f"each method's largest |error| of {name} over the whole map at h = {stage.step:.3g}")
         self.table.setHorizontalHeaderItem(column, header)
         for row, method in enumerate(FIELD_METHODS):
             if method is stage.maps.reference:
