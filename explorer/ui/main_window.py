@@ -37,6 +37,7 @@ from .data_mode import DataMode
 from .domain_controls import DomainControls
 from .export import ExportError, export_results, export_sweep, with_chosen_suffix
 from .expression_editor import ExpressionEditor
+from .fields_mode import FieldsMode
 from .formula_view import FormulaView, derivative_name
 from .input_model import InputModel, bind, bind_box
 from .lesson import LessonBox
@@ -200,6 +201,9 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.splitter)
         self.pages.addWidget(self.data.view)
+        self.fields = FieldsMode(self.settings, self.worker.engine, self)  # several variables: its own page
+        self.fields.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.pages.addWidget(self.fields.view)
         self.setCentralWidget(self.pages)
         self.setAcceptDrops(True)
         # 1400 x 900 where the screen has room (a saved geometry replaces it); a laptop's screen is smaller.
@@ -244,8 +248,10 @@ class MainWindow(QMainWindow):
                                                 lambda: self.set_mode("formula"))
         self.data_mode_action = self._action(view_menu, "&Data mode (samples)", QKeySequence("Ctrl+2"),
                                              lambda: self.set_mode("data"))
+        self.fields_mode_action = self._action(view_menu, "&Several variables", QKeySequence("Ctrl+3"),
+                                               lambda: self.set_mode("fields"))
         modes = QActionGroup(self)
-        for action in (self.formula_mode_action, self.data_mode_action):
+        for action in (self.formula_mode_action, self.data_mode_action, self.fields_mode_action):
             action.setCheckable(True)
             modes.addAction(action)
         self.formula_mode_action.setChecked(True)
@@ -500,6 +506,9 @@ class MainWindow(QMainWindow):
             self.set_mode("data")
             if self.data.recent:
                 self.data.open_file(self.data.recent[0])
+        elif stored_text(settings.value("view/mode")) == "fields":
+            self.set_mode("fields")
+        notes += self.fields.startup_notes
         if notes:
             self.statusBar().showMessage("settings: " + "; ".join(notes))
 
@@ -530,18 +539,24 @@ class MainWindow(QMainWindow):
 
     # -- data mode -------------------------------------------------------
     def set_mode(self, mode: str) -> None:
-        """Show the formula's panels or the data's."""
-        data = mode == "data"
-        self.pages.setCurrentWidget(self.data.view if data else self.splitter)
-        (self.data_mode_action if data else self.formula_mode_action).setChecked(True)
+        """Show the formula's panels, the data's or the several variables'."""
+        pages = {"data": (self.data.view, self.data_mode_action), "fields": (self.fields.view, self.fields_mode_action)}
+        page, action = pages.get(mode, (self.splitter, self.formula_mode_action))
+        self.pages.setCurrentWidget(page)
+        action.setChecked(True)
+        if mode == "fields":
+            self.fields.activate()
         self.settings.setValue("view/mode", mode)
 
     def mode(self) -> str:
-        return "data" if self.pages.currentWidget() is self.data.view else "formula"
+        page = self.pages.currentWidget()
+        return "data" if page is self.data.view else "fields" if page is self.fields.view else "formula"
 
     def _writer(self) -> Callable[[DerivativeResults | None, PlotPanels, str], None]:
         if self.mode() == "data":
             return lambda _results, _panels, path: self.data.export(path)
+        if self.mode() == "fields":
+            return lambda _results, _panels, path: self.fields.export(path)
         return export_results
 
     def open_data(self, path: str) -> None:
@@ -594,6 +609,8 @@ class MainWindow(QMainWindow):
         save_inputs(self.settings, self.model.state)
         self.data.save()
         self.data.stop()
+        self.fields.save()
+        self.fields.stop()
         save_recent(self.settings, self.editor.recent)
         save_window(self.settings, self.saveGeometry(), self.splitter.saveState())
         self.settings.sync()

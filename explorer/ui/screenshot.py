@@ -1,5 +1,6 @@
 """`python -m explorer.ui.screenshot OUT.png [PRESET] [WIDTHxHEIGHT]`: open the window on a preset, wait for results,
-save a picture (at 1400x900 unless a size is given: check small screens with 1024x700)."""
+save a picture (at 1400x900 unless a size is given: check small screens with 1024x700). PRESET `fields` shows the
+several-variables mode."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .app import ensure_application, open_window
 from .presets import PRESETS
 
 TIMEOUT_SECONDS = 30.0
+FIELDS_PRESET = "fields"  # the several-variables mode on its default function
 SETTLE_SECONDS = 0.5
 
 
@@ -24,16 +26,23 @@ def take_screenshot(path: str, preset_name: str = "sin(x)", size: tuple[int, int
     """Save the window showing a preset to path; return the seconds its request took."""
 
     app = ensure_application()
-    preset = next(p for p in PRESETS if p.name == preset_name)
+    preset = next((p for p in PRESETS if p.name == preset_name), PRESETS[0])
     with tempfile.TemporaryDirectory() as scratch:  # never touch the user's saved session
         window = open_window(QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat))
         window.resize(*size)
-        window.apply_preset(preset)
+        fields = preset_name == FIELDS_PRESET
+        if fields:
+            window.set_mode("fields")
+        else:
+            window.apply_preset(preset)
         deadline = time.monotonic() + TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             app.processEvents()
             request = window.request
-            if request is not None and window.completed_id == request.request_id and window.formula.formula:
+            if fields:
+                if window.fields.settled() and "compare" in window.fields.stages:
+                    break
+            elif request is not None and window.completed_id == request.request_id and window.formula.formula:
                 break
             time.sleep(0.01)
         settle = time.monotonic() + SETTLE_SECONDS
