@@ -33,6 +33,7 @@ from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSe
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .plot_panels import DecadeAxis
+from .plot_style import style_axes
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
 DATA_COLORS = {"gradient": "#E69F00", "fornberg": "#56B4E9", "savgol": "#009E73", "spline": "#CC79A7",
@@ -50,12 +51,8 @@ def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x: st
     plot.setTitle(title, color="k", size="11pt")
     plot.setLabel("bottom", x)
     plot.setLabel("left", y)
-    plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setLogMode(x=log_x, y=log_y)
-    for name in ("bottom", "left"):
-        plot.getAxis(name).setPen("k")
-        plot.getAxis(name).setTextPen("k")
-        plot.getAxis(name).enableAutoSIPrefix(False)  # "(x1e+12)" beside a log axis reads as a unit
+    style_axes(plot)
     return plot
 
 

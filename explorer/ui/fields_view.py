@@ -43,6 +43,7 @@ from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
 from .parameter_controls import ParameterControls
 from .plot_panels import power_of_ten
+from .plot_style import style_axes
 from .step_slider import StepSlider
 
 ERROR_FLOOR = 1e-18  # an exact |error| of 0 is drawn at this, the bottom of the log scale
@@ -65,19 +66,18 @@ PARTIAL_TITLES = {"df/dx": "∂f/∂x", "df/dy": "∂f/∂y", "d2f/dx2": "∂²f
                   "d2f/dy2": "∂²f/∂y²"}
 
 
-def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, x: str, y: str) -> pg.PlotItem:
+def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, x: str, y: str, grid: bool = False) -> pg.PlotItem:
     plot = layout.addPlot(row=row, col=col)
     plot.setLabel("bottom", x)
     plot.setLabel("left", y)
-    for name in ("bottom", "left"):
-        plot.getAxis(name).setPen("k")
-        plot.getAxis(name).setTextPen("k")
-        plot.getAxis(name).enableAutoSIPrefix(False)
+    style_axes(plot, grid)  # the maps have none: the colours and contours are the grid there
     return plot
 
 
 def _title(plot: pg.PlotItem, text: str) -> None:
-    plot.setTitle(text, color="k", size=TITLE_SIZE)
+    """Set a panel's title; the same text again is skipped (a new title re-lays out its panel)."""
+    if plot.titleLabel.text != text:
+        plot.setTitle(text, color="k", size=TITLE_SIZE)
 
 
 def _bar(label: str, colormap: str) -> pg.ColorBarItem:
@@ -167,8 +167,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         self.error_plot.setXLink(self.map_plot)
         self.error_plot.setYLink(self.map_plot)
 
-        self.slice_plot = _plot(self, 1, 0, "s (distance along the line)", "value")
-        self.slice_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.slice_plot = _plot(self, 1, 0, "s (distance along the line)", "value", grid=True)
         self.slice_legend = self.slice_plot.addLegend(offset=(5, 5), labelTextColor="k", brush=(255, 255, 255, 190))
         self.slice_f = self.slice_plot.plot(pen=pg.mkPen("#444444", width=2), name="f on the line")
         self.slice_exact = self.slice_plot.plot(pen=pg.mkPen("#B8B8B8", width=5), name="D_u f exact")
@@ -177,8 +176,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         self.slice_here = pg.InfiniteLine(0.0, angle=90, pen=pg.mkPen("k", style=Qt.PenStyle.DotLine))
         self.slice_plot.addItem(self.slice_here)
 
-        self.descent_plot = _plot(self, 1, 1, "iteration", "f")
-        self.descent_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.descent_plot = _plot(self, 1, 1, "iteration", "f", grid=True)
         self.descent_curve = self.descent_plot.plot(pen=pg.mkPen(PATH_COLOR, width=2))
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
@@ -188,6 +186,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         _title(self.descent_plot, "f along the gradient descent")
         self.scene().sigMouseClicked.connect(self._clicked)
         self.rectangle: QRectF | None = None
+        self._slice_method: Method | None = None  # whose D_u f the slice's legend names
         self.error_log: np.ndarray | None = None  # log10 |error| as drawn
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -272,9 +271,11 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         self.slice_f.setData(line.s, line.f)
         self.slice_exact.setData(line.s, line.exact)
         self.slice_method.setData(line.s, line.by_method)
-        self.slice_method.setPen(pg.mkPen(METHOD_COLORS[line.method], width=1.5))
-        self.slice_legend.removeItem(self.slice_method)
-        self.slice_legend.addItem(self.slice_method, f"D_u f by {line.method.value}")
+        if line.method is not self._slice_method:  # the legend re-lays itself out: only for a new method
+            self._slice_method = line.method
+            self.slice_method.setPen(pg.mkPen(METHOD_COLORS[line.method], width=1.5))
+            self.slice_legend.removeItem(self.slice_method)
+            self.slice_legend.addItem(self.slice_method, f"D_u f by {line.method.value}")
         degrees = math.degrees(math.atan2(line.direction[1], line.direction[0]))
         _title(self.slice_plot, f"along the line through ({x:.3g}, {y:.3g}) at {degrees:.0f}°")
         self.slice_plot.enableAutoRange()
@@ -341,11 +342,14 @@ class PointTable(QWidget):
         self.table.setVerticalHeaderLabels([m.value for m in FIELD_METHODS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(False)
         font = self.table.font()
         font.setPointSizeF(font.pointSizeF() * 0.9)
         self.table.setFont(font)
+        # Rows of one line, fixed: sized to their contents, every cell's new text re-measured its row (a
+        # slider move refills 42 cells).
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.values = QCheckBox("values")
         self.values.setToolTip("show each method's values instead of its errors")
         self.values.toggled.connect(self._redraw)
@@ -394,18 +398,26 @@ class PointTable(QWidget):
             why = report.notes.get(method.value) or report.notes.get(f"{method.value} hessian") or ""
             for column, cell in enumerate(cells):
                 if cell is None:
-                    item = QTableWidgetItem("—")
-                    item.setToolTip(why)
+                    self._set_cell(row, column, "—", why)
                 elif method is report.reference:
-                    item = QTableWidgetItem(f"{cell[0]:.10g}")
-                    item.setToolTip("the exact value: the errors are measured against it")
+                    self._set_cell(row, column, f"{cell[0]:.10g}",
+                                   "the exact value: the errors are measured against it", cell)
                 else:
-                    item = QTableWidgetItem(f"{cell[0]:.10g}" if self.values.isChecked() else f"{cell[1]:.1e}")
-                    item.setToolTip(f"value {cell[0]!r}\n|error| {cell[1]:.3e}")
-                if cell is not None:
-                    item.setData(Qt.ItemDataRole.UserRole, cell)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(row, column, item)
+                    self._set_cell(row, column, f"{cell[0]:.10g}" if self.values.isChecked() else f"{cell[1]:.1e}",
+                                   f"value {cell[0]!r}\n|error| {cell[1]:.3e}", cell)
+
+    def _set_cell(self, row: int, column: int, text: str, tip: str = "",
+                  data: tuple[float, float] | None = None) -> None:
+        """Fill a cell, reusing its item: a new item per cell per slider move cost more than the move's
+        whole computation (QTableWidget.setItem re-lays out the table)."""
+        item = self.table.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, column, item)
+        item.setText(text)
+        item.setToolTip(tip)
+        item.setData(Qt.ItemDataRole.UserRole, data)
 
     def show_compare(self, stage: CompareStage) -> None:
         """The last column: each method's largest |error| of the error map's partial over the whole map."""
@@ -416,15 +428,12 @@ class PointTable(QWidget):
         self.table.setHorizontalHeaderItem(column, header)
         for row, method in enumerate(FIELD_METHODS):
             if method is stage.maps.reference:
-                item = QTableWidgetItem("reference")
+                self._set_cell(row, column, "reference")
             elif method in stage.largest:
-                item = QTableWidgetItem(f"{stage.largest[method]:.1e}")
-                item.setToolTip(f"median over the map {stage.median[method]:.1e} at h = {stage.step:.3g}")
+                self._set_cell(row, column, f"{stage.largest[method]:.1e}",
+                               f"median over the map {stage.median[method]:.1e} at h = {stage.step:.3g}")
             else:
-                item = QTableWidgetItem("—")
-                item.setToolTip(stage.maps.notes.get(method, ""))
-            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setItem(row, column, item)
+                self._set_cell(row, column, "—", stage.maps.notes.get(method, ""))
 
     def cell_value(self, method: Method, column: int) -> float | None:
         """The number in a cell (for tests): None for a method without a value there."""

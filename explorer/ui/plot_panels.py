@@ -14,7 +14,8 @@ from ..core.numeric.error_analysis import StepSweep
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import STEP_METHODS, DerivativeRequest, Method
 from .formula_view import derivative_name
-from .method_styles import EXACT_COLOR, FUNCTION_COLOR, GRID_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
+from .method_styles import EXACT_COLOR, FUNCTION_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
+from .plot_style import style_axes
 
 ERROR_FLOOR = 1e-18  # exact zeros are drawn here on the log axes (log 0 does not exist)
 THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measured error
@@ -306,16 +307,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         _set_title(plot, title)
         plot.setLabel("bottom", x_label)
         plot.setLabel("left", y_label)
-        plot.showGrid(x=True, y=True, alpha=1.0)
-        for name in ("bottom", "left"):
-            axis = plot.getAxis(name)
-            axis.setPen("k")
-            axis.setTextPen("k")
-            # Opaque light grid lines: translucent ones take Qt's raster engine ~10 ms per panel per frame.
-            axis.setTickPen(pg.mkPen(GRID_COLOR))
-            axis.setStyle(tickAlpha=255, maxTickLevel=1)
-            axis.setZValue(-1000)  # opaque grid lines must lie under the curves, not over them
-            axis.enableAutoSIPrefix(False)  # "(x1e-12)" on a log axis reads as a unit
+        style_axes(plot)
         # A left axis sized to its tick labels re-lays out the panels when they change, and that is a
         # second full repaint for every new function.
         plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
