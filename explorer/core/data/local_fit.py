@@ -204,11 +204,12 @@ def savgol_derivative(t: np.ndarray, y: np.ndarray, window: int, degree: int, or
     return savgol_derivatives(t, y, window, degree, (order,))[order]
 
 
-def savgol_pair(t: np.ndarray, y: np.ndarray, window: int, degree: int, reference: int, order: int,
-                points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """At `points`, the order-th derivative of the local fits of degree `degree` and `reference` (> degree)
-    over the same windows, with sum w^2 of the first and sum (w - w_ref)^2 (noise variance of the estimate
-    and of the difference, for unit noise): what an empirical bias-variance choice of the window needs."""
+def savgol_pairs(t: np.ndarray, y: np.ndarray, window: int, degrees: list[int], order: int, points: np.ndarray
+                 ) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """For each degree, at `points`: the order-th derivative of the local fits of that degree and of two
+    degrees more over the same windows, with sum w^2 of the first and sum (w - w_ref)^2 (noise variance of
+    the estimate and of the difference, for unit noise): what an empirical bias-variance choice of the
+    window needs. The windows' power sums are built once for every degree."""
     at = np.asarray(points)
     starts = window_starts(len(t), window, at)
     index = starts[:, None] + np.arange(window)
@@ -217,7 +218,7 @@ def savgol_pair(t: np.ndarray, y: np.ndarray, window: int, degree: int, referenc
     half = 0.5 * (tw[:, -1] - tw[:, 0])
     half[half == 0] = 1.0
     s = (tw - centre[:, None]) / half[:, None]
-    top = reference
+    top = max(degrees) + 2
     sums = np.empty((len(s), 2 * top + 1))
     moments = np.empty((len(s), top + 1))
     term = np.ones_like(s)
@@ -228,23 +229,25 @@ def savgol_pair(t: np.ndarray, y: np.ndarray, window: int, degree: int, referenc
         if k <= top:
             moments[:, k] = np.einsum("rw,rw->r", term, yw)
     d = (t[at] - centre) / half
-    solved = {}
-    for deg in (degree, reference):
+    solved: dict[int, np.ndarray] = {}
+    for deg in sorted({*degrees, *(deg + 2 for deg in degrees)}):
+        if deg + 1 > window:
+            continue
         powers = np.arange(deg + 1)
         falling = np.array([math.perm(int(k), order) if k >= order else 0.0 for k in powers], dtype=float)
         target = falling * d[:, None] ** np.maximum(powers - order, 0) / half[:, None] ** order
-        gram = sums[:, powers[:, None] + powers[None, :]]
-        solved[deg] = _solve(gram, target)
-    z, zr = solved[degree], solved[reference]
-    p, r = degree + 1, reference + 1
-    value = np.einsum("ra,ra->r", z, moments[:, :p])
-    value_ref = np.einsum("ra,ra->r", zr, moments[:, :r])
-    powers_p, powers_r = np.arange(p), np.arange(r)
-    gram_pp = sums[:, powers_p[:, None] + powers_p[None, :]]
-    gram_rr = sums[:, powers_r[:, None] + powers_r[None, :]]
-    gram_pr = sums[:, powers_p[:, None] + powers_r[None, :]]
-    own = np.einsum("ra,rab,rb->r", z, gram_pp, z)
-    other = np.einsum("ra,rab,rb->r", zr, gram_rr, zr)
-    cross = np.einsum("ra,rab,rb->r", z, gram_pr, zr)
-    return value, value_ref, np.maximum(own, 0.0), np.maximum(own + other - 2 * cross, 0.0)
-
+        solved[deg] = _solve(sums[:, powers[:, None] + powers[None, :]], target)
+    out = {}
+    for degree in degrees:
+        if degree + 2 not in solved:
+            continue
+        z, zr = solved[degree], solved[degree + 2]
+        p, r = degree + 1, degree + 3
+        value = np.einsum("ra,ra->r", z, moments[:, :p])
+        value_ref = np.einsum("ra,ra->r", zr, moments[:, :r])
+        powers_p, powers_r = np.arange(p), np.arange(r)
+        own = np.einsum("ra,rab,rb->r", z, sums[:, powers_p[:, None] + powers_p[None, :]], z)
+        other = np.einsum("ra,rab,rb->r", zr, sums[:, powers_r[:, None] + powers_r[None, :]], zr)
+        cross = np.einsum("ra,rab,rb->r", z, sums[:, powers_p[:, None] + powers_r[None, :]], zr)
+        out[degree] = (value, value_ref, np.maximum(own, 0.0), np.maximum(own + other - 2 * cross, 0.0))
+    return out
