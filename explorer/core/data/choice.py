@@ -24,7 +24,7 @@ from scipy.optimize import minimize_scalar
 
 from ..limits import MAX_SAVGOL_DEGREE, MAX_SAVGOL_WINDOW, MAX_STENCIL_POINTS
 from . import statespace
-from .local_fit import savgol_pair
+from .local_fit import savgol_pairs
 from .methods import Value
 from .noise import estimate_noise
 from .stencils import fornberg_weights_rows, window_starts
@@ -114,12 +114,12 @@ def choose_savgol(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
         windows = np.unique(np.geomspace(3, max(top, 3), SAVGOL_WINDOWS).astype(np.int64) | 1)
         windows = windows[windows <= top]
     best: tuple[float, int, int] | None = None
-    for degree in degrees:
-        for window in windows:
-            reference = degree + 2
-            if window <= reference:
-                continue
-            value, value_ref, own, difference = savgol_pair(u, v, int(window), degree, reference, order, points)
+    for window in windows:
+        usable = [degree for degree in degrees if window > degree + 2]
+        if not usable:
+            continue
+        for degree, (value, value_ref, own, difference) in savgol_pairs(u, v, int(window), usable, order,
+                                                                        points).items():
             risk = _risk((value - value_ref) ** 2, difference, own, sigma)
             if best is None or risk < best[0]:
                 best = (risk, int(window), degree)

@@ -7,12 +7,10 @@ give from the data (choice.py), applies the method and scales the derivative bac
 `auto` chooses the method as well, from the data alone:
 - samples that finite differences already resolve to 1 part in 10^6 (exact or nearly exact data) take
   Fornberg stencils with the width of least estimated error: no smoothing is needed, and none is done;
-- otherwise the Kalman/RTS smoother with 4 or 5 states (constant jerk or snap: the higher-order models
-  follow smooth signals further between samples), the model, q and sigma by maximum likelihood. On
-  synthetic signals (a training set of our own, then bench/data_accuracy.py) it was the most reliable of
-  our automatic choices for first and second derivatives: Savitzky-Golay by its bias-variance estimate
-  was as good on average but failed badly on some second derivatives, and the likelihood of models 2-3
-  preferred too little structure at high noise. docs/benchmarks.md has the numbers.
+- otherwise the candidate of least estimated derivative error (risk.py): Savitzky-Golay with its window and
+  degree by their bias-variance estimate, and the Kalman/RTS smoother of 3, 4 or 5 states at its
+  maximum-likelihood lam and ten times it, each judged by its bias against a higher-degree local fit plus
+  its noise, written out from its rows. docs/benchmarks.md has the numbers.
 Parameters given with `auto` pick the first method that has them all (lam: the spline) and fill the rest.
 """
 
@@ -25,13 +23,12 @@ from types import MappingProxyType
 import numpy as np
 
 from ..limits import MAX_DATA_ORDER, MAX_STENCIL_POINTS
-from . import choice
+from . import choice, risk
 from .errors import DataError
 from .methods import METHOD_NAMES, METHODS, SampleMethod, Value, method_named
 from .result import SampleDerivative
 
 EXACT_RELATIVE_ERROR = 1e-6  # auto: finite differences this accurate (RMS, relative) need no smoothing
-AUTO_MODELS = (4, 5)  # auto: the Kalman models (states) compared by their likelihood
 ROUNDING = 4 * float(np.finfo(float).eps)  # noise of exact samples: their rounding, relative to max |y|
 
 
@@ -192,12 +189,15 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
                    else "they fit a polynomial exactly")
             return (METHODS["fornberg"], {"points": points},
                     f"auto: Fornberg stencils, since finite differences already resolve these samples ({how})")
-    if len(u) < 2 * max(AUTO_MODELS):  # too few samples to tell noise from signal: stencils, as they are
+    if len(u) < 2 * max(risk.AUTO_MODELS):  # too few samples to tell noise from signal: stencils, as they are
         return (METHODS["fornberg"], dict(stencil.parameters),
                 f"auto: Fornberg stencils, since {len(u)} samples are too few to estimate noise and smoothing")
-    found = choice.choose_kalman_model(u, v, AUTO_MODELS)
-    return (METHODS["kalman"], dict(found.parameters),
-            f"auto: Kalman/RTS smoother, since the samples are noisy; {found.reason}")
+    best, compared = risk.choose_method(u, v, order, sigma)
+    how = (f"auto: {best.description}, the least estimated error of {compared} candidates "
+           "(Savitzky-Golay and Kalman/RTS smoothers, bias against a higher-degree fit plus noise)")
+    if best.method == "savgol" and len(u) > risk.RISK_SAMPLES:  # its window is chosen again on every sample
+        return METHODS["savgol"], {}, how
+    return METHODS[best.method], dict(best.parameters), how
 
 
 def _reason(head: str, why: str, method: SampleMethod, shown: Mapping[str, Value], noise: float, span: float) -> str:

@@ -19,7 +19,7 @@ from scipy.linalg import LinAlgError
 from ..limits import MAX_SAVGOL_DEGREE, MAX_SAVGOL_WINDOW, MAX_STENCIL_POINTS
 from . import statespace
 from .errors import DataError
-from .local_fit import savgol_derivative
+from .local_fit import savgol_derivatives
 from .stencils import fornberg_derivative, gradient_derivative
 from .trend_filter import trend_filter
 
@@ -132,7 +132,8 @@ def _savgol(u: np.ndarray, v: np.ndarray, order: int, p: Mapping[str, Value]) ->
         raise DataError(f"a window of {window} points cannot fit a polynomial of degree {degree}")
     if window > len(u):
         raise DataError(f"a window of {window} points needs at least {window} samples; there are {len(u)}")
-    return Estimate(savgol_derivative(u, v, window, degree, order), savgol_derivative(u, v, window, degree, 0))
+    found = savgol_derivatives(u, v, window, degree, (order, 0))
+    return Estimate(found[order], found[0])
 
 
 def _smoothed(u: np.ndarray, v: np.ndarray, order: int, m: int, lam: float, name: str) -> Estimate:
