@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)  # coalesces a burst of edits into one request
         self._schedule_timer.timeout.connect(self._send_request)
 
-        self.worker.stage.connect(self._on_stage)
+        self.worker.stages.connect(self._on_stages)
         self.worker.formula.connect(self._on_formula)
         self.worker.status.connect(self._on_status)
         self.worker.done.connect(self._on_done)
@@ -389,6 +389,10 @@ class MainWindow(QMainWindow):
     # -- worker results -> panels ----------------------------------------
     def _is_current(self, request_id: int) -> bool:
         return self.request is not None and request_id == self.request.request_id
+
+    def _on_stages(self, results: tuple) -> None:
+        for result in results:
+            self._on_stage(result)
 
     def _on_stage(self, result: CurveResult | ErrorResult | SweepResult | CalculusResult) -> None:
         if not self._is_current(result.request_id):

@@ -71,7 +71,9 @@ class _Calculus:
 class ComputeWorker(QThread):
     """One thread, one SymbolicEngine; `submit` replaces whatever request is still waiting."""
 
-    stage = Signal(object)  # CurveResult | ErrorResult | SweepResult | CalculusResult
+    # CurveResult | ErrorResult | SweepResult | CalculusResult, several at once when they came together: the
+    # window draws one batch in one repaint (separate signals let a repaint slip in between them)
+    stages = Signal(tuple)
     formula = Signal(object)  # FormulaResult
     status = Signal(object)  # StatusMessage
     done = Signal(int)  # request id: every stage of it has been emitted
@@ -212,10 +214,11 @@ class ComputeWorker(QThread):
         return True
 
     def _emit_all(self, held: list) -> None:
+        if not held:  # nothing to paint: the wait for a paint would wait in vain
+            return
         with self._condition:
             self._drawn = False
-        for result in held:
-            self.stage.emit(result)
+        self.stages.emit(tuple(held))
         held.clear()
 
     def _wait_until_drawn(self) -> None:
@@ -266,10 +269,9 @@ class ComputeWorker(QThread):
                 sweep = sweep_stage(request, complete)
                 if sweep is None or self._superseded():
                     return
-                self.stage.emit(sweep)
                 calculus = calculus_for(request, complete, self._probe)  # a Taylor degree may need them too
-                if calculus is not None and not self._superseded():
-                    self.stage.emit(calculus)
+                if not self._superseded():
+                    self.stages.emit((sweep,) if calculus is None else (sweep, calculus))
             symbolic = complete
         self.done.emit(request.request_id)
         if same_formula:

@@ -197,7 +197,7 @@ def test_panels_show_a_new_function_before_its_theory_lines_arrive(qtbot, window
     # The plotted derivative is drawn as soon as SymPy has it; the higher orders the truncation lines
     # need come later and redraw the sweep. Record every sweep drawn for the new request.
     sweeps = []
-    window.worker.stage.connect(lambda result: sweeps.append(result) if hasattr(result, "sweep") else None)
+    window.worker.stages.connect(lambda results: sweeps.extend(r for r in results if hasattr(r, "sweep")))
     window.editor.set_text("sin(3x)*exp(-x^2/7)+atan(x)^2")
     settled(window)
     mine = [s.sweep for s in sweeps if s.request_id == window.request.request_id]
