@@ -391,8 +391,9 @@ class MainWindow(QMainWindow):
         return self.request is not None and request_id == self.request.request_id
 
     def _on_stages(self, results: tuple) -> None:
-        for result in results:
-            self._on_stage(result)
+        with self.panels.batch():
+            for result in results:
+                self._on_stage(result)
 
     def _on_stage(self, result: CurveResult | ErrorResult | SweepResult | CalculusResult) -> None:
         if not self._is_current(result.request_id):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
@@ -298,6 +300,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self._order = 1  # of the derivative in self.curves
         self.errors: ErrorResult | None = None
         self.sweep: SweepResult | None = None
+        self._batching = False  # inside batch(): views are settled at its end
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)
@@ -544,8 +547,19 @@ class PlotPanels(pg.GraphicsLayoutWidget):
 
     def _settle_views(self) -> None:
         """Apply new view ranges now rather than inside the next paint, where their knock-on updates of
-        every curve would ask for a second full repaint."""
-        self.scene().prepareForPaint()
+        every curve would ask for a second full repaint (once per batch, inside `batch`)."""
+        if not self._batching:
+            self.scene().prepareForPaint()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Draw several stages as one: the views are settled once at the end, not after each stage."""
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = False
+            self._settle_views()
 
     def set_step(self, step: float) -> None:
         """Move the current-h marker (the sweep's x axis is log10 h)."""
