@@ -200,7 +200,10 @@ class ComputeWorker(QThread):
             if isinstance(item, SweepResult):
                 probe = item.sweep.probe  # where the sweep went (a point where f' exists)
             if isinstance(item, _Calculus) and searches_critical_points(request, symbolic):
-                self._emit_all(held)  # the curves are not kept waiting for the search
+                # The curves are not kept waiting for the search, and the search waits for their paint:
+                # Python work here would share the GIL with the painting and slow both.
+                self._emit_all(held)
+                self._wait_until_drawn()
             result = calculus_for(request, symbolic, probe) if isinstance(item, _Calculus) else item
             if result is None:
                 continue
