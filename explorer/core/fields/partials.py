@@ -93,13 +93,20 @@ def complex_partial(f_complex: FieldFunction, points: np.ndarray, steps: np.ndar
 
 
 @lru_cache(maxsize=256)
+def _autograd_compiled(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> Callable[..., np.ndarray]:
+    """expr as autograd-traceable code, compiled once for every partial taken of it (lambdify is most of
+    the cost of a new function's first autodiff Hessian)."""
+    return sympy.lambdify(symbols, expr, modules=[autograd_namespace(), anp, "numpy"], cse=True,
+                          docstring_limit=0)
+
+
+@lru_cache(maxsize=256)
 def _autodiff_function(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...], dimension: int,
                        wrt: tuple[int, ...]) -> Callable[..., np.ndarray]:
     """d^len(wrt) expr / dx_wrt[0] dx_wrt[1] ... as a function of (points (d, ...), *parameters), by autograd:
     each elementwise_grad over the whole array of coordinates is one reverse pass for all variables, and
     the one wanted is taken from it (the points are independent, so the element-wise gradient is exact)."""
-    compiled = sympy.lambdify(symbols, expr, modules=[autograd_namespace(), anp, "numpy"], cse=True,
-                              docstring_limit=0)
+    compiled = _autograd_compiled(expr, symbols)
 
     def base(points, *parameters):
         # `+ 0 * x` gives an expression constant in some variables the shape of the points, so autograd can
