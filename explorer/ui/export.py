@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from ..core.export.atomic import PathName, shown_path, write_atomically
 from ..core.export.tables import ExportError, write_csv, write_sweep_csv
@@ -72,11 +72,19 @@ def render_svg(panels: QGraphicsView) -> bytes:
     painter = QPainter()
     if not painter.begin(generator):
         raise ExportError("Qt could not start drawing the SVG image")
+    # Items Qt keeps as pictures for quick repaints (PlotPanels' cached curves) would go into the file as
+    # pixels: they are drawn as lines for it.
+    cached = [(item, item.cacheMode()) for item in panels.scene().items()
+              if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
     try:
+        for item, _ in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         painter.fillRect(QRectF(0, 0, size.width(), size.height()), Qt.GlobalColor.white)
         panels.scene().render(painter, QRectF(0, 0, size.width(), size.height()), panels.sceneRect())
     finally:
         ended = painter.end()
+        for item, mode in cached:
+            item.setCacheMode(mode)
     buffer.close()
     if not ended or data.isEmpty():
         raise ExportError("Qt could not finish the SVG image")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.limits import MIN_STEP, SWEEP_MAX_STEP
@@ -180,6 +180,16 @@ def _set_title(plot: pg.PlotItem, title: str) -> None:
         plot.setTitle(title, color="k", size="11pt")
 
 
+def _fitting_title(plot: pg.PlotItem, wordings: Sequence[str]) -> str:
+    """The first (fullest) of wordings whose text fits the panel's width, else the last (shortest): a title
+    wider than its panel is cut at both ends, and its end (where the sweep is, the step taken) matters."""
+    font = QFont(plot.titleLabel.item.font())
+    font.setPointSizeF(11)
+    metrics = QFontMetricsF(font)
+    room = plot.width() - 8
+    return next((text for text in wordings if metrics.horizontalAdvance(text) <= room), wordings[-1])
+
+
 def _let_squeeze(label: pg.LabelItem) -> None:
     """Keep a title from setting its panel's minimum width to its text's width (pyqtgraph does so on
     every text change and resize): two long titles side by side made the scene wider than a narrow
@@ -301,6 +311,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.errors: ErrorResult | None = None
         self.sweep: SweepResult | None = None
         self._batching = False  # inside batch(): views are settled at its end
+        self._sweep_titles: tuple[str, ...] = ()  # the sweep panel's title, fullest wording first
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)
@@ -384,6 +395,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         super().resizeEvent(event)
         if not self.closed:  # close() clears the scene first, then resizes: the legend is gone by then
             self._fit_legend_columns()
+            if getattr(self, "_sweep_titles", ()):  # (pyqtgraph resizes before __init__ has set it)
+                _set_title(self.sweep_plot, _fitting_title(self.sweep_plot, self._sweep_titles))
 
     # -- updates (GUI thread) --------------------------------------------
     def show_curves(self, result: CurveResult, order: int, fit_view: bool) -> None:
@@ -505,12 +518,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         scale = 1 / abs(result.exact) if relative else 1.0
         finite = [e[np.isfinite(e)] * scale for e in sweep.errors.values()]
         measured = any(f.size for f in finite)
-        where = f"x = {sweep.probe:.4g}" + ("" if measured else ": no derivative there")
-        if self.relative and not relative and measured:
-            where += " (absolute: f⁽ⁿ⁾ is 0 here)"
-        if sweep.scale != 1.0:  # the slider's h is a base step: say what it is multiplied by here
-            where += f", step h·{sweep.scale:.3g}"
-        _set_title(self.sweep_plot, f"{'relative error' if relative else '|error|'} against step h at {where}")
+        self._sweep_titles = self._sweep_wordings(sweep, relative, measured)
+        _set_title(self.sweep_plot, _fitting_title(self.sweep_plot, self._sweep_titles))
         largest = max((float(f.max()) for f in finite if f.size), default=1.0)
         # Theory lines explain measured errors; with none (a probe where f is undefined) they go too.
         ceiling = max(largest, ERROR_FLOOR) * THEORY_HEADROOM if measured else -math.inf
@@ -544,6 +553,17 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.optimum_item.setData(np.log10(optima[:, 0]), log10_of(optima[:, 1]),
                                   brush=[pg.mkBrush(METHOD_COLORS[m]) for m in methods],
                                   data=[m.label for m in methods])
+
+    def _sweep_wordings(self, sweep: StepSweep, relative: bool, measured: bool) -> tuple[str, ...]:
+        """The sweep panel's title, fullest first: what is measured, where, and the step taken there."""
+        error = "relative error" if relative else "|error|"
+        where = f"x = {sweep.probe:.4g}" + ("" if measured else ": no derivative there")
+        if self.relative and not relative and measured:
+            where += " (absolute: f⁽ⁿ⁾ is 0 here)"
+        # The slider's h is a base step: say what it is multiplied by here.
+        step = f", step h·{sweep.scale:.3g}" if sweep.scale != 1.0 else ""
+        return (f"{error} against step h at {where}{step}", f"{error} against h at {where}{step}",
+                f"{error} at {where}{step}")
 
     def _settle_views(self) -> None:
         """Apply new view ranges now rather than inside the next paint, where their knock-on updates of

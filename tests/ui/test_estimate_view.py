@@ -78,3 +78,27 @@ def test_the_slider_says_its_step_is_a_base_step(qtbot, window):
     window.readout.table.setFocus()
     assert Qt.ContextMenuPolicy.CustomContextMenu == window.readout.table.contextMenuPolicy()
     assert window.readout.table.actions()[0].text() == "Copy table"
+
+
+def test_the_sweep_title_keeps_where_and_which_step_at_any_window_width(qtbot, window, settled):
+    """The sweep panel's title is worded to fit its panel: the fullest wording on a wide window, a shorter
+    one on a narrow window, always ending with where the sweep is and the step taken there (a title wider
+    than its panel loses both ends)."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    window.model.update(probe=3.0)
+    window.slider.set_step(1e-5)
+    titles = {}
+    for width in (1920, 700):
+        window.resize(width, 700)
+        settled(window)
+        qtbot.waitUntil(lambda: window.panels.sweep_plot.width() < width / 2)
+        plot = window.panels.sweep_plot
+        title = plot.titleLabel.text
+        font = QFont(plot.titleLabel.item.font())
+        font.setPointSizeF(11)
+        assert QFontMetricsF(font).horizontalAdvance(title) <= plot.width(), (width, title)
+        assert title.endswith("x = 3, step h·3"), title
+        titles[width] = title
+    assert titles[1920] == "|error| against step h at x = 3, step h·3"
+    assert len(titles[700]) < len(titles[1920])  # the panel is too narrow for the fullest wording there

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QGraphicsItem
 
 from explorer.core.export.atomic import atomic_path
 from explorer.core.expression.parser import parse_expression
@@ -13,7 +14,7 @@ from explorer.core.pipeline import derivatives_needed
 from explorer.core.request import DerivativeRequest, Method
 from explorer.core.symbolic.derivatives import SymbolicDerivatives, derivative_chain
 from explorer.ui.export import ExportError, export_headless
-from explorer.ui.method_styles import METHOD_COLORS
+from explorer.ui.method_styles import EXACT_COLOR, METHOD_COLORS
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -47,7 +48,20 @@ def test_svg_is_valid_xml_with_a_path_per_curve(window, tmp_path):
     colors = drawn_colors(path)
     for method in (Method.CENTRAL, Method.FORWARD, Method.AUTODIFF):
         assert METHOD_COLORS[method].lower() in colors
-    assert "|error| against step h" in path.read_text()  # titles are text, not pixels
+    assert "|error| against" in path.read_text()  # titles are text, not pixels
+    # The curves the window keeps as pictures for quick repaints are lines in the file (as many pictures as
+    # with no item kept as one), and kept as pictures on screen afterwards.
+    assert EXACT_COLOR.lower() in colors
+    images = len(list(root.iter(f"{SVG}image")))
+    cached = [item for item in window.panels.scene().items()
+              if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+    assert window.panels.sweep_items[Method.CENTRAL] in cached
+    for item in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    window.export_to(str(tmp_path / "uncached.svg"))
+    for item in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    assert images == len(list(ET.parse(tmp_path / "uncached.svg").getroot().iter(f"{SVG}image")))
 
 
 def test_csv_has_x_f_derivatives_and_errors(window, tmp_path):
