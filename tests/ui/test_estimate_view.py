@@ -92,7 +92,7 @@ def test_the_sweep_title_keeps_where_and_which_step_at_any_window_width(qtbot, w
     for width in (1920, 700):
         window.resize(width, 700)
         settled(window)
-        qtbot.waitUntil(lambda: window.panels.sweep_plot.width() < width / 2)
+        qtbot.waitUntil(lambda w=width: window.panels.sweep_plot.width() < w / 2)
         plot = window.panels.sweep_plot
         title = plot.titleLabel.text
         font = QFont(plot.titleLabel.item.font())
