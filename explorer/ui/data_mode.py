@@ -14,8 +14,7 @@ from ..core.data.errors import DataError
 from ..core.data.loading import Samples, load_samples, parse_samples
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage, data_stages
 from ..core.data.synthetic import make_synthetic
-from ..core.export.atomic import write_atomically
-from ..core.export.tables import ExportError
+from ..core.export.tables import ExportError, csv_table
 from ..core.inputs import from_text, to_text
 from .data_view import DataView
 from .input_model import InputModel
@@ -165,27 +164,16 @@ class DataMode(QObject):
         if exact is not None:
             names.append("exact")
             columns.append(exact)
-        about = (f"# samples: {self.samples.source}; derivative order {request.order}; method {chosen.method} "
+        about = (f"samples: {self.samples.source}; derivative order {request.order}; method {chosen.method} "
                  f"({chosen.describe_parameters()})")
-        table = np.column_stack(columns)
-        lines = [about, ",".join(names)]
-        lines += [",".join("nan" if not np.isfinite(v) else repr(float(v)) for v in row) for row in table]
-        return "\n".join(lines) + "\n"
+        return csv_table(names, np.column_stack(columns), [about])
 
     def export(self, path: str) -> None:
         """The data panels as a picture (.png, .svg) or the samples and derivatives as CSV."""
-        from .export import render_png, render_svg
+        from .export import export_view
 
-        suffix = Path(path).suffix.lower()
-        if suffix == ".csv":
-            data = self.csv_text().encode()
-        elif suffix in (".png", ".svg"):
-            if self.chosen is None:
-                raise ExportError("no data has been differentiated yet")
-            data = (render_png if suffix == ".png" else render_svg)(self.view.panels)
-        else:
-            raise ExportError(f"cannot write {path}: use .csv, .png or .svg")
-        write_atomically(path, data)
+        export_view(path, self.view.panels, self.csv_text,
+                    None if self.chosen is not None else "no data has been differentiated yet")
 
     # -- settings --------------------------------------------------------------------------------------
     def _load_recent(self) -> list[str]:

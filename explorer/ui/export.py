@@ -91,6 +91,21 @@ def render_svg(panels: QGraphicsView) -> bytes:
     return bytes(data.data())
 
 
+def export_view(path: str, panels: QGraphicsView, csv_text: Callable[[], str], nothing_yet: str | None) -> None:
+    """A mode's panels as a picture (.png, .svg) or its table as CSV (csv_text()), written atomically or not
+    at all; nothing_yet says why there is no picture to make yet (None: there is one)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        data = csv_text().encode()
+    elif suffix in (".png", ".svg"):
+        if nothing_yet:
+            raise ExportError(nothing_yet)
+        data = (render_png if suffix == ".png" else render_svg)(panels)
+    else:
+        raise ExportError(f"cannot write {path}: use .csv, .png or .svg")
+    write_atomically(path, data)
+
+
 def export_png(panels: PlotPanels, path: PathName) -> None:
     """Write render_png(panels) to path atomically."""
     write_atomically(path, _picture(render_png, panels, path))

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
-from ..core.export.atomic import write_atomically
-from ..core.export.tables import ExportError
+from ..core.export.tables import ExportError, csv_table
 from ..core.expression.errors import ExpressionError
 from ..core.fields.session import (
     STAGE_INPUTS,
@@ -207,7 +205,7 @@ class FieldsMode(QObject):
         columns = [x, y, m.values, stage.gradient[0], stage.gradient[1]]
         errors = self.stages.get("errors")
         shown = self.shown.get("errors")
-        about = (f"# f = {request.expression}; variables {vx}, {vy}; parameters "
+        about = (f"f = {request.expression}; variables {vx}, {vy}; parameters "
                  f"{dict(request.parameters) or 'none'}; {len(m.x)} x {len(m.y)} grid; exact partials by "
                  f"{stage.reference.value if stage.reference else 'none (NaN)'}")
         if (isinstance(errors, ErrorStage) and shown is not None and errors.method in errors.maps.values
@@ -216,25 +214,14 @@ class FieldsMode(QObject):
             names += [label, f"|error| of {errors.partial}"]
             columns += [errors.maps.values[errors.method], errors.maps.errors[errors.method]]
             about += f"; noise {shown.noise:g}"
-        table = np.column_stack([np.ravel(c) for c in columns])
-        lines = [about, ",".join(names)]
-        lines += [",".join("nan" if not np.isfinite(v) else repr(float(v)) for v in row) for row in table]
-        return "\n".join(lines) + "\n"
+        return csv_table(names, np.column_stack([np.ravel(c) for c in columns]), [about])
 
     def export(self, path: str) -> None:
         """The panels as a picture (.png, .svg) or the grid as CSV; written atomically or not at all."""
-        from .export import render_png, render_svg
+        from .export import export_view
 
-        suffix = Path(path).suffix.lower()
-        if suffix == ".csv":
-            data = self.csv_text().encode()
-        elif suffix in (".png", ".svg"):
-            if "map" not in self.stages:
-                raise ExportError("no map has been computed yet")
-            data = (render_png if suffix == ".png" else render_svg)(self.view.panels)
-        else:
-            raise ExportError(f"cannot write {path}: use .csv, .png or .svg")
-        write_atomically(path, data)
+        export_view(path, self.view.panels, self.csv_text,
+                    None if "map" in self.stages else "no map has been computed yet")
 
     # -- settings --------------------------------------------------------------------------------------
     def save(self) -> None:

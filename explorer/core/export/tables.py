@@ -47,7 +47,7 @@ def curves_csv(results: DerivativeResults) -> str:
     (DerivativeRequest.summary); NaN marks undefined values."""
     if results.curves is None:
         raise ExportError("nothing has been computed yet")
-    return _table(*csv_columns(results.curves, results.errors), comments=[results.request.summary()])
+    return csv_table(*csv_columns(results.curves, results.errors), comments=[results.request.summary()])
 
 
 def sweep_csv(results: DerivativeResults) -> str:
@@ -55,8 +55,8 @@ def sweep_csv(results: DerivativeResults) -> str:
     if results.sweep is None:
         raise ExportError("there is no error-against-h sweep yet")
     sweep = results.sweep.sweep
-    return _table(*sweep_columns(sweep),
-                  comments=[results.request.summary(), f"error against step h at x = {sweep.probe!r}"])
+    return csv_table(*sweep_columns(sweep),
+                     comments=[results.request.summary(), f"error against step h at x = {sweep.probe!r}"])
 
 
 def write_csv(path: PathName, results: DerivativeResults) -> None:
@@ -76,8 +76,9 @@ def _encoded(path: PathName, table: Callable[[DerivativeResults], str], results:
         raise ExportError(f"cannot write {shown_path(path)}: {exc}") from None
 
 
-def _table(names: list[str], table: np.ndarray, comments: list[str]) -> str:
-    # Made in memory (a few MB at most), so the file is written in one checked, atomic step.
+def csv_table(names: list[str], table: np.ndarray, comments: list[str]) -> str:
+    """A CSV text: `# ` comment lines, a header of names, then the (rows, columns) table at full precision.
+    Made in memory (a few MB at most), so the file is written in one checked, atomic step."""
     stream = io.StringIO()
     stream.writelines(f"# {line}\n" for line in comments if line)
     np.savetxt(stream, table, delimiter=",", header=",".join(names), comments="", fmt="%.17g")
