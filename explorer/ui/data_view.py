@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 from ..core.data.evaluation import SWEPT
 from ..core.data.methods import METHOD_NAMES, METHODS
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
+from .busy_row import BusyRow
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .plot_panels import DecadeAxis
@@ -233,14 +232,8 @@ class DataControls(QWidget):
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy, not a fraction: the stages take what they take
-        self.cancel = QPushButton("Cancel")
-        self.cancel.clicked.connect(self.cancelRequested)
-        busy = QHBoxLayout()
-        busy.addWidget(self.progress, 1)
-        busy.addWidget(self.cancel)
-        self.set_busy(False)
+        self.busy = BusyRow()
+        self.busy.cancelRequested.connect(self.cancelRequested)
 
         where = QGroupBox("Samples")
         form = QFormLayout(where)
@@ -259,7 +252,7 @@ class DataControls(QWidget):
         column.addWidget(self.parameters)
         column.addWidget(self.reset)
         column.addWidget(self.reason)
-        column.addLayout(busy)
+        column.addWidget(self.busy)
         column.addStretch(1)
 
         bind_box(model, "order", self.order)
@@ -267,8 +260,7 @@ class DataControls(QWidget):
         bind(model, "compare", self.compare.toggled, self.compare.isChecked, self.compare.setChecked)
 
     def set_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.cancel.setVisible(busy)
+        self.busy.set_busy(busy)
 
     def show_source(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str) -> None:
         self.source.setText(f"{samples.source}: {len(samples.t)} samples, t from {samples.t[0]:.6g} to "

@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
@@ -38,6 +36,7 @@ from PySide6.QtWidgets import (
 from ..core.fields.context import FIELD_METHODS
 from ..core.fields.session import PARTIALS, CompareStage, DescentStage, ErrorStage, MapStage, PointStage
 from ..core.request import Method
+from .busy_row import BusyRow
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
@@ -496,14 +495,8 @@ class FieldControls(QWidget):
         self.momentum.setKeyboardTracking(False)
         self.bound = QLabel()
         self.bound.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.cancel = QPushButton("Cancel")
-        self.cancel.clicked.connect(self.cancelRequested)
-        busy = QHBoxLayout()
-        busy.addWidget(self.progress, 1)
-        busy.addWidget(self.cancel)
-        self.set_busy(False)
+        self.busy = BusyRow()
+        self.busy.cancelRequested.connect(self.cancelRequested)
 
         function = QGroupBox("Function of several variables")
         form = QFormLayout(function)
@@ -541,7 +534,7 @@ class FieldControls(QWidget):
         column = QVBoxLayout(self)
         for group in (function, self.parameters, area, how, point, descent):
             column.addWidget(group)
-        column.addLayout(busy)
+        column.addWidget(self.busy)
         column.addStretch(1)
 
         bind(model, "expression", self.expression.textChanged, self.expression.text, self.expression.setText)
@@ -564,8 +557,7 @@ class FieldControls(QWidget):
         self.examples.setCurrentIndex(0)
 
     def set_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.cancel.setVisible(busy)
+        self.busy.set_busy(busy)
 
     def show_problem(self, text: str) -> None:
         self.problem.setText(text)

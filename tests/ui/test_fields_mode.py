@@ -254,4 +254,4 @@ def test_cancel_keeps_what_is_on_screen(qtbot, window):
     qtbot.wait(300)
     shown = fields.stages["map"]
     assert shown is before or shown.field_map.values.shape == (500, 500)  # a whole stage, the old or the new
-    assert not fields.view.controls.progress.isVisible()
+    assert not fields.view.controls.busy.isVisible()
