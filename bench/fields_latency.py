@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from gui_latency import _wait  # noqa: E402 - the same wait on the window's events as the one-variable bench
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 GRID = 200
@@ -37,17 +39,6 @@ def fresh_expression(i: int) -> str:
 def percentiles(samples_ms: list[float]) -> str:
     p50, p95 = np.percentile(samples_ms, [50, 95])
     return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(samples_ms):.1f} ms (n = {len(samples_ms)})"
-
-
-def _wait(app, condition, timeout: float = 30.0) -> None:
-    from PySide6.QtCore import QEventLoop
-
-    deadline = time.perf_counter() + timeout
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the window did not finish in time")
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-        time.sleep(0.0003)
 
 
 def _idle(app, fields, seconds: float = 0.05) -> None:
