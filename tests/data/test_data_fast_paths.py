@@ -1,0 +1,32 @@
+"""The fast paths of the data methods give what the plain algorithms give."""
+
+import numpy as np
+import pytest
+
+from explorer.core.data import statespace
+
+
+def knots_by_loop(u, minimum):
+    kept, last = [0], float(u[0])
+    for i, value in enumerate(u.tolist()):
+        if value - last >= minimum:
+            kept.append(i)
+            last = value
+    if kept[-1] != len(u) - 1:
+        if len(kept) > 1 and u[-1] - u[kept[-1]] < minimum:
+            kept[-1] = len(u) - 1
+        else:
+            kept.append(len(u) - 1)
+    return np.asarray(kept)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_knots_are_the_greedy_walks(seed):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    for u in (np.r_[0.0, np.sort(rng.uniform(0, 1, n - 2)), 1.0], np.linspace(0, 1, n) * 1e-7 + 5.0,
+              np.cumsum(rng.uniform(0.5, 1.5, n)) / 1e3):
+        steps = np.diff(u)
+        for minimum in (np.min(steps) * 1.5, np.median(steps), np.median(steps) * 7.3, (u[-1] - u[0]) / 3,
+                        float(steps[17])):  # the last: exactly a step, where rounding decides
+            assert np.array_equal(statespace._knots(u, minimum), knots_by_loop(u, minimum))
