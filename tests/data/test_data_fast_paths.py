@@ -30,3 +30,17 @@ def test_knots_are_the_greedy_walks(seed):
         for minimum in (np.min(steps) * 1.5, np.median(steps), np.median(steps) * 7.3, (u[-1] - u[0]) / 3,
                         float(steps[17])):  # the last: exactly a step, where rounding decides
             assert np.array_equal(statespace._knots(u, minimum), knots_by_loop(u, minimum))
+
+
+def test_the_windows_normal_equations_are_solved_as_by_lapack_and_singular_ones_by_least_norm():
+    from explorer.core.data.local_fit import _solve_many
+
+    rng = np.random.default_rng(3)
+    design = rng.standard_normal((50, 12, 5))
+    gram = np.einsum("rwa,rwb->rab", design, design)
+    targets = rng.standard_normal((50, 5, 2))
+    assert np.allclose(_solve_many(gram, targets), np.linalg.solve(gram, targets), rtol=1e-10, atol=1e-12)
+    gram[7] = np.outer([1.0, 2, 3, 4, 5], [1.0, 2, 3, 4, 5])  # rank one: no solution, the least-norm one
+    found = _solve_many(gram, targets)
+    assert np.allclose(found[7], np.linalg.pinv(gram[7]) @ targets[7])
+    assert np.allclose(found[:7], np.linalg.solve(gram[:7], targets[:7]), rtol=1e-10, atol=1e-12)
