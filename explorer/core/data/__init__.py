@@ -8,7 +8,8 @@
   Kalman/RTS smoother as one banded solve), `trend_filter.py` (total-variation regularisation).
 - `noise.py`: the noise level from the samples; `choice.py`: every parameter chosen from the data.
 - `differentiate.py`: `differentiate_samples(t, y, order, method="auto", **params)`, the one entry point,
-  returning a frozen `SampleDerivative` (`result.py`).
+  returning a frozen `SampleDerivative` (`result.py`); `prepared.py` keeps what a data set costs once
+  (checks, scaling, noise, the methods' parameter-free parts) for the next move of a control.
 - `synthetic.py`: samples of a formula with noise and their exact derivatives (known truth);
   `evaluation.py`: error against smoothing, residuals and the methods' disagreement.
 

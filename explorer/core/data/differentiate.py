@@ -26,32 +26,16 @@ from ..limits import MAX_DATA_ORDER, MAX_STENCIL_POINTS
 from . import choice, risk
 from .errors import DataError
 from .methods import METHOD_NAMES, METHODS, SampleMethod, Value, method_named
+from .prepared import prepare
 from .result import SampleDerivative
 
 EXACT_RELATIVE_ERROR = 1e-6  # auto: finite differences this accurate (RMS, relative) need no smoothing
 ROUNDING = 4 * float(np.finfo(float).eps)  # noise of exact samples: their rounding, relative to max |y|
 
 
-def _checked_arrays(t: object, y: object, order: int) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        t = np.asarray(t, dtype=float)
-        y = np.asarray(y, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError("t and y must be arrays of numbers") from None
-    if t.ndim != 1 or y.ndim != 1:
-        raise DataError(f"t and y must be one-dimensional, not of shapes {t.shape} and {y.shape}")
-    if len(t) != len(y):
-        raise DataError(f"t has {len(t)} values but y has {len(y)}")
-    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y))):
-        bad = int(np.flatnonzero(~(np.isfinite(t) & np.isfinite(y)))[0])
-        raise DataError(f"sample {bad} is not finite (load_samples drops such rows)")
-    if len(t) >= 2 and not np.all(np.diff(t) > 0):
-        bad = int(np.flatnonzero(np.diff(t) <= 0)[0])
-        raise DataError(f"t must increase strictly (t[{bad}] = {t[bad]:g}, t[{bad + 1}] = {t[bad + 1]:g}); "
-                        "load_samples sorts and merges repeated t")
+def _checked_order(order: int) -> None:
     if isinstance(order, bool) or order not in range(1, MAX_DATA_ORDER + 1):
         raise DataError(f"order must be 1 (velocity) or 2 (acceleration), not {order!r}")
-    return t, y
 
 
 def _checked_parameters(method: SampleMethod, given: Mapping[str, object]) -> dict[str, Value]:
@@ -114,21 +98,20 @@ def differentiate_samples(t: object, y: object, order: int = 1, method: str = "a
 def differentiate_with(t: object, y: object, order: int, method: str, params: Mapping[str, Value],
                        warnings: tuple[str, ...] = ()) -> SampleDerivative:
     """differentiate_samples with the parameters as a mapping (what a window's controls hold)."""
-    t, y = _checked_arrays(t, y, order)
+    data = prepare(t, y)
+    _checked_order(order)
+    t, y = data.t, data.y
     automatic_method = method == "auto"
     chosen = _pick_for_parameters(set(params)) if automatic_method and params else None
     sample_method = chosen or (None if automatic_method else method_named(method))
     n = len(t)
-    span = float(t[-1] - t[0]) if n else 0.0
-    y_centre, y_scale = _location_and_scale(y)
+    span, y_centre, y_scale = data.span, data.y_centre, data.y_scale
     candidate = sample_method or METHODS["fornberg"]  # auto takes stencils when too few samples for more
     need = max(candidate.minimum(order), 2)
     if n < need or span <= 0:
         raise DataError(f"{candidate.name if sample_method else 'a derivative of order ' + str(order)} needs at "
                         f"least {need} samples at distinct t; there are {n}")
-    u = (t - t[0]) / span
-    v = (y - y_centre) / y_scale
-    sigma = choice.noise_of(u, v)
+    u, v, sigma = data.u, data.v, data.sigma
     notes: list[str] = []
 
     if sample_method is None:  # auto: the method too
@@ -152,22 +135,6 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
     reason = _reason(reason_head, why, sample_method, shown, sigma * y_scale, span)
     return SampleDerivative(t, y, order, derivative, sample_method.name, MappingProxyType(shown), automatic, reason,
                             sigma * y_scale, fit, tuple(warnings) + tuple(notes))
-
-
-def _location_and_scale(y: np.ndarray) -> tuple[float, float]:
-    """(mean, standard deviation) of y, computed on y over its largest |value| so that neither squares
-    underflow (y ~ 1e-300) nor sums overflow (y ~ 1e308); deviation 1 for constant y."""
-    if not len(y):
-        return 0.0, 1.0
-    largest = float(np.max(np.abs(y)))
-    if largest == 0.0:
-        return 0.0, 1.0
-    w = y / largest
-    centre = float(np.mean(w))
-    deviation = float(np.std(w))
-    if deviation == 0.0:
-        return centre * largest, max(abs(centre) * largest, 1e-300)
-    return centre * largest, deviation * largest
 
 
 def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float

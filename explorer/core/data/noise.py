@@ -26,7 +26,8 @@ def noise_residuals(t: np.ndarray, y: np.ndarray, a: int) -> np.ndarray:
     n = len(t)
     inner = np.arange(a, n - a)
     if len(inner) > MAX_RESIDUALS:
-        inner = inner[np.unique(np.linspace(0, len(inner) - 1, MAX_RESIDUALS).astype(np.int64))]
+        # steps of more than 1: the indices increase strictly (no np.unique needed, which costs 3 ms here)
+        inner = inner[np.linspace(0, len(inner) - 1, MAX_RESIDUALS).astype(np.int64)]
     offsets = np.r_[np.arange(-a, 0), np.arange(1, a + 1)]
     index = inner[:, None] + offsets[None, :]
     weights = fornberg_weights_rows(t[index] - t[inner, None], 0)

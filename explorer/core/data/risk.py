@@ -76,6 +76,7 @@ def kalman_rows(u: np.ndarray, m: int, lam: float, order: int) -> np.ndarray:
     if system.simple:
         rhs[np.arange(n) * m, np.arange(n)] = 1.0
     else:
+        assert system.observe is not None
         first = system.mesh.element * m
         for a in range(2 * m):
             rhs[first + a, np.arange(n)] += system.observe[:, a]

@@ -37,12 +37,15 @@ from functools import lru_cache
 import numpy as np
 from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded
 
+from .prepared import memo
+
 NEAR_STEP = 1e-3  # samples closer than this times the median step share a knot
 # knots are spaced so that lam / step^(2m-1) stays below this (t scaled to [0, 1]); measured: beyond it the
 # refined solution of m = 3 (prior weights up to 720 / step^5) stopped converging, m = 2 held to 1e14
 PRIOR_RANGE = {2: 1e12, 3: 1e8, 4: 1e5, 5: 1e4}
 MAX_KNOT_STEP = 0.02  # ... but at most this far apart on t scaled to [0, 1] (at least 50 knots)
-REFINE = 3  # steps of iterative refinement
+REFINE = 3  # steps of iterative refinement, at most
+REFINED = 1e-13  # ... stopped once a step moves every state component by less than this of its largest value
 
 
 @lru_cache(maxsize=4)
@@ -75,7 +78,7 @@ def _hermite_values(s: np.ndarray, m: int, derivative: int) -> np.ndarray:
         monomials[:, p] = monomials[:, p - 1] * s
     shifted = np.zeros((len(s), 2 * m))
     shifted[:, derivative:] = monomials[:, : 2 * m - derivative] * scale[derivative:]
-    return shifted @ coefficients.T
+    return np.einsum("ip,jp->ij", shifted, coefficients)  # not BLAS: its threads wait on a busy machine
 
 
 def _transition(rho: np.ndarray, m: int) -> np.ndarray:
@@ -112,20 +115,44 @@ def _knots(u: np.ndarray, minimum: float) -> np.ndarray:
     """Indices of the samples that carry a state: the first, each one at least `minimum` after the last
     kept, and always the last sample (replacing the previous knot if that one is too close)."""
     n = len(u)
-    if np.min(np.diff(u)) >= minimum:
+    if _least_step(u) >= minimum:
         return np.arange(n)
+    # after[i]: the first sample j with u[j] - u[i] >= minimum (n if none), exactly as that difference rounds;
+    # the knots are the chain 0, after[0], after[after[0]], ...
+    after = np.searchsorted(u, u + minimum, side="left")
+    index = np.arange(n)
+    while True:  # searchsorted compared u[j] with u[i] + minimum, which rounds otherwise: at most a step off
+        short = after < n
+        short[short] = u[after[short]] - u[index[short]] < minimum
+        if not short.any():
+            break
+        after[short] += 1
+    while True:
+        back = (after - 1 > index) & (after - 1 < n)
+        back[back] = u[after[back] - 1] - u[index[back]] >= minimum
+        if not back.any():
+            break
+        after[back] -= 1
+    chain = after.tolist()
     kept = [0]
-    last = float(u[0])
-    for i, value in enumerate(u.tolist()):
-        if value - last >= minimum:
-            kept.append(i)
-            last = value
+    i = chain[0]
+    while i < n:
+        kept.append(i)
+        i = chain[i]
     if kept[-1] != n - 1:
         if len(kept) > 1 and u[-1] - u[kept[-1]] < minimum:
             kept[-1] = n - 1
         else:
             kept.append(n - 1)
     return np.asarray(kept)
+
+
+def _least_step(u: np.ndarray) -> float:
+    return memo(u, ("least step",), lambda: float(np.min(np.diff(u))))
+
+
+def _median_step(u: np.ndarray) -> float:
+    return memo(u, ("median step",), lambda: float(np.median(np.diff(u))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,9 +166,14 @@ class _Mesh:
     h: float
 
 
-def _mesh(u: np.ndarray, m: int, lam: float) -> _Mesh:
-    h = float(np.median(np.diff(u)))
-    minimum = max(NEAR_STEP * h, min((lam / PRIOR_RANGE[m]) ** (1.0 / (2 * m - 1)), MAX_KNOT_STEP))
+def _knot_step(u: np.ndarray, m: int, lam: float) -> float:
+    """The least distance between knots for lam (every sample is a knot when its steps are all as long)."""
+    h = _median_step(u)
+    return max(NEAR_STEP * h, min((lam / PRIOR_RANGE[m]) ** (1.0 / (2 * m - 1)), MAX_KNOT_STEP))
+
+
+def _mesh(u: np.ndarray, m: int, minimum: float) -> _Mesh:
+    h = _median_step(u)
     knots = _knots(u, minimum)
     at = u[knots]
     element = np.clip(np.searchsorted(at, u, side="right") - 1, 0, len(knots) - 2)
@@ -159,61 +191,101 @@ class Smoothed:
     knots: int  # samples with a state of their own
 
 
+@dataclass(frozen=True, eq=False)
+class _Structure:
+    """What the system K = O'O + mu * P has that lam does not change on its mesh: the transitions F, P's
+    increment precisions for mu = 1, the observation rows (samples between knots) and P's band for mu = 1.
+    Kept per data set when every sample is a knot (the mesh is then the same for every lam)."""
+
+    mesh: _Mesh
+    f: np.ndarray
+    qinv: np.ndarray  # for mu = 1
+    observe: np.ndarray | None  # (samples, 2m): g at each sample from its element's knot states
+    prior_band: np.ndarray  # upper banded storage of P (mu = 1)
+    observed_band: np.ndarray | None  # ... of O'O (None when every sample is a knot: ones at the g states)
+
+    @property
+    def simple(self) -> bool:
+        return self.observe is None
+
+
+def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
+    mesh = _mesh(u, m, minimum)
+    k = len(mesh.knots)
+    f = _transition(mesh.rho, m)
+    cinv = _prior_blocks(m)
+    qinv = np.empty((m, m, len(mesh.rho)))
+    for a in range(m):
+        for b in range(m):
+            qinv[a, b] = cinv[a, b] * mesh.rho ** (a + b - 2 * m + 1)
+    upper = 2 * m - 1
+    prior = np.zeros((upper + 1, m * k))
+    top_right = _matmul(f, qinv, transpose_x=True)  # F' Qinv (entered with a minus sign)
+    top_left = _matmul(top_right, f)  # F' Qinv F
+    for a in range(m):
+        for b in range(m):
+            if b >= a:
+                prior[upper + a - b, b:m * (k - 1):m] += top_left[a, b]
+                prior[upper + a - b, m + b::m] += qinv[a, b]
+            prior[upper + a - (m + b), m + b::m] -= top_right[a, b]
+    if k == len(u):  # every sample its own knot (even and jittered t, moderate smoothing)
+        return _Structure(mesh, f, qinv, None, prior, None)
+    # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
+    rho_at = mesh.rho[mesh.element]
+    observe = _hermite_values(mesh.s, m, 0) * np.tile(rho_at[:, None] ** np.arange(m), 2)
+    observed = np.zeros((upper + 1, m * k))
+    first = mesh.element * m  # index of the first state an observation touches
+    for a in range(2 * m):
+        for b in range(a, 2 * m):
+            observed[upper + a - b] += np.bincount(first + b, observe[:, a] * observe[:, b], minlength=m * k)
+    return _Structure(mesh, f, qinv, observe, prior, observed)
+
+
+def _structure_for(u: np.ndarray, m: int, lam: float) -> _Structure:
+    minimum = _knot_step(u, m, lam)
+    if _least_step(u) >= minimum:  # the same mesh for every such lam: kept with the data set
+        return memo(u, ("statespace", m), lambda: _structure(u, m, minimum))
+    return _structure(u, m, minimum)
+
+
 class _System:
     """K z = b with K = O'O + mu * P on the knot states z (scaled: z_a = g^(a) h^a), where O maps the states
     to g at the samples and P is the prior precision of the increments with q = 1 per scaled step."""
 
     def __init__(self, u: np.ndarray, v: np.ndarray, m: int, lam: float):
-        mesh = _mesh(u, m, lam)
+        self.structure = structure = _structure_for(u, m, lam)
+        mesh = structure.mesh
         self.mesh, self.m = mesh, m
         self.mu = lam / mesh.h ** (2 * m - 1)
-        powers = np.arange(m)
-        self.f = _transition(mesh.rho, m)
-        cinv = _prior_blocks(m)
-        self.qinv = np.empty((m, m, len(mesh.rho)))
-        for a in range(m):
-            for b in range(m):
-                self.qinv[a, b] = (self.mu * cinv[a, b]) * mesh.rho ** (a + b - 2 * m + 1)
-        # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
-        if len(mesh.knots) < len(u):
-            rho_at = mesh.rho[mesh.element]
-            self.observe = _hermite_values(mesh.s, m, 0) * np.tile(rho_at[:, None] ** powers, 2)
+        self.f = structure.f
+        self.qinv = self.mu * structure.qinv
+        self.observe = structure.observe
         self.v = v
-        # every sample its own knot (even and jittered t, moderate smoothing): g at sample i is state (i, 0)
-        self.simple = len(mesh.knots) == len(u)
+        self.simple = structure.simple
 
     def band(self) -> tuple[np.ndarray, np.ndarray]:
         """(upper banded storage of K, b)."""
-        m, mesh = self.m, self.mesh
+        m, mesh, structure = self.m, self.mesh, self.structure
         k = len(mesh.knots)
         upper = 2 * m - 1
-        band = np.zeros((upper + 1, m * k))
+        band = self.mu * structure.prior_band
         rhs = np.zeros(m * k)
-        if self.simple:
-            band[upper, 0::m] = 1.0
+        if structure.observed_band is None:
+            band[upper, 0::m] += 1.0
             rhs[0::m] = self.v
         else:
-            first = mesh.element * m  # index of the first state an observation touches
+            assert self.observe is not None
+            band += structure.observed_band
+            first = mesh.element * m
             for a in range(2 * m):
                 rhs += np.bincount(first + a, self.observe[:, a] * self.v, minlength=m * k)
-                for b in range(a, 2 * m):
-                    band[upper + a - b] += np.bincount(first + b, self.observe[:, a] * self.observe[:, b],
-                                                       minlength=m * k)
-        f, qinv = self.f, self.qinv
-        top_right = _matmul(f, qinv, transpose_x=True)  # F' Qinv (entered with a minus sign)
-        top_left = _matmul(top_right, f)  # F' Qinv F
-        for a in range(m):
-            for b in range(m):
-                if b >= a:
-                    band[upper + a - b, b:m * (k - 1):m] += top_left[a, b]
-                    band[upper + a - b, m + b::m] += qinv[a, b]
-                band[upper + a - (m + b), m + b::m] -= top_right[a, b]
         return band, rhs
 
     def seen(self, z: np.ndarray) -> np.ndarray:
         """g at every sample from the states z (knots, m)."""
         if self.simple:
             return z[:, 0].copy()
+        assert self.observe is not None
         pair = np.concatenate([z[:-1], z[1:]], axis=1)[self.mesh.element]
         return np.einsum("ia,ia->i", self.observe, pair)
 
@@ -262,10 +334,13 @@ def _solve(system: _System, orders: tuple[int, ...], refine: int) -> tuple[Smoot
     band, rhs = system.band()
     factor = cholesky_banded(band, lower=False)
     k = len(system.mesh.knots)
-    z = cho_solve_banded((factor, False), rhs)
+    z = cho_solve_banded((factor, False), rhs, check_finite=False)
     for _ in range(refine):
         residual = rhs - system.apply(z.reshape(k, m)).ravel()
-        z = z + cho_solve_banded((factor, False), residual)
+        step = cho_solve_banded((factor, False), residual, check_finite=False)
+        z = z + step
+        if np.all(np.max(np.abs(step.reshape(k, m)), axis=0) <= REFINED * np.max(np.abs(z.reshape(k, m)), axis=0)):
+            break  # converged: further steps change the states by rounding only
     z = z.reshape(k, m)
     fit = system.seen(z)
     log_det = 2.0 * float(np.sum(np.log(factor[-1])))

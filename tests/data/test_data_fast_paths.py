@@ -1,0 +1,46 @@
+"""The fast paths of the data methods give what the plain algorithms give."""
+
+import numpy as np
+import pytest
+
+from explorer.core.data import statespace
+
+
+def knots_by_loop(u, minimum):
+    kept, last = [0], float(u[0])
+    for i, value in enumerate(u.tolist()):
+        if value - last >= minimum:
+            kept.append(i)
+            last = value
+    if kept[-1] != len(u) - 1:
+        if len(kept) > 1 and u[-1] - u[kept[-1]] < minimum:
+            kept[-1] = len(u) - 1
+        else:
+            kept.append(len(u) - 1)
+    return np.asarray(kept)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_knots_are_the_greedy_walks(seed):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    for u in (np.r_[0.0, np.sort(rng.uniform(0, 1, n - 2)), 1.0], np.linspace(0, 1, n) * 1e-7 + 5.0,
+              np.cumsum(rng.uniform(0.5, 1.5, n)) / 1e3):
+        steps = np.diff(u)
+        for minimum in (np.min(steps) * 1.5, np.median(steps), np.median(steps) * 7.3, (u[-1] - u[0]) / 3,
+                        float(steps[17])):  # the last: exactly a step, where rounding decides
+            assert np.array_equal(statespace._knots(u, minimum), knots_by_loop(u, minimum))
+
+
+def test_the_windows_normal_equations_are_solved_as_by_lapack_and_singular_ones_by_least_norm():
+    from explorer.core.data.local_fit import _solve_many
+
+    rng = np.random.default_rng(3)
+    design = rng.standard_normal((50, 12, 5))
+    gram = np.einsum("rwa,rwb->rab", design, design)
+    targets = rng.standard_normal((50, 5, 2))
+    assert np.allclose(_solve_many(gram, targets), np.linalg.solve(gram, targets), rtol=1e-10, atol=1e-12)
+    gram[7] = np.outer([1.0, 2, 3, 4, 5], [1.0, 2, 3, 4, 5])  # rank one: no solution, the least-norm one
+    found = _solve_many(gram, targets)
+    assert np.allclose(found[7], np.linalg.pinv(gram[7]) @ targets[7])
+    assert np.allclose(found[:7], np.linalg.solve(gram[:7], targets[:7]), rtol=1e-10, atol=1e-12)

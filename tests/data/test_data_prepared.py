@@ -1,0 +1,74 @@
+"""The per-data-set preparation kept between calls: found again only for the same, unchanged arrays, and
+giving the numbers a fresh computation gives."""
+
+import numpy as np
+import pytest
+
+from explorer.core.data import DataError, differentiate_samples, prepared
+from explorer.core.data.synthetic import make_synthetic
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    prepared.clear()
+    yield
+    prepared.clear()
+
+
+def data(seed=1, n=400):
+    made = make_synthetic("sin(x)", 0.0, 6.0, n, "jittered", 0.01, seed)
+    return made.t, made.y
+
+
+def test_the_same_arrays_are_prepared_once_and_frozen():
+    t, y = data()
+    first = prepared.prepare(t, y)
+    assert prepared.prepare(t, y) is first
+    assert not first.u.flags.writeable and not first.v.flags.writeable
+    assert first.t is t and first.y is y  # the caller's arrays stay writeable and their own
+    assert t.flags.writeable
+
+
+def test_equal_values_in_other_arrays_give_equal_numbers():
+    t, y = data()
+    first = prepared.prepare(t, y)
+    other = prepared.prepare(t.copy(), y.copy())
+    assert other is not first
+    assert np.array_equal(other.u, first.u) and np.array_equal(other.v, first.v) and other.sigma == first.sigma
+
+
+def test_arrays_changed_in_place_are_prepared_again():
+    t, y = data()
+    before = differentiate_samples(t, y, 1, "kalman", model=3, q=1e6, sigma=0.01)
+    y *= 2.0
+    t *= 3.0
+    after = differentiate_samples(t, y, 1, "kalman", model=3, q=1e6, sigma=0.02)
+    fresh = differentiate_samples(t.copy(), y.copy(), 1, "kalman", model=3, q=1e6, sigma=0.02)
+    assert np.array_equal(after.derivative, fresh.derivative)
+    assert np.allclose(after.derivative, before.derivative * 2 / 3, rtol=1e-9, atol=1e-12)
+
+
+def test_bad_arrays_are_refused_every_time():
+    t, y = data()
+    t[5] = t[4]
+    for _ in range(2):
+        with pytest.raises(DataError, match="increase strictly"):
+            differentiate_samples(t, y, 1, "gradient")
+
+
+@pytest.mark.parametrize("method", ["gradient", "fornberg", "savgol", "spline", "tv", "kalman", "auto"])
+def test_a_repeated_call_gives_what_a_first_call_gives(method):
+    t, y = data(n=900)
+    first = differentiate_samples(t, y, 2, method)
+    again = differentiate_samples(t, y, 2, method)  # prepared (and the methods' parts) kept
+    prepared.clear()
+    fresh = differentiate_samples(t.copy(), y.copy(), 2, method)
+    assert np.array_equal(first.derivative, fresh.derivative)
+    assert np.array_equal(again.derivative, fresh.derivative)
+    assert dict(again.parameters) == dict(fresh.parameters)
+
+
+def test_lists_are_accepted_and_not_kept():
+    t, y = data(n=50)
+    result = differentiate_samples(t.tolist(), y.tolist(), 1, "fornberg", points=5)
+    assert np.array_equal(result.derivative, differentiate_samples(t, y, 1, "fornberg", points=5).derivative)
