@@ -24,7 +24,7 @@ from ..core.fields.session import (
     parse_request_field,
     same_inputs,
 )
-from ..core.fields.symbolic import Differentiate, engine_differentiate
+from ..core.fields.symbolic import Differentiate, engine_differentiate, engine_prefetch
 from ..core.fields.variables import FieldExpression
 from ..core.inputs import from_text, to_text
 from .fields_view import FieldsView
@@ -57,11 +57,14 @@ class FieldsMode(QObject):
         self.startup_notes = notes
         self.model = InputModel(FieldRequest(**values))
         self.view = FieldsView(self.model)
-        self.worker = StageWorker()
+        # The descent ends the picture the panels hold back their painting for: the worker waits for that paint
+        # before the comparison of every method, which would share the GIL with it.
+        self.worker = StageWorker(pause_after=lambda stage: isinstance(stage, DescentStage))
         self.worker.start()
         self.engine = engine
         # Touched by the worker thread only (each job runs there); the factory gives SymPy to the engine.
-        self.cache = ContextCache(self._differentiate if engine is not None else None)
+        self.cache = ContextCache(self._differentiate if engine is not None else None,
+                                  self._prefetch if engine is not None else None)
         self.active = False
         self.shown: dict[str, FieldRequest] = {}  # stage name -> the request whose stage is on screen
         self.stages: dict[str, object] = {}  # stage name -> the stage on screen
@@ -82,12 +85,19 @@ class FieldsMode(QObject):
         self.worker.finished_job.connect(self._on_finished)
         self.worker.busy.connect(self.view.controls.set_busy)
         self.view.controls.cancelRequested.connect(self.cancel)
-        self.view.panels.painted.connect(lambda: setattr(self, "painted_at", time.perf_counter()))
+        self.view.panels.painted.connect(self._painted)
         self.view.panels.pointChosen.connect(lambda x, y: self.model.update(point_x=x, point_y=y))
         self.view.panels.startChosen.connect(lambda x, y: self.model.update(start_x=x, start_y=y))
 
+    def _painted(self) -> None:
+        self.painted_at = time.perf_counter()
+        self.worker.painted()
+
     def _differentiate(self, field: FieldExpression) -> Differentiate:
         return engine_differentiate(self.engine, field)
+
+    def _prefetch(self, field: FieldExpression) -> None:
+        engine_prefetch(self.engine, field)
 
     def activate(self) -> None:
         """The mode is shown: compute what the inputs describe (the first time)."""

@@ -13,6 +13,7 @@ from ..core.expression.errors import ExpressionError
 from ..core.symbolic.engine import SymbolicError
 
 Job = Callable[[], Iterable[object]]
+PAINT_WAIT_SECONDS = 0.25  # longest pause for the window's paint (a hidden window never paints)
 EXPECTED = (DataError, ExpressionError, SymbolicError, OSError, ValueError)  # said to the user in one line
 
 
@@ -24,8 +25,13 @@ class StageWorker(QThread):
     finished_job = Signal(int)  # job id: every stage of it was sent
     busy = Signal(bool)  # a job is running (the window shows progress and a Cancel)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, pause_after: Callable[[object], bool] | None = None):
+        """pause_after(stage): after sending such a stage the worker waits (at most PAINT_WAIT_SECONDS) for
+        `painted()` before it goes on: Python work beside the window's painting shares the GIL with it, and
+        slowed a repaint several times over."""
         super().__init__(parent)
+        self.pause_after = pause_after
+        self._painted = False
         self._condition = threading.Condition()
         self._pending: tuple[int, Job] | None = None
         self._cancelled = 0  # jobs with an id up to this one are dropped
@@ -50,6 +56,17 @@ class StageWorker(QThread):
             self._condition.notify()
         return self.wait(timeout_ms) if self.isRunning() else True
 
+    def painted(self) -> None:
+        """The window painted what was sent: a paused job goes on."""
+        with self._condition:
+            self._painted = True
+            self._condition.notify_all()
+
+    def _pause(self, job_id: int) -> None:
+        with self._condition:
+            self._condition.wait_for(lambda: self._painted or self._stopping or self._pending is not None
+                                     or job_id <= self._cancelled, timeout=PAINT_WAIT_SECONDS)
+
     def _dropped(self, job_id: int) -> bool:
         with self._condition:
             return self._stopping or self._pending is not None or job_id <= self._cancelled
@@ -69,7 +86,13 @@ class StageWorker(QThread):
                 for result in job():
                     if self._dropped(job_id):
                         break
+                    pause = self.pause_after is not None and self.pause_after(result)
+                    if pause:
+                        with self._condition:
+                            self._painted = False
                     self.stage.emit(job_id, result)
+                    if pause:
+                        self._pause(job_id)
                 else:
                     self.finished_job.emit(job_id)
             except EXPECTED as exc:

@@ -154,3 +154,37 @@ def test_every_input_is_declared_with_a_usable_default():
     assert {"expression", "variables", "step", "learning_rate", "descent_steps", "momentum", "noise"} <= set(names)
     for name, spec in names.items():
         assert spec.problem(spec.default) is None, name
+
+
+def test_a_new_function_is_prefetched_once_and_its_partials_then_come_from_the_engine():
+    """The window tells the SymPy engine of each new function first (every first partial, then every second
+    one, without waiting), so the child works them out while f is evaluated; the partials then equal SymPy's."""
+    import time
+
+    import sympy
+
+    from explorer.core.fields.symbolic import engine_differentiate, engine_prefetch
+    from explorer.core.symbolic.engine import SymbolicEngine
+
+    engine = SymbolicEngine()
+    told = []
+    try:
+        cache = ContextCache(lambda field: engine_differentiate(engine, field),
+                             lambda field: (told.append(field.expr), engine_prefetch(engine, field)))
+        request = FieldRequest(expression="sin(x*y) + x^3*y", grid=20)
+        sent = engine.jobs_sent
+        context = cache.context(request)
+        assert len(told) == 1
+        deadline = time.monotonic() + 20
+        while engine.jobs_sent - sent < 4 and time.monotonic() < deadline:  # x and y, first then second order,
+            time.sleep(0.01)                                                # with nobody waiting on them
+        assert engine.jobs_sent - sent >= 4
+        cache.context(replace(request, step=1e-6))  # a slider move: the same function, nothing new
+        assert len(told) == 1
+        x, y = context.field.variables
+        f = context.field.expr
+        for counts, exact in (((1, 0), sympy.diff(f, x)), ((0, 2), sympy.diff(f, y, 2)),
+                              ((1, 1), sympy.diff(f, x, y))):
+            assert sympy.simplify(context.exact_expression(counts) - exact) == 0
+    finally:
+        engine.close()

@@ -220,10 +220,13 @@ class ContextCache:
 
     Used from one thread at a time (the window's worker)."""
 
-    def __init__(self, differentiate: Callable[[FieldExpression], Differentiate] | None = None):
+    def __init__(self, differentiate: Callable[[FieldExpression], Differentiate] | None = None,
+                 prefetch: Callable[[FieldExpression], None] | None = None):
         """differentiate(field) gives the Differentiate for field's partials (a SymbolicEngine's, say);
-        default: SymPy in this thread."""
+        default: SymPy in this thread. prefetch(field), if given, is told of each new function first, so
+        that its partials can be worked out elsewhere while f is evaluated here."""
         self.differentiate = differentiate
+        self.prefetch = prefetch
         self._contexts: OrderedDict[tuple, FieldContext] = OrderedDict()
 
     def context(self, request: FieldRequest, noise: float = 0.0) -> FieldContext:
@@ -233,6 +236,8 @@ class ContextCache:
         key = (request.expression, parsed.variable_names, values)
         base = self._contexts.get(key)
         if base is None:
+            if self.prefetch is not None:
+                self.prefetch(parsed)
             how = self.differentiate(parsed) if self.differentiate is not None else differentiate_here
             base = FieldContext(parsed, values, differentiate=how)
             self._contexts[key] = base

@@ -54,6 +54,17 @@ def engine_differentiate(engine, field: FieldExpression) -> Differentiate:
     return differentiate
 
 
+def engine_prefetch(engine, field: FieldExpression, order: int = 2) -> None:
+    """Ask a SymbolicEngine for every variable's derivatives up to order at once, without waiting: its
+    child works them out while the caller computes with f, and engine_differentiate then finds them
+    (or their jobs under way) instead of asking for each in turn."""
+    for up_to in range(1, order + 1):  # every first partial (the map's arrows) before any second one
+        for variable in field.variables:
+            others = tuple(s for s in field.symbols if s != variable)
+            engine.submit(ParsedExpression(text=field.parsed.text, expr=field.expr, variable=variable,
+                                           parameters=others), up_to)
+
+
 def partial_expression(field: FieldExpression, counts: Sequence[int],
                        differentiate: Differentiate = differentiate_here) -> sympy.Expr:
     """The exact partial derivative d^|counts| f / dx1^counts[0] dx2^counts[1] ..., Dirac deltas (from
