@@ -83,15 +83,18 @@ class DataMode(QObject):
             self.message.emit(f"cannot make samples: {exc}")
             return
         self.loaded, self.path = None, None
-        self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t",), "t", "y")
+        # Made, not read: its two columns are t and y, with nothing to choose between.
+        self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t", "y"), "t", "y",
+                          choosable=False)
 
     def _columns_chosen(self, t: str, y: str) -> None:
         if self.path is not None:
             self.open_file(self.path, None if t == "row index" else t, y)
 
-    def _set_samples(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str) -> None:
+    def _set_samples(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str,
+                     choosable: bool = True) -> None:
         self.samples = samples
-        self.view.controls.show_source(samples, columns, t_name, y_name)
+        self.view.controls.show_source(samples, columns, t_name, y_name, choosable)
         self.view.panels.show_samples(samples)
         self.compute()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +32,7 @@ from .busy_row import BusyRow
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .plot_panels import DecadeAxis
-from .plot_style import style_axes
+from .plot_style import let_title_squeeze, style_axes
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
 DATA_COLORS = {"gradient": "#E69F00", "fornberg": "#56B4E9", "savgol": "#009E73", "spline": "#CC79A7",
@@ -52,6 +52,7 @@ def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x: st
     plot.setLabel("left", y)
     plot.setLogMode(x=log_x, y=log_y)
     style_axes(plot)
+    let_title_squeeze(plot)  # a long title must not make the panels wider than a small window
     return plot
 
 
@@ -124,7 +125,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
             self.samples_line.setData(samples.t, samples.y)
         self.data_plot.enableAutoRange()
         self.derivative_plot.enableAutoRange()
-        self.data_plot.setTitle(f"samples of {samples.source} ({len(samples.t)}) and each method's fit",
+        # What the samples are is said under Samples (and in exports): the title stays short enough to read.
+        self.data_plot.setTitle(f"{len(samples.t)} samples and each method's fit",
                                 color="k", size="11pt")
 
     def _legend(self, legend: pg.LegendItem, items: dict[str, pg.PlotDataItem], names: tuple[str, ...]) -> None:
@@ -193,7 +195,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.sweep_choice.setData([float(sweep.automatic_value)], [chosen_rmse])
         self.sweep_plot.setLabel("bottom", f"{sweep.method}: {parameter.label}")
         self.sweep_plot.setLabel("left", "RMSE of the derivative")
-        self.sweep_plot.setTitle("error against smoothing (◆ the automatic choice)", color="k", size="11pt")
+        self.sweep_plot.setTitle("error against smoothing (◆ automatic choice)", color="k", size="11pt")
         self.sweep_plot.enableAutoRange()
 
 
@@ -207,7 +209,7 @@ class DataControls(QWidget):
         super().__init__(parent)
         self.model = model
         self.source = QLabel("No data yet: File ▸ Open data (Ctrl+O), drop a file here, paste two columns "
-                             "(Ctrl+Shift+V), or Data ▸ SampleSet of f(x).")
+                             "(Ctrl+Shift+V), or File ▸ Samples of f(x) with noise.")
         self.source.setWordWrap(True)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
@@ -262,7 +264,8 @@ class DataControls(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)
 
-    def show_source(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str) -> None:
+    def show_source(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str,
+                    choosable: bool = True) -> None:
         self.source.setText(f"{samples.source}: {len(samples.t)} samples, t from {samples.t[0]:.6g} to "
                             f"{samples.t[-1]:.6g}" + ("; exact derivatives known" if samples.truth else ""))
         self.notes.setText("\n".join(samples.notes))
@@ -272,7 +275,7 @@ class DataControls(QWidget):
             box.clear()
             box.addItems(list(columns))
             box.setCurrentText(chosen)
-            box.setEnabled(len(columns) > 1)
+            box.setEnabled(choosable and len(columns) > 1)
             box.blockSignals(False)
 
     def show_parameters(self, method: str, used: dict[str, float], automatic: tuple[str, ...]) -> None:
@@ -303,17 +306,34 @@ class DataControls(QWidget):
             self.model.update(parameters=tuple(given.items()))
 
 
+class _ControlsScroll(QScrollArea):
+    """A scroll area at least as wide as its controls need, as they grow (a method's parameter rows): the
+    splitter asks it, and narrower, the controls were cut off on the right (boxes, buttons, text)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        inside = self.widget()
+        if inside is None:
+            return hint
+        width = inside.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), width), hint.height())
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the controls' needs changed: the splitter asks again
+        return super().eventFilter(watched, event)
+
+
 class DataView(QSplitter):
     """The data mode's page: controls on the left, panels on the right."""
 
     def __init__(self, model: InputModel, parent: QWidget | None = None):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.controls = DataControls(model)
-        scroll = QScrollArea()
+        scroll = _ControlsScroll()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the text wraps instead
-        scroll.setMinimumWidth(320)
         self.panels = DataPanels()
         self.addWidget(scroll)
         self.addWidget(self.panels)

@@ -42,7 +42,7 @@ from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
 from .parameter_controls import ParameterControls
 from .plot_panels import power_of_ten
-from .plot_style import style_axes
+from .plot_style import let_title_squeeze, style_axes
 from .step_slider import StepSlider
 
 ERROR_FLOOR = 1e-18  # an exact |error| of 0 is drawn at this, the bottom of the log scale
@@ -70,6 +70,7 @@ def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, x: str, y: str, g
     plot.setLabel("bottom", x)
     plot.setLabel("left", y)
     style_axes(plot, grid)  # the maps have none: the colours and contours are the grid there
+    let_title_squeeze(plot)
     return plot
 
 

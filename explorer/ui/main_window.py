@@ -539,7 +539,7 @@ class MainWindow(QMainWindow):
             return
         controls, plots = self.splitter.sizes()
         wanted = min(self._controls_width, int(0.4 * (controls + plots)))
-        if controls < wanted and controls < int(0.4 * event.oldSize().width()):
+        if controls < wanted and controls <= int(0.4 * event.oldSize().width()):
             self.splitter.setSizes([wanted, controls + plots - wanted])
 
     # -- data mode -------------------------------------------------------

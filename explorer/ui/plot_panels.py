@@ -18,7 +18,7 @@ from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import STEP_METHODS, DerivativeRequest, Method
 from .formula_view import derivative_name
 from .method_styles import EXACT_COLOR, FUNCTION_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
-from .plot_style import style_axes
+from .plot_style import let_title_squeeze, style_axes
 
 ERROR_FLOOR = 1e-18  # exact zeros are drawn here on the log axes (log 0 does not exist)
 THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measured error
@@ -93,9 +93,12 @@ class DecadeAxis(pg.AxisItem):
         return decades or super().logTickValues(minVal, maxVal, size, stdTicks)
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        """Every power of ten written the same way (10⁻⁴, not 0.0001 next to 10⁻⁶)."""
+        """Every power of ten written the same way (10⁻⁴, not 0.0001 next to 10⁻⁶); on a range of less than
+        a decade, where pyqtgraph ticks every 2..9, only 1, 2 and 5 are labelled (the others overlapped)."""
         if not all(float(v).is_integer() for v in values):
-            return super().logTickStrings(values, scale, spacing)
+            labels = super().logTickStrings(values, scale, spacing)
+            leading = [round(10 ** (float(v) - math.floor(float(v))), 6) for v in values]
+            return [text if lead in (1.0, 2.0, 5.0) else "" for text, lead in zip(labels, leading, strict=True)]
         return [power_of_ten(int(v)) for v in values]
 
 
@@ -188,22 +191,6 @@ def _fitting_title(plot: pg.PlotItem, wordings: Sequence[str]) -> str:
     metrics = QFontMetricsF(font)
     room = plot.width() - 8
     return next((text for text in wordings if metrics.horizontalAdvance(text) <= room), wordings[-1])
-
-
-def _let_squeeze(label: pg.LabelItem) -> None:
-    """Keep a title from setting its panel's minimum width to its text's width (pyqtgraph does so on
-    every text change and resize): two long titles side by side made the scene wider than a narrow
-    window, and the sweep panel was cut off at the right. Squeezed, the title's ends are cut instead."""
-    update_min = label.updateMin
-
-    def text_height_only() -> None:
-        update_min()
-        label.setMinimumWidth(0)
-        hints = getattr(label, "_sizeHint", None)  # pyqtgraph's own record, which sizeHint() answers from
-        if hints and Qt.SizeHint.MinimumSize in hints:
-            hints[Qt.SizeHint.MinimumSize] = (0, hints[Qt.SizeHint.MinimumSize][1])
-
-    label.updateMin = text_height_only  # pyqtgraph calls it as self.updateMin()
 
 
 def _fit_columns(legend: pg.LegendItem, room: float) -> bool:
@@ -322,7 +309,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
                   log_x: bool = False, log_y: bool = False) -> pg.PlotItem:
         axes = {name: DecadeAxis(name) for name, log in (("bottom", log_x), ("left", log_y)) if log}
         plot = self.addPlot(row=row, col=col, colspan=colspan, axisItems=axes)
-        _let_squeeze(plot.titleLabel)
+        let_title_squeeze(plot)
         plot.setLogMode(x=log_x, y=log_y)
         _set_title(plot, title)
         plot.setLabel("bottom", x_label)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 from .method_styles import GRID_COLOR
 
@@ -22,3 +23,20 @@ def style_axes(plot: pg.PlotItem, grid: bool = True) -> None:
             axis.setTickPen(pg.mkPen(GRID_COLOR))
             axis.setStyle(tickAlpha=255, maxTickLevel=1)
             axis.setZValue(-1000)  # opaque grid lines must lie under the curves, not over them
+
+
+def let_title_squeeze(plot: pg.PlotItem) -> None:
+    """Keep a title from setting its panel's minimum width to its text's width (pyqtgraph does so on
+    every text change and resize): two long titles side by side made the scene wider than a narrow
+    window, and the sweep panel was cut off at the right. Squeezed, the title's ends are cut instead."""
+    label = plot.titleLabel
+    update_min = label.updateMin
+
+    def text_height_only() -> None:
+        update_min()
+        label.setMinimumWidth(0)
+        hints = getattr(label, "_sizeHint", None)  # pyqtgraph's own record, which sizeHint() answers from
+        if hints and Qt.SizeHint.MinimumSize in hints:
+            hints[Qt.SizeHint.MinimumSize] = (0, hints[Qt.SizeHint.MinimumSize][1])
+
+    label.updateMin = text_height_only  # pyqtgraph calls it as self.updateMin()

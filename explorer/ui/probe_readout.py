@@ -50,6 +50,17 @@ def step_text(step: float) -> str:
     return f"{step:.2g}"
 
 
+class _Table(QTableWidget):
+    """A table whose preferred width is all its columns: the window gives the control column that width
+    where it has room (Qt's default hint showed two columns, the errors scrolled out of sight)."""
+
+    preferred_width = 0
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.preferred_width), hint.height())
+
+
 class ProbeReadout(QGroupBox):
     """A table of every method at the sweep point: value and |error| at the slider's h, h* and its error,
     and the error each value estimates for itself (no exact answer needed). The sweep point can be typed
@@ -73,7 +84,7 @@ class ProbeReadout(QGroupBox):
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.table = QTableWidget(len(Method), len(COLUMNS))
+        self.table = _Table(len(Method), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -116,6 +127,7 @@ class ProbeReadout(QGroupBox):
         frame = 2 * self.table.frameWidth()
         # Its full width where there is room, a scroll bar below where there is not.
         self.table.setMaximumWidth(sum(widths) + frame)
+        self.table.preferred_width = sum(widths) + frame
         self.table.setMinimumWidth(min(sum(widths), widths[0] + widths[1]) + frame)
         self.table.setFixedHeight(len(Method) * (metrics.height() + 6)
                                   + self.table.horizontalHeader().sizeHint().height()

@@ -123,3 +123,29 @@ def test_ctrl_1_and_ctrl_2_switch_modes(qtbot, window, mode):
     window.set_mode("data" if mode == "formula" else "formula")
     qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
     assert window.mode() == mode
+
+
+def test_made_samples_name_their_columns_and_every_control_fits_a_small_window(qtbot, window):
+    window.resize(1024, 700)
+    window.set_mode("data")
+    window.data.synthetic("sin(x)", -3.0, 3.0, 200, "even", 1e-2, 0)
+    settled_data(qtbot, window)
+    controls = window.data.view.controls
+    assert (controls.t_column.currentText(), controls.y_column.currentText()) == ("t", "y")
+    assert not controls.t_column.isEnabled()  # made, not read: nothing to choose
+    scroll = window.data.view.widget(0)
+    qtbot.waitUntil(lambda: controls.width() <= scroll.viewport().width())  # nothing cut off on the right
+    panels = window.data.view.panels
+    assert panels.mapTo(window, panels.rect().topRight()).x() < window.width()  # the plots end in the window
+
+
+def test_a_log_axis_over_less_than_a_decade_labels_only_1_2_5():
+    import math
+
+    from explorer.ui.plot_panels import DecadeAxis
+
+    axis = DecadeAxis("left")
+    values = [math.log10(v) for v in (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.2)]
+    labels = axis.logTickStrings(values, 1.0, 0.1)
+    shown = [text for text in labels if text]
+    assert len(shown) == 4 and all(text for text, v in zip(labels, values) if round(10 ** v, 6) in (0.02, 0.05, 0.1, 0.2))

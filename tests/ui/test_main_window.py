@@ -717,3 +717,14 @@ def test_a_slider_move_keeps_the_typeset_formula_without_asking_for_it_again(qtb
     window.editor.set_text("x^3*sin(x)")
     settled(window)
     qtbot.waitUntil(lambda: "cos(x)" in formula.label.text() and formula.math.isVisible(), timeout=20_000)
+
+
+def test_a_window_first_shown_small_gives_the_controls_their_width_when_it_grows(qtbot, window):
+    """A window opened on a small screen (its controls held to 40% of it) and then enlarged gives the
+    controls the width they ask for, so the sweep point's table shows every column without scrolling."""
+    first = window.splitter.sizes()[0]
+    assert first < window._controls_width  # the fixture's window is small: the controls were held back
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] >= window._controls_width - 2)
+    table = window.readout.table
+    qtbot.waitUntil(lambda: table.width() == table.maximumWidth())

@@ -120,9 +120,10 @@ def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[C
                 continue
             risk = estimated_risk(rows, derivatives[order], reference, reference_v, sigma)
             if math.isfinite(risk):
-                how = "at the lam of greatest likelihood" if factor == 1 else f"at {factor:g} times that lam"
+                how = ("smoothing of greatest likelihood" if factor == 1
+                       else f"{factor:g} times the smoothing of greatest likelihood")
                 out.append(Candidate("kalman", {"model": m, "q": noise**2 / (lam * factor), "sigma": noise}, risk,
-                                     f"Kalman/RTS, {m} states {how}"))
+                                     f"Kalman/RTS, {m} states, {how}"))
     return out
 
 
