@@ -195,7 +195,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.sweep_choice.setData([float(sweep.automatic_value)], [chosen_rmse])
         self.sweep_plot.setLabel("bottom", f"{sweep.method}: {parameter.label}")
         self.sweep_plot.setLabel("left", "RMSE of the derivative")
-        self.sweep_plot.setTitle("error against smoothing (◆ automatic choice)", color="k", size="11pt")
+        self.sweep_plot.setTitle("error against smoothing (◆ automatic)", color="k", size="11pt")
         self.sweep_plot.enableAutoRange()
 
 

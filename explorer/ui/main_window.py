@@ -551,6 +551,8 @@ class MainWindow(QMainWindow):
         action.setChecked(True)
         if mode == "fields":
             self.fields.activate()
+        # "updated in .. ms" times the formula's computation: in another mode it would time nothing shown.
+        self.timing.setVisible(page is self.splitter)
         self.settings.setValue("view/mode", mode)
 
     def mode(self) -> str:

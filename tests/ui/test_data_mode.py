@@ -123,6 +123,7 @@ def test_ctrl_1_and_ctrl_2_switch_modes(qtbot, window, mode):
     window.set_mode("data" if mode == "formula" else "formula")
     qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
     assert window.mode() == mode
+    assert window.timing.isVisible() == (mode == "formula")  # the formula's timing, only beside the formula
 
 
 def test_made_samples_name_their_columns_and_every_control_fits_a_small_window(qtbot, window):
