@@ -140,7 +140,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         self.map_plot.setAspectLocked(True)
         self.f_image = pg.ImageItem()
         self.map_plot.addItem(self.f_image)
-        self.f_bar = _bar("f", "viridis")
+        self.f_bar = _bar("", "viridis")  # the title says the colours are f; a label here sat beside the next map
         self.f_bar.setImageItem(self.f_image, insert_in=self.map_plot)
         self.contour_item = pg.PlotDataItem(pen=CONTOUR_PEN, connect="pairs")
         self.arrow_item = pg.PlotDataItem(pen=ARROW_PEN, connect="pairs")

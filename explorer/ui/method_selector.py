@@ -57,6 +57,8 @@ class MethodSelector(QGroupBox):
         for method, box in self.boxes.items():
             reason = reasons.get(method)
             box.setEnabled(reason is None)
+            # Said beside it too: a greyed box alone reads as switched off, and a tooltip is found by few.
+            box.setText(method.label if reason is None else f"{method.label} (not available)")
             box.setToolTip(f"not available: {reason}" if reason else "")
 
     def methods(self) -> tuple[Method, ...]:

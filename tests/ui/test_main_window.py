@@ -521,9 +521,11 @@ def test_a_preset_lesson_stays_in_view_until_the_function_changes(qtbot, window,
     assert cubic.name in window.lesson.title()
     assert not window.methods.boxes[Method.COMPLEX].isEnabled()
     assert "first derivatives only" in window.methods.boxes[Method.COMPLEX].toolTip()
+    assert window.methods.boxes[Method.COMPLEX].text() == f"{Method.COMPLEX.label} (not available)"
     window.domain.order.setValue(1)  # the cause of the note goes, and so does the note
     settled(window)
     assert window.methods.boxes[Method.COMPLEX].isEnabled() and window.methods.boxes[Method.COMPLEX].toolTip() == ""
+    assert window.methods.boxes[Method.COMPLEX].text() == Method.COMPLEX.label
     assert window.lesson.isVisible()  # still the preset's function
     window.editor.set_text("x^3+1")
     settled(window)
