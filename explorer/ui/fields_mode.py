@@ -57,9 +57,7 @@ class FieldsMode(QObject):
         self.startup_notes = notes
         self.model = InputModel(FieldRequest(**values))
         self.view = FieldsView(self.model)
-        # The descent ends the picture the panels hold back their painting for: the worker waits for that paint
-        # before the comparison of every method, which would share the GIL with it.
-        self.worker = StageWorker(pause_after=lambda stage: isinstance(stage, DescentStage))
+        self.worker = StageWorker()
         self.worker.start()
         self.engine = engine
         # Touched by the worker thread only (each job runs there); the factory gives SymPy to the engine.
@@ -77,6 +75,7 @@ class FieldsMode(QObject):
         self._timer = QTimer(self, singleShot=True, interval=0)  # a burst of edits becomes one request
         self._timer.timeout.connect(self.compute)
         self.holding = False  # the panels' painting waits for the rest of the quick stages
+        self._picture_ends: type = DescentStage  # the stage that completes what the panels wait to paint
         self._hold = QTimer(self, singleShot=True, interval=HOLD_MS)
         self._hold.timeout.connect(self._release)
         self.model.changed.connect(lambda _names: self._timer.start())
@@ -137,7 +136,13 @@ class FieldsMode(QObject):
         self.sent_at = time.perf_counter()
         self.drawn_at = {}
         sent, cache = self.request, self.cache
-        self.worker.submit(self._job, lambda: field_stages(sent, cache, skip))
+        # The panels hold back their painting until the picture is complete: for a new map, the map and its
+        # error map (the point's table, with every method's Hessian, comes after); otherwise up to the descent.
+        # The worker waits for that paint before going on: its Python work would share the GIL with it.
+        self._picture_ends = ErrorStage if not skip & {"map", "errors"} else DescentStage
+        ends = self._picture_ends
+        self.worker.submit(self._job, lambda: field_stages(sent, cache, skip),
+                           pause_after=lambda stage: isinstance(stage, ends))
 
     def cancel(self) -> None:
         self.worker.cancel(self._job)
@@ -161,6 +166,8 @@ class FieldsMode(QObject):
             view.panels.show_map(stage, request.expression)
         elif isinstance(stage, ErrorStage):
             view.panels.show_errors(stage)
+            if self._picture_ends is ErrorStage:
+                self._release()
         elif isinstance(stage, PointStage):
             view.panels.show_point(stage)
             view.table.show_point(stage, request.step)

@@ -33,13 +33,14 @@ class StageWorker(QThread):
         self.pause_after = pause_after
         self._painted = False
         self._condition = threading.Condition()
-        self._pending: tuple[int, Job] | None = None
+        self._pending: tuple[int, Job, Callable[[object], bool] | None] | None = None
         self._cancelled = 0  # jobs with an id up to this one are dropped
         self._stopping = False
 
-    def submit(self, job_id: int, job: Job) -> None:
+    def submit(self, job_id: int, job: Job, pause_after: Callable[[object], bool] | None = None) -> None:
+        """Run job next; pause_after (this job's own, else the worker's) as in __init__."""
         with self._condition:
-            self._pending = (job_id, job)
+            self._pending = (job_id, job, pause_after or self.pause_after)
             self._condition.notify()
 
     def cancel(self, job_id: int) -> None:
@@ -80,13 +81,13 @@ class StageWorker(QThread):
                     return
                 pending, self._pending = self._pending, None
             assert pending is not None  # the wait above ends with a job or with stopping
-            job_id, job = pending
+            job_id, job, pause_after = pending
             self.busy.emit(True)
             try:
                 for result in job():
                     if self._dropped(job_id):
                         break
-                    pause = self.pause_after is not None and self.pause_after(result)
+                    pause = pause_after is not None and pause_after(result)
                     if pause:
                         with self._condition:
                             self._painted = False
