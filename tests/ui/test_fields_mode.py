@@ -255,3 +255,29 @@ def test_cancel_keeps_what_is_on_screen(qtbot, window):
     shown = fields.stages["map"]
     assert shown is before or shown.field_map.values.shape == (500, 500)  # a whole stage, the old or the new
     assert not fields.view.controls.busy.isVisible()
+
+
+def test_a_job_paused_after_a_stage_goes_on_only_once_the_window_painted(qtbot):
+    """The worker sends the picture's last stage, then waits for the window's paint before its next Python
+    work (which would share the GIL with the painting); a newer job or the bound ends the wait too."""
+    from explorer.ui.stage_worker import StageWorker
+
+    worker = StageWorker()
+    worker.start()
+    computed, received = [], []
+    worker.stage.connect(lambda _job, stage: received.append(stage))
+
+    def job():
+        for name in ("map", "errors", "point"):
+            computed.append(name)
+            yield name
+
+    try:
+        worker.submit(1, job, pause_after=lambda stage: stage == "errors")
+        qtbot.waitUntil(lambda: received == ["map", "errors"], timeout=5000)
+        qtbot.wait(50)
+        assert computed == ["map", "errors"]  # the point waits for the paint
+        worker.painted()
+        qtbot.waitUntil(lambda: received == ["map", "errors", "point"], timeout=5000)
+    finally:
+        worker.stop()
