@@ -135,3 +135,22 @@ def test_a_degree_bound_is_read_off_the_tree_without_expanding_it(text, bound):
     assert degree_bound(parsed.expr, parsed.variable) == bound
     if bound is not None and bound > MAX_DEGREE:
         assert polynomial_coefficients(parsed.expr, parsed.variable) is None
+
+
+@pytest.mark.parametrize("text", ["(1e200*x + 1)^2", "1e300*x^6", "x^2/1e300 + 1", "123456789012345678901234567890*x^2"])
+def test_coefficients_beyond_double_precision_are_not_shown_as_a_polynomial(text):
+    from explorer.core.calculus.stage import calculus_for
+    from explorer.core.derive import exact_derivatives
+    from explorer.core.request import DerivativeRequest
+
+    request = DerivativeRequest(text, order=2)
+    result = calculus_for(request, exact_derivatives(request), 0.5)
+    if result is not None and result.polynomial is not None:
+        assert np.all(np.isfinite(result.polynomial)) and np.all(np.isfinite(result.polynomial_derivative))
+        parsed = parse_expression(text)
+        x = np.array([0.3, 0.7])
+        second = sympy.diff(parsed.expr, parsed.variable, 2)
+        exact = np.array([float(second.subs(parsed.variable, t)) for t in x])
+        np.testing.assert_allclose(np.polyval(result.polynomial_derivative, x), exact, rtol=1e-12)
+    else:  # only where some coefficient overflows
+        assert text in ("(1e200*x + 1)^2", "1e300*x^6")

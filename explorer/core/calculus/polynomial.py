@@ -23,9 +23,10 @@ def polynomial_coefficients(expr: sympy.Expr, variable: sympy.Symbol,
     if polynomial.degree() > MAX_DEGREE:
         return None
     try:
-        return np.array([float(c) for c in polynomial.all_coeffs()])
-    except TypeError:  # a complex coefficient
+        coefficients = np.array([float(c) for c in polynomial.all_coeffs()])
+    except (TypeError, OverflowError):  # a complex coefficient, or one beyond double precision
         return None
+    return coefficients if np.all(np.isfinite(coefficients)) else None  # (1e200 x + 1)^2 has inf in it
 
 
 def degree_bound(expr: sympy.Expr, variable: sympy.Symbol) -> int | None:

@@ -121,7 +121,9 @@ def _polynomial(symbolic: SymbolicDerivatives, parameters: tuple[float, ...],
                                                                                   strict=True)))
     if coefficients is None:
         return None
-    return coefficients, derivative_coefficients(coefficients, order)
+    with np.errstate(over="ignore"):
+        derivative = derivative_coefficients(coefficients, order)
+    return (coefficients, derivative) if np.all(np.isfinite(derivative)) else None
 
 
 def calculus_for(request: DerivativeRequest, symbolic: SymbolicDerivatives, probe: float) -> CalculusResult | None:
