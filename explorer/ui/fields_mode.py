@@ -25,7 +25,7 @@ from ..core.fields.session import (
     same_inputs,
 )
 from ..core.fields.symbolic import Differentiate, engine_differentiate, engine_prefetch
-from ..core.fields.variables import FieldExpression
+from ..core.fields.variables import FieldExpression, FieldInputError, parse_names
 from ..core.inputs import from_text, to_text
 from .fields_view import FieldsView
 from .input_model import InputModel
@@ -54,6 +54,12 @@ class FieldsMode(QObject):
         self.settings = settings
         values, notes = from_text(FieldRequest, {name: stored_text(settings.value(GROUP + name))
                                                  for name in to_text(FieldRequest())})
+        if "variables" in values:  # any text is a valid box's content, but a stored one must name variables
+            try:
+                parse_names(values["variables"])
+            except FieldInputError as exc:
+                notes.append(f"variables (several variables): stored value {values.pop('variables')[:40]!r} is "
+                             f"unusable ({exc}); using the default")
         self.startup_notes = notes
         self.model = InputModel(FieldRequest(**values))
         self.view = FieldsView(self.model)
