@@ -139,7 +139,10 @@ def _savgol(u: np.ndarray, v: np.ndarray, order: int, p: Mapping[str, Value]) ->
 def _smoothed(u: np.ndarray, v: np.ndarray, order: int, m: int, lam: float, name: str) -> Estimate:
     try:
         fit, derivatives = statespace.smooth(u, v, m, lam, orders=(order,))
-    except LinAlgError:
+    except LinAlgError as exc:
+        if "did not converge" in str(exc):
+            raise DataError(f"{name}: the solve did not converge at this much smoothing ({exc}); "
+                            "use less smoothing or fewer states") from None
         raise DataError(f"{name}: the smoothing is too weak for this spacing (the system is singular); "
                         "use more smoothing") from None
     return Estimate(derivatives[order], fit.fit)

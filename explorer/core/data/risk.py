@@ -16,8 +16,9 @@ smoother of 3, 4 and 5 states at the lam = r / q of greatest likelihood and at t
 chooses the smoothing best for the values, and the derivatives often want more). On our synthetic set this
 choice came within about 1.45x of the best tuned method in the median (the likelihood's Kalman alone: 1.74x).
 
-The Kalman rows come from one solve without the smoother's iterative refinement (the derivative itself is
-the refined one): on random t with little smoothing they can be off by 20%, which only blurs the noise
+The Kalman rows come from one application of the smoother's preconditioner (its banded factor, with the
+polynomial null space solved exactly), without the conjugate-gradient steps (the derivative itself is the
+converged one): on random t with little smoothing they can be off by 20%, which only blurs the noise
 terms of the estimate. The rows are dense (n x n), so with more than RISK_SAMPLES samples the comparison
 runs on that many spread over the data (the Kalman model is in continuous time: its lam and model carry
 over to all the samples; a chosen Savitzky-Golay has its window chosen again on all of them).
@@ -29,7 +30,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded
+from scipy.linalg import LinAlgError
 
 from . import choice, statespace
 from .methods import Value
@@ -70,7 +71,7 @@ def kalman_rows(u: np.ndarray, m: int, lam: float, order: int) -> np.ndarray:
     n = len(u)
     system = statespace._System(u, np.zeros(n), m, lam)
     band, _ = system.band()
-    factor = cholesky_banded(band, lower=False)
+    _, _, precondition = statespace.preconditioner(system, band)
     k = len(system.mesh.knots)
     rhs = np.zeros((m * k, n))
     if system.simple:
@@ -80,7 +81,7 @@ def kalman_rows(u: np.ndarray, m: int, lam: float, order: int) -> np.ndarray:
         first = system.mesh.element * m
         for a in range(2 * m):
             rhs[first + a, np.arange(n)] += system.observe[:, a]
-    states = cho_solve_banded((factor, False), rhs).reshape(k, m, n)
+    states = precondition(rhs).reshape(k, m, n)
     mesh = system.mesh
     if system.simple and order < m:
         return states[:, order, :] / mesh.h**order

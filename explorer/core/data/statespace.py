@@ -15,9 +15,11 @@ Its log-determinant comes with it, so the marginal likelihood of (q, r) costs on
 chooses lam from the data (Wahba's generalised maximum likelihood, GML, profiled over r).
 
 Numerics. The precision of the increment over a step d grows like lam / d^(2m-1): with uneven steps or
-heavy smoothing the normal equations lose digits (random sampling times lost 4-7 of them). Two remedies:
-(1) iterative refinement, with the residual computed from the factors (innovations first), which gave
-back every digit against a 50-digit reference; (2) states are kept only at "knots" at least a minimum
+heavy smoothing the normal equations lose digits (random sampling times lost 4-7 of them). Remedies:
+(1) the banded Cholesky factor is only a preconditioner: conjugate gradients with the residual computed
+from the factors (innovations first, `_System.apply`) run until a step moves the states by less than
+CONVERGED of their size (see `_solve` for why a fixed few steps of refinement were not enough, and why the
+polynomial null space of the prior is solved for apart); (2) states are kept only at "knots" at least a minimum
 step apart (a small fraction of the median step, and of the smoothing length when lam is large), and g
 between knots is the Hermite interpolant of the knot states (degree 2m-1, exactly the posterior mean
 between two knots without data). When every sample is a knot (even and jittered spacing, moderate lam)
@@ -31,6 +33,7 @@ scaled by the median step h inside, so the matrix entries stay within a few orde
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -44,8 +47,9 @@ NEAR_STEP = 1e-3  # samples closer than this times the median step share a knot
 # refined solution of m = 3 (prior weights up to 720 / step^5) stopped converging, m = 2 held to 1e14
 PRIOR_RANGE = {2: 1e12, 3: 1e8, 4: 1e5, 5: 1e4}
 MAX_KNOT_STEP = 0.02  # ... but at most this far apart on t scaled to [0, 1] (at least 50 knots)
-REFINE = 3  # steps of iterative refinement, at most
-REFINED = 1e-13  # ... stopped once a step moves every state component by less than this of its largest value
+STEPS = 25  # conjugate-gradient steps at most (1-6 were needed in every case measured when the solve is sound)
+CONVERGED = 1e-12  # ... stopped once a step moves every state component by less than this of its largest value
+COARSER = 4.0  # not converged: the least knot distance is multiplied by this and the system solved again
 
 
 @lru_cache(maxsize=4)
@@ -241,8 +245,8 @@ def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
     return _Structure(mesh, f, qinv, observe, prior, observed)
 
 
-def _structure_for(u: np.ndarray, m: int, lam: float) -> _Structure:
-    minimum = _knot_step(u, m, lam)
+def _structure_for(u: np.ndarray, m: int, lam: float, minimum: float | None = None) -> _Structure:
+    minimum = _knot_step(u, m, lam) if minimum is None else minimum
     if _least_step(u) >= minimum:  # the same mesh for every such lam: kept with the data set
         return memo(u, ("statespace", m), lambda: _structure(u, m, minimum))
     return _structure(u, m, minimum)
@@ -252,9 +256,10 @@ class _System:
     """K z = b with K = O'O + mu * P on the knot states z (scaled: z_a = g^(a) h^a), where O maps the states
     to g at the samples and P is the prior precision of the increments with q = 1 per scaled step."""
 
-    def __init__(self, u: np.ndarray, v: np.ndarray, m: int, lam: float):
-        self.structure = structure = _structure_for(u, m, lam)
+    def __init__(self, u: np.ndarray, v: np.ndarray, m: int, lam: float, minimum: float | None = None):
+        self.structure = structure = _structure_for(u, m, lam, minimum)
         mesh = structure.mesh
+        self.at = u[mesh.knots]
         self.mesh, self.m = mesh, m
         self.mu = lam / mesh.h ** (2 * m - 1)
         self.f = structure.f
@@ -310,6 +315,18 @@ class _System:
         out[:-1] -= _matvec(self.f, weighted, transpose_x=True).T
         return out
 
+    def polynomials(self) -> np.ndarray:
+        """(m * knots, m): the states of x^j, j < m, with x = u mapped onto [-1, 1] over the knots: a basis of
+        P's null space (g of degree below m has no m-th derivative and no innovations)."""
+        m, at = self.m, self.at
+        centre, half = 0.5 * (at[0] + at[-1]), 0.5 * (at[-1] - at[0])
+        x = (at - centre) / half
+        states = np.zeros((len(at), m, m))
+        for j in range(m):
+            for a in range(j + 1):
+                states[:, a, j] = math.perm(j, a) * x ** (j - a) * (self.mesh.h / half) ** a
+        return states.reshape(-1, m)
+
     def derivative(self, z: np.ndarray, order: int) -> np.ndarray:
         """The order-th derivative of g at every sample (scaled t), from the Hermite interpolant."""
         mesh, m = self.mesh, self.m
@@ -322,30 +339,123 @@ class _System:
         return np.einsum("ia,ia->i", basis, pair) / (rho_at * mesh.h) ** order
 
 
-def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, ...] = (1,),
-           refine: int = REFINE) -> tuple[Smoothed, dict]:
+def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, ...] = (1,)
+           ) -> tuple[Smoothed, dict]:
     """(the fit, {order: derivative at every sample}) of the posterior mean for lam = r / q on scaled t.
-    Raises LinAlgError when the system is numerically singular (lam far too small for the spacing)."""
-    return _solve(_System(u, v, m, lam), orders, refine)
+    Raises LinAlgError when the system is numerically singular (lam far too small for the spacing) or its
+    solve does not converge even on the coarsest mesh (two knots)."""
+    minimum = _knot_step(u, m, lam)
+    while True:
+        system = _System(u, v, m, lam, minimum)
+        found = _solve(system, orders)
+        if found.converged:
+            return found.smoothed, found.derivatives
+        if len(system.mesh.knots) <= 2:
+            raise LinAlgError(f"the {m}-state smoother did not converge at lam = {lam:.3g}")
+        # not converged: fewer knots further apart carry less prior weight per step (mu / rho^(2m-1)), so the
+        # system is better conditioned; g is then the best fit in a coarser finite-element space
+        minimum *= COARSER
 
 
-def _solve(system: _System, orders: tuple[int, ...], refine: int) -> tuple[Smoothed, dict]:
+@dataclass(frozen=True, eq=False)
+class _Solved:
+    smoothed: Smoothed
+    derivatives: dict
+    converged: bool
+    shifted: bool  # the preconditioner is the factor of a shifted K: its log-determinant is not K's
+
+
+def _factor(band: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The banded Cholesky factor of K, or, when rounding leaves K not positive definite (heavy smoothing),
+    of K plus the least multiple (1e-14, 1e-12, ...) of its diagonal that factors: a preconditioner only."""
+    try:
+        return cholesky_banded(band, lower=False, check_finite=False), False
+    except LinAlgError:
+        pass
+    shift = 1e-14
+    while shift < 1e-3:
+        shifted = band.copy()
+        shifted[-1] += shift * band[-1]
+        try:
+            return cholesky_banded(shifted, lower=False, check_finite=False), True
+        except LinAlgError:
+            shift *= 100.0
+    raise LinAlgError("the smoother's system is singular")
+
+
+def preconditioner(system: _System, band: np.ndarray
+                   ) -> tuple[np.ndarray, bool, Callable[[np.ndarray], np.ndarray]]:
+    """(the banded factor, whether it is of a shifted K, B): B r approximates K^-1 r (r: a vector or columns),
+    exactly on P's polynomial null space and by the factor elsewhere (see `_solve`)."""
+    m, k = system.m, len(system.mesh.knots)
+    factor, shifted = _factor(band)
+    w = system.polynomials()
+    kw = np.column_stack([system.apply(w[:, j].reshape(k, m)).ravel() for j in range(m)])
+    coarse = w.T @ kw
+    coarse = 0.5 * (coarse + coarse.T)
+
+    def precondition(r: np.ndarray) -> np.ndarray:  # symmetric: W E^-1 W' + (I - Q K) M^-1 (I - K Q)
+        c = np.linalg.solve(coarse, w.T @ r)
+        y = cho_solve_banded((factor, False), r - kw @ c, check_finite=False)
+        return y - w @ np.linalg.solve(coarse, kw.T @ y) + w @ c
+
+    return factor, shifted, precondition
+
+
+def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
+    """K z = b by conjugate gradients preconditioned with the banded Cholesky factor of K and, apart, the
+    exact solve on P's polynomial null space (a balancing, "deflated" preconditioner).
+
+    Why: K = O'O + mu P, with mu = lam / h^(2m-1). P annihilates the states of every polynomial of degree
+    below m, and its smallest other eigenvalues (the smoothest modes) are tiny, so those directions are held
+    by the data term O'O alone, of order 1, while K's largest entries are of order mu |P|. Rounding in the
+    factorisation perturbs K by about eps mu |P|: beyond mu ~ 1e13 (4-5 states with heavy smoothing, e.g.
+    lam ~ 0.1 on 500 samples gives mu ~ 1e18) that perturbation is larger than what the data put in those
+    directions, so the factor is wrong there (or K does not factor at all), and iterative refinement
+    (Richardson's iteration with that factor) converges slowly or not at all: 3 fixed steps left the
+    derivative 200 times off. What stays accurate is K z computed from the factors (innovations first,
+    `apply`): the innovations of a polynomial vanish whatever mu is. So the factor only preconditions
+    conjugate gradients on that accurate K z, and the polynomial states, where the factor is worst, are
+    solved exactly through the m x m matrix W'KW (W: their states; P W = 0, so W'KW is the data's alone).
+    The few smooth modes the factor still gets wrong are what conjugate gradients removes in a few steps."""
     m = system.m
-    band, rhs = system.band()
-    factor = cholesky_banded(band, lower=False)
     k = len(system.mesh.knots)
-    z = cho_solve_banded((factor, False), rhs, check_finite=False)
-    for _ in range(refine):
-        residual = rhs - system.apply(z.reshape(k, m)).ravel()
-        step = cho_solve_banded((factor, False), residual, check_finite=False)
+    band, rhs = system.band()
+    factor, shifted, precondition = preconditioner(system, band)
+
+    def apply(z: np.ndarray) -> np.ndarray:
+        return system.apply(z.reshape(k, m)).ravel()
+
+    z = precondition(rhs)
+    residual = rhs - apply(z)
+    direction = precondition(residual)
+    along = float(residual @ direction)
+    converged = False
+    for step_number in range(1, STEPS + 1):
+        pushed = apply(direction)
+        curvature = float(direction @ pushed)
+        if not (curvature > 0 and math.isfinite(curvature)):
+            converged = along == 0.0
+            break
+        alpha = along / curvature
+        step = alpha * direction
         z = z + step
-        if np.all(np.max(np.abs(step.reshape(k, m)), axis=0) <= REFINED * np.max(np.abs(z.reshape(k, m)), axis=0)):
-            break  # converged: further steps change the states by rounding only
-    z = z.reshape(k, m)
-    fit = system.seen(z)
+        if np.all(np.max(np.abs(step.reshape(k, m)), axis=0)
+                  <= CONVERGED * np.max(np.abs(z.reshape(k, m)), axis=0)):
+            converged = True
+            break
+        # the residual by its recurrence, and from the factors again every 10 steps (the recurrence is
+        # smoother than the recomputed one, whose rounding in the stiff directions is of order eps mu |z|)
+        residual = rhs - apply(z) if step_number % 10 == 0 else residual - alpha * pushed
+        preconditioned = precondition(residual)
+        updated = float(residual @ preconditioned)
+        direction = preconditioned + (updated / along) * direction
+        along = updated
+    states = z.reshape(k, m)
+    fit = system.seen(states)
     log_det = 2.0 * float(np.sum(np.log(factor[-1])))
-    derivatives = {order: system.derivative(z, order) for order in orders}
-    return Smoothed(fit, log_det, float(system.v @ (system.v - fit)), k), derivatives
+    derivatives = {order: system.derivative(states, order) for order in orders}
+    return _Solved(Smoothed(fit, log_det, float(system.v @ (system.v - fit)), k), derivatives, converged, shifted)
 
 
 def neg_log_likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None) -> float:
@@ -359,9 +469,12 @@ def neg_log_likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: floa
     n = len(u)
     try:
         system = _System(u, v, m, lam)
-        result, _ = _solve(system, (), 1)
+        solved = _solve(system, ())
     except (LinAlgError, ValueError, FloatingPointError):
         return math.inf
+    if solved.shifted or not solved.converged:  # no log-determinant of K, or no fit to trust
+        return math.inf
+    result = solved.smoothed
     steps = result.knots - 1
     prior = steps * (m * math.log(system.mu) + math.log(np.linalg.det(_prior_blocks(m)))) \
         - m * m * float(np.sum(np.log(system.mesh.rho)))
