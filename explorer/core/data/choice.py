@@ -155,8 +155,9 @@ def ml_fit(u: np.ndarray, v: np.ndarray, m: int, r: float | None = None) -> tupl
     if math.isfinite(values[best]):
         lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]  # the bracket around the best
         if hi > lo:
-            found = minimize_scalar(lambda x: statespace.neg_log_likelihood(us, vs, m, 10.0**x, r),
-                                    bounds=(lo, hi), method="bounded", options={"xatol": 0.03})
+            with np.errstate(invalid="ignore"):  # an infinite likelihood inside the bracket: the grid's best stays
+                found = minimize_scalar(lambda x: statespace.neg_log_likelihood(us, vs, m, 10.0**x, r),
+                                        bounds=(lo, hi), method="bounded", options={"xatol": 0.03})
             x = float(found.x) if found.fun <= values[best] else float(grid[best])
         else:
             x = float(grid[best])
