@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from ..core.data.evaluation import SWEPT
 from ..core.data.methods import METHOD_NAMES, METHODS
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
 from .busy_row import BusyRow
+from .controls_scroll import ControlsScroll
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .plot_panels import DecadeAxis
@@ -306,34 +306,13 @@ class DataControls(QWidget):
             self.model.update(parameters=tuple(given.items()))
 
 
-class _ControlsScroll(QScrollArea):
-    """A scroll area at least as wide as its controls need, as they grow (a method's parameter rows): the
-    splitter asks it, and narrower, the controls were cut off on the right (boxes, buttons, text)."""
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        hint = super().minimumSizeHint()
-        inside = self.widget()
-        if inside is None:
-            return hint
-        width = inside.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
-        return QSize(max(hint.width(), width), hint.height())
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self.updateGeometry()  # the controls' needs changed: the splitter asks again
-        return super().eventFilter(watched, event)
-
-
 class DataView(QSplitter):
     """The data mode's page: controls on the left, panels on the right."""
 
     def __init__(self, model: InputModel, parent: QWidget | None = None):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.controls = DataControls(model)
-        scroll = _ControlsScroll()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the text wraps instead
+        scroll = ControlsScroll(self.controls)
         self.panels = DataPanels()
         self.addWidget(scroll)
         self.addWidget(self.panels)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -37,6 +36,7 @@ from ..core.fields.context import FIELD_METHODS
 from ..core.fields.session import PARTIALS, CompareStage, DescentStage, ErrorStage, MapStage, PointStage
 from ..core.request import Method
 from .busy_row import BusyRow
+from .controls_scroll import ControlsScroll
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
@@ -584,11 +584,7 @@ class FieldsView(QSplitter):
     def __init__(self, model: InputModel, parent: QWidget | None = None):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.controls = FieldControls(model)
-        scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(280)
+        scroll = ControlsScroll(self.controls)
         self.panels = FieldPanels()
         self.table = PointTable()
         right = QSplitter(Qt.Orientation.Vertical)
