@@ -58,7 +58,9 @@ class MethodSelector(QGroupBox):
             reason = reasons.get(method)
             box.setEnabled(reason is None)
             # Said beside it too: a greyed box alone reads as switched off, and a tooltip is found by few.
-            box.setText(method.label if reason is None else f"{method.label} (not available)")
+            text = method.label if reason is None else f"{method.label} (not available)"
+            if box.text() != text:  # called for every new set of curves: a slider move changes none of it
+                box.setText(text)
             box.setToolTip(f"not available: {reason}" if reason else "")
 
     def methods(self) -> tuple[Method, ...]:
