@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..core.calculus.polynomial import polynomial_text
 from ..core.calculus.stage import CalculusResult
+from .calculus_overlay import CHORD_COLOR, SECANT_COLOR, TANGENT_COLOR, TAYLOR_COLOR
 from .formula_view import derivative_name
 
 KIND_MARKS = {"minimum": "min", "maximum": "max", "inflection": "inflection"}
@@ -49,7 +50,17 @@ class CalculusControls(QGroupBox):
         self.points.itemActivated.connect(self._chosen)
         self.points.itemClicked.connect(self._chosen)
         self.extrema.toggled.connect(self.points.setVisible)
+        # What the top panel's lines and marks are, in their colours: they have no place in its legend.
+        self.key = QLabel(
+            f'<span style="color:{TANGENT_COLOR}">━ tangent</span> &nbsp; '
+            f'<span style="color:{SECANT_COLOR}">╍ secant (forward, h)</span> &nbsp; '
+            f'<span style="color:{CHORD_COLOR}">╍ chord (central)</span> &nbsp; '
+            f'<span style="color:{TAYLOR_COLOR}">╍ Taylor, shaded where within 1%</span> &nbsp; '
+            "▲ max &nbsp; ▼ min &nbsp; ● inflection")
+        self.key.setWordWrap(True)
+        self.key.setToolTip("the key to the calculus drawn on the top panel")
         form = QFormLayout(self)
+        form.addRow(self.key)
         form.addRow(self.tangents)
         form.addRow("Taylor degree", self.taylor)
         form.addRow(self.extrema)
