@@ -23,7 +23,7 @@ from .core.request import DerivativeRequest, Method
 from .core.symbolic.derivatives import SymbolicDerivatives, python_of
 from .core.symbolic.engine import SymbolicEngine, SymbolicError
 
-COMMANDS = ("derive", "export", "data", "steps", "gradient")
+COMMANDS = ("derive", "export", "data", "steps", "gradient", "grid")
 
 
 class UsageError(Exception):
@@ -178,6 +178,26 @@ def build_parser() -> argparse.ArgumentParser:
     gradient_command.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=DERIVE_TIMEOUT,
                                   metavar="SECONDS", help="seconds SymPy may take before giving up (at most one hour)")
     gradient_command.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    grid_command = commands.add_parser("grid", help="np.gradient of samples f(x, y) on a grid, read from a matrix "
+                                                    "file (rows are y, columns x)")
+    grid_command.add_argument("file", help="a matrix of numbers: CSV, TSV or whitespace; - reads standard input")
+    grid_command.add_argument("--coordinates", action="store_true",
+                              help="the first row holds the x values and the first column the y values")
+    grid_command.add_argument("--dx", type=_number, default=1.0, help="x spacing without --coordinates (default 1)")
+    grid_command.add_argument("--dy", type=_number, default=1.0, help="y spacing without --coordinates (default 1)")
+    grid_command.add_argument("--edge-order", dest="edge_order", type=int, choices=(1, 2), default=2,
+                              help="accuracy of the one-sided differences at the edges, as np.gradient's edge_order")
+    grid_command.add_argument("--exact", metavar="EXPR", default=None,
+                              help="f(x, y) in SymPy syntax: also its exact gradient and the |error| of np.gradient")
+    grid_command.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
+                              help="value of a parameter of --exact (default 1)")
+    grid_command.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=DERIVE_TIMEOUT,
+                              metavar="SECONDS", help="seconds SymPy may take before giving up")
+    grid_output = grid_command.add_mutually_exclusive_group()
+    grid_output.add_argument("--json", action="store_true", help="print one JSON object with every grid value")
+    grid_output.add_argument("-o", "--output", metavar="OUT.csv",
+                             help="write x, y, f, df/dx, df/dy (and the exact ones and errors) as CSV")
     return parser
 
 
@@ -631,6 +651,77 @@ def format_gradient_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def grid(args: argparse.Namespace, engine: SymbolicEngine) -> str:
+    """`grid`: np.gradient of a matrix of samples f(x_i, y_j) (rows y, columns x), with edge_order, and, given
+    --exact, the exact gradient there and the |error|; what to print: a summary, one JSON object, or the path
+    of the CSV written (-o). Unusable input is a UsageError (one line, exit status 2)."""
+    from .core.export.atomic import shown_path, write_atomically
+    from .core.export.tables import csv_table
+    from .core.fields.context import FieldContext
+    from .core.fields.matrix_csv import MatrixError, load_matrix, parse_matrix
+    from .core.fields.sampled import exact_gradient, sampled_gradient
+    from .core.fields.symbolic import engine_differentiate
+    from .core.fields.variables import FieldInputError, parameter_values, parse_field
+    from .core.limits import MAX_MATRIX_BYTES
+
+    try:
+        if args.file == "-":
+            matrix = parse_matrix(sys.stdin.read(MAX_MATRIX_BYTES + 1), args.coordinates, args.dx, args.dy,
+                                  "standard input")
+        else:
+            matrix = load_matrix(args.file, args.coordinates, args.dx, args.dy)
+        g = sampled_gradient(matrix.values, matrix.x, matrix.y, args.edge_order)
+        exact = reference = None
+        if args.exact is not None:
+            field = parse_field(args.exact, ("x", "y"))
+            context = FieldContext(field, parameter_values(field, args.param),
+                                   differentiate=engine_differentiate(engine, field))
+            xs, ys = np.meshgrid(matrix.x, matrix.y)
+            exact, reference = exact_gradient(context, np.array([xs, ys]))
+    except (MatrixError, FieldInputError) as exc:
+        raise UsageError(str(exc)) from None
+    with np.errstate(invalid="ignore"):
+        errors = None if exact is None else np.abs(g - exact)
+    about = (f"derivative-explorer grid: {matrix.source}; {matrix.values.shape[1]} x values by "
+             f"{matrix.values.shape[0]} y values; np.gradient, edge_order {args.edge_order}"
+             + (f"; exact: {args.exact} ({reference.value if reference else 'none'})" if args.exact else ""))
+    if args.json:
+        def rows(a):
+            return [[_number_or_none(v) for v in row] for row in a.tolist()]
+
+        report = {"source": matrix.source, "x": matrix.x.tolist(), "y": matrix.y.tolist(),
+                  "edge_order": args.edge_order, "f": rows(matrix.values),
+                  "gradient": {"x": rows(g[0]), "y": rows(g[1])},
+                  "exact": None if exact is None else {"x": rows(exact[0]), "y": rows(exact[1])},
+                  "reference": reference.value if reference else None,
+                  "max_error": None if errors is None else {axis: _number_or_none(np.nanmax(errors[k]))
+                                                             if np.isfinite(errors[k]).any() else None
+                                                             for k, axis in enumerate("xy")}}
+        return json.dumps(json_ready(report), indent=2, allow_nan=False, ensure_ascii=False)
+    xs, ys = np.meshgrid(matrix.x, matrix.y)
+    names = ["x", "y", "f", "df/dx", "df/dy"]
+    columns = [xs, ys, matrix.values, g[0], g[1]]
+    if exact is not None and errors is not None:
+        names += ["exact df/dx", "exact df/dy", "|error| df/dx", "|error| df/dy"]
+        columns += [exact[0], exact[1], errors[0], errors[1]]
+    if args.output:
+        write_atomically(args.output, csv_table(names, np.column_stack([np.ravel(c) for c in columns]), [about])
+                         .encode())
+        return f"wrote {shown_path(args.output)}"
+    lines = [about]
+    if errors is not None:
+        for k, axis in enumerate("xy"):
+            known = errors[k][np.isfinite(errors[k])]
+            lines.append(f"|error| of df/d{axis}: largest {known.max():.3g}, median {np.median(known):.3g}"
+                         if known.size else f"|error| of df/d{axis}: no exact value to compare with")
+    lines.append(",".join(names))
+    table = np.column_stack([np.ravel(c) for c in columns])
+    lines += [",".join(f"{v:.10g}" for v in row) for row in table[:DATA_ROWS_SHOWN]]
+    if len(table) > DATA_ROWS_SHOWN:
+        lines.append(f"... {len(table) - DATA_ROWS_SHOWN} more rows (--json or -o OUT.csv for all)")
+    return "\n".join(lines)
+
+
 def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
     """Why the window cannot open here, in one line that names the way out; None when it can.
 
@@ -673,6 +764,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "derive":
                 report = derive(args, engine)
                 print(json.dumps(json_ready(report), indent=2, allow_nan=False) if args.json else format_table(report))
+            elif args.command == "grid":
+                print(grid(args, engine))
             elif args.command == "gradient":
                 report = gradient(args, engine)
                 print(json.dumps(json_ready(report), indent=2, allow_nan=False) if args.json

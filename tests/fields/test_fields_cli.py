@@ -120,3 +120,82 @@ def test_noise_with_several_variables(capsys):
     assert code == 0 and set(report["notes"]) == {"complex", "autodiff"}
     central = report["points"][0]["methods"]["central"]
     assert central["h"]["x"] > 1e-3 and central["abs_error"] < 1e-4
+
+
+# -- grid: np.gradient of samples on a grid read from a matrix file ---------------------------------------
+
+def _matrix_file(path, x, y, f, coordinates=True):
+    rows = [",".join(["0", *map(repr, map(float, x))])] if coordinates else []
+    for j, yj in enumerate(y):
+        cells = [repr(float(v)) for v in f[j]]
+        rows.append(",".join([repr(float(yj)), *cells] if coordinates else cells))
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("x0, span", [(0.0, 2.0), (1e6, 1e-3), (-3e-7, 1e-9)])
+def test_grid_gradient_of_a_quadratic_on_an_uneven_grid_is_exact_at_any_scale(capsys, tmp_path, x0, span):
+    """np.gradient with edge_order 2 is exact for a quadratic, even on uneven coordinates; the exact gradient
+    from --exact agrees to rounding, and the JSON carries the grid and both gradients."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    x = x0 + np.sort(np.concatenate([[0.0, 1.0], rng.uniform(0, 1, 9)])) * span
+    y = np.linspace(-1, 2, 7) * span
+    u = (x - x0)[None, :] / span
+    v = y[:, None] / span
+    f = 3 * u**2 + 2 * u * v - v**2  # a quadratic in the scaled coordinates
+    path = _matrix_file(tmp_path / "grid.csv", x, y, f)
+    expression = f"3*((x - {x0!r})/{span!r})^2 + 2*((x - {x0!r})/{span!r})*(y/{span!r}) - (y/{span!r})^2"
+    code, out, err = run(capsys, "grid", path, "--coordinates", "--exact", expression, "--json")
+    assert code == 0 and err == ""
+    report = json.loads(out)
+    assert report["x"] == x.tolist() and report["y"] == y.tolist() and report["edge_order"] == 2
+    gx, gy = (np.array(report["gradient"][a]) for a in "xy")
+    np.testing.assert_allclose(gx, (6 * u + 2 * v) / span + 0 * v, rtol=1e-6, atol=1e-6 / span)
+    np.testing.assert_allclose(gy, (2 * u - 2 * v) / span + 0 * u, rtol=1e-6, atol=1e-6 / span)
+    assert report["reference"] == "symbolic"
+    np.testing.assert_allclose(np.array(report["exact"]["x"]), gx, rtol=1e-6, atol=1e-6 / span)
+    assert max(report["max_error"].values()) < 1e-5 / span
+
+
+def test_grid_csv_reads_back_and_edge_order_1_is_first_order_at_the_edges(capsys, tmp_path):
+    import numpy as np
+
+    x = np.linspace(0, 1, 11)
+    y = np.linspace(0, 2, 5)
+    f = np.exp(x)[None, :] * (1 + y[:, None])
+    source = _matrix_file(tmp_path / "m.txt", x, y, f, coordinates=False)
+    out_path = tmp_path / "g.csv"
+    code, out, err = run(capsys, "grid", source, "--dx", "0.1", "--dy", "0.5", "--edge-order", "1",
+                         "--exact", "exp(x)*(1+y)", "-o", str(out_path))
+    assert code == 0 and err == "" and str(out_path) in out
+    lines = out_path.read_text().splitlines()
+    assert lines[0].startswith("# derivative-explorer grid:") and "edge_order 1" in lines[0]
+    assert lines[1] == "x,y,f,df/dx,df/dy,exact df/dx,exact df/dy,|error| df/dx,|error| df/dy"
+    table = np.loadtxt(lines[2:], delimiter=",")
+    assert table.shape == (55, 9)
+    np.testing.assert_allclose(table[:, 0], np.tile(x, 5))
+    np.testing.assert_allclose(table[:, 5], np.exp(table[:, 0]) * (1 + table[:, 1]), rtol=1e-14)
+    first_column = table[np.isclose(table[:, 0], 0.0)]
+    assert np.all(first_column[:, 7] > 0.02)  # a one-sided first-order difference at x = 0: error about h/2
+    inner = table[np.isclose(table[:, 0], 0.5)]
+    assert np.all(inner[:, 7] < 0.01 * (1 + inner[:, 1]))  # central inside: error about h^2/6
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "no data"), ("1,2,3\n", "2 x 2 needed"), ("1,2\n3\n", "line 2 has 1 cell"), ("1,a\n2,3\n", "not a number"),
+    ("\x00\x01\x02", "binary"),
+])
+def test_grid_refuses_bad_matrices_in_one_line(capsys, tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content.encode("latin-1"))
+    code, out, err = run(capsys, "grid", str(path))
+    assert code == 2 and out == "" and err.startswith("error: ") and err.count("\n") == 1
+    assert message in err.lower(), err
+
+
+def test_grid_refuses_a_missing_file_and_a_directory(capsys, tmp_path):
+    for target in (tmp_path / "nothing.csv", tmp_path):
+        code, out, err = run(capsys, "grid", str(target))
+        assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
