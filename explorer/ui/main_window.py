@@ -372,8 +372,11 @@ class MainWindow(QMainWindow):
         if request is None:
             problems = self.model.state.problems()
             self.domain.show_range_problem("; ".join(p for p in problems if p.startswith("x ")))
+            if not problems and self.request is not None and self.editor.error():
+                # The editor says what is wrong with the expression; the plots stay, and say whose they are.
+                problems = [f"the plots still show the last valid function, {self.request.expression[:80]}"]
             self._show_computation_message("; ".join(problems))
-            return  # the editor already says what is wrong with an expression; the previous plots stay
+            return
         self.domain.show_range_problem("")
         if self.request is not None and request == self.request:
             return

@@ -56,10 +56,13 @@ def test_bad_expression_says_where_and_keeps_the_previous_plots(qtbot, window, s
     qtbot.waitUntil(lambda: not window._schedule_timer.isActive())
     assert window.request.request_id == before_id  # nothing was sent
     np.testing.assert_array_equal(curve(window, Method.CENTRAL)[1], before)
+    message = window.statusBar().currentMessage()  # and the plots say whose they are
+    assert "last valid function" in message and window.request.expression in message
     # Fixing it clears the message and draws the new function.
     type_expression(qtbot, window, "sin(x) + 2x")
     settled(window)
     assert window.editor.error() == "" and not window.editor.message.isVisible() and window.formula.isVisible()
+    assert "last valid function" not in window.statusBar().currentMessage()
     x, central = curve(window, Method.CENTRAL)
     np.testing.assert_allclose(central, np.cos(x) + 2, atol=1e-6)
 
