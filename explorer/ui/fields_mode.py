@@ -231,12 +231,19 @@ class FieldsMode(QObject):
         about = (f"f = {request.expression}; variables {vx}, {vy}; parameters "
                  f"{dict(request.parameters) or 'none'}; {len(m.x)} x {len(m.y)} grid; exact partials by "
                  f"{stage.reference.value if stage.reference else 'none (NaN)'}")
-        if (isinstance(errors, ErrorStage) and shown is not None and errors.method in errors.maps.values
-                and all(getattr(shown, k) == getattr(request, k) for k in STAGE_INPUTS["map"] if k != "arrows")):
+        same_grid = shown is not None and all(getattr(shown, k) == getattr(request, k)
+                                              for k in STAGE_INPUTS["map"] if k != "arrows")
+        if isinstance(errors, ErrorStage) and same_grid and errors.grid is not None \
+                and errors.grid_component is not None:  # the map shows np.gradient's: so does the file
+            names += [f"{errors.partial} by np.gradient (edge_order {errors.grid.edge_order})",
+                      f"|error| of {errors.partial}"]
+            columns += [errors.grid.gradient[errors.grid_component], errors.grid.errors[errors.grid_component]]
+            about += f"; noise {shown.noise:g}" if shown is not None else ""
+        elif isinstance(errors, ErrorStage) and same_grid and errors.method in errors.maps.values:
             label = f"{errors.partial} by {errors.method.value} at h={errors.step:g}"
             names += [label, f"|error| of {errors.partial}"]
             columns += [errors.maps.values[errors.method], errors.maps.errors[errors.method]]
-            about += f"; noise {shown.noise:g}"
+            about += f"; noise {shown.noise:g}" if shown is not None else ""
         return csv_table(names, np.column_stack([np.ravel(c) for c in columns]), [about])
 
     def export(self, path: str) -> None:

@@ -234,6 +234,17 @@ class FieldPanels(pg.GraphicsLayoutWidget):
     def show_errors(self, stage: ErrorStage) -> None:
         maps = stage.maps
         name = PARTIAL_TITLES[stage.partial]
+        component = stage.grid_component
+        if stage.grid is not None and component is not None:
+            self._show_error_image(stage.grid.errors[component], maps.x, maps.y)
+            _title(self.error_plot, f"|error| of {name} by np.gradient of the grid<br>"
+                                    f"(edge_order {stage.grid.edge_order}; log colour scale)")
+            return
+        if stage.grid_note:
+            _title(self.error_plot, f"{stage.grid_note}: {name}<br>needs a method's map")
+            self.error_image.clear()
+            self.error_log = None
+            return
         errors = maps.errors.get(stage.method)
         if errors is None:
             self.error_image.clear()
@@ -241,17 +252,21 @@ class FieldPanels(pg.GraphicsLayoutWidget):
             reason = maps.notes.get(stage.method, "no value")
             _title(self.error_plot, f"{stage.method.value} gives no {name} here:<br>{_short(reason, 40)}")
             return
+        self._show_error_image(errors, maps.x, maps.y)
+        exact = "exact" if stage.method in (Method.SYMBOLIC, Method.AUTODIFF) else f"h = {stage.step:.3g}"
+        _title(self.error_plot, f"|error| of {name} by {stage.method.value}<br>({exact}; log colour scale)")
+
+    def _show_error_image(self, errors: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+        """|error| over the grid as log10 on the error map, its colour bar fitted to whole decades."""
         with np.errstate(all="ignore"):
             logged = np.log10(np.maximum(np.where(np.isfinite(errors), errors, np.nan), ERROR_FLOOR))
         self.error_log = logged
         self.error_image.setImage(logged.T, autoLevels=False)
-        self.error_image.setRect(_image_rect(maps.x, maps.y))
+        self.error_image.setRect(_image_rect(x, y))
         finite = logged[np.isfinite(logged)]
         if finite.size:
             low, high = math.floor(float(finite.min())), math.ceil(float(finite.max()))
             self.error_bar.setLevels((low, max(high, low + 1)))
-        exact = "exact" if stage.method in (Method.SYMBOLIC, Method.AUTODIFF) else f"h = {stage.step:.3g}"
-        _title(self.error_plot, f"|error| of {name} by {stage.method.value}<br>({exact}; log colour scale)")
 
     def show_point(self, stage: PointStage) -> None:
         x, y = (float(v) for v in stage.point)
@@ -482,6 +497,9 @@ class FieldControls(QWidget):
             self.method.setItemData(self.method.count() - 1, method.label, Qt.ItemDataRole.ToolTipRole)
         self.partial = QComboBox()
         self.partial.addItems(list(PARTIALS))
+        self.sampled = QCheckBox("np.gradient of the grid's samples")
+        self.sampled.setToolTip("the error map of df/dx or df/dy by np.gradient over f sampled on the map's grid "
+                                "(edge_order 2; with the noise σ, as measured data on a grid would have)")
         self.noise = number_box(0.0)
         self.noise.setToolTip("standard deviation of noise added to every sample of f the finite differences "
                               "take (noisy measurements); the exact methods need f's formula and have none")
@@ -517,6 +535,7 @@ class FieldControls(QWidget):
         how_form = QFormLayout(how)
         how_form.addRow("method", self.method)
         how_form.addRow("error map of", self.partial)
+        how_form.addRow(self.sampled)
         how_form.addRow("noise σ", self.noise)
         how_form.addRow(self.slider)
         point = QGroupBox("Point (click the map)")
@@ -548,6 +567,7 @@ class FieldControls(QWidget):
         bind(model, "partial", self.partial.currentTextChanged, self.partial.currentText,
              self.partial.setCurrentText)
         bind(model, "step", self.slider.stepChanged, self.slider.step, self.slider.set_step)
+        bind(model, "sampled", self.sampled.toggled, self.sampled.isChecked, self.sampled.setChecked)
 
     def _example(self, index: int) -> None:
         if index <= 0:

@@ -188,3 +188,28 @@ def test_a_new_function_is_prefetched_once_and_its_partials_then_come_from_the_e
             assert sympy.simplify(context.exact_expression(counts) - exact) == 0
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("x0, span", [(0.0, 4.0), (1e5, 1e-2), (-1e-6, 3e-6)])
+def test_np_gradient_of_the_grid_is_exact_for_a_quadratic_and_second_order_otherwise(x0, span):
+    """With `sampled`, the error map is np.gradient's (edge_order 2) over f sampled on the map's grid: exact
+    to rounding for a quadratic, at any scale of x; about h^2/6 |f'''| inside for sin; second partials have
+    no np.gradient map and say so."""
+    scale = f"((x - {x0!r})/{span!r})"
+    quadratic = FieldRequest(expression=f"3*{scale}^2 + 2*{scale}*y - y^2", x_min=x0, x_max=x0 + span,
+                             y_min=-1.0, y_max=2.0, grid=41, sampled=True)
+    errors = stages(quadratic, skip=frozenset({"point", "descent", "compare"}))[ErrorStage]
+    assert errors.grid is not None and errors.grid_component == 0 and errors.grid.edge_order == 2
+    gradient = errors.grid.gradient[0]
+    # Exact but for rounding: x itself carries eps |x| of it, which the difference over h magnifies.
+    h = span / 40
+    rounding = 4 * np.finfo(float).eps * (abs(x0) + span) / h
+    assert np.nanmax(errors.grid.errors[0]) <= (1e-9 + rounding) * np.nanmax(np.abs(gradient))
+    wave = FieldRequest(expression="sin(x)*cos(y)", grid=201, sampled=True, partial="df/dy")
+    found = stages(wave, skip=frozenset({"point", "descent", "compare"}))[ErrorStage]
+    assert found.grid_component == 1
+    h = 6.0 / 200  # y from -3 to 3 on 201 points
+    inner = found.grid.errors[1][2:-2, 2:-2]
+    assert h**2 / 6 * 0.5 < np.nanmax(inner) < h**2 / 6 * 1.01  # |d3/dy3 (sin x cos y)| <= 1
+    second = stages(replace(wave, partial="d2f/dx2"), skip=frozenset({"point", "descent", "compare"}))[ErrorStage]
+    assert second.grid is None and "first partials" in second.grid_note

@@ -281,3 +281,23 @@ def test_a_job_paused_after_a_stage_goes_on_only_once_the_window_painted(qtbot):
         qtbot.waitUntil(lambda: received == ["map", "errors", "point"], timeout=5000)
     finally:
         worker.stop()
+
+
+def test_np_gradient_of_the_grid_replaces_the_method_map_and_is_exported(qtbot, window, tmp_path):
+    fields = show(qtbot, window, expression="sin(x)*cos(y)", grid=60, method="central", partial="df/dx")
+    fields.view.controls.sampled.setChecked(True)
+    fields = settled_fields(qtbot, window)
+    errors = fields.stages["errors"]
+    assert errors.grid is not None
+    np.testing.assert_allclose(fields.view.panels.error_image.image.T,
+                               np.log10(np.maximum(errors.grid.errors[0], 1e-18)))
+    assert "np.gradient" in fields.view.panels.error_plot.titleLabel.text
+    path = tmp_path / "grid.csv"
+    fields.export(str(path))
+    lines = path.read_text().splitlines()
+    assert "df/dx by np.gradient (edge_order 2)" in lines[1]
+    table = np.loadtxt(lines[2:], delimiter=",")
+    x, y, grid_dfdx = table[:, 0], table[:, 1], table[:, 5]
+    exact = np.cos(x) * np.cos(y)
+    np.testing.assert_allclose(np.abs(grid_dfdx - exact), table[:, 6], atol=1e-12)
+    assert np.max(table[:, 6]) < 0.01  # second order on a 60-point grid over 8 units

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..inputs import NamedValues, OneOf, Real, Text, Whole, declare, field_problems
+from ..inputs import Flag, NamedValues, OneOf, Real, Text, Whole, declare, field_problems
 from ..limits import (
     MAX_ARROWS,
     MAX_DESCENT_STEPS,
@@ -43,7 +43,7 @@ from .maps import (
     field_map,
     hessian_eigen,
 )
-from .sampled import exact_gradient
+from .sampled import SampledGradient, exact_gradient, sampled_gradient_of
 from .stencils import STENCIL_METHODS
 from .symbolic import Differentiate, differentiate_here
 from .variables import FieldExpression, FieldInputError, parameter_values, parse_field, parse_names
@@ -80,6 +80,9 @@ class FieldRequest:
     step: float = declare(Real("step h (several variables)", 1e-3, low=MIN_STEP, high=MAX_STEP, positive=True))
     partial: str = declare(OneOf("error map of", "df/dx", options=tuple(PARTIALS)))
     method: str = declare(OneOf("method (maps and descent)", "central", options=GRADIENT_METHODS))
+    # The error map of a first partial by np.gradient of f's samples on the map's grid (edge_order 2), as
+    # with measured data on a grid, instead of the method's.
+    sampled: bool = declare(Flag("np.gradient of the grid's samples", False))
     noise: float = declare(Real("noise sigma of the samples", 0.0, low=0.0, high=MAX_NOISE))
     point_x: float = declare(_real("point x", 1.0))
     point_y: float = declare(_real("point y", 0.5))
@@ -116,7 +119,7 @@ _FUNCTION = ("expression", "variables", "parameters")
 _RECTANGLE = ("x_min", "x_max", "y_min", "y_max", "grid")
 STAGE_INPUTS: dict[str, tuple[str, ...]] = {
     "map": (*_FUNCTION, *_RECTANGLE, "arrows"),
-    "errors": (*_FUNCTION, *_RECTANGLE, "partial", "method", "step", "noise"),
+    "errors": (*_FUNCTION, *_RECTANGLE, "partial", "method", "step", "noise", "sampled"),
     "point": (*_FUNCTION, *_RECTANGLE, "point_x", "point_y", "angle", "method", "step", "noise"),
     "descent": (*_FUNCTION, "start_x", "start_y", "learning_rate", "descent_steps", "momentum", "method", "step",
                 "noise"),
@@ -160,6 +163,14 @@ class ErrorStage:
     method: Method
     step: float
     maps: ErrorMaps  # values and errors of the chosen method only (or its note, when it has none here)
+    # with `sampled`: np.gradient of f's samples on the grid (drawn instead of the method's), or why not
+    grid: SampledGradient | None = None
+    grid_note: str = ""
+
+    @property
+    def grid_component(self) -> int | None:
+        """Which component of the grid's gradient is the partial (0 for df/dx, 1 for df/dy), if it is one."""
+        return {(1, 0): 0, (0, 1): 1}.get(PARTIALS[self.partial])
 
 
 @dataclass(frozen=True, eq=False)
@@ -294,7 +305,13 @@ def field_stages(request: FieldRequest, cache: ContextCache, skip: frozenset[str
     sampled = cache.context(request, request.noise)  # the finite differences see the noise
     if "errors" not in skip:
         maps = error_maps(sampled, rectangle, request.counts, (method,), base=request.step)
-        yield ErrorStage(request.request_id, request.partial, method, request.step, maps)
+        grid, note = None, ""
+        if request.sampled:
+            if request.counts in ((1, 0), (0, 1)):
+                grid = sampled_gradient_of(sampled, rectangle, edge_order=2)
+            else:
+                note = "np.gradient gives first partials only"
+        yield ErrorStage(request.request_id, request.partial, method, request.step, maps, grid, note)
     if "point" not in skip:
         point = np.array([request.point_x, request.point_y])
         report = gradient_report(sampled, point, FIELD_METHODS, base=request.step)
