@@ -23,7 +23,7 @@ from .formula_view import derivative_name
 
 KIND_MARKS = {"minimum": "min", "maximum": "max", "inflection": "inflection"}
 LIST_ROWS = 5  # rows of the critical point list shown before it scrolls
-ZERO_SHARE = 1e-12  # of the largest |f| among the points: below it a value is shown as 0
+ZERO_SHARE = 1e-12  # of f's largest |f| over the range: below it a value is shown as 0
 
 
 class CalculusControls(QGroupBox):
@@ -84,7 +84,8 @@ class CalculusControls(QGroupBox):
         self.points.clear()
         for point in result.critical:
             # sin at -pi is 1.2e-16 in doubles: a value far below f's own scale reads as the 0 it stands for.
-            y = 0.0 if abs(point.y) < ZERO_SHARE * max(abs(p.y) for p in result.critical) else point.y
+            scale = max(result.f_scale, *(abs(p.y) for p in result.critical))
+            y = 0.0 if abs(point.y) < ZERO_SHARE * scale else point.y
             item = QListWidgetItem(f"{KIND_MARKS[point.kind]:<10} x = {point.x:.10g}, f = {y:.6g}")
             item.setData(Qt.ItemDataRole.UserRole, point.x)
             self.points.addItem(item)

@@ -96,3 +96,14 @@ def test_a_polynomial_shows_its_coefficients_and_its_derivatives_as_numpy_poly1d
     window.editor.set_text("sin(x)")
     settled(window)
     assert not label.isVisible() and label.text() == ""
+
+
+def test_a_critical_value_at_rounding_level_of_f_is_listed_as_zero(qtbot, window, settled):
+    """tan at pi is 1.2e-16 in doubles, and so are all its inflection values: zero is judged against f's
+    size over the range (tan reaches 1e15 near its poles), not against the other points' values."""
+    window.model.update(extrema=True)
+    window.editor.set_text("tan(x)")
+    settled(window)
+    texts = [window.calculus.points.item(i).text() for i in range(window.calculus.points.count())]
+    inflections = [t for t in texts if t.startswith("inflection")]
+    assert inflections and all(t.endswith("f = 0") for t in inflections), texts

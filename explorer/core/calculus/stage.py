@@ -37,6 +37,7 @@ class CalculusResult:
     taylor_interval: tuple[float, float] | None = None  # where it stays within the tolerance of f
     critical: tuple[CriticalPoint, ...] = ()
     critical_count: int = 0  # all there are in the range (critical holds at most extrema.MAX_POINTS)
+    f_scale: float = 0.0  # the largest finite |f| over the grid: what "about zero" is measured against
     # f's coefficients, highest power first (numpy.poly1d's), and the plotted derivative's, when f is a
     # polynomial (with the parameters' values) of modest degree
     polynomial: np.ndarray | None = None
@@ -108,9 +109,10 @@ def calculus_stage(request_id: int, context: MethodContext, x: np.ndarray, f_val
             spread = float(np.ptp(finite)) if finite.size else 0.0
             interval = agreement_interval(x, f_values, values, probe, TAYLOR_TOLERANCE * max(spread, 1e-300))
     critical, count = _critical(context, x) if extrema else ((), 0)
+    finite_f = np.abs(f_values[np.isfinite(f_values)])
     return CalculusResult(request_id, probe, step, taylor_degree=taylor_degree if polynomial is not None else 0,
                           taylor=polynomial, taylor_interval=interval, critical=critical, critical_count=count,
-                          **lines)
+                          f_scale=float(finite_f.max()) if finite_f.size else 0.0, **lines)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
