@@ -44,3 +44,31 @@ def test_the_windows_normal_equations_are_solved_as_by_lapack_and_singular_ones_
     found = _solve_many(gram, targets)
     assert np.allclose(found[7], np.linalg.pinv(gram[7]) @ targets[7])
     assert np.allclose(found[:7], np.linalg.solve(gram[:7], targets[:7]), rtol=1e-10, atol=1e-12)
+
+
+def merge_by_loop(t, y, minimum):
+    group = np.empty(len(t), dtype=np.int64)
+    current, start = 0, float(t[0])
+    for i, value in enumerate(t.tolist()):
+        if value - start >= minimum:
+            current += 1
+            start = value
+        group[i] = current
+    counts = np.bincount(group).astype(float)
+    return np.bincount(group, t) / counts, np.bincount(group, y) / counts, counts
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_merged_runs_are_the_greedy_walks(seed):
+    from explorer.core.data.trend_filter import _merge
+
+    rng = np.random.default_rng(seed)
+    n = 3000
+    y = rng.standard_normal(n)
+    for t in (np.sort(rng.uniform(0, 1, n)), np.cumsum(rng.uniform(0.2, 1.8, n)) / 1e3,
+              np.cumsum(rng.choice([1e-4, 1e-3, 1.0], n)) + 7.0):
+        steps = np.diff(t)
+        for minimum in (np.min(steps) * 1.5, 0.25 * np.median(steps), np.median(steps), np.median(steps) * 7.3,
+                        float(steps[17])):  # the last: exactly a step, where rounding decides
+            for found, expected in zip(_merge(t, y, minimum), merge_by_loop(t, y, minimum), strict=True):
+                assert np.array_equal(found, expected)

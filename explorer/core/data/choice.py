@@ -150,24 +150,34 @@ def ml_fit(u: np.ndarray, v: np.ndarray, m: int, r: float | None = None) -> tupl
     low = math.log10(max(1e-6 * h ** (2 * m - 1), 1e-300))
     high = 8.0  # beyond the span: the fit is then a polynomial of degree m - 1 (what a cubic needs)
     grid = np.arange(low, high + 1e-9, 2.0)
-    values = [statespace.neg_log_likelihood(us, vs, m, 10.0**x, r) for x in grid]
+    evaluated: dict[float, tuple[float, float | None]] = {}  # lam: (-2 log L, rss), each lam solved once
+
+    def value(x: float) -> float:
+        lam = 10.0**x
+        if lam not in evaluated:
+            evaluated[lam] = statespace.likelihood(us, vs, m, lam, r)
+        return evaluated[lam][0]
+
+    values = [value(x) for x in grid]
     best = int(np.argmin(values))
     if math.isfinite(values[best]):
         lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]  # the bracket around the best
         if hi > lo:
             with np.errstate(invalid="ignore"):  # an infinite likelihood inside the bracket: the grid's best stays
-                found = minimize_scalar(lambda x: statespace.neg_log_likelihood(us, vs, m, 10.0**x, r),
-                                        bounds=(lo, hi), method="bounded", options={"xatol": 0.03})
+                found = minimize_scalar(value, bounds=(lo, hi), method="bounded", options={"xatol": 0.03})
             x = float(found.x) if found.fun <= values[best] else float(grid[best])
         else:
             x = float(grid[best])
     else:
         x = float(grid[-1])
     lam = 10.0**x
-    best_value = statespace.neg_log_likelihood(us, vs, m, lam, r)
+    best_value = value(x)
     if r is None:
-        result, _ = statespace.smooth(us, vs, m, lam, orders=())
-        r = max(result.rss / max(len(us) - m, 1), 0.0)
+        rss = evaluated[lam][1]
+        if rss is None:  # no converged solve on the first mesh: smooth's coarser one
+            result, _ = statespace.smooth(us, vs, m, lam, orders=())
+            rss = result.rss
+        r = max(rss / max(len(us) - m, 1), 0.0)
     return lam, r, best_value
 
 

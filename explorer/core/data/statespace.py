@@ -39,6 +39,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded
+from scipy.sparse import csr_matrix
 
 from .prepared import memo
 
@@ -77,12 +78,12 @@ def _hermite_values(s: np.ndarray, m: int, derivative: int) -> np.ndarray:
     coefficients = _hermite(m)
     powers = np.arange(2 * m)
     scale = np.array([math.perm(int(p), derivative) if p >= derivative else 0.0 for p in powers])
-    monomials = np.ones((len(s), 2 * m))
+    weights = coefficients[:, derivative:] * scale[derivative:]  # on the powers s^0 .. s^(2m-1-derivative)
+    monomials = np.empty((2 * m - derivative, len(s)))  # one contiguous row per power
+    monomials[0] = 1.0
     for p in range(1, 2 * m - derivative):
-        monomials[:, p] = monomials[:, p - 1] * s
-    shifted = np.zeros((len(s), 2 * m))
-    shifted[:, derivative:] = monomials[:, : 2 * m - derivative] * scale[derivative:]
-    return np.einsum("ip,jp->ij", shifted, coefficients)  # not BLAS: its threads wait on a busy machine
+        np.multiply(monomials[p - 1], s, out=monomials[p])
+    return np.einsum("pi,jp->ij", monomials, weights)  # not BLAS: its threads wait on a busy machine
 
 
 def _transition(rho: np.ndarray, m: int) -> np.ndarray:
@@ -106,12 +107,38 @@ def _matmul(x: np.ndarray, y: np.ndarray, transpose_x: bool = False) -> np.ndarr
 
 
 def _matvec(x: np.ndarray, z: np.ndarray, transpose_x: bool = False) -> np.ndarray:
-    """x z (or x' z) for matrices (m, m, k) and vectors (m, k)."""
+    """x z (or x' z) for matrices (m, m, k) and vectors (m, k) (or several, (m, k, columns))."""
     m = x.shape[0]
-    out = np.zeros((m, z.shape[1]))
+    out = np.zeros(z.shape)
     for a in range(m):
         for b in range(m):
-            out[a] += (x[b, a] if transpose_x else x[a, b]) * z[b]
+            coefficient = x[b, a] if transpose_x else x[a, b]
+            out[a] += (coefficient if z.ndim == 2 else coefficient[:, None]) * z[b]
+    return out
+
+
+def _step(f: np.ndarray, z: np.ndarray, transpose_f: bool = False) -> np.ndarray:
+    """_matvec for the transitions F (upper triangular, ones on the diagonal): the same sums in the same
+    order, without the products by 0 and 1."""
+    m = f.shape[0]
+    out = np.empty(z.shape)
+
+    def weight(a: int, b: int) -> np.ndarray:
+        return f[a, b] if z.ndim == 2 else f[a, b][:, None]
+
+    for a in range(m):
+        if transpose_f:  # (F' w)_a = sum_(b <= a) F_ba w_b
+            if a == 0:
+                out[a] = z[a]
+                continue
+            np.multiply(weight(0, a), z[0], out=out[a])
+            for b in range(1, a):
+                out[a] += weight(b, a) * z[b]
+            out[a] += z[a]
+        else:  # (F z)_a = z_a + sum_(b > a) F_ab z_b
+            out[a] = z[a]
+            for b in range(a + 1, m):
+                out[a] += weight(a, b) * z[b]
     return out
 
 
@@ -207,6 +234,7 @@ class _Structure:
     observe: np.ndarray | None  # (samples, 2m): g at each sample from its element's knot states
     prior_band: np.ndarray  # upper banded storage of P (mu = 1)
     observed_band: np.ndarray | None  # ... of O'O (None when every sample is a knot: ones at the g states)
+    observation: csr_matrix | None = None  # O (samples, m * knots): observe placed on each element's states
 
     @property
     def simple(self) -> bool:
@@ -242,7 +270,10 @@ def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
     for a in range(2 * m):
         for b in range(a, 2 * m):
             observed[upper + a - b] += np.bincount(first + b, observe[:, a] * observe[:, b], minlength=m * k)
-    return _Structure(mesh, f, qinv, observe, prior, observed)
+    columns = (first[:, None] + np.arange(2 * m)).ravel()
+    observation = csr_matrix((observe.ravel(), columns, np.arange(0, 2 * m * len(u) + 1, 2 * m)),
+                             shape=(len(u), m * k))
+    return _Structure(mesh, f, qinv, observe, prior, observed, observation)
 
 
 def _structure_for(u: np.ndarray, m: int, lam: float, minimum: float | None = None) -> _Structure:
@@ -281,38 +312,33 @@ class _System:
         else:
             assert self.observe is not None
             band += structure.observed_band
-            first = mesh.element * m
-            for a in range(2 * m):
-                rhs += np.bincount(first + a, self.observe[:, a] * self.v, minlength=m * k)
+            assert structure.observation is not None
+            rhs = structure.observation.T @ self.v
         return band, rhs
 
     def seen(self, z: np.ndarray) -> np.ndarray:
         """g at every sample from the states z (knots, m)."""
         if self.simple:
             return z[:, 0].copy()
-        assert self.observe is not None
-        pair = np.concatenate([z[:-1], z[1:]], axis=1)[self.mesh.element]
-        return np.einsum("ia,ia->i", self.observe, pair)
+        assert self.structure.observation is not None
+        return self.structure.observation @ z.ravel()
 
     def apply(self, z: np.ndarray) -> np.ndarray:
-        """K z from the factors (innovations first): more accurate than the assembled band."""
-        m, mesh = self.m, self.mesh
-        k = len(mesh.knots)
+        """K z from the factors (innovations first): more accurate than the assembled band. z: the states
+        (knots, m), or several of them (knots, m, columns)."""
         if self.simple:
-            out = np.zeros((k, m))
+            out = np.zeros(z.shape)
             out[:, 0] = z[:, 0]
         else:
-            weighted_seen = self.observe * self.seen(z)[:, None]
-            flat = np.zeros(m * k)
-            first = mesh.element * m
-            for a in range(2 * m):
-                flat += np.bincount(first + a, weighted_seen[:, a], minlength=m * k)
-            out = flat.reshape(k, m)
-        states = z.T
-        innovation = states[:, 1:] - _matvec(self.f, states[:, :-1])
+            observation = self.structure.observation
+            assert observation is not None
+            flat = z.reshape(z.shape[0] * z.shape[1], *z.shape[2:])
+            out = (observation.T @ (observation @ flat)).reshape(z.shape)
+        states = np.ascontiguousarray(np.moveaxis(z, 0, 1))  # (m, knots[, columns]): rows of one state each
+        innovation = states[:, 1:] - _step(self.f, states[:, :-1])
         weighted = _matvec(self.qinv, innovation)
-        out[1:] += weighted.T
-        out[:-1] -= _matvec(self.f, weighted, transpose_x=True).T
+        out[1:] += np.moveaxis(weighted, 0, 1)
+        out[:-1] -= np.moveaxis(_step(self.f, weighted, transpose_f=True), 0, 1)
         return out
 
     def polynomials(self) -> np.ndarray:
@@ -390,7 +416,7 @@ def preconditioner(system: _System, band: np.ndarray
     m, k = system.m, len(system.mesh.knots)
     factor, shifted = _factor(band)
     w = system.polynomials()
-    kw = np.column_stack([system.apply(w[:, j].reshape(k, m)).ravel() for j in range(m)])
+    kw = system.apply(w.reshape(k, m, m)).reshape(k * m, m)
     coarse = w.T @ kw
     coarse = 0.5 * (coarse + coarse.T)
 
@@ -466,19 +492,25 @@ def neg_log_likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: floa
     -2 log L = v'(v - g)/r + (n - m) log(2 pi r) + log det K - log det P_knots, where P_knots (the prior
     precision of the knot increments, q = r / lam) has log det = sum over steps of [m log mu + log det Cinv
     - m^2 log rho]: its steps depend on the mesh, which depends on lam, so every term is kept."""
+    return likelihood(u, v, m, lam, r)[0]
+
+
+def likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None) -> tuple[float, float | None]:
+    """(neg_log_likelihood, and the fit's rss v . (v - g) where it is finite: what smooth(u, v, m, lam) gives,
+    from the same solve; None where the likelihood is infinite)."""
     n = len(u)
     try:
         system = _System(u, v, m, lam)
         solved = _solve(system, ())
     except (LinAlgError, ValueError, FloatingPointError):
-        return math.inf
+        return math.inf, None
     if solved.shifted or not solved.converged:  # no log-determinant of K, or no fit to trust
-        return math.inf
+        return math.inf, None
     result = solved.smoothed
     steps = result.knots - 1
     prior = steps * (m * math.log(system.mu) + math.log(np.linalg.det(_prior_blocks(m)))) \
         - m * m * float(np.sum(np.log(system.mesh.rho)))
     if r is None:  # with r at its maximum, rss / r = n - m
         rss = max(result.rss, 1e-300)
-        return (n - m) * (math.log(2 * math.pi * rss / (n - m)) + 1) + result.log_det - prior
-    return result.rss / r + (n - m) * math.log(2 * math.pi * r) + result.log_det - prior
+        return (n - m) * (math.log(2 * math.pi * rss / (n - m)) + 1) + result.log_det - prior, result.rss
+    return result.rss / r + (n - m) * math.log(2 * math.pi * r) + result.log_det - prior, result.rss

@@ -71,13 +71,20 @@ def _merge(t: np.ndarray, y: np.ndarray, minimum: float) -> tuple[np.ndarray, np
     """(times, means, counts) with runs of samples closer than `minimum` to the run's first merged into one."""
     if len(t) < 2 or np.min(np.diff(t)) >= minimum:
         return t, y, np.ones(len(t))
-    group = np.empty(len(t), dtype=np.int64)
-    current, start = 0, float(t[0])
-    for i, value in enumerate(t.tolist()):
+    # a sample at least `minimum` after the one before it starts a run whatever the run's first was; only
+    # samples closer than that to their predecessor are decided one by one, in order
+    close = np.flatnonzero(np.diff(t) < minimum) + 1
+    starts = np.ones(len(t), dtype=bool)
+    start, previous = 0.0, -1
+    for i, value, before in zip(close.tolist(), t[close].tolist(), t[close - 1].tolist(), strict=True):
+        if i - 1 != previous:  # the sample before starts a run (it is not close to its own predecessor)
+            start = before
         if value - start >= minimum:
-            current += 1
             start = value
-        group[i] = current
+        else:
+            starts[i] = False
+        previous = i
+    group = np.cumsum(starts) - 1
     counts = np.bincount(group).astype(float)
     return np.bincount(group, t) / counts, np.bincount(group, y) / counts, counts
 
