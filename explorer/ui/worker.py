@@ -204,6 +204,8 @@ class ComputeWorker(QThread):
                 # Python work here would share the GIL with the painting and slow both.
                 self._emit_all(held)
                 self._wait_until_drawn()
+                if self._superseded():
+                    return False
             result = calculus_for(request, symbolic, probe) if isinstance(item, _Calculus) else item
             if result is None:
                 continue
