@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field, replace
@@ -132,22 +133,26 @@ class _StepFreeCache:
     def __init__(self, size: int = STEP_FREE_CACHE_SIZE):
         self.size = size
         self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()  # the window's worker and a headless export may ask at once
 
     def get(self, key: Hashable, compute):
-        if key in self._values:
-            self._values.move_to_end(key)
-            return self._values[key]
-        value = compute()
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = compute()  # outside the lock: a slow computation holds up no other
         for array in value.values() if isinstance(value, dict) else (value,):
             if isinstance(array, np.ndarray):
                 array.flags.writeable = False
-        self._values[key] = value
-        while len(self._values) > self.size:
-            self._values.popitem(last=False)
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
         return value
 
     def clear(self) -> None:
-        self._values.clear()
+        with self._lock:
+            self._values.clear()
 
 
 _step_free = _StepFreeCache()
