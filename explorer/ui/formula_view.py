@@ -16,7 +16,9 @@ MIN_SCALE = 0.7  # of the typeset formula's size: smaller than this, the text is
 
 
 def derivative_name(order: int, variable: str = "x") -> str:
-    """f′(x), f″(x), f‴(x), then f⁽⁴⁾(x) ..."""
+    """f(x) for order 0, f′(x), f″(x), f‴(x), then f⁽⁴⁾(x) ..."""
+    if order == 0:
+        return f"f({variable})"
     superscripts = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
     marks = {1: "′", 2: "″", 3: "‴"}.get(order) or f"⁽{str(order).translate(superscripts)}⁾"
     return f"f{marks}({variable})"
@@ -82,28 +84,49 @@ class FormulaView(QWidget):
             button.setEnabled(True)
 
     def _drawn(self, formula: FormulaResult) -> QPixmap | None:
-        """`f′(x) = ` and the typeset formula side by side, at most the area's height; None if Qt cannot."""
-        size = svg_size(formula.svg)
-        if size is None:
-            return None
+        """`f(x) = ` f and `f′(x) = ` f′ typeset side by side (f left out where the area is too narrow for
+        both), at most the area's height; None if Qt cannot draw the derivative."""
         room = self.scroll_area.height() - 8
-        scale = min(1.0, room / size[1]) if room > 0 else 1.0
+        pieces = [(f"{derivative_name(formula.order)} = ", formula.svg)]
+        if formula.f_svg:
+            pieces.insert(0, (f"{derivative_name(0)} = ", formula.f_svg))
+        sizes = [svg_size(svg) for _, svg in pieces]
+        if sizes[-1] is None:
+            return None
+        if any(size is None for size in sizes):
+            pieces, sizes = pieces[-1:], sizes[-1:]
+        tallest = max(size[1] for size in sizes if size is not None)
+        scale = min(1.0, room / tallest) if room > 0 else 1.0
         if scale < MIN_SCALE:  # a tall fraction squeezed into the area's lines would be unreadable: text
             return None
+        metrics = self.label.fontMetrics()
+        gap = 4 * metrics.horizontalAdvance(" ")
+
+        def width_of(chosen) -> int:
+            return sum(metrics.horizontalAdvance(name) + 4 + int(size[0] * scale) for (name, _), size in chosen) \
+                + gap * (len(chosen) - 1)
+
+        chosen = list(zip(pieces, sizes, strict=True))
+        if len(chosen) > 1 and width_of(chosen) > self.scroll_area.viewport().width():
+            chosen = chosen[-1:]  # f′ is what this area is for
         ratio = self.devicePixelRatioF()
-        math = svg_image(formula.svg, scale, ratio)
-        if math is None:
+        drawn = [(name, svg_image(svg, scale, ratio)) for (name, svg), _ in chosen]
+        if any(image is None for _, image in drawn):
             return None
-        name = f"{derivative_name(formula.order)} = "
-        name_width = self.label.fontMetrics().horizontalAdvance(name) + 4
-        width, height = int(size[0] * scale) + name_width, int(size[1] * scale)
+        width, height = width_of(chosen), int(tallest * scale)
         picture = QPixmap(int(width * ratio), int(height * ratio))
         picture.setDevicePixelRatio(ratio)
         picture.fill(Qt.GlobalColor.transparent)
         painter = QPainter(picture)
         painter.setFont(self.label.font())
-        painter.drawText(QRectF(0, 0, name_width, height), int(Qt.AlignmentFlag.AlignVCenter), name)
-        painter.drawImage(QPointF(name_width, 0), math)
+        left = 0.0
+        for name, image in drawn:
+            assert image is not None  # checked above
+            name_width = metrics.horizontalAdvance(name) + 4
+            painter.drawText(QRectF(left, 0, name_width, height), int(Qt.AlignmentFlag.AlignVCenter), name)
+            top = (height - image.height() / ratio) / 2
+            painter.drawImage(QPointF(left + name_width, top), image)
+            left += name_width + image.width() / ratio + gap
         painter.end()
         return picture
 

@@ -37,6 +37,7 @@ class FormulaResult:
     python: str
     simplified: bool = False
     svg: str = ""  # the formula drawn as mathematics ("" while it is not, or cannot be)
+    f_svg: str = ""  # f itself drawn as mathematics, shown before it where there is room ("" if not)
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ class ComputeWorker(QThread):
         if same_formula:
             return
         shown = self._emit_formula(request, symbolic, simplified=True) or plain
-        if shown is not None and not self._superseded() and self._emit_typeset(shown):
+        if shown is not None and not self._superseded() and self._emit_typeset(shown, symbolic.of(0)):
             self._formula_sent = formula_key
 
     def _emit_formula(self, request: DerivativeRequest, symbolic: SymbolicDerivatives,
@@ -304,16 +305,22 @@ class ComputeWorker(QThread):
         self.formula.emit(result)
         return result
 
-    def _emit_typeset(self, formula: FormulaResult) -> bool:
-        """The formula drawn as mathematics, by the simplifier's child (abandoned for a newer request);
-        False if a newer request came first."""
-        job = self.simplifier.submit_typeset(formula.latex)
-        while not job.wait(1, POLL_SECONDS * 4):
-            if self._superseded():
-                job.cancel()
-                return False
+    def _emit_typeset(self, formula: FormulaResult, f: sympy.Expr | None) -> bool:
+        """The formula, and f, drawn as mathematics by the simplifier's child (abandoned for a newer request;
+        f, so that what the parser understood of the typed text can be read as mathematics too); False if
+        a newer request came first."""
+        jobs = [self.simplifier.submit_typeset(formula.latex)]
+        if f is not None:
+            jobs.append(self.simplifier.submit_typeset(latex_of(f)))
+        for job in jobs:
+            while not job.wait(1, POLL_SECONDS * 4):
+                if self._superseded():
+                    for each in jobs:
+                        each.cancel()
+                    return False
         if self._superseded():
             return False
-        if job.results:
-            self.formula.emit(replace(formula, svg=job.results[0]))
+        drawn = [job.results[0] if job.results else "" for job in jobs]
+        if drawn[0]:
+            self.formula.emit(replace(formula, svg=drawn[0], f_svg=drawn[1] if len(drawn) > 1 else ""))
         return True

@@ -1,6 +1,7 @@
 """Drive the real window: type, break, slide, pick presets, restart, close mid-computation."""
 
 import math
+from dataclasses import replace
 import threading
 import time
 
@@ -733,3 +734,23 @@ def test_a_window_first_shown_small_gives_the_controls_their_width_when_it_grows
     qtbot.waitUntil(lambda: window.splitter.sizes()[0] >= window._controls_width - 2)
     table = window.readout.table
     qtbot.waitUntil(lambda: table.width() == table.maximumWidth())
+
+
+def test_f_is_drawn_as_mathematics_beside_its_derivative_where_there_is_room(qtbot, window, settled):
+    """What the parser understood of the typed text (2x^2 is 2·x², not (2x)²) is shown as mathematics: f
+    beside f′ on a wide window; on a narrow one f′ alone, which the area is for."""
+    formula = window.formula
+    window.resize(1600, 900)
+    window.editor.set_text("2x^2*sin(x)")
+    settled(window)
+    qtbot.waitUntil(lambda: formula.formula is not None and bool(formula.formula.f_svg), timeout=20_000)
+    assert formula.formula.f_svg.lstrip().startswith("<svg")
+    qtbot.waitUntil(lambda: formula.math.isVisible(), timeout=20_000)
+    wide = formula.math.pixmap().width() / formula.math.pixmap().devicePixelRatio()
+    derivative_only = formula._drawn(replace(formula.formula, f_svg=""))
+    assert derivative_only is not None and wide > derivative_only.width() / derivative_only.devicePixelRatio() + 40
+    assert wide <= formula.scroll_area.viewport().width()
+    window.resize(700, 700)  # too narrow for both: the next drawing shows f′ alone, within the area
+    qtbot.waitUntil(lambda: formula.scroll_area.viewport().width() < wide)
+    narrow = formula._drawn(formula.formula)
+    assert narrow is not None and narrow.width() / narrow.devicePixelRatio() <= derivative_only.width() + 1
