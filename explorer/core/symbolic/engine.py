@@ -181,6 +181,9 @@ class SymbolicEngine:
             # Children fork from a server that has imported SymPy and run it once: a fresh child then
             # answers its first job at once instead of paying lazy imports and cold caches.
             self._context.set_forkserver_preload([__name__, f"{__package__}.warm_up"])
+        # A cancel wakes the engine's thread from its wait on the child's pipe at once, rather than at its next
+        # poll: the next job gets a fresh child that much sooner.
+        self._wake_reader, self._wake_writer = multiprocessing.Pipe(duplex=False)
         self._changed = threading.Condition()  # guards everything below; notified on every change
         self._queue: deque[Job] = deque()
         self._running: Job | None = None
@@ -331,7 +334,19 @@ class SymbolicEngine:
             if job in self._queue:
                 self._queue.remove(job)
                 self._finish(job, SymbolicCancelled("cancelled"))
+            elif job is self._running:
+                self._wake()
             self._changed.notify_all()  # a running job is ended by the engine's thread
+
+    def _wake(self) -> None:
+        """Interrupt the engine thread's wait for the child's reply (under the lock)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._wake_writer.send_bytes(b"")
+
+    def _drain_wakes(self) -> None:
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            while self._wake_reader.poll():
+                self._wake_reader.recv_bytes()
 
     def _finish(self, job: Job, error: SymbolicError | None = None) -> None:
         """Mark job ended (under the lock); remembered only if the expression itself is to blame."""
@@ -446,7 +461,9 @@ class SymbolicEngine:
                     self._replace_child()
                     return
             try:
-                ready = wait([conn, process.sentinel], timeout=min(POLL_SECONDS, remaining))
+                ready = wait([conn, process.sentinel, self._wake_reader], timeout=min(POLL_SECONDS, remaining))
+                if self._wake_reader in ready:
+                    self._drain_wakes()  # a cancel: the loop's next turn sees it
                 reply = conn.recv() if conn in ready else None
             except (EOFError, OSError, ValueError):
                 ready, reply = [process.sentinel], None
