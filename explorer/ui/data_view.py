@@ -31,8 +31,8 @@ from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
-from .plot_panels import DecadeAxis
-from .plot_style import let_title_squeeze, style_axes
+from .plot_panels import ERROR_FLOOR, DecadeAxis
+from .plot_style import let_title_squeeze, set_title, style_axes
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
 DATA_COLORS = {"gradient": "#E69F00", "fornberg": "#56B4E9", "savgol": "#009E73", "spline": "#CC79A7",
@@ -40,14 +40,13 @@ DATA_COLORS = {"gradient": "#E69F00", "fornberg": "#56B4E9", "savgol": "#009E73"
 SAMPLE_COLOR = "#777777"
 EXACT_COLOR = "#B8B8B8"
 SCATTER_LIMIT = 5000  # samples drawn as dots up to this many; beyond, as a line
-ERROR_FLOOR = 1e-18
 
 
 def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x: str, y: str, colspan: int = 1,
           log_y: bool = False, log_x: bool = False) -> pg.PlotItem:
     axes = {name: DecadeAxis(name) for name, log in (("bottom", log_x), ("left", log_y)) if log}
     plot = layout.addPlot(row=row, col=col, colspan=colspan, axisItems=axes)
-    plot.setTitle(title, color="k", size="11pt")
+    set_title(plot, title)
     plot.setLabel("bottom", x)
     plot.setLabel("left", y)
     plot.setLogMode(x=log_x, y=log_y)
@@ -126,8 +125,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.data_plot.enableAutoRange()
         self.derivative_plot.enableAutoRange()
         # What the samples are is said under Samples (and in exports): the title stays short enough to read.
-        self.data_plot.setTitle(f"{len(samples.t)} samples and each method's fit",
-                                color="k", size="11pt")
+        set_title(self.data_plot, f"{len(samples.t)} samples and each method's fit")
 
     def _legend(self, legend: pg.LegendItem, items: dict[str, pg.PlotDataItem], names: tuple[str, ...]) -> None:
         for name in DATA_COLORS:
@@ -151,12 +149,11 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self._legend(self.data_legend, self.fits, tuple(n for n in names if result.fit is not None))
         self.shown_methods = names
         prime = "dy/dt" if order == 1 else "d²y/dt²"
-        self.derivative_plot.setTitle(f"{prime} by {result.method}", color="k", size="11pt")
+        set_title(self.derivative_plot, f"{prime} by {result.method}")
         self.derivative_plot.setLabel("left", prime)
-        self.error_plot.setTitle("|error| against t (truth known)" if exact is not None
-                                 else "spread of the methods (max − min)", color="k", size="11pt")
-        self.sweep_plot.setTitle("error against smoothing" if exact is not None else "residuals y − fit",
-                                 color="k", size="11pt")
+        set_title(self.error_plot, "|error| against t (truth known)" if exact is not None
+                  else "spread of the methods (max − min)")
+        set_title(self.sweep_plot, "error against smoothing" if exact is not None else "residuals y − fit")
         self.sweep_plot.setLogMode(x=False, y=exact is not None)
         if exact is None and result.fit is not None:
             self.sweep.setData(samples.t, result.y - result.fit)
@@ -181,8 +178,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         if stage.spread is not None:
             first = next(iter(stage.results.values()))
             self.spread.setData(first.t, _positive(stage.spread))
-        self.derivative_plot.setTitle(f"derivative by {chosen} (wide) and the others at their automatic settings",
-                                      color="k", size="11pt")
+        set_title(self.derivative_plot, f"derivative by {chosen} (wide) and the others at their automatic settings")
         self.shown_methods = names
 
     def show_sweep(self, stage: SweepStage) -> None:
@@ -195,7 +191,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.sweep_choice.setData([float(sweep.automatic_value)], [chosen_rmse])
         self.sweep_plot.setLabel("bottom", f"{sweep.method}: {parameter.label}")
         self.sweep_plot.setLabel("left", "RMSE of the derivative")
-        self.sweep_plot.setTitle("error against smoothing (◆ automatic)", color="k", size="11pt")
+        set_title(self.sweep_plot, "error against smoothing (◆ automatic)")
         self.sweep_plot.enableAutoRange()
 
 

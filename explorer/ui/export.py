@@ -24,6 +24,7 @@ from ..core.pipeline import DerivativeResults, collect_results
 from ..core.request import DerivativeRequest
 from ..core.symbolic.derivatives import SymbolicDerivatives
 from .plot_panels import PlotPanels
+from .plot_style import set_title
 from .qt_app import ensure_application
 
 __all__ = ["ExportError", "export_headless", "export_png", "export_results", "export_svg", "export_sweep",
@@ -176,12 +177,12 @@ def _titled_for_a_file(panels: PlotPanels, results: DerivativeResults | None) ->
         yield
         return
     title = panels.curves_plot.titleLabel.text
-    panels.curves_plot.setTitle(panels.headline(results.request.order, results.request.step), color="k", size="11pt")
+    set_title(panels.curves_plot, panels.headline(results.request.order, results.request.step))
     panels.ci.layout.activate()
     try:
         yield
     finally:
-        panels.curves_plot.setTitle(title, color="k", size="11pt")
+        set_title(panels.curves_plot, title)
         panels.ci.layout.activate()
 
 

@@ -41,18 +41,17 @@ from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
 from .parameter_controls import ParameterControls
-from .plot_panels import power_of_ten
-from .plot_style import let_title_squeeze, style_axes
+from .plot_panels import ERROR_FLOOR, power_of_ten
+from .plot_style import let_title_squeeze, set_title, shortened, style_axes
 from .step_slider import StepSlider
 
-ERROR_FLOOR = 1e-18  # an exact |error| of 0 is drawn at this, the bottom of the log scale
 PATH_COLOR = "#D81B60"
 POINT_COLOR = "#FFFFFF"
 CONTOUR_PEN = pg.mkPen((255, 255, 255, 150), width=1)
 ARROW_PEN = pg.mkPen((20, 20, 20, 220), width=1.2)
 EIGEN_COLORS = ("#1E88E5", "#FFC107")  # the Hessian's first and second eigen-direction
 FAR = 100.0  # a descent is drawn on the map until it leaves the rectangle by this many widths
-TITLE_SIZE = "10pt"
+TITLE_POINTS = 10.0  # two-line titles over four panels: a point smaller than the other modes'
 # Examples: (name, expression, rectangle, descent start, learning rate)
 EXAMPLES = (
     ("bowl x² + 3y² (2/L = 1/3)", "x^2 + 3y^2", (-3.0, 3.0, -2.0, 2.0), (2.5, 1.5), 0.1),
@@ -75,9 +74,7 @@ def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, x: str, y: str, g
 
 
 def _title(plot: pg.PlotItem, text: str) -> None:
-    """Set a panel's title; the same text again is skipped (a new title re-lays out its panel)."""
-    if plot.titleLabel.text != text:
-        plot.setTitle(text, color="k", size=TITLE_SIZE)
+    set_title(plot, text, TITLE_POINTS)
 
 
 def _bar(label: str, colormap: str) -> pg.ColorBarItem:
@@ -229,7 +226,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         for plot in (self.map_plot, self.error_plot):
             plot.setLabel("bottom", x)
             plot.setLabel("left", y)
-        _title(self.map_plot, f"f = {_short(expression, 34)}<br>colours and contours of f, arrows ∇f")
+        _title(self.map_plot, f"f = {shortened(expression, 34)}<br>colours and contours of f, arrows ∇f")
 
     def show_errors(self, stage: ErrorStage) -> None:
         maps = stage.maps
@@ -250,7 +247,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
             self.error_image.clear()
             self.error_log = None
             reason = maps.notes.get(stage.method, "no value")
-            _title(self.error_plot, f"{stage.method.value} gives no {name} here:<br>{_short(reason, 40)}")
+            _title(self.error_plot, f"{stage.method.value} gives no {name} here:<br>{shortened(reason, 40)}")
             return
         self._show_error_image(errors, maps.x, maps.y)
         exact = "exact" if stage.method in (Method.SYMBOLIC, Method.AUTODIFF) else f"h = {stage.step:.3g}"
@@ -302,7 +299,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
                 item.setData([], [])
             self.descent_curve.setData([], [])
             why = (stage.problem or "").removeprefix("no descent: ")
-            _title(self.descent_plot, "no descent:<br>" + _short(why, 45))
+            _title(self.descent_plot, "no descent:<br>" + shortened(why, 45))
             return
         points = path.path
         if self.rectangle is not None:  # far outside, a diverging path is only overflow to draw
@@ -333,13 +330,6 @@ class FieldPanels(pg.GraphicsLayoutWidget):
             limit = "2/L: no bound from curvature here"
         ending = path.reason.replace("took all", "all")
         _title(self.descent_plot, f"f along the descent ({path.method.value}): {ending}<br>{limit}")
-
-    def clear_errors(self) -> None:
-        self.error_image.clear()
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class PointTable(QWidget):

@@ -18,7 +18,7 @@ from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import STEP_METHODS, DerivativeRequest, Method
 from .formula_view import derivative_name
 from .method_styles import EXACT_COLOR, FUNCTION_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
-from .plot_style import let_title_squeeze, style_axes
+from .plot_style import TITLE_POINTS, let_title_squeeze, set_title, shortened, style_axes
 
 ERROR_FLOOR = 1e-18  # exact zeros are drawn here on the log axes (log 0 does not exist)
 THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measured error
@@ -177,17 +177,11 @@ def _fill(band: pg.FillBetweenItem, x: np.ndarray, low: np.ndarray, high: np.nda
     band.curves[1].setData(xs, high, connect="finite")
 
 
-def _set_title(plot: pg.PlotItem, title: str) -> None:
-    """Set a panel's title; the same text again is skipped (a title re-lays out its panel, ~0.5 ms)."""
-    if plot.titleLabel.text != title:
-        plot.setTitle(title, color="k", size="11pt")
-
-
 def _fitting_title(plot: pg.PlotItem, wordings: Sequence[str]) -> str:
     """The first (fullest) of wordings whose text fits the panel's width, else the last (shortest): a title
     wider than its panel is cut at both ends, and its end (where the sweep is, the step taken) matters."""
     font = QFont(plot.titleLabel.item.font())
-    font.setPointSizeF(11)
+    font.setPointSizeF(TITLE_POINTS)
     metrics = QFontMetricsF(font)
     room = plot.width() - 8
     return next((text for text in wordings if metrics.horizontalAdvance(text) <= room), wordings[-1])
@@ -311,7 +305,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         plot = self.addPlot(row=row, col=col, colspan=colspan, axisItems=axes)
         let_title_squeeze(plot)
         plot.setLogMode(x=log_x, y=log_y)
-        _set_title(plot, title)
+        set_title(plot, title)
         plot.setLabel("bottom", x_label)
         plot.setLabel("left", y_label)
         style_axes(plot)
@@ -383,7 +377,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         if not self.closed:  # close() clears the scene first, then resizes: the legend is gone by then
             self._fit_legend_columns()
             if getattr(self, "_sweep_titles", ()):  # (pyqtgraph resizes before __init__ has set it)
-                _set_title(self.sweep_plot, _fitting_title(self.sweep_plot, self._sweep_titles))
+                set_title(self.sweep_plot, _fitting_title(self.sweep_plot, self._sweep_titles))
 
     # -- updates (GUI thread) --------------------------------------------
     def show_curves(self, result: CurveResult, order: int, fit_view: bool) -> None:
@@ -405,7 +399,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
             else:
                 x, y = for_display(result.x, values)
                 _show(item, x, y, connections(y, high - low))
-        _set_title(self.curves_plot, self.headline(order))
+        set_title(self.curves_plot, self.headline(order))
         if result.reference is None:
             self.clear_errors()
         else:
@@ -414,8 +408,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
 
     def headline(self, order: int, step: float | None = None) -> str:
         """The top panel's title: the function, which derivative, and (for a file) the step."""
-        expression = self._expression if len(self._expression) <= HEADLINE_CHARS else \
-            self._expression[: HEADLINE_CHARS - 1] + "…"
+        expression = shortened(self._expression, HEADLINE_CHARS)
         title = f"f(x) = {expression} and {derivative_name(order)} by each method" if expression else \
             f"f(x) and {derivative_name(order)} by each method"
         return title if step is None else f"{title}, h = {step:.3g}"
@@ -449,7 +442,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         label = "relative error" if relative else "|error|"
         for plot in (self.error_plot, self.sweep_plot):
             plot.setLabel("left", label)
-        _set_title(self.error_plot, ERROR_TITLES[relative])
+        set_title(self.error_plot, ERROR_TITLES[relative])
         if self.errors is not None:
             self.show_errors(self.errors)
         if self.sweep is not None:
@@ -506,7 +499,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         finite = [e[np.isfinite(e)] * scale for e in sweep.errors.values()]
         measured = any(f.size for f in finite)
         self._sweep_titles = self._sweep_wordings(sweep, relative, measured)
-        _set_title(self.sweep_plot, _fitting_title(self.sweep_plot, self._sweep_titles))
+        set_title(self.sweep_plot, _fitting_title(self.sweep_plot, self._sweep_titles))
         largest = max((float(f.max()) for f in finite if f.size), default=1.0)
         # Theory lines explain measured errors; with none (a probe where f is undefined) they go too.
         ceiling = max(largest, ERROR_FLOOR) * THEORY_HEADROOM if measured else -math.inf

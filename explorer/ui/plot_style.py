@@ -7,6 +7,19 @@ from PySide6.QtCore import Qt
 
 from .method_styles import GRID_COLOR
 
+TITLE_POINTS = 11.0  # a panel title's size
+
+
+def set_title(plot: pg.PlotItem, text: str, points: float = TITLE_POINTS) -> None:
+    """Set a panel's title in black; the same text again is skipped (a new title re-lays out its panel)."""
+    if plot.titleLabel.text != text:
+        plot.setTitle(text, color="k", size=f"{points:g}pt")
+
+
+def shortened(text: str, limit: int) -> str:
+    """text cut to limit characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 def style_axes(plot: pg.PlotItem, grid: bool = True) -> None:
     """Black axes and tick labels, no SI prefix ("(x1e-12)" beside a log axis reads as a unit), and with grid
