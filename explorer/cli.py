@@ -671,12 +671,12 @@ def grid(args: argparse.Namespace, engine: SymbolicEngine) -> str:
         else:
             matrix = load_matrix(args.file, args.coordinates, args.dx, args.dy)
         g = sampled_gradient(matrix.values, matrix.x, matrix.y, args.edge_order)
+        xs, ys = np.meshgrid(matrix.x, matrix.y)
         exact = reference = None
         if args.exact is not None:
             field = parse_field(args.exact, ("x", "y"))
             context = FieldContext(field, parameter_values(field, args.param),
                                    differentiate=engine_differentiate(engine, field))
-            xs, ys = np.meshgrid(matrix.x, matrix.y)
             exact, reference = exact_gradient(context, np.array([xs, ys]))
     except (MatrixError, FieldInputError) as exc:
         raise UsageError(str(exc)) from None
@@ -698,7 +698,6 @@ def grid(args: argparse.Namespace, engine: SymbolicEngine) -> str:
                                                              if np.isfinite(errors[k]).any() else None
                                                              for k, axis in enumerate("xy")}}
         return json.dumps(json_ready(report), indent=2, allow_nan=False, ensure_ascii=False)
-    xs, ys = np.meshgrid(matrix.x, matrix.y)
     names = ["x", "y", "f", "df/dx", "df/dy"]
     columns = [xs, ys, matrix.values, g[0], g[1]]
     if exact is not None and errors is not None:

@@ -233,17 +233,12 @@ class FieldsMode(QObject):
                  f"{stage.reference.value if stage.reference else 'none (NaN)'}")
         same_grid = shown is not None and all(getattr(shown, k) == getattr(request, k)
                                               for k in STAGE_INPUTS["map"] if k != "arrows")
-        if isinstance(errors, ErrorStage) and same_grid and errors.grid is not None \
-                and errors.grid_component is not None:  # the map shows np.gradient's: so does the file
-            names += [f"{errors.partial} by np.gradient (edge_order {errors.grid.edge_order})",
-                      f"|error| of {errors.partial}"]
-            columns += [errors.grid.gradient[errors.grid_component], errors.grid.errors[errors.grid_component]]
-            about += f"; noise {shown.noise:g}" if shown is not None else ""
-        elif isinstance(errors, ErrorStage) and same_grid and errors.method in errors.maps.values:
-            label = f"{errors.partial} by {errors.method.value} at h={errors.step:g}"
-            names += [label, f"|error| of {errors.partial}"]
-            columns += [errors.maps.values[errors.method], errors.maps.errors[errors.method]]
-            about += f"; noise {shown.noise:g}" if shown is not None else ""
+        if (isinstance(errors, ErrorStage) and same_grid and shown is not None
+                and (mapped := errors.shown()) is not None):  # what the error map shows, the file has too
+            by, values, error = mapped
+            names += [f"{errors.partial} by {by}", f"|error| of {errors.partial}"]
+            columns += [values, error]
+            about += f"; noise {shown.noise:g}"
         return csv_table(names, np.column_stack([np.ravel(c) for c in columns]), [about])
 
     def export(self, path: str) -> None:

@@ -25,12 +25,8 @@ class StageWorker(QThread):
     finished_job = Signal(int)  # job id: every stage of it was sent
     busy = Signal(bool)  # a job is running (the window shows progress and a Cancel)
 
-    def __init__(self, parent=None, pause_after: Callable[[object], bool] | None = None):
-        """pause_after(stage): after sending such a stage the worker waits (at most PAINT_WAIT_SECONDS) for
-        `painted()` before it goes on: Python work beside the window's painting shares the GIL with it, and
-        slowed a repaint several times over."""
+    def __init__(self, parent=None):
         super().__init__(parent)
-        self.pause_after = pause_after
         self._painted = False
         self._condition = threading.Condition()
         self._pending: tuple[int, Job, Callable[[object], bool] | None] | None = None
@@ -38,9 +34,11 @@ class StageWorker(QThread):
         self._stopping = False
 
     def submit(self, job_id: int, job: Job, pause_after: Callable[[object], bool] | None = None) -> None:
-        """Run job next; pause_after (this job's own, else the worker's) as in __init__."""
+        """Run job next. pause_after(stage): after sending such a stage the worker waits (at most
+        PAINT_WAIT_SECONDS) for `painted()` before it goes on: Python work beside the window's painting shares
+        the GIL with it, and slowed a repaint several times over."""
         with self._condition:
-            self._pending = (job_id, job, pause_after or self.pause_after)
+            self._pending = (job_id, job, pause_after)
             self._condition.notify()
 
     def cancel(self, job_id: int) -> None:

@@ -172,6 +172,18 @@ class ErrorStage:
         """Which component of the grid's gradient is the partial (0 for df/dx, 1 for df/dy), if it is one."""
         return {(1, 0): 0, (0, 1): 1}.get(PARTIALS[self.partial])
 
+    def shown(self) -> tuple[str, np.ndarray, np.ndarray] | None:
+        """(by what, values, |error|) of the partial the error map shows: np.gradient's when it was asked for
+        and gives this partial, else the method's; None when there is neither."""
+        component = self.grid_component
+        if self.grid is not None and component is not None:
+            return (f"np.gradient (edge_order {self.grid.edge_order})", self.grid.gradient[component],
+                    self.grid.errors[component])
+        if self.method in self.maps.values and self.method in self.maps.errors:
+            return (f"{self.method.value} at h={self.step:g}", self.maps.values[self.method],
+                    self.maps.errors[self.method])
+        return None
+
 
 @dataclass(frozen=True, eq=False)
 class CompareStage:
