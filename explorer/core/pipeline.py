@@ -159,7 +159,7 @@ _step_free = _StepFreeCache()
 
 
 def _without_step(request: DerivativeRequest) -> DerivativeRequest:
-    return replace(request, step=1.0, request_id=0)
+    return replace(request, step=1.0, error_bands=False, request_id=0)
 
 
 def _curve(context: MethodContext, request: DerivativeRequest, method: Method, x: np.ndarray,
@@ -207,7 +207,7 @@ def compute_stages(
     # Each step method's own estimate of its error: with nothing exact to compare with (noisy samples
     # when SymPy gave up) it is all there is.
     estimated = {m: estimated_error(context, m, x, context.steps(m, x, request.step), d)
-                 for m, d in derivatives.items() if m.uses_step}
+                 for m, d in derivatives.items() if m.uses_step} if request.error_bands else {}
     absolute: dict[Method, np.ndarray] = {}
     relative: dict[Method, np.ndarray] = {}
     if derivatives_ref is not None:

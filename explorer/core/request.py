@@ -87,6 +87,9 @@ class DerivativeRequest:
     tangents: bool = declare(Flag("tangent and secants", True))
     taylor_degree: int = declare(Whole("Taylor degree", 0, low=0, high=MAX_TAYLOR_DEGREE))
     extrema: bool = declare(Flag("critical points", True))
+    # Each step method's own estimate of its error over the grid (View > Estimated error bands): computed
+    # only while shown, as it costs about as much as the methods themselves.
+    error_bands: bool = declare(Flag("estimated error bands", False))
     request_id: int = field(default=0, compare=False)
 
     def problems(self) -> list[str]:

@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
         bind_box(model, "taylor_degree", calculus.taylor)
         for name, check in (("tangents", calculus.tangents), ("extrema", calculus.extrema)):
             bind(model, name, check.toggled, check.isChecked, check.setChecked)
+        bind(model, "error_bands", self.bands_action.toggled, self.bands_action.isChecked,
+             self.bands_action.setChecked)
         calculus.pointChosen.connect(lambda x: self.model.update(probe=x))
         bind(model, "step", self.slider.stepChanged, self.slider.step, self.slider.set_step)
         bind(model, "parameters", self.parameters.changed, self.parameters.values, self.parameters.set_values)
@@ -263,7 +265,8 @@ class MainWindow(QMainWindow):
         self.relative_action.setCheckable(True)
         self.relative_action.setStatusTip("errors divided by |exact derivative|: what digits are right, "
                                           "whatever f's scale")
-        self.bands_action = self._action(view_menu, "Estimated error &bands", None, self.panels.set_bands)
+        self.bands_action = self._action(view_menu, "Estimated error &bands", None, None)
+        self.bands_action.toggled.connect(self.panels.set_bands)  # also when restored from the settings
         self.bands_action.setCheckable(True)
         self.bands_action.setStatusTip("each step method's own estimate of its error, no exact answer needed: "
                                        "value ± estimate on top, measured error up to the estimate below")
@@ -297,7 +300,8 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(shortcut)
-        action.triggered.connect(slot)
+        if slot is not None:
+            action.triggered.connect(slot)
         menu.addAction(action)
         return action
 

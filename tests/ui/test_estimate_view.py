@@ -57,8 +57,11 @@ def test_the_band_toggle_draws_each_estimate_around_its_curve(qtbot, window, set
     action = window.bands_action
     assert action.isCheckable() and not action.isChecked()
     assert not any(band.isVisible() for pair in window.panels.band_items.values() for band in pair)
+    assert window.panels.errors.estimated == {}  # not computed while not shown
     action.trigger()
-    assert action.isChecked() and window.panels.show_bands
+    settled(window)  # the estimates are computed for the bands once asked for
+    assert action.isChecked() and window.panels.show_bands and window.request.error_bands
+    assert {Method.FORWARD, Method.CENTRAL, Method.RICHARDSON} <= set(window.panels.errors.estimated)
     around, above = window.panels.band_items[Method.CENTRAL]
     assert around.isVisible() and above.isVisible()
     curves = window.panels.curves
