@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from ..core.calculus.stage import CalculusResult
+from .plot_style import show_curve
 
 TANGENT_COLOR = "#222222"
 SECANT_COLOR = "#D55E00"
@@ -60,18 +61,14 @@ class CalculusOverlay:
         low, high = self.plot.viewRange()[0]
         half = LINE_SPAN * (high - low) / 2
         xs = np.array([result.probe - half, result.probe + half])
+        # A slider move changes the secant, chord and stencil only: what stays is not refilled (a refill
+        # redraws the item, and a scatter item costs about as much to refill as to draw).
         for item, line in ((self.tangent, result.tangent), (self.forward, result.forward), (self.chord, result.chord)):
-            if line is None:
-                item.setData([], [])
-            else:
-                item.setData(xs, line.at(xs))
+            show_curve(item, xs, None if line is None else line.at(xs))
         for scatter, points in ((self.points, result.secant_points), (self.stencil, result.stencil)):
-            if points is None:
-                scatter.setData([], [])
-            else:
-                scatter.setData(points[0], points[1])
+            _show_points(scatter, points)
         if result.taylor is None:
-            self.taylor.setData([], [])
+            show_curve(self.taylor, None, None)
             self.band.hide()
         else:
             # A polynomial of high degree runs to 1e30 within the range: what leaves the view by far is
@@ -81,7 +78,7 @@ class CalculusOverlay:
             values = result.taylor[1]
             with np.errstate(invalid="ignore"):
                 shown = np.where((values > y_low - margin) & (values < y_high + margin), values, np.nan)
-            self.taylor.setData(result.taylor[0], shown, connect="finite")
+            show_curve(self.taylor, result.taylor[0], shown)
             if result.taylor_interval is not None:
                 self.band.setRegion(result.taylor_interval)
                 self.band.show()
@@ -94,3 +91,12 @@ class CalculusOverlay:
                                       symbol=[KIND_SYMBOLS[p.kind] for p in result.critical], tip=None)
             else:
                 self.critical.setData([], [])
+
+
+def _show_points(scatter: pg.ScatterPlotItem, points: np.ndarray | None) -> None:
+    """Give scatter the points (a 2 x K array of x and y), or none; the same points again are left alone."""
+    x, y = (np.empty(0), np.empty(0)) if points is None else (points[0], points[1])
+    held = scatter.data
+    if len(held) == len(x) and np.array_equal(held["x"], x) and np.array_equal(held["y"], y):
+        return
+    scatter.setData(x, y)

@@ -18,12 +18,13 @@ from ..core.pipeline import CurveResult, ErrorResult, SweepResult
 from ..core.request import STEP_METHODS, DerivativeRequest, Method
 from .formula_view import derivative_name
 from .method_styles import EXACT_COLOR, FUNCTION_COLOR, MARKER_COLOR, METHOD_COLORS, method_pen
-from .plot_style import TITLE_POINTS, let_title_squeeze, set_title, shortened, style_axes
+from .plot_style import TITLE_POINTS, let_title_squeeze, set_title, shortened, show_curve, style_axes
 
 ERROR_FLOOR = 1e-18  # exact zeros are drawn here on the log axes (log 0 does not exist)
 THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measured error
 OUTLIER_CUTS = (1.0, 2.5, 5.0, 10.0)  # percent cut from each end of panel 1's values, tried in turn
 LEFT_AXIS_WIDTH = 64  # pixels: room for tick labels like -1.5e+06 and the axis title
+RANGE_SLACK = 2.0  # decades an error axis may exceed its data before it is refitted
 DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pixels)
 ERROR_TITLES = {False: f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})",
                 True: f"relative error against x (exact 0 drawn at {ERROR_FLOOR:g})"}
@@ -83,6 +84,22 @@ def decade_range(decades: list[np.ndarray], below: float = 0.3, above: float = 0
     if values.size == 0:
         return None
     return float(values.min() - below), float(values.max() + above)
+
+
+def steady_range(current: tuple[float, float], decades: list[np.ndarray], below: float, above: float,
+                 slack: float = RANGE_SLACK) -> tuple[float, float] | None:
+    """The range to set on a log axis for values in decades (decade_range with its padding), or None to keep
+    `current`: while current still shows every value with at least half its padding and is at most `slack`
+    decades taller than the fit. Dragging the slider then leaves the axis still instead of re-ticking it (and
+    re-laying out every curve) at each move; a change beyond that refits."""
+    fitted = decade_range(decades, below, above)
+    if fitted is None:
+        return None
+    low, high = fitted[0] + below / 2, fitted[1] - above / 2
+    holds = current[0] <= low and current[1] >= high
+    if holds and (current[1] - current[0]) <= (fitted[1] - fitted[0]) + slack:
+        return None
+    return fitted
 
 
 class DecadeAxis(pg.AxisItem):
@@ -152,19 +169,6 @@ def connections(y: np.ndarray, span: float) -> np.ndarray | str:
     if not leap.any():
         return "finite"
     return np.append(finite[:-1] & finite[1:] & ~leap, False)
-
-
-def _show(item: pg.PlotCurveItem, x: np.ndarray | None, y: np.ndarray | None,
-          connect: np.ndarray | str = "finite") -> None:
-    """Give item new data in its axes' units, or empty it when y is None or all gaps; same data is left alone."""
-    has_data = item.xData is not None and len(item.xData) > 0
-    if y is None or not np.isfinite(y).any():
-        if has_data:
-            item.setData([], [])
-    else:
-        assert x is not None  # callers give x with every y
-        if not (has_data and np.array_equal(item.xData, x) and np.array_equal(item.yData, y, equal_nan=True)):
-            item.setData(x, y, connect=connect)
 
 
 def _fill(band: pg.FillBetweenItem, x: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
@@ -293,6 +297,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         self.sweep: SweepResult | None = None
         self._batching = False  # inside batch(): views are settled at its end
         self._sweep_titles: tuple[str, ...] = ()  # the sweep panel's title, fullest wording first
+        self._sweep_drawn: tuple[StepSweep, bool, float] | None = None  # what the sweep panel shows, and how
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)
@@ -395,10 +400,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         low, high = self.curves_plot.viewRange()[1]
         for item, values in ((self.function_item, function), *((i, shown.get(m)) for m, i in self.curve_items.items())):
             if values is None:
-                _show(item, None, None)
+                show_curve(item, None, None)
             else:
                 x, y = for_display(result.x, values)
-                _show(item, x, y, connections(y, high - low))
+                show_curve(item, x, y, connections(y, high - low))
         set_title(self.curves_plot, self.headline(order))
         if result.reference is None:
             self.clear_errors()
@@ -454,8 +459,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         shown = result.relative if self.relative else result.absolute
         decades = {method: log10_of(errors) for method, errors in shown.items()}
         for method, item in self.error_items.items():
-            _show(item, *((None, None) if method not in decades else for_display(result.x, decades[method])))
-        y_range = decade_range(list(decades.values()), above=1.0)
+            show_curve(item, *((None, None) if method not in decades else for_display(result.x, decades[method])))
+        y_range = steady_range(self.error_plot.viewRange()[1], list(decades.values()), below=0.3, above=1.0)
         if y_range is not None:
             self.error_plot.setYRange(*y_range, padding=0)
         self._draw_bands()
@@ -496,6 +501,12 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         # Relative to the exact derivative at the probe: the same curves, divided by one number.
         relative = self.relative and math.isfinite(result.exact) and result.exact != 0
         scale = 1 / abs(result.exact) if relative else 1.0
+        # A slider move brings the same sweep (kept per request without its step): only h moves.
+        drawn = (sweep, self.relative, scale)
+        if self._sweep_drawn is not None and self._sweep_drawn[0] is sweep and self._sweep_drawn[1:] == drawn[1:]:
+            self.set_step(result.step)
+            return
+        self._sweep_drawn = drawn
         finite = [e[np.isfinite(e)] * scale for e in sweep.errors.values()]
         measured = any(f.size for f in finite)
         self._sweep_titles = self._sweep_wordings(sweep, relative, measured)
@@ -506,15 +517,13 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         log_h = np.log10(sweep.h)
         decades = {method: log10_of(errors * scale) for method, errors in sweep.errors.items()}
         for method in Method:
-            truncation, roundoff = sweep.truncation.get(method), sweep.roundoff.get(method)
-            truncation = None if truncation is None else truncation * scale
-            roundoff = None if roundoff is None else roundoff * scale
-            _show(self.sweep_items[method], log_h, decades.get(method))
-            _show(self.truncation_items[method], log_h, None if truncation is None else log10_of(truncation, ceiling))
-            _show(self.roundoff_items[method], log_h, None if roundoff is None else log10_of(roundoff, ceiling))
+            show_curve(self.sweep_items[method], log_h, decades.get(method))
+            for items, lines in ((self.truncation_items, sweep.truncation), (self.roundoff_items, sweep.roundoff)):
+                line = lines.get(method)
+                show_curve(items[method], log_h, None if line is None else log10_of(line * scale, ceiling))
         self._show_optima(tuple(m for m in Method if m in sweep.optimum), sweep, scale)
         # The measured errors and h* decide the range; theory lines may leave it (they are guides).
-        y_range = decade_range(list(decades.values()), below=0.5, above=1.0)
+        y_range = steady_range(self.sweep_plot.viewRange()[1], list(decades.values()), below=0.5, above=1.0)
         if y_range is not None:
             self.sweep_plot.setYRange(*y_range, padding=0)
         self.set_step(result.step)
@@ -569,10 +578,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
 
     def clear_errors(self) -> None:
         """Empty the error panels (no reference to measure against)."""
-        self.errors = self.sweep = None
+        self.errors = self.sweep = self._sweep_drawn = None
         for items in (self.error_items, self.sweep_items, self.truncation_items, self.roundoff_items):
             for item in items.values():
-                _show(item, None, None)
+                show_curve(item, None, None)
         self.optimum_item.setData([], [])
         self.optimum_methods, self._optima = (), np.empty((0, 2))
         self._draw_bands()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
@@ -27,6 +28,8 @@ def style_axes(plot: pg.PlotItem, grid: bool = True) -> None:
     engine blend every line on every repaint, several milliseconds per panel."""
     if grid:
         plot.showGrid(x=True, y=True, alpha=1.0)
+    for name in ("top", "right"):  # hidden, but linked: each range change would re-lay out their labels
+        plot.getAxis(name).enableAutoSIPrefix(False)
     for name in ("bottom", "left"):
         axis = plot.getAxis(name)
         axis.setPen("k")
@@ -53,3 +56,17 @@ def let_title_squeeze(plot: pg.PlotItem) -> None:
             hints[Qt.SizeHint.MinimumSize] = (0, hints[Qt.SizeHint.MinimumSize][1])
 
     label.updateMin = text_height_only  # pyqtgraph calls it as self.updateMin()
+
+
+def show_curve(item: pg.PlotCurveItem, x: np.ndarray | None, y: np.ndarray | None,
+               connect: np.ndarray | str = "finite") -> None:
+    """Give item new data in its axes' units, or empty it when y is None or all gaps; the same data again is
+    left alone (a refill makes Qt redraw the item and re-measure its bounds)."""
+    has_data = item.xData is not None and len(item.xData) > 0
+    if y is None or not np.isfinite(y).any():
+        if has_data:
+            item.setData([], [])
+    else:
+        assert x is not None  # callers give x with every y
+        if not (has_data and np.array_equal(item.xData, x) and np.array_equal(item.yData, y, equal_nan=True)):
+            item.setData(x, y, connect=connect)

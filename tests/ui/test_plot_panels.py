@@ -18,6 +18,7 @@ from explorer.ui.plot_panels import (
     for_log_axis,
     power_of_ten,
     robust_range,
+    steady_range,
 )
 
 
@@ -43,6 +44,38 @@ def test_robust_range_shows_the_curve_between_poles_and_all_of_a_steep_one():
     x = np.linspace(-5, 5, 2000)
     low, high = robust_range([np.exp(x)])  # steep but no pole: nothing cut
     assert low <= 0 and high >= np.exp(5) * 0.95
+
+
+@pytest.mark.parametrize("shift", [-300.0, -12.0, 0.0, 7.0, 290.0])  # decades: tiny and huge errors alike
+def test_an_error_axis_stays_put_for_small_changes_and_refits_for_large_ones(shift):
+    def wanted(low, high):  # the range fitted to values from 10^low to 10^high
+        return steady_range((math.inf, -math.inf), [np.array([low, high]) + shift], below=0.5, above=1.0)
+
+    current = wanted(-9.0, -4.0)
+    assert current == (shift - 9.5, shift - 3.0)
+    assert steady_range(current, [], below=0.5, above=1.0) is None  # nothing to show: left alone
+    for low, high in ((-9.0, -4.0), (-9.2, -3.6), (-8.0, -5.0), (-7.0, -4.0)):  # a nudge, or within the slack
+        assert steady_range(current, [np.array([low, high]) + shift], below=0.5, above=1.0) is None
+    for low, high in ((-9.0, -3.4), (-9.4, -4.0), (-6.0, -4.0), (-1.0, 2.0), (-30.0, -29.0)):
+        assert steady_range(current, [np.array([low, high]) + shift], below=0.5, above=1.0) == wanted(low, high)
+
+
+def test_the_error_panel_keeps_its_range_while_errors_move_a_little(qtbot):
+    panels = PlotPanels()
+    qtbot.addWidget(panels)
+    x = np.linspace(0, 1, 50)
+    errors = 1e-6 * (1 + x)
+    panels.show_errors(ErrorResult(1, x, {Method.CENTRAL: errors}, {}))
+    fitted = panels.error_plot.viewRange()[1]
+    assert fitted[0] <= -6 and fitted[1] >= math.log10(2e-6)  # holds the errors
+    panels.show_errors(ErrorResult(2, x, {Method.CENTRAL: errors * 1.5}, {}))  # a slider nudge
+    assert panels.error_plot.viewRange()[1] == fitted
+    panels.show_errors(ErrorResult(3, x, {Method.CENTRAL: np.logspace(-12, -2, 50)}, {}))  # past both ends
+    refitted = panels.error_plot.viewRange()[1]
+    assert refitted[0] <= -12 and refitted[1] >= -2
+    panels.show_errors(ErrorResult(4, x, {Method.CENTRAL: np.full(50, 1e-2)}, {}))  # 10 decades narrower
+    narrow = panels.error_plot.viewRange()[1]
+    assert narrow[0] > -3 and narrow[1] >= -2
 
 
 def test_log_axes_write_every_power_of_ten_alike(qtbot):
