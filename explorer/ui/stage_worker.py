@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from PySide6.QtCore import QThread, Signal
 
 from ..core.data.errors import DataError
 from ..core.expression.errors import ExpressionError
 from ..core.symbolic.engine import SymbolicError
+from .paint_gate import PaintGate
 
 Job = Callable[[], Iterable[object]]
-PAINT_WAIT_SECONDS = 0.25  # longest pause for the window's paint (a hidden window never paints)
 EXPECTED = (DataError, ExpressionError, SymbolicError, OSError, ValueError)  # said to the user in one line
 
 
@@ -27,16 +28,15 @@ class StageWorker(QThread):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._painted = False
         self._condition = threading.Condition()
+        self._gate = PaintGate(self._condition)
         self._pending: tuple[int, Job, Callable[[object], bool] | None] | None = None
         self._cancelled = 0  # jobs with an id up to this one are dropped
         self._stopping = False
 
     def submit(self, job_id: int, job: Job, pause_after: Callable[[object], bool] | None = None) -> None:
-        """Run job next. pause_after(stage): after sending such a stage the worker waits (at most
-        PAINT_WAIT_SECONDS) for `painted()` before it goes on: Python work beside the window's painting shares
-        the GIL with it, and slowed a repaint several times over."""
+        """Run job next. pause_after(stage): after sending such a stage the worker waits for `painted()`
+        before it goes on (see paint_gate)."""
         with self._condition:
             self._pending = (job_id, job, pause_after)
             self._condition.notify()
@@ -57,18 +57,14 @@ class StageWorker(QThread):
 
     def painted(self) -> None:
         """The window painted what was sent: a paused job goes on."""
-        with self._condition:
-            self._painted = True
-            self._condition.notify_all()
+        self._gate.painted()
 
-    def _pause(self, job_id: int) -> None:
-        with self._condition:
-            self._condition.wait_for(lambda: self._painted or self._stopping or self._pending is not None
-                                     or job_id <= self._cancelled, timeout=PAINT_WAIT_SECONDS)
+    def _dropped_locked(self, job_id: int) -> bool:
+        return self._stopping or self._pending is not None or job_id <= self._cancelled
 
     def _dropped(self, job_id: int) -> bool:
         with self._condition:
-            return self._stopping or self._pending is not None or job_id <= self._cancelled
+            return self._dropped_locked(job_id)
 
     def run(self) -> None:
         while True:
@@ -87,11 +83,10 @@ class StageWorker(QThread):
                         break
                     pause = pause_after is not None and pause_after(result)
                     if pause:
-                        with self._condition:
-                            self._painted = False
+                        self._gate.sent()
                     self.stage.emit(job_id, result)
                     if pause:
-                        self._pause(job_id)
+                        self._gate.wait(partial(self._dropped_locked, job_id))
                 else:
                     self.finished_job.emit(job_id)
             except EXPECTED as exc:

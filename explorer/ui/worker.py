@@ -19,10 +19,10 @@ from ..core.pipeline import SweepResult, compute_stages, derivatives_needed, f_o
 from ..core.request import DerivativeRequest, Method
 from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of
 from ..core.symbolic.engine import DeriveJob, SymbolicCancelled, SymbolicEngine
+from .paint_gate import PaintGate
 
 FORMULA_DISPLAY_LIMIT = 2000  # characters of plain text worth putting in a label
 HOLD_SECONDS = 0.015  # a stage computed within this time of the first one held back is sent with it
-DRAW_WAIT_SECONDS = 0.25  # longest wait for the window to paint stages before going on regardless
 POLL_SECONDS = 0.005  # how often a wait on SymPy looks for a newer request
 
 
@@ -89,7 +89,7 @@ class ComputeWorker(QThread):
         self._pending: DerivativeRequest | None = None
         self._stopping = False
         self._busy = False
-        self._drawn = False  # the window has put the stages of the current request on screen
+        self._gate = PaintGate(self._condition)  # the window has put the stages sent so far on screen
         # perf_counter() when the newest request's f-only curves and its exact derivative were ready
         # (read by bench/gui_latency.py: how long SymPy kept the panels waiting).
         self.marks: dict[str, float] = {}
@@ -107,9 +107,7 @@ class ComputeWorker(QThread):
 
     def stages_drawn(self) -> None:
         """The window painted the stages sent so far: the worker may go on with its follow-up work."""
-        with self._condition:
-            self._drawn = True
-            self._condition.notify()
+        self._gate.painted()
 
     def is_busy(self) -> bool:
         """True while a request is waiting or being computed."""
@@ -222,20 +220,14 @@ class ComputeWorker(QThread):
     def _emit_all(self, held: list) -> None:
         if not held:  # nothing to paint: the wait for a paint would wait in vain
             return
-        with self._condition:
-            self._drawn = False
+        self._gate.sent()
         self.stages.emit(tuple(held))
         held.clear()
 
     def _wait_until_drawn(self) -> None:
-        """Hold off Python work (formula, theory lines) until the window has painted the stages just sent.
-
-        Painting is Python too (pyqtgraph): a worker busy at the same time shares the GIL with it and
-        made a 10 ms repaint take 50 ms or more. The wait is bounded: a hidden window never paints.
-        """
-        with self._condition:
-            self._condition.wait_for(lambda: self._drawn or self._stopping or self._pending is not None,
-                                     timeout=DRAW_WAIT_SECONDS)
+        """Hold off Python work (formula, theory lines, critical points) until the window has painted the
+        stages just sent (or a newer request came)."""
+        self._gate.wait(lambda: self._stopping or self._pending is not None)
 
     def _compute(self, request: DerivativeRequest) -> None:
         """The stages of one request, dropped as soon as a newer request exists."""

@@ -260,10 +260,10 @@ def test_cancel_keeps_what_is_on_screen(qtbot, window):
 def test_a_job_paused_after_a_stage_goes_on_only_once_the_window_painted(qtbot, monkeypatch):
     """The worker sends the picture's last stage, then waits for the window's paint before its next Python
     work (which would share the GIL with the painting); a newer job or the bound ends the wait too."""
-    from explorer.ui import stage_worker
+    from explorer.ui import paint_gate
     from explorer.ui.stage_worker import StageWorker
 
-    monkeypatch.setattr(stage_worker, "PAINT_WAIT_SECONDS", 60.0)  # only the paint ends this wait
+    monkeypatch.setattr(paint_gate, "PAINT_WAIT_SECONDS", 60.0)  # only the paint ends this wait
 
     worker = StageWorker()
     worker.start()
