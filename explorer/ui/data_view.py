@@ -31,7 +31,7 @@ from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
-from .plot_panels import ERROR_FLOOR, DecadeAxis
+from .plot_panels import ERROR_FLOOR, LEGEND_GAP, LEGEND_OFFSET, DecadeAxis, fit_legend_columns
 from .plot_style import let_title_squeeze, set_title, style_axes
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
@@ -62,6 +62,30 @@ def _line(plot: pg.PlotItem, color: str, width: float = 1.0, style=Qt.PenStyle.S
     item.setClipToView(True)
     plot.addItem(item)
     return item
+
+
+def _extent(values: np.ndarray) -> tuple[float, float] | None:
+    """(least, greatest) of the finite values, None when there are none."""
+    finite = values[np.isfinite(values)]
+    return (float(finite.min()), float(finite.max())) if finite.size else None
+
+
+def _fit_below_legend(plot: pg.PlotItem, legend: pg.LegendItem, extents: list[tuple[float, float] | None]) -> None:
+    """x fitted to the data; y holding every extent with room above for the legend's rows, so it sits over
+    empty space instead of over the curves' start."""
+    plot.enableAutoRange(axis="x")
+    known = [e for e in extents if e is not None]
+    if not known:
+        plot.enableAutoRange(axis="y")
+        return
+    fit_legend_columns(legend, plot.vb.width() - 2 * LEGEND_OFFSET[0])
+    low, high = min(e[0] for e in known), max(e[1] for e in known)
+    pad = 0.05 * (high - low) if high > low else max(1.0, abs(high)) * 0.05
+    low, high = low - pad, high + pad
+    view_height = plot.vb.height()
+    share = 0.3 if view_height <= 0 else \
+        min(0.5, (LEGEND_OFFSET[1] + legend.boundingRect().height() + LEGEND_GAP) / view_height)
+    plot.setYRange(low, high + share / (1 - share) * (high - low), padding=0)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -105,6 +129,9 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(1, 2)
         self.ci.layout.setRowStretchFactor(2, 2)
         self.shown_methods: tuple[str, ...] = ()
+        # (least, greatest) of what each panel draws, for ranges that leave room for the legends
+        self._data_extents: dict[str, tuple[float, float] | None] = {}
+        self._derivative_extents: dict[str, tuple[float, float] | None] = {}
 
     def clear_results(self) -> None:
         for items in (self.fits, self.derivatives, self.errors):
@@ -122,7 +149,9 @@ class DataPanels(pg.GraphicsLayoutWidget):
         else:
             self.samples.setData([], [])
             self.samples_line.setData(samples.t, samples.y)
-        self.data_plot.enableAutoRange()
+        self._data_extents = {"samples": _extent(samples.y)}
+        self._derivative_extents = {}
+        _fit_below_legend(self.data_plot, self.data_legend, list(self._data_extents.values()))
         self.derivative_plot.enableAutoRange()
         # What the samples are is said under Samples (and in exports): the title stays short enough to read.
         set_title(self.data_plot, f"{len(samples.t)} samples and each method's fit")
@@ -142,8 +171,9 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self._show_method(result.method, result, stage.error)
         exact = samples.exact.get(order)
         self.exact.setData(samples.t, exact if exact is not None else [])
-        if exact is not None:
-            self.exact.setData(samples.t, exact)
+        self._data_extents = {"samples": _extent(samples.y)}
+        self._derivative_extents = {"exact": None if exact is None else _extent(exact)}
+        self._record(result.method, result)
         names = (result.method,)
         self._legend(self.derivative_legend, self.derivatives, names)
         self._legend(self.data_legend, self.fits, tuple(n for n in names if result.fit is not None))
@@ -153,14 +183,23 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.derivative_plot.setLabel("left", prime)
         set_title(self.error_plot, "|error| against t (truth known)" if exact is not None
                   else "spread of the methods (max − min)")
+        self.error_plot.setLabel("left", "|error|" if exact is not None else "max − min")
         set_title(self.sweep_plot, "error against smoothing" if exact is not None else "residuals y − fit")
         self.sweep_plot.setLogMode(x=False, y=exact is not None)
         if exact is None and result.fit is not None:
             self.sweep.setData(samples.t, result.y - result.fit)
             self.sweep_plot.setLabel("bottom", "t")
             self.sweep_plot.setLabel("left", "y − fit")
-        self.derivative_plot.enableAutoRange()
+        self._fit_ranges()
         self.error_plot.enableAutoRange()
+
+    def _record(self, name: str, result) -> None:
+        self._data_extents[name] = None if result.fit is None else _extent(result.fit)
+        self._derivative_extents[name] = _extent(result.derivative)
+
+    def _fit_ranges(self) -> None:
+        _fit_below_legend(self.data_plot, self.data_legend, list(self._data_extents.values()))
+        _fit_below_legend(self.derivative_plot, self.derivative_legend, list(self._derivative_extents.values()))
 
     def _show_method(self, name: str, result, error: np.ndarray | None) -> None:
         if result.fit is not None:
@@ -172,9 +211,11 @@ class DataPanels(pg.GraphicsLayoutWidget):
     def show_compare(self, stage: CompareStage, chosen: str) -> None:
         for name, result in stage.results.items():
             self._show_method(name, result, stage.errors.get(name))
+            self._record(name, result)
         names = tuple(n for n in METHOD_NAMES if n in stage.results)
         self._legend(self.derivative_legend, self.derivatives, names)
         self._legend(self.data_legend, self.fits, tuple(n for n in names if stage.results[n].fit is not None))
+        self._fit_ranges()
         if stage.spread is not None:
             first = next(iter(stage.results.values()))
             self.spread.setData(first.t, _positive(stage.spread))

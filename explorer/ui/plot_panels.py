@@ -191,8 +191,9 @@ def _fitting_title(plot: pg.PlotItem, wordings: Sequence[str]) -> str:
     return next((text for text in wordings if metrics.horizontalAdvance(text) <= room), wordings[-1])
 
 
-def _fit_columns(legend: pg.LegendItem, room: float) -> bool:
-    """Give legend as many columns (up to LEGEND_COLUMNS) as fit in room pixels; True if that changed it."""
+def fit_legend_columns(legend: pg.LegendItem, room: float) -> bool:
+    """Give legend as many columns (up to LEGEND_COLUMNS) as fit in room pixels, so it takes as few rows
+    (and hides as little) as it can; True if that changed it."""
     if not legend.items:
         return False
     widest = max(sample.boundingRect().width() + label.boundingRect().width() for sample, label in legend.items)
@@ -371,8 +372,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         if getattr(self, "sweep_legend", None) is None:  # resizeEvent comes already during construction
             return
         if self.curves_plot.vb.width() > 0:
-            _fit_columns(self.curves_legend, self.curves_plot.vb.width() - 2 * LEGEND_OFFSET[0])
-        if _fit_columns(self.sweep_legend, self.width() - 2 * LEGEND_OFFSET[0]):
+            fit_legend_columns(self.curves_legend, self.curves_plot.vb.width() - 2 * LEGEND_OFFSET[0])
+        if fit_legend_columns(self.sweep_legend, self.width() - 2 * LEGEND_OFFSET[0]):
             self.sweep_legend.setMaximumWidth(16777215)  # let it take its new shape, then hold it there
             self.sweep_legend.updateSize()
             self.sweep_legend.setMaximumWidth(self.sweep_legend.boundingRect().width())

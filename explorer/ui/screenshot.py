@@ -1,6 +1,6 @@
 """`python -m explorer.ui.screenshot OUT.png [PRESET] [WIDTHxHEIGHT]`: open the window on a preset, wait for results,
 save a picture (at 1400x900 unless a size is given: check small screens with 1024x700). PRESET `fields` shows the
-several-variables mode."""
+several-variables mode, `data` the data mode on an example data set."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from .presets import PRESETS
 
 TIMEOUT_SECONDS = 30.0
 FIELDS_PRESET = "fields"  # the several-variables mode on its default function
+DATA_PRESET = "data"  # the data mode on an example data set of resources/data
+DATA_EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "data" / "falling_ball.csv"
 SETTLE_SECONDS = 0.5
 
 
@@ -30,9 +32,11 @@ def take_screenshot(path: str, preset_name: str = "sin(x)", size: tuple[int, int
     with tempfile.TemporaryDirectory() as scratch:  # never touch the user's saved session
         window = open_window(QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat))
         window.resize(*size)
-        fields = preset_name == FIELDS_PRESET
+        fields, samples = preset_name == FIELDS_PRESET, preset_name == DATA_PRESET
         if fields:
             window.set_mode("fields")
+        elif samples:
+            window.open_data(str(DATA_EXAMPLE))
         else:
             window.apply_preset(preset)
         deadline = time.monotonic() + TIMEOUT_SECONDS
@@ -41,6 +45,9 @@ def take_screenshot(path: str, preset_name: str = "sin(x)", size: tuple[int, int
             request = window.request
             if fields:
                 if window.fields.settled() and "compare" in window.fields.stages:
+                    break
+            elif samples:
+                if window.data.swept is not None and window.data.compared is not None:
                     break
             elif request is not None and window.completed_id == request.request_id and window.formula.formula:
                 break

@@ -36,6 +36,32 @@ def test_a_csv_file_gives_velocity_and_acceleration_by_several_methods(qtbot, wi
     np.testing.assert_allclose(np.nanmedian(data.chosen.result.derivative), 6.0, rtol=1e-3)
 
 
+@pytest.mark.parametrize("scale", [1e-9, 1.0, 1e12])
+def test_the_legends_sit_above_every_curve_not_over_them(qtbot, window, tmp_path, scale):
+    # Rising to the right and left: the curves' highest values are at the legend's corner.
+    import pyqtgraph as pg
+
+    t = np.linspace(-1, 1, 201)
+    write_csv(tmp_path / "parabola.csv", t, scale * (t**2 - 0.5 * t))
+    window.resize(1024, 700)
+    window.open_data(str(tmp_path / "parabola.csv"))
+    data = settled_data(qtbot, window)
+    panels = data.view.panels
+    qtbot.waitUntil(lambda: panels.derivative_plot.vb.height() > 0, timeout=TIMEOUT_MS)
+    data.compute()  # again, now that the panels are laid out at this size
+    data = settled_data(qtbot, window)
+    window.repaint()
+    for plot, legend, items in ((panels.data_plot, panels.data_legend, [panels.samples, *panels.fits.values()]),
+                                (panels.derivative_plot, panels.derivative_legend, panels.derivatives.values())):
+        highest = max(np.nanmax(item.getData()[1]) for item in items if item.getData()[1] is not None
+                      and len(item.getData()[1]))
+        legend_bottom = legend.mapToScene(legend.boundingRect().bottomLeft()).y()
+        curves_top = plot.vb.mapViewToScene(pg.Point(0.0, highest)).y()
+        assert legend_bottom < curves_top  # scene y grows downwards
+        assert curves_top - legend_bottom < 0.25 * plot.vb.height()  # and the room left is not wasted
+    assert panels.error_plot.getAxis("left").labelText == "max − min"  # no truth: the methods' spread
+
+
 def test_a_method_and_its_parameter_can_be_set_and_reset(qtbot, window, tmp_path):
     t = np.linspace(0, 1, 301)
     write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
