@@ -31,7 +31,7 @@ from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
-from .plot_panels import ERROR_FLOOR, LEGEND_GAP, LEGEND_OFFSET, DecadeAxis, fit_legend_columns
+from .plot_panels import ERROR_FLOOR, DecadeAxis, RoomForLegend, extent
 from .plot_style import let_title_squeeze, set_title, style_axes
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
@@ -62,30 +62,6 @@ def _line(plot: pg.PlotItem, color: str, width: float = 1.0, style=Qt.PenStyle.S
     item.setClipToView(True)
     plot.addItem(item)
     return item
-
-
-def _extent(values: np.ndarray) -> tuple[float, float] | None:
-    """(least, greatest) of the finite values, None when there are none."""
-    finite = values[np.isfinite(values)]
-    return (float(finite.min()), float(finite.max())) if finite.size else None
-
-
-def _fit_below_legend(plot: pg.PlotItem, legend: pg.LegendItem, extents: list[tuple[float, float] | None]) -> None:
-    """x fitted to the data; y holding every extent with room above for the legend's rows, so it sits over
-    empty space instead of over the curves' start."""
-    plot.enableAutoRange(axis="x")
-    known = [e for e in extents if e is not None]
-    if not known:
-        plot.enableAutoRange(axis="y")
-        return
-    fit_legend_columns(legend, plot.vb.width() - 2 * LEGEND_OFFSET[0])
-    low, high = min(e[0] for e in known), max(e[1] for e in known)
-    pad = 0.05 * (high - low) if high > low else max(1.0, abs(high)) * 0.05
-    low, high = low - pad, high + pad
-    view_height = plot.vb.height()
-    share = 0.3 if view_height <= 0 else \
-        min(0.5, (LEGEND_OFFSET[1] + legend.boundingRect().height() + LEGEND_GAP) / view_height)
-    plot.setYRange(low, high + share / (1 - share) * (high - low), padding=0)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -132,6 +108,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         # (least, greatest) of what each panel draws, for ranges that leave room for the legends
         self._data_extents: dict[str, tuple[float, float] | None] = {}
         self._derivative_extents: dict[str, tuple[float, float] | None] = {}
+        self._data_room = RoomForLegend(self.data_plot, self.data_legend)
+        self._derivative_room = RoomForLegend(self.derivative_plot, self.derivative_legend)
 
     def clear_results(self) -> None:
         for items in (self.fits, self.derivatives, self.errors):
@@ -149,10 +127,10 @@ class DataPanels(pg.GraphicsLayoutWidget):
         else:
             self.samples.setData([], [])
             self.samples_line.setData(samples.t, samples.y)
-        self._data_extents = {"samples": _extent(samples.y)}
+        self._data_extents = {"samples": extent(samples.y)}
         self._derivative_extents = {}
-        _fit_below_legend(self.data_plot, self.data_legend, list(self._data_extents.values()))
-        self.derivative_plot.enableAutoRange()
+        self._data_room.fit(list(self._data_extents.values()))
+        self._derivative_room.fit([])
         # What the samples are is said under Samples (and in exports): the title stays short enough to read.
         set_title(self.data_plot, f"{len(samples.t)} samples and each method's fit")
 
@@ -171,8 +149,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self._show_method(result.method, result, stage.error)
         exact = samples.exact.get(order)
         self.exact.setData(samples.t, exact if exact is not None else [])
-        self._data_extents = {"samples": _extent(samples.y)}
-        self._derivative_extents = {"exact": None if exact is None else _extent(exact)}
+        self._data_extents = {"samples": extent(samples.y)}
+        self._derivative_extents = {"exact": None if exact is None else extent(exact)}
         self._record(result.method, result)
         names = (result.method,)
         self._legend(self.derivative_legend, self.derivatives, names)
@@ -194,12 +172,12 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.error_plot.enableAutoRange()
 
     def _record(self, name: str, result) -> None:
-        self._data_extents[name] = None if result.fit is None else _extent(result.fit)
-        self._derivative_extents[name] = _extent(result.derivative)
+        self._data_extents[name] = None if result.fit is None else extent(result.fit)
+        self._derivative_extents[name] = extent(result.derivative)
 
     def _fit_ranges(self) -> None:
-        _fit_below_legend(self.data_plot, self.data_legend, list(self._data_extents.values()))
-        _fit_below_legend(self.derivative_plot, self.derivative_legend, list(self._derivative_extents.values()))
+        self._data_room.fit(list(self._data_extents.values()))
+        self._derivative_room.fit(list(self._derivative_extents.values()))
 
     def _show_method(self, name: str, result, error: np.ndarray | None) -> None:
         if result.fit is not None:

@@ -68,7 +68,11 @@ class ExpressionEditor(QWidget):
 
     def set_text(self, text: str) -> None:
         """Replace the expression (a preset, a restored session); validates and emits like typing."""
+        if text == self.line.text():  # (the model echoing what was typed): the cursor stays where typing is
+            return
         self.line.setText(text)
+        if not self.line.hasFocus():  # a long expression reads from its start, not from where typing would go on
+            self.line.setCursorPosition(0)
 
     def valid_text(self) -> str | None:
         """The last text that parsed, or None if none has."""

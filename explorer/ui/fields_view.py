@@ -41,7 +41,7 @@ from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
 from .parameter_controls import ParameterControls
-from .plot_panels import ERROR_FLOOR, power_of_ten
+from .plot_panels import ERROR_FLOOR, RoomForLegend, extent, power_of_ten
 from .plot_style import let_title_squeeze, set_title, shortened, style_axes
 from .step_slider import StepSlider
 
@@ -170,6 +170,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         self.slice_exact = self.slice_plot.plot(pen=pg.mkPen("#B8B8B8", width=5), name="D_u f exact")
         self.slice_method = self.slice_plot.plot(pen=pg.mkPen(METHOD_COLORS[Method.CENTRAL], width=1.5),
                                                  name="D_u f by method")
+        self._slice_room = RoomForLegend(self.slice_plot, self.slice_legend)
         self.slice_here = pg.InfiniteLine(0.0, angle=90, pen=pg.mkPen("k", style=Qt.PenStyle.DotLine))
         self.slice_plot.addItem(self.slice_here)
 
@@ -183,12 +184,32 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         _title(self.descent_plot, "f along the gradient descent")
         self.scene().sigMouseClicked.connect(self._clicked)
         self.rectangle: QRectF | None = None
+        # The map is fitted to its rectangle again when the panels change size, until the user zooms or pans
+        # (with the aspect locked, a fit made at another size would leave the map small in a wide margin).
+        self._map_fitted = False
+        for plot in (self.map_plot, self.error_plot):
+            plot.vb.sigRangeChangedManually.connect(self._user_moved_map)
         self._slice_method: Method | None = None  # whose D_u f the slice's legend names
         self.error_log: np.ndarray | None = None  # log10 |error| as drawn
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)
         self.painted.emit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if getattr(self, "_map_fitted", False):  # (pyqtgraph resizes before __init__ has set it)
+            self._fit_map()
+
+    def _user_moved_map(self, *_args) -> None:
+        self._map_fitted = False
+
+    def _fit_map(self) -> None:
+        r = self.rectangle
+        if r is None:
+            return
+        self.map_plot.setRange(xRange=(r.left(), r.right()), yRange=(r.top(), r.bottom()), padding=0.02)
+        self._map_fitted = True
 
     # -- clicks ------------------------------------------------------------------------------------------
     def _clicked(self, event) -> None:
@@ -221,7 +242,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         rectangle = _image_rect(m.x, m.y)
         if rectangle != self.rectangle:
             self.rectangle = rectangle
-            self.map_plot.setRange(xRange=(m.x[0], m.x[-1]), yRange=(m.y[0], m.y[-1]), padding=0.02)
+            self._fit_map()
         x, y = stage.variables
         for plot in (self.map_plot, self.error_plot):
             plot.setLabel("bottom", x)
@@ -290,7 +311,8 @@ class FieldPanels(pg.GraphicsLayoutWidget):
             self.slice_legend.addItem(self.slice_method, f"D_u f by {line.method.value}")
         degrees = math.degrees(math.atan2(line.direction[1], line.direction[0]))
         _title(self.slice_plot, f"along the line through ({x:.3g}, {y:.3g}) at {degrees:.0f}°")
-        self.slice_plot.enableAutoRange()
+        self._slice_room.fit([extent(np.asarray(v, dtype=float)) for v in (line.f, line.exact, line.by_method)
+                              if v is not None])
 
     def show_descent(self, stage: DescentStage) -> None:
         path = stage.path
@@ -547,7 +569,7 @@ class FieldControls(QWidget):
         column.addWidget(self.busy)
         column.addStretch(1)
 
-        bind(model, "expression", self.expression.textChanged, self.expression.text, self.expression.setText)
+        bind(model, "expression", self.expression.textChanged, self.expression.text, self._set_expression)
         bind(model, "variables", self.variables.textChanged, self.variables.text, self.variables.setText)
         bind(model, "parameters", self.parameters.changed, self.parameters.values, self.parameters.set_values)
         for name in ("x_min", "x_max", "y_min", "y_max", "grid", "arrows", "noise", "point_x", "point_y", "angle",
@@ -558,6 +580,13 @@ class FieldControls(QWidget):
              self.partial.setCurrentText)
         bind(model, "step", self.slider.stepChanged, self.slider.step, self.slider.set_step)
         bind(model, "sampled", self.sampled.toggled, self.sampled.isChecked, self.sampled.setChecked)
+
+    def _set_expression(self, text: str) -> None:
+        if text == self.expression.text():  # (the model echoing what was typed): the cursor stays
+            return
+        self.expression.setText(text)
+        if not self.expression.hasFocus():  # a long expression reads from its start
+            self.expression.setCursorPosition(0)
 
     def _example(self, index: int) -> None:
         if index <= 0:

@@ -204,6 +204,54 @@ def fit_legend_columns(legend: pg.LegendItem, room: float) -> bool:
     return True
 
 
+def extent(values: np.ndarray) -> tuple[float, float] | None:
+    """(least, greatest) of the finite values, None when there are none."""
+    finite = values[np.isfinite(values)]
+    return (float(finite.min()), float(finite.max())) if finite.size else None
+
+
+class RoomForLegend:
+    """Keeps a plot's y range holding its curves with room above them for the legend's rows, so the legend
+    sits over empty space instead of over the curves' start; fitted again when the panel changes size (the
+    legend's share of it changes), until the user zooms or pans. x follows the data (auto range)."""
+
+    def __init__(self, plot: pg.PlotItem, legend: pg.LegendItem):
+        self.plot, self.legend = plot, legend
+        self._extents: list[tuple[float, float]] = []
+        self._fitted = False
+        plot.vb.sigResized.connect(self._resized)
+        plot.vb.sigRangeChangedManually.connect(self._user_moved)
+
+    def fit(self, extents: list[tuple[float, float] | None]) -> None:
+        """Fit y to the (least, greatest) extents of what the plot shows (None: nothing of that curve)."""
+        self._extents = [e for e in extents if e is not None]
+        self.plot.enableAutoRange(axis="x")
+        self._apply()
+
+    def _apply(self) -> None:
+        plot, legend = self.plot, self.legend
+        if not self._extents:
+            plot.enableAutoRange(axis="y")
+            self._fitted = False
+            return
+        fit_legend_columns(legend, plot.vb.width() - 2 * LEGEND_OFFSET[0])
+        low, high = min(e[0] for e in self._extents), max(e[1] for e in self._extents)
+        pad = 0.05 * (high - low) if high > low else max(1.0, abs(high)) * 0.05
+        low, high = low - pad, high + pad
+        view_height = plot.vb.height()
+        share = 0.3 if view_height <= 0 else \
+            min(0.5, (LEGEND_OFFSET[1] + legend.boundingRect().height() + LEGEND_GAP) / view_height)
+        plot.setYRange(low, high + share / (1 - share) * (high - low), padding=0)
+        self._fitted = True
+
+    def _resized(self, *_args) -> None:
+        if self._fitted:
+            self._apply()
+
+    def _user_moved(self, *_args) -> None:
+        self._fitted = False
+
+
 class PlotPanels(pg.GraphicsLayoutWidget):
     """One scene holding the three panels, so a single render exports all of them."""
 

@@ -304,3 +304,50 @@ def test_np_gradient_of_the_grid_replaces_the_method_map_and_is_exported(qtbot, 
     exact = np.cos(x) * np.cos(y)
     np.testing.assert_allclose(np.abs(grid_dfdx - exact), table[:, 6], atol=1e-12)
     assert np.max(table[:, 6]) < 0.01  # second order on a 60-point grid over 8 units
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e5])
+def test_the_map_fills_its_panel_at_any_window_size_until_the_user_zooms(qtbot, window, scale):
+    fields = show(qtbot, window, expression="x^2 + y^2", grid=40, x_min=-4 * scale, x_max=4 * scale,
+                  y_min=-3 * scale, y_max=3 * scale)
+    panels = fields.view.panels
+
+    def fills() -> bool:
+        (x0, x1), (y0, y1) = panels.map_plot.viewRange()
+        r = panels.rectangle
+        holds = x0 <= r.left() and x1 >= r.right() and y0 <= r.top() and y1 >= r.bottom()
+        # With the aspect locked, one side of the map meets the panel (but for the 2% padding)
+        snug = min((x1 - x0) / r.width(), (y1 - y0) / r.height()) < 1.1
+        return holds and snug
+
+    for size in ((1920, 1080), (1024, 700), (1400, 900)):
+        window.resize(*size)
+        qtbot.waitUntil(lambda: panels.map_plot.vb.width() > 0, timeout=TIMEOUT_MS)
+        panels.grab()  # lays the panels out at this size
+        assert fills(), size
+    panels.map_plot.vb.sigRangeChangedManually.emit([True, True])  # as a wheel zoom does
+    panels.map_plot.setRange(xRange=(0, scale), yRange=(0, scale), padding=0)
+    window.resize(1024, 700)
+    panels.grab()
+    (x0, x1), _ = panels.map_plot.viewRange()
+    assert x1 - x0 < 3 * scale  # the user's zoom is kept
+
+
+def test_a_long_expression_shows_its_start_and_the_slice_legend_sits_above_the_lines(qtbot, window):
+    import pyqtgraph as pg
+
+    window.resize(1280, 800)  # (on a smaller screen the panel is too short to keep half of it for the legend)
+    expression = "sin(x)*cos(y) + (x^2 + 3y^2)/10 + exp(-(x - 1)^2 - y^2)"
+    fields = show(qtbot, window, expression=expression, grid=40)
+    box = fields.view.controls.expression
+    assert box.text() == expression and box.cursorPosition() == 0
+    panels = fields.view.panels
+    panels.grab()
+    fields.model.update(point_x=1.1)  # the slice again, at this size
+    fields = settled_fields(qtbot, window)
+    panels.grab()
+    line = fields.stages["point"].slice
+    highest = max(np.nanmax(v) for v in (line.f, line.exact, line.by_method))
+    legend = panels.slice_legend
+    legend_bottom = legend.mapToScene(legend.boundingRect().bottomLeft()).y()
+    assert legend_bottom < panels.slice_plot.vb.mapViewToScene(pg.Point(0.0, highest)).y()
