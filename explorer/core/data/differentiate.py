@@ -160,7 +160,8 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
         return (METHODS["fornberg"], dict(stencil.parameters),
                 f"auto: Fornberg stencils, since {len(u)} samples are too few to estimate noise and smoothing")
     best, compared = risk.choose_method(u, v, order, sigma)
-    how = (f"auto: {best.description}, the least estimated error of {compared} candidates "
+    how = (f"auto: {best.description}" if not compared else
+           f"auto: {best.description}, the least estimated error of {compared} candidates "
            "(Savitzky-Golay and Kalman/RTS smoothers, bias against a higher-degree fit plus noise)")
     if best.method == "savgol" and len(u) > risk.RISK_SAMPLES:  # its window is chosen again on every sample
         return METHODS["savgol"], {}, how

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import LinAlgError
+from scipy.stats import f as f_distribution
 
 from . import choice, statespace
 from .methods import Value
@@ -39,6 +40,13 @@ from .stencils import window_starts
 RISK_SAMPLES = 600  # samples the candidates are compared on (their rows are dense: n^2 numbers each)
 AUTO_MODELS = (3, 4, 5)  # Kalman models (states) among the candidates
 LAM_FACTORS = (1.0, 10.0)  # ... each at these multiples of its maximum-likelihood lam
+POLYNOMIAL_DEGREES = (1, 2, 3, 4)  # global polynomials tried first: the limits of the 2..5-state Kalman models
+POLYNOMIAL_LAM = 1e8  # lam (t scaled to [0, 1]) at which the m-state smoother is the polynomial of degree m - 1
+EXTRA_DEGREES = 4  # a polynomial fits if this many more degrees do not fit significantly better (F-test) ...
+LACK_OF_FIT_LEVEL = 1e-3  # ... at this level (strong evidence: a true polynomial is rarely refused)
+# ... and its residual variance is at most this times sigma^2 (plus two deviations of the residual variance,
+# sqrt(2 / dof)): a coarse check, since the noise estimate is itself off by up to ~40% (a minimum of three MADs)
+LACK_OF_FIT = 1.5
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,50 @@ def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[C
     return out
 
 
+def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
+    """The Kalman smoother at its polynomial limit (lam -> infinity: the least-squares polynomial of degree
+    m - 1 over all the samples) for the least degree in POLYNOMIAL_DEGREES that fits the samples within their
+    noise; None if none does.
+
+    When samples are a polynomial plus noise, the polynomial's derivative has no bias and the least variance,
+    yet no smoother at finite lam comes near it, and the bias estimates of the risk cannot tell candidates
+    apart at that level (their reference's noise is far larger): so this test comes first. A degree fits
+    when (1) adding EXTRA_DEGREES more degrees does not reduce the residuals significantly (an F-test at level
+    LACK_OF_FIT_LEVEL: a lack of fit as small as the noise, yet smooth, is what biases the derivative), and
+    (2) its residual variance is not grossly above sigma^2 (what higher degrees cannot fit either)."""
+    n = len(u)
+    top = max(POLYNOMIAL_DEGREES) + EXTRA_DEGREES
+    if sigma <= 0 or n < 4 * (top + 1):
+        return None
+    x = 2.0 * (u - u[0]) / (u[-1] - u[0]) - 1.0
+    q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
+    along = q.T @ v  # columns nested by degree: the residual of degree p is what the first p + 1 leave
+    residual = float(v @ v) - np.cumsum(along**2)  # residual[p]: sum of squares left by degree p
+    for degree in POLYNOMIAL_DEGREES:
+        dof = n - degree - 1
+        richer = degree + EXTRA_DEGREES
+        richer_dof = n - richer - 1
+        variance = max(float(residual[degree]), 0.0) / dof
+        richer_variance = max(float(residual[richer]), 1e-300) / richer_dof
+        drop = (max(float(residual[degree] - residual[richer]), 0.0) / EXTRA_DEGREES) / richer_variance
+        if (drop <= float(f_distribution.ppf(1.0 - LACK_OF_FIT_LEVEL, EXTRA_DEGREES, richer_dof))
+                and variance <= sigma**2 * (LACK_OF_FIT + 2.0 * math.sqrt(2.0 / dof))):
+            noise = math.sqrt(max(variance, choice.MIN_SIGMA**2))
+            lam = min(POLYNOMIAL_LAM, noise**2 / 1e-30)  # q within its bounds
+            return Candidate("kalman", {"model": degree + 1, "q": noise**2 / lam, "sigma": noise},
+                             sigma**2 * (degree + 1) / n,
+                             f"Kalman/RTS, {degree + 1} states at its polynomial limit: the least-squares "
+                             f"polynomial of degree {degree}, whose residuals are within the noise (RMS "
+                             f"{math.sqrt(variance) / sigma:.2f} sigma) and which {EXTRA_DEGREES} more degrees "
+                             "do not fit significantly better")
+    return None
+
+
 def choose_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> tuple[Candidate, int]:
-    """The candidate of least estimated risk, and how many were compared."""
+    """The candidate of least estimated risk, and how many were compared (0: a polynomial fits the samples
+    within their noise, see `polynomial`)."""
+    fitted = polynomial(u, v, sigma)
+    if fitted is not None:
+        return fitted, 0
     found = candidates(u, v, order, sigma)
     return min(found, key=lambda c: c.risk), len(found)
