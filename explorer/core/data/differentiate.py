@@ -7,8 +7,8 @@ give from the data (choice.py), applies the method and scales the derivative bac
 `auto` chooses the method as well, from the data alone:
 - samples that finite differences already resolve to 1 part in 10^6 (exact or nearly exact data) take
   Fornberg stencils with the width of least estimated error: no smoothing is needed, and none is done;
-- samples that a polynomial of degree 1-4 fits within their noise take the Kalman model at its polynomial
-  limit (that polynomial's derivative);
+- samples that a polynomial of degree 1-7 fits within their noise take that polynomial's derivative (the
+  Kalman model at its polynomial limit, or Savitzky-Golay over all the samples above degree 4);
 - otherwise the candidate of least estimated derivative error (risk.py): Savitzky-Golay with its window and
   degree by their bias-variance estimate, and the Kalman/RTS smoother of 3, 4 or 5 states at its
   maximum-likelihood lam and ten times it, each judged by its bias against the 4- and 5-state smoothers at
@@ -166,7 +166,7 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
     how = (f"auto: {best.description}" if not compared else
            f"auto: {best.description}, the least estimated error of {compared} candidates "
            "(Savitzky-Golay and Kalman/RTS smoothers, bias against the 4- and 5-state smoothers plus noise)")
-    if best.method == "savgol" and len(u) > risk.RISK_SAMPLES:  # its window is chosen again on every sample
+    if best.method == "savgol" and compared and len(u) > risk.RISK_SAMPLES:  # window chosen again on all samples
         return METHODS["savgol"], {}, how
     return METHODS[best.method], dict(best.parameters), how
 

@@ -1,9 +1,10 @@
 """The automatic choice of a method for noisy samples: candidates compared by their estimated error.
 
-First, samples that a global polynomial of degree 1-4 fits within their noise (`polynomial`: an F-test
-against four more degrees, and residuals no larger than about the noise) take the Kalman model at its
-polynomial limit: no smoother at finite smoothing comes near the polynomial's accuracy there, and the
-estimates below cannot resolve errors that small.
+First, samples that a global polynomial of degree 1-7 fits within their noise (`polynomial`: an F-test
+against four more degrees, and residuals no larger than about the noise) take that polynomial (the Kalman
+model at its polynomial limit, or Savitzky-Golay over all the samples above degree 4): no smoother at
+finite smoothing comes near the polynomial's accuracy there, and the estimates below cannot resolve errors
+that small.
 
 Otherwise: every smoothing method here is linear in y: its derivative at the samples is D y for a matrix D.
 For such an estimate, with independent noise of deviation sigma and a reference R y whose bias is small,
@@ -41,6 +42,7 @@ import numpy as np
 from scipy.linalg import LinAlgError
 from scipy.stats import f as f_distribution
 
+from ..limits import MAX_SAVGOL_DEGREE, MAX_SAVGOL_WINDOW
 from . import choice, statespace
 from .methods import Value
 from .stencils import window_starts
@@ -49,7 +51,7 @@ RISK_SAMPLES = 600  # samples the candidates are compared on (their rows are den
 AUTO_MODELS = (3, 4, 5)  # Kalman models (states) among the candidates
 LAM_FACTORS = (1.0, 10.0)  # ... each at these multiples of its maximum-likelihood lam
 REFERENCE_MODELS = (4, 5)  # the bias is estimated against these models at their maximum-likelihood lam
-POLYNOMIAL_DEGREES = (1, 2, 3, 4)  # global polynomials tried first: the limits of the 2..5-state Kalman models
+POLYNOMIAL_DEGREES = tuple(range(1, MAX_SAVGOL_DEGREE + 1))  # global polynomials tried first (see polynomial)
 POLYNOMIAL_LAM = 1e8  # lam (t scaled to [0, 1]) at which the m-state smoother is the polynomial of degree m - 1
 EXTRA_DEGREES = 4  # a polynomial fits if this many more degrees do not fit significantly better (F-test) ...
 LACK_OF_FIT_LEVEL = 1e-3  # ... at this level (strong evidence: a true polynomial is rarely refused)
@@ -159,41 +161,50 @@ def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[C
 
 
 def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
-    """The Kalman smoother at its polynomial limit (lam -> infinity: the least-squares polynomial of degree
-    m - 1 over all the samples) for the least degree in POLYNOMIAL_DEGREES that fits the samples within their
-    noise; None if none does.
+    """The least-squares polynomial over all the samples for the least degree in POLYNOMIAL_DEGREES that fits
+    them within their noise, None if none does: up to degree 4 the Kalman smoother at its polynomial limit
+    (lam -> infinity: degree m - 1), above it Savitzky-Golay over all the samples (a window of all of them,
+    one fewer if their number is even; degrees above 4 are skipped when that exceeds the window's limit).
 
     When samples are a polynomial plus noise, the polynomial's derivative has no bias and the least variance,
     yet no smoother at finite lam comes near it, and the bias estimates of the risk cannot tell candidates
-    apart at that level (their reference's noise is far larger): so this test comes first. A degree fits
-    when (1) adding EXTRA_DEGREES more degrees does not reduce the residuals significantly (an F-test at level
-    LACK_OF_FIT_LEVEL: a lack of fit as small as the noise, yet smooth, is what biases the derivative), and
-    (2) its residual variance is not grossly above sigma^2 (what higher degrees cannot fit either)."""
+    apart at that level (their references' noise or bias is far larger): so this test comes first. A degree
+    fits when (1) adding EXTRA_DEGREES more degrees does not reduce the residuals significantly (an F-test at
+    level LACK_OF_FIT_LEVEL: a lack of fit as small as the noise, yet smooth, is what biases the derivative),
+    and (2) its residual variance is not grossly above sigma^2 (what higher degrees cannot fit either)."""
     n = len(u)
-    top = max(POLYNOMIAL_DEGREES) + EXTRA_DEGREES
-    if sigma <= 0 or n < 4 * (top + 1):
+    top = min(max(POLYNOMIAL_DEGREES) + EXTRA_DEGREES, n // 4 - 1)  # at least 4 samples per coefficient
+    if sigma <= 0 or top < min(POLYNOMIAL_DEGREES) + EXTRA_DEGREES:
         return None
     x = 2.0 * (u - u[0]) / (u[-1] - u[0]) - 1.0
     q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
     along = q.T @ v  # columns nested by degree: the residual of degree p is what the first p + 1 leave
     residual = float(v @ v) - np.cumsum(along**2)  # residual[p]: sum of squares left by degree p
+    window = min(n if n % 2 else n - 1, MAX_SAVGOL_WINDOW)
     for degree in POLYNOMIAL_DEGREES:
+        if degree + EXTRA_DEGREES > top:
+            break
+        if degree > max(AUTO_MODELS) - 1 and window < n - 1:
+            continue
         dof = n - degree - 1
         richer = degree + EXTRA_DEGREES
         richer_dof = n - richer - 1
         variance = max(float(residual[degree]), 0.0) / dof
         richer_variance = max(float(residual[richer]), 1e-300) / richer_dof
         drop = (max(float(residual[degree] - residual[richer]), 0.0) / EXTRA_DEGREES) / richer_variance
-        if (drop <= float(f_distribution.ppf(1.0 - LACK_OF_FIT_LEVEL, EXTRA_DEGREES, richer_dof))
+        if not (drop <= float(f_distribution.ppf(1.0 - LACK_OF_FIT_LEVEL, EXTRA_DEGREES, richer_dof))
                 and variance <= sigma**2 * (LACK_OF_FIT + 2.0 * math.sqrt(2.0 / dof))):
-            noise = math.sqrt(max(variance, choice.MIN_SIGMA**2))
-            lam = min(POLYNOMIAL_LAM, noise**2 / 1e-30)  # q within its bounds
-            return Candidate("kalman", {"model": degree + 1, "q": noise**2 / lam, "sigma": noise},
-                             sigma**2 * (degree + 1) / n,
-                             f"Kalman/RTS, {degree + 1} states at its polynomial limit: the least-squares "
-                             f"polynomial of degree {degree}, whose residuals are within the noise (RMS "
-                             f"{math.sqrt(variance) / sigma:.2f} sigma) and which {EXTRA_DEGREES} more degrees "
-                             "do not fit significantly better")
+            continue
+        why = (f"the least-squares polynomial of degree {degree}, whose residuals are within the noise (RMS "
+               f"{math.sqrt(variance) / sigma:.2f} sigma) and which {EXTRA_DEGREES} more degrees do not fit "
+               "significantly better")
+        if degree > max(AUTO_MODELS) - 1:
+            return Candidate("savgol", {"window": window, "degree": degree}, sigma**2 * (degree + 1) / n,
+                             f"Savitzky-Golay over all {n} samples (window {window}): {why}")
+        noise = math.sqrt(max(variance, choice.MIN_SIGMA**2))
+        lam = min(POLYNOMIAL_LAM, noise**2 / 1e-30)  # q within its bounds
+        return Candidate("kalman", {"model": degree + 1, "q": noise**2 / lam, "sigma": noise},
+                         sigma**2 * (degree + 1) / n, f"Kalman/RTS, {degree + 1} states at its polynomial limit: {why}")
     return None
 
 
