@@ -58,6 +58,7 @@ LACK_OF_FIT_LEVEL = 1e-3  # ... at this level (strong evidence: a true polynomia
 # ... and its residual variance is at most this times sigma^2 (plus two deviations of the residual variance,
 # sqrt(2 / dof)): a coarse check, since the noise estimate is itself off by up to ~40% (a minimum of three MADs)
 LACK_OF_FIT = 1.5
+POLYNOMIAL_SAMPLES = 10_000  # samples (spread over the data) the polynomial test is made on
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,10 @@ def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
     fits when (1) adding EXTRA_DEGREES more degrees does not reduce the residuals significantly (an F-test at
     level LACK_OF_FIT_LEVEL: a lack of fit as small as the noise, yet smooth, is what biases the derivative),
     and (2) its residual variance is not grossly above sigma^2 (what higher degrees cannot fit either)."""
+    total = len(u)
+    window = min(total if total % 2 else total - 1, MAX_SAVGOL_WINDOW)
+    index = choice.spread(total, POLYNOMIAL_SAMPLES)  # the test on a spread subset: plenty to detect a misfit
+    u, v = u[index], v[index]
     n = len(u)
     top = min(max(POLYNOMIAL_DEGREES) + EXTRA_DEGREES, n // 4 - 1)  # at least 4 samples per coefficient
     if sigma <= 0 or top < min(POLYNOMIAL_DEGREES) + EXTRA_DEGREES:
@@ -180,11 +185,10 @@ def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
     q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
     along = q.T @ v  # columns nested by degree: the residual of degree p is what the first p + 1 leave
     residual = float(v @ v) - np.cumsum(along**2)  # residual[p]: sum of squares left by degree p
-    window = min(n if n % 2 else n - 1, MAX_SAVGOL_WINDOW)
     for degree in POLYNOMIAL_DEGREES:
         if degree + EXTRA_DEGREES > top:
             break
-        if degree > max(AUTO_MODELS) - 1 and window < n - 1:
+        if degree > max(AUTO_MODELS) - 1 and window < total - 1:
             continue
         dof = n - degree - 1
         richer = degree + EXTRA_DEGREES
@@ -199,12 +203,13 @@ def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
                f"{math.sqrt(variance) / sigma:.2f} sigma) and which {EXTRA_DEGREES} more degrees do not fit "
                "significantly better")
         if degree > max(AUTO_MODELS) - 1:
-            return Candidate("savgol", {"window": window, "degree": degree}, sigma**2 * (degree + 1) / n,
-                             f"Savitzky-Golay over all {n} samples (window {window}): {why}")
+            return Candidate("savgol", {"window": window, "degree": degree}, sigma**2 * (degree + 1) / total,
+                             f"Savitzky-Golay over all {total} samples (window {window}): {why}")
         noise = math.sqrt(max(variance, choice.MIN_SIGMA**2))
         lam = min(POLYNOMIAL_LAM, noise**2 / 1e-30)  # q within its bounds
         return Candidate("kalman", {"model": degree + 1, "q": noise**2 / lam, "sigma": noise},
-                         sigma**2 * (degree + 1) / n, f"Kalman/RTS, {degree + 1} states at its polynomial limit: {why}")
+                         sigma**2 * (degree + 1) / total,
+                         f"Kalman/RTS, {degree + 1} states at its polynomial limit: {why}")
     return None
 
 
