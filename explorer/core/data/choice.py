@@ -16,11 +16,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from ..limits import MAX_SAVGOL_DEGREE, MAX_SAVGOL_WINDOW, MAX_STENCIL_POINTS
 from . import statespace
@@ -161,13 +160,7 @@ def ml_fit(u: np.ndarray, v: np.ndarray, m: int, r: float | None = None) -> tupl
     values = [value(x) for x in grid]
     best = int(np.argmin(values))
     if math.isfinite(values[best]):
-        lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]  # the bracket around the best
-        if hi > lo:
-            with np.errstate(invalid="ignore"):  # an infinite likelihood inside the bracket: the grid's best stays
-                found = minimize_scalar(value, bounds=(lo, hi), method="bounded", options={"xatol": 0.03})
-            x = float(found.x) if found.fun <= values[best] else float(grid[best])
-        else:
-            x = float(grid[best])
+        x = _refined(value, float(grid[best]), float(grid[0]), float(grid[-1]))
     else:
         x = float(grid[-1])
     lam = 10.0**x
@@ -179,6 +172,31 @@ def ml_fit(u: np.ndarray, v: np.ndarray, m: int, r: float | None = None) -> tupl
             rss = result.rss
         r = max(rss / max(len(us) - m, 1), 0.0)
     return lam, r, best_value
+
+
+REFINE_STEPS = (1.0, 0.5, 0.25)  # decades: the likelihood's optimum is refined on this lattice about the grid's best
+
+
+def _refined(value: Callable[[float], float], x: float, low: float, high: float) -> float:
+    """The minimum of value(log10 lam) near the grid's best x: the best of x +- each step in turn (a fixed
+    lattice, not an adaptive search: values that differ by rounding, e.g. for y at another scale, then give
+    the same or a nearby point), then the vertex of the parabola through the last three."""
+    best = value(x)
+    for step in REFINE_STEPS:
+        for trial in (x - step, x + step):
+            if low <= trial <= high:
+                found = value(trial)
+                if found < best:
+                    x, best = trial, found
+    step = REFINE_STEPS[-1]
+    if not (low <= x - step and x + step <= high):
+        return x
+    left, right = value(x - step), value(x + step)
+    curvature = left + right - 2.0 * best
+    if not (math.isfinite(curvature) and curvature > 0):
+        return x
+    vertex = x + 0.5 * step * (left - right) / curvature  # within +-step/2: the middle value is the least
+    return vertex if value(vertex) <= best else x
 
 
 def choose_spline(u: np.ndarray, v: np.ndarray, order: int) -> Choice:

@@ -7,10 +7,13 @@ give from the data (choice.py), applies the method and scales the derivative bac
 `auto` chooses the method as well, from the data alone:
 - samples that finite differences already resolve to 1 part in 10^6 (exact or nearly exact data) take
   Fornberg stencils with the width of least estimated error: no smoothing is needed, and none is done;
+- samples that a polynomial of degree 1-7 fits within their noise take that polynomial's derivative (the
+  Kalman model at its polynomial limit, or Savitzky-Golay over all the samples above degree 4);
 - otherwise the candidate of least estimated derivative error (risk.py): Savitzky-Golay with its window and
   degree by their bias-variance estimate, and the Kalman/RTS smoother of 3, 4 or 5 states at its
-  maximum-likelihood lam and ten times it, each judged by its bias against a higher-degree local fit plus
-  its noise, written out from its rows. docs/benchmarks.md has the numbers.
+  maximum-likelihood lam and ten times it, each judged by its bias against the 4- and 5-state smoothers at
+  their likelihood's lam (the larger estimate) plus its noise, written out from its rows.
+  docs/benchmarks.md has the numbers.
 Parameters given with `auto` pick the first method that has them all (lam: the spline) and fill the rest.
 """
 
@@ -160,9 +163,10 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
         return (METHODS["fornberg"], dict(stencil.parameters),
                 f"auto: Fornberg stencils, since {len(u)} samples are too few to estimate noise and smoothing")
     best, compared = risk.choose_method(u, v, order, sigma)
-    how = (f"auto: {best.description}, the least estimated error of {compared} candidates "
-           "(Savitzky-Golay and Kalman/RTS smoothers, bias against a higher-degree fit plus noise)")
-    if best.method == "savgol" and len(u) > risk.RISK_SAMPLES:  # its window is chosen again on every sample
+    how = (f"auto: {best.description}" if not compared else
+           f"auto: {best.description}, the least estimated error of {compared} candidates "
+           "(Savitzky-Golay and Kalman/RTS smoothers, bias against the 4- and 5-state smoothers plus noise)")
+    if best.method == "savgol" and compared and len(u) > risk.RISK_SAMPLES:  # window chosen again on all samples
         return METHODS["savgol"], {}, how
     return METHODS[best.method], dict(best.parameters), how
 

@@ -32,6 +32,10 @@ from .stencils import is_uniform, window_starts
 _BLOCK_VALUES = 1 << 21  # rows * width per block: bounds the memory of the (rows, width) arrays
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
+# savgol_filter fits powers of the sample offsets (up to window / 2) unscaled: beyond this (window / 2)^degree
+# its coefficients lose digits (measured, scipy 1.17: degree 7 over 201 samples gives second derivatives
+# 9x off; degree 6 over 201, 3e-4; degree 5 over 1001, 1e-1); the local fits are used there instead
+SAVGOL_FILTER_CONDITION = 1e10
 CHOLESKY_PIVOT = 1e-10  # a Cholesky pivot below this times its diagonal entry: that window is solved by LU
 
 
@@ -228,8 +232,8 @@ def local_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: t
 def savgol_derivatives(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
                        ) -> dict[int, np.ndarray]:
     """{order: derivative at every sample of the local least-squares polynomials}: savgol_filter on equal
-    steps, the local fits otherwise."""
-    if is_uniform(t) and len(t) >= window:
+    steps where its unscaled Vandermonde fit is sound, the local fits otherwise."""
+    if is_uniform(t) and len(t) >= window and (window / 2) ** degree <= SAVGOL_FILTER_CONDITION:
         step = (t[-1] - t[0]) / (len(t) - 1)
         return {order: savgol_filter(y, window, degree, deriv=order, delta=step, mode="interp") for order in orders}
     return local_fits(t, y, window, degree, orders)

@@ -1,20 +1,29 @@
 """The automatic choice of a method for noisy samples: candidates compared by their estimated error.
 
-Every smoothing method here is linear in y: its derivative at the samples is D y for a matrix D. For such
-an estimate, with independent noise of deviation sigma and a reference R y whose bias is small,
+First, samples that a global polynomial of degree 1-7 fits within their noise (`polynomial`: an F-test
+against four more degrees, and residuals no larger than about the noise) take that polynomial (the Kalman
+model at its polynomial limit, or Savitzky-Golay over all the samples above degree 4): no smoother at
+finite smoothing comes near the polynomial's accuracy there, and the estimates below cannot resolve errors
+that small.
+
+Otherwise: every smoothing method here is linear in y: its derivative at the samples is D y for a matrix D.
+For such an estimate, with independent noise of deviation sigma and a reference R y whose bias is small,
 
     mean (D y - R y)^2 - sigma^2 mean ||d_i - r_i||^2  estimates  mean (D f - R f)^2 ~ the squared bias,
 
 and sigma^2 mean ||d_i||^2 is the variance (d_i, r_i: the rows of D and R). Their sum estimates the mean
 squared error of the derivative; it is the bias-variance estimate Savitzky-Golay's window is chosen by
 (choice.py, Ruppert's EBBS), extended to any linear method by writing the rows out. All candidates are
-judged against one reference, the Savitzky-Golay fit two degrees above the one chosen, over the same
-window, so their estimates are comparable.
+judged against the same references, the Kalman/RTS smoothers of 4 and 5 states at their lam of greatest
+likelihood (the most flexible models, smoothed for the values: little bias), the larger of the two
+estimates kept, so a candidate is never judged only against itself. (A Savitzky-Golay fit two degrees
+above the chosen one over the same window, the earlier reference, shares that candidate's bias where the
+window spans the data: a chirp's second derivative at 5% noise was then taken 17x off the best.)
 
 The candidates: Savitzky-Golay with its window and degree chosen by that estimate, and the Kalman/RTS
 smoother of 3, 4 and 5 states at the lam = r / q of greatest likelihood and at ten times it (the likelihood
-chooses the smoothing best for the values, and the derivatives often want more). On our synthetic set this
-choice came within about 1.45x of the best tuned method in the median (the likelihood's Kalman alone: 1.74x).
+chooses the smoothing best for the values, and the derivatives often want more). bench/data_accuracy.py
+and docs/benchmarks.md have the numbers.
 
 The Kalman rows come from one application of the smoother's preconditioner (its banded factor, with the
 polynomial null space solved exactly), without the conjugate-gradient steps (the derivative itself is the
@@ -31,7 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import LinAlgError
+from scipy.stats import f as f_distribution
 
+from ..limits import MAX_SAVGOL_DEGREE, MAX_SAVGOL_WINDOW
 from . import choice, statespace
 from .methods import Value
 from .stencils import window_starts
@@ -39,6 +50,15 @@ from .stencils import window_starts
 RISK_SAMPLES = 600  # samples the candidates are compared on (their rows are dense: n^2 numbers each)
 AUTO_MODELS = (3, 4, 5)  # Kalman models (states) among the candidates
 LAM_FACTORS = (1.0, 10.0)  # ... each at these multiples of its maximum-likelihood lam
+REFERENCE_MODELS = (4, 5)  # the bias is estimated against these models at their maximum-likelihood lam
+POLYNOMIAL_DEGREES = tuple(range(1, MAX_SAVGOL_DEGREE + 1))  # global polynomials tried first (see polynomial)
+POLYNOMIAL_LAM = 1e8  # lam (t scaled to [0, 1]) at which the m-state smoother is the polynomial of degree m - 1
+EXTRA_DEGREES = 4  # a polynomial fits if this many more degrees do not fit significantly better (F-test) ...
+LACK_OF_FIT_LEVEL = 1e-3  # ... at this level (strong evidence: a true polynomial is rarely refused)
+# ... and its residual variance is at most this times sigma^2 (plus two deviations of the residual variance,
+# sqrt(2 / dof)): a coarse check, since the noise estimate is itself off by up to ~40% (a minimum of three MADs)
+LACK_OF_FIT = 1.5
+POLYNOMIAL_SAMPLES = 10_000  # samples (spread over the data) the polynomial test is made on
 
 
 @dataclass(frozen=True)
@@ -91,12 +111,16 @@ def kalman_rows(u: np.ndarray, m: int, lam: float, order: int) -> np.ndarray:
     return np.einsum("ia,iaj->ij", basis, pair) / ((rho_at * mesh.h) ** order)[:, None]
 
 
-def estimated_risk(rows: np.ndarray, value: np.ndarray, reference: np.ndarray, reference_v: np.ndarray,
+def estimated_risk(rows: np.ndarray, value: np.ndarray, references: list[tuple[np.ndarray, np.ndarray]],
                    sigma: float) -> float:
-    """Estimated mean squared error of the derivative `value` (= rows @ v) (see the module's notes)."""
-    difference = rows - reference
-    bias = float(np.mean((value - reference_v) ** 2)) - sigma**2 * float(np.mean(np.sum(difference**2, axis=1)))
-    return max(bias, 0.0) + sigma**2 * float(np.mean(np.sum(rows**2, axis=1)))
+    """Estimated mean squared error of the derivative `value` (= rows @ v) (see the module's notes): its squared
+    bias against each reference (rows, values), the largest of them, plus its variance."""
+    bias = 0.0
+    for reference, reference_v in references:
+        difference = rows - reference
+        bias = max(bias, float(np.mean((value - reference_v) ** 2))
+                   - sigma**2 * float(np.mean(np.sum(difference**2, axis=1))))
+    return bias + sigma**2 * float(np.mean(np.sum(rows**2, axis=1)))
 
 
 def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[Candidate]:
@@ -105,11 +129,10 @@ def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[C
     us, vs = u[index], v[index]
     found = choice.choose_savgol(us, vs, order, sigma)
     window, degree = int(found.parameters["window"]), int(found.parameters["degree"])
-    reference = savgol_rows(us, window, degree + 2, order)
-    reference_v = reference @ vs
     own = savgol_rows(us, window, degree, order)
-    out = [Candidate("savgol", dict(found.parameters), estimated_risk(own, own @ vs, reference, reference_v, sigma),
-                     f"Savitzky-Golay (window {window} of {len(us)} samples, degree {degree})")]
+    pending = [(Candidate("savgol", dict(found.parameters), math.nan,
+                          f"Savitzky-Golay (window {window} of {len(us)} samples, degree {degree})"), own, own @ vs)]
+    references = []
     for m in AUTO_MODELS:
         lam, r, _ = choice.ml_fit(us, vs, m)
         noise = math.sqrt(max(r, choice.MIN_SIGMA**2))
@@ -119,16 +142,82 @@ def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[C
                 _, derivatives = statespace.smooth(us, vs, m, lam * factor, orders=(order,))
             except (LinAlgError, ValueError):
                 continue
-            risk = estimated_risk(rows, derivatives[order], reference, reference_v, sigma)
-            if math.isfinite(risk):
-                how = ("smoothing of greatest likelihood" if factor == 1
-                       else f"{factor:g} times the smoothing of greatest likelihood")
-                out.append(Candidate("kalman", {"model": m, "q": noise**2 / (lam * factor), "sigma": noise}, risk,
-                                     f"Kalman/RTS, {m} states, {how}"))
+            if not np.all(np.isfinite(rows)):
+                continue
+            how = ("smoothing of greatest likelihood" if factor == 1
+                   else f"{factor:g} times the smoothing of greatest likelihood")
+            pending.append((Candidate("kalman", {"model": m, "q": noise**2 / (lam * factor), "sigma": noise},
+                                      math.nan, f"Kalman/RTS, {m} states, {how}"), rows, derivatives[order]))
+            if m in REFERENCE_MODELS and factor == 1:
+                references.append((rows, derivatives[order]))
+    if not references:  # no Kalman reference solved: the Savitzky-Golay fit two degrees up, over the same window
+        reference = savgol_rows(us, window, degree + 2, order)
+        references.append((reference, reference @ vs))
+    out = []
+    for candidate, rows, value in pending:
+        risk = estimated_risk(rows, value, references, sigma)
+        if math.isfinite(risk):
+            out.append(Candidate(candidate.method, candidate.parameters, risk, candidate.description))
     return out
 
 
+def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
+    """The least-squares polynomial over all the samples for the least degree in POLYNOMIAL_DEGREES that fits
+    them within their noise, None if none does: up to degree 4 the Kalman smoother at its polynomial limit
+    (lam -> infinity: degree m - 1), above it Savitzky-Golay over all the samples (a window of all of them,
+    one fewer if their number is even; degrees above 4 are skipped when that exceeds the window's limit).
+
+    When samples are a polynomial plus noise, the polynomial's derivative has no bias and the least variance,
+    yet no smoother at finite lam comes near it, and the bias estimates of the risk cannot tell candidates
+    apart at that level (their references' noise or bias is far larger): so this test comes first. A degree
+    fits when (1) adding EXTRA_DEGREES more degrees does not reduce the residuals significantly (an F-test at
+    level LACK_OF_FIT_LEVEL: a lack of fit as small as the noise, yet smooth, is what biases the derivative),
+    and (2) its residual variance is not grossly above sigma^2 (what higher degrees cannot fit either)."""
+    total = len(u)
+    window = min(total if total % 2 else total - 1, MAX_SAVGOL_WINDOW)
+    index = choice.spread(total, POLYNOMIAL_SAMPLES)  # the test on a spread subset: plenty to detect a misfit
+    u, v = u[index], v[index]
+    n = len(u)
+    top = min(max(POLYNOMIAL_DEGREES) + EXTRA_DEGREES, n // 4 - 1)  # at least 4 samples per coefficient
+    if sigma <= 0 or top < min(POLYNOMIAL_DEGREES) + EXTRA_DEGREES:
+        return None
+    x = 2.0 * (u - u[0]) / (u[-1] - u[0]) - 1.0
+    q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
+    along = q.T @ v  # columns nested by degree: the residual of degree p is what the first p + 1 leave
+    residual = float(v @ v) - np.cumsum(along**2)  # residual[p]: sum of squares left by degree p
+    for degree in POLYNOMIAL_DEGREES:
+        if degree + EXTRA_DEGREES > top:
+            break
+        if degree > max(AUTO_MODELS) - 1 and window < total - 1:
+            continue
+        dof = n - degree - 1
+        richer = degree + EXTRA_DEGREES
+        richer_dof = n - richer - 1
+        variance = max(float(residual[degree]), 0.0) / dof
+        richer_variance = max(float(residual[richer]), 1e-300) / richer_dof
+        drop = (max(float(residual[degree] - residual[richer]), 0.0) / EXTRA_DEGREES) / richer_variance
+        if not (drop <= float(f_distribution.ppf(1.0 - LACK_OF_FIT_LEVEL, EXTRA_DEGREES, richer_dof))
+                and variance <= sigma**2 * (LACK_OF_FIT + 2.0 * math.sqrt(2.0 / dof))):
+            continue
+        why = (f"the least-squares polynomial of degree {degree}, whose residuals are within the noise (RMS "
+               f"{math.sqrt(variance) / sigma:.2f} sigma) and which {EXTRA_DEGREES} more degrees do not fit "
+               "significantly better")
+        if degree > max(AUTO_MODELS) - 1:
+            return Candidate("savgol", {"window": window, "degree": degree}, sigma**2 * (degree + 1) / total,
+                             f"Savitzky-Golay over all {total} samples (window {window}): {why}")
+        noise = math.sqrt(max(variance, choice.MIN_SIGMA**2))
+        lam = min(POLYNOMIAL_LAM, noise**2 / 1e-30)  # q within its bounds
+        return Candidate("kalman", {"model": degree + 1, "q": noise**2 / lam, "sigma": noise},
+                         sigma**2 * (degree + 1) / total,
+                         f"Kalman/RTS, {degree + 1} states at its polynomial limit: {why}")
+    return None
+
+
 def choose_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> tuple[Candidate, int]:
-    """The candidate of least estimated risk, and how many were compared."""
+    """The candidate of least estimated risk, and how many were compared (0: a polynomial fits the samples
+    within their noise, see `polynomial`)."""
+    fitted = polynomial(u, v, sigma)
+    if fitted is not None:
+        return fitted, 0
     found = candidates(u, v, order, sigma)
     return min(found, key=lambda c: c.risk), len(found)
