@@ -232,7 +232,7 @@ class _Structure:
     f: np.ndarray
     qinv: np.ndarray  # for mu = 1
     observe: np.ndarray | None  # (samples, 2m): g at each sample from its element's knot states
-    prior_band: np.ndarray  # upper banded storage of P (mu = 1)
+    prior_band: np.ndarray  # lower banded storage of P (mu = 1): row d holds P[i + d, i]
     observed_band: np.ndarray | None  # ... of O'O (None when every sample is a knot: ones at the g states)
     observation: csr_matrix | None = None  # O (samples, m * knots): observe placed on each element's states
 
@@ -250,26 +250,26 @@ def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
     for a in range(m):
         for b in range(m):
             qinv[a, b] = cinv[a, b] * mesh.rho ** (a + b - 2 * m + 1)
-    upper = 2 * m - 1
-    prior = np.zeros((upper + 1, m * k))
+    # lower banded storage (LAPACK's dpbtf2 updates contiguous columns then, not strided rows: faster)
+    prior = np.zeros((2 * m, m * k))
     top_right = _matmul(f, qinv, transpose_x=True)  # F' Qinv (entered with a minus sign)
     top_left = _matmul(top_right, f)  # F' Qinv F
     for a in range(m):
         for b in range(m):
             if b >= a:
-                prior[upper + a - b, b:m * (k - 1):m] += top_left[a, b]
-                prior[upper + a - b, m + b::m] += qinv[a, b]
-            prior[upper + a - (m + b), m + b::m] -= top_right[a, b]
+                prior[b - a, a:m * (k - 1):m] += top_left[a, b]
+                prior[b - a, m + a::m] += qinv[a, b]
+            prior[m + b - a, a:m * (k - 1):m] -= top_right[a, b]
     if k == len(u):  # every sample its own knot (even and jittered t, moderate smoothing)
         return _Structure(mesh, f, qinv, None, prior, None)
     # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
     rho_at = mesh.rho[mesh.element]
     observe = _hermite_values(mesh.s, m, 0) * np.tile(rho_at[:, None] ** np.arange(m), 2)
-    observed = np.zeros((upper + 1, m * k))
+    observed = np.zeros((2 * m, m * k))
     first = mesh.element * m  # index of the first state an observation touches
     for a in range(2 * m):
         for b in range(a, 2 * m):
-            observed[upper + a - b] += np.bincount(first + b, observe[:, a] * observe[:, b], minlength=m * k)
+            observed[b - a] += np.bincount(first + a, observe[:, a] * observe[:, b], minlength=m * k)
     columns = (first[:, None] + np.arange(2 * m)).ravel()
     observation = csr_matrix((observe.ravel(), columns, np.arange(0, 2 * m * len(u) + 1, 2 * m)),
                              shape=(len(u), m * k))
@@ -300,14 +300,13 @@ class _System:
         self.simple = structure.simple
 
     def band(self) -> tuple[np.ndarray, np.ndarray]:
-        """(upper banded storage of K, b)."""
+        """(lower banded storage of K, b)."""
         m, mesh, structure = self.m, self.mesh, self.structure
         k = len(mesh.knots)
-        upper = 2 * m - 1
         band = self.mu * structure.prior_band
         rhs = np.zeros(m * k)
         if structure.observed_band is None:
-            band[upper, 0::m] += 1.0
+            band[0, 0::m] += 1.0
             rhs[0::m] = self.v
         else:
             assert self.observe is not None
@@ -395,15 +394,15 @@ def _factor(band: np.ndarray) -> tuple[np.ndarray, bool]:
     """The banded Cholesky factor of K, or, when rounding leaves K not positive definite (heavy smoothing),
     of K plus the least multiple (1e-14, 1e-12, ...) of its diagonal that factors: a preconditioner only."""
     try:
-        return cholesky_banded(band, lower=False, check_finite=False), False
+        return cholesky_banded(band, lower=True, check_finite=False), False
     except LinAlgError:
         pass
     shift = 1e-14
     while shift < 1e-3:
         shifted = band.copy()
-        shifted[-1] += shift * band[-1]
+        shifted[0] += shift * band[0]
         try:
-            return cholesky_banded(shifted, lower=False, check_finite=False), True
+            return cholesky_banded(shifted, lower=True, check_finite=False), True
         except LinAlgError:
             shift *= 100.0
     raise LinAlgError("the smoother's system is singular")
@@ -415,17 +414,29 @@ def preconditioner(system: _System, band: np.ndarray
     exactly on P's polynomial null space and by the factor elsewhere (see `_solve`)."""
     m, k = system.m, len(system.mesh.knots)
     factor, shifted = _factor(band)
-    w = system.polynomials()
-    kw = system.apply(w.reshape(k, m, m)).reshape(k * m, m)
-    coarse = w.T @ kw
+    w = np.ascontiguousarray(system.polynomials().T)  # (m, states): one row per polynomial
+    # one column at a time: apply's loops then run over whole rows of knots, not over m columns each
+    kw = np.stack([system.apply(column.reshape(k, m)).ravel() for column in w])
+    coarse = w @ kw.T
     coarse = 0.5 * (coarse + coarse.T)
 
     def precondition(r: np.ndarray) -> np.ndarray:  # symmetric: W E^-1 W' + (I - Q K) M^-1 (I - K Q)
-        c = np.linalg.solve(coarse, w.T @ r)
-        y = cho_solve_banded((factor, False), r - kw @ c, check_finite=False)
-        return y - w @ np.linalg.solve(coarse, kw.T @ y) + w @ c
+        c = np.linalg.solve(coarse, w @ r)
+        y = cho_solve_banded((factor, True), r - _combination(kw, c), check_finite=False)
+        return y - _combination(w, np.linalg.solve(coarse, kw @ y)) + _combination(w, c)
 
     return factor, shifted, precondition
+
+
+def _combination(rows: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """rows' @ c: the rows (count, states) combined with weights c (count[, columns]). For a vector c by
+    einsum, not BLAS, whose threads, woken for every product this long, wait for a core on a busy machine
+    (sums of m terms each, which rounding hardly moves). The products rows @ x stay BLAS's: the stiff
+    systems of heavy smoothing stop on their last steps, which any other rounding of those long sums moves
+    (pairwise sums let 5 states stop early, off by O(1), where BLAS's went on to a coarser mesh: measured)."""
+    if c.ndim == 1:
+        return np.einsum("ai,a->i", rows, c)
+    return rows.T @ c
 
 
 def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
@@ -479,7 +490,7 @@ def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
         along = updated
     states = z.reshape(k, m)
     fit = system.seen(states)
-    log_det = 2.0 * float(np.sum(np.log(factor[-1])))
+    log_det = 2.0 * float(np.sum(np.log(factor[0])))
     derivatives = {order: system.derivative(states, order) for order in orders}
     return _Solved(Smoothed(fit, log_det, float(system.v @ (system.v - fit)), k), derivatives, converged, shifted)
 
