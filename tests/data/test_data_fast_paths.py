@@ -72,3 +72,26 @@ def test_merged_runs_are_the_greedy_walks(seed):
                         float(steps[17])):  # the last: exactly a step, where rounding decides
             for found, expected in zip(_merge(t, y, minimum), merge_by_loop(t, y, minimum), strict=True):
                 assert np.array_equal(found, expected)
+
+
+@pytest.mark.parametrize("spacing", ["even", "jittered", "random"])
+@pytest.mark.parametrize("a, b", [(0.0, 1e-6), (-3.0, 5.0), (1e9, 1e9 + 600.0)])
+def test_many_columns_are_solved_by_the_knot_sweep_as_one_by_one_by_lapack(spacing, a, b):
+    from scipy.linalg import cho_solve_banded
+
+    from explorer.core.data.prepared import prepare
+    from explorer.core.data.synthetic import make_synthetic
+
+    made = make_synthetic("sin(x)", 0.0, 6.0, 300, spacing, 0.01, 5)
+    u = prepare(a + made.t / 6.0 * (b - a), made.y).u
+    rng = np.random.default_rng(1)
+    for m in (2, 3, 5):
+        for lam in (1e-12, 1e-6, 1e-2, 1e2):  # every sample a knot, and (heavy smoothing) fewer knots
+            system = statespace._System(u, np.zeros(len(u)), m, lam)
+            band, _ = system.band()
+            factor, _ = statespace._factor(band)
+            columns = rng.standard_normal((band.shape[1], 40))
+            found = statespace._factored_solve(factor, columns, m)
+            for j in range(columns.shape[1]):
+                expected = cho_solve_banded((factor, True), columns[:, j])
+                assert np.max(np.abs(found[:, j] - expected)) <= 1e-9 * np.max(np.abs(expected)), (m, lam, j)
