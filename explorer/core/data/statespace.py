@@ -107,13 +107,13 @@ def _matmul(x: np.ndarray, y: np.ndarray, transpose_x: bool = False) -> np.ndarr
 
 
 def _matvec(x: np.ndarray, z: np.ndarray, transpose_x: bool = False) -> np.ndarray:
-    """x z (or x' z) for matrices (m, m, k) and vectors (m, k) (or several, (m, k, columns))."""
+    """x z (or x' z) for matrices (m, m, k) and vectors (m, k) (or several, (m, columns, k): the knots last,
+    so that each product runs along whole rows of knots)."""
     m = x.shape[0]
     out = np.zeros(z.shape)
     for a in range(m):
         for b in range(m):
-            coefficient = x[b, a] if transpose_x else x[a, b]
-            out[a] += (coefficient if z.ndim == 2 else coefficient[:, None]) * z[b]
+            out[a] += (x[b, a] if transpose_x else x[a, b]) * z[b]
     return out
 
 
@@ -122,23 +122,19 @@ def _step(f: np.ndarray, z: np.ndarray, transpose_f: bool = False) -> np.ndarray
     order, without the products by 0 and 1."""
     m = f.shape[0]
     out = np.empty(z.shape)
-
-    def weight(a: int, b: int) -> np.ndarray:
-        return f[a, b] if z.ndim == 2 else f[a, b][:, None]
-
     for a in range(m):
         if transpose_f:  # (F' w)_a = sum_(b <= a) F_ba w_b
             if a == 0:
                 out[a] = z[a]
                 continue
-            np.multiply(weight(0, a), z[0], out=out[a])
+            np.multiply(f[0, a], z[0], out=out[a])
             for b in range(1, a):
-                out[a] += weight(b, a) * z[b]
+                out[a] += f[b, a] * z[b]
             out[a] += z[a]
         else:  # (F z)_a = z_a + sum_(b > a) F_ab z_b
             out[a] = z[a]
             for b in range(a + 1, m):
-                out[a] += weight(a, b) * z[b]
+                out[a] += f[a, b] * z[b]
     return out
 
 
@@ -325,20 +321,20 @@ class _System:
     def apply(self, z: np.ndarray) -> np.ndarray:
         """K z from the factors (innovations first): more accurate than the assembled band. z: the states
         (knots, m), or several of them (knots, m, columns)."""
+        states = np.ascontiguousarray(np.moveaxis(z, 0, -1))  # (m[, columns], knots): rows of one state each
         if self.simple:
-            out = np.zeros(z.shape)
-            out[:, 0] = z[:, 0]
+            out = np.zeros(states.shape)
+            out[0] = states[0]
         else:
             observation = self.structure.observation
             assert observation is not None
             flat = z.reshape(z.shape[0] * z.shape[1], *z.shape[2:])
-            out = (observation.T @ (observation @ flat)).reshape(z.shape)
-        states = np.ascontiguousarray(np.moveaxis(z, 0, 1))  # (m, knots[, columns]): rows of one state each
-        innovation = states[:, 1:] - _step(self.f, states[:, :-1])
+            out = np.moveaxis((observation.T @ (observation @ flat)).reshape(z.shape), 0, -1).copy()
+        innovation = states[..., 1:] - _step(self.f, states[..., :-1])
         weighted = _matvec(self.qinv, innovation)
-        out[1:] += np.moveaxis(weighted, 0, 1)
-        out[:-1] -= np.moveaxis(_step(self.f, weighted, transpose_f=True), 0, 1)
-        return out
+        out[..., 1:] += weighted
+        out[..., :-1] -= _step(self.f, weighted, transpose_f=True)
+        return np.moveaxis(out, -1, 0)
 
     def polynomials(self) -> np.ndarray:
         """(m * knots, m): the states of x^j, j < m, with x = u mapped onto [-1, 1] over the knots: a basis of
@@ -415,8 +411,7 @@ def preconditioner(system: _System, band: np.ndarray
     m, k = system.m, len(system.mesh.knots)
     factor, shifted = _factor(band)
     w = np.ascontiguousarray(system.polynomials().T)  # (m, states): one row per polynomial
-    # one column at a time: apply's loops then run over whole rows of knots, not over m columns each
-    kw = np.stack([system.apply(column.reshape(k, m)).ravel() for column in w])
+    kw = np.ascontiguousarray(system.apply(w.T.reshape(k, m, m)).reshape(k * m, m).T)
     coarse = w @ kw.T
     coarse = 0.5 * (coarse + coarse.T)
 
