@@ -35,13 +35,16 @@ def test_knots_are_the_greedy_walks(seed):
 def test_the_windows_normal_equations_are_solved_as_by_lapack_and_singular_ones_by_least_norm():
     from explorer.core.data.local_fit import _solve_many
 
+    def solve_many(gram, targets):  # the windows first, as numpy's; _solve_many takes and gives them last
+        return np.moveaxis(_solve_many(np.moveaxis(gram, 0, 2).copy(), np.moveaxis(targets, 0, 2).copy()), 2, 0)
+
     rng = np.random.default_rng(3)
     design = rng.standard_normal((50, 12, 5))
     gram = np.einsum("rwa,rwb->rab", design, design)
     targets = rng.standard_normal((50, 5, 2))
-    assert np.allclose(_solve_many(gram, targets), np.linalg.solve(gram, targets), rtol=1e-10, atol=1e-12)
+    assert np.allclose(solve_many(gram, targets), np.linalg.solve(gram, targets), rtol=1e-10, atol=1e-12)
     gram[7] = np.outer([1.0, 2, 3, 4, 5], [1.0, 2, 3, 4, 5])  # rank one: no solution, the least-norm one
-    found = _solve_many(gram, targets)
+    found = solve_many(gram, targets)
     assert np.allclose(found[7], np.linalg.pinv(gram[7]) @ targets[7])
     assert np.allclose(found[:7], np.linalg.solve(gram[:7], targets[:7]), rtol=1e-10, atol=1e-12)
 

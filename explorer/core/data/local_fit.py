@@ -106,40 +106,52 @@ def chebyshev(x: np.ndarray, count: int, order: int = 0) -> np.ndarray:
 
 
 def _solve_many(gram: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """gram^-1 targets for each row (targets (rows, p, orders)); least norm where a gram is singular.
+    """gram^-1 targets for each window, the windows last: gram (p, p, windows), targets (p, orders,
+    windows); least norm where a gram is singular.
 
     The grams are symmetric positive (semi)definite and small: they are factored by Cholesky with the
-    loops over their p <= 9 rows and columns, every window at once (np.linalg.solve calls LAPACK once per
-    window: 60 ms for 10^5 windows); a window whose pivot is not clearly positive is solved by LU, or
-    by the pseudo-inverse if singular, as before."""
-    rows, p, _ = gram.shape
+    loops over their p <= 9 rows and columns, every window at once, each step one product along whole
+    rows of windows (np.linalg.solve calls LAPACK once per window: 60 ms for 10^5 windows; the windows
+    first, each step was a sum over a few strided entries: twice as slow); a window whose pivot is not
+    clearly positive is solved by LU, or by the pseudo-inverse if singular, as before."""
+    p = gram.shape[0]
+
+    def dot(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray | float:
+        """sum_k left[k] * right[k], in order (0 when empty)."""
+        total: np.ndarray | float = 0.0
+        for a, b in zip(left, right, strict=True):
+            total = a * b if isinstance(total, float) else total + a * b
+        return total
+
     low = np.zeros_like(gram)  # lower factor, gram = low low'
-    good = np.ones(rows, dtype=bool)
+    good = np.ones(gram.shape[2], dtype=bool)
     for j in range(p):
-        pivot = gram[:, j, j] - np.einsum("rk,rk->r", low[:, j, :j], low[:, j, :j])
-        good &= pivot > CHOLESKY_PIVOT * gram[:, j, j]
+        pivot = gram[j, j] - dot([low[j, k] for k in range(j)], [low[j, k] for k in range(j)])
+        good &= pivot > CHOLESKY_PIVOT * gram[j, j]
         root = np.sqrt(np.where(good, pivot, 1.0))
-        low[:, j, j] = root
-        if j + 1 < p:
-            low[:, j + 1:, j] = (gram[:, j + 1:, j] - np.einsum("rik,rk->ri", low[:, j + 1:, :j], low[:, j, :j])) \
-                / root[:, None]
+        low[j, j] = root
+        for i in range(j + 1, p):
+            low[i, j] = (gram[i, j] - dot([low[i, k] for k in range(j)], [low[j, k] for k in range(j)])) / root
     forward = np.empty_like(targets)  # low^-1 targets, then low'^-1 of that
     for j in range(p):
-        forward[:, j] = (targets[:, j] - np.einsum("rk,rko->ro", low[:, j, :j], forward[:, :j])) / low[:, j, j, None]
+        forward[j] = (targets[j] - dot([low[j, k] for k in range(j)], [forward[k] for k in range(j)])) / low[j, j]
     out = np.empty_like(targets)
     for j in range(p - 1, -1, -1):
-        out[:, j] = (forward[:, j] - np.einsum("rk,rko->ro", low[:, j + 1:, j], out[:, j + 1:])) / low[:, j, j, None]
+        above = range(j + 1, p)
+        out[j] = (forward[j] - dot([low[k, j] for k in above], [out[k] for k in above])) / low[j, j]
     if not good.all():
         bad = ~good
+        gram_bad, targets_bad = np.moveaxis(gram[:, :, bad], 2, 0), np.moveaxis(targets[:, :, bad], 2, 0)
         try:
-            out[bad] = np.linalg.solve(gram[bad], targets[bad])
+            solved = np.linalg.solve(gram_bad, targets_bad)
         except np.linalg.LinAlgError:
-            out[bad] = np.einsum("rab,rbo->rao", np.linalg.pinv(gram[bad]), targets[bad])
+            solved = np.einsum("rab,rbo->rao", np.linalg.pinv(gram_bad), targets_bad)
+        out[:, :, bad] = np.moveaxis(solved, 0, 2)
     return out
 
 
 def _window_sums(values: np.ndarray, window: int, block: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """(points, count): sum of values[:, block, offset : offset + window] for each point: the first window of
+    """(count, points): sum of values[:, block, offset : offset + window] for each point: the first window of
     each block summed whole (pairwise), then shifted by what enters and leaves it (cumulative sums over
     span - window entries only, not over the whole span)."""
     count, blocks, span = values.shape
@@ -149,7 +161,11 @@ def _window_sums(values: np.ndarray, window: int, block: np.ndarray, offset: np.
     leaving = np.zeros((count, blocks, shift + 1))
     np.cumsum(values[:, :, window:], axis=2, out=entering[:, :, 1:])
     np.cumsum(values[:, :, :shift], axis=2, out=leaving[:, :, 1:])
-    return (first[:, block] + entering[:, block, offset] - leaving[:, block, offset]).T
+    # one flat index per point (np.take along whole rows is far cheaper than indexing by two arrays)
+    at = block * (shift + 1) + offset
+    shape = (count, blocks * (shift + 1))
+    return (np.take(first, block, axis=1) + np.take(entering.reshape(shape), at, axis=1)
+            - np.take(leaving.reshape(shape), at, axis=1))
 
 
 def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
@@ -182,12 +198,12 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
         offset = starts[points] - first[points // size]  # 0 .. span - window
         window_sums = _window_sums(basis, window, block, offset)
         window_moments = _window_sums(basis[: p + 1] * yb, window, block, offset)
-        gram = 0.5 * (window_sums[:, product_sum] + window_sums[:, product_difference])
+        gram = 0.5 * (window_sums[product_sum] + window_sums[product_difference])  # (p + 1, p + 1, points)
         at = (t[points] - centre[block]) / half[block]
-        targets = np.stack([chebyshev(at, p + 1, order).T / half[block, None] ** order for order in orders], axis=2)
-        values = np.einsum("rao,ra->ro", _solve_many(gram, targets), window_moments)
+        targets = np.stack([chebyshev(at, p + 1, order) / half[block] ** order for order in orders], axis=1)
+        values = np.einsum("aor,ar->or", _solve_many(gram, targets), window_moments)
         for j, order in enumerate(orders):
-            out[order][points] = values[:, j] + (level[block] if order == 0 else 0.0)
+            out[order][points] = values[j] + (level[block] if order == 0 else 0.0)
     return out
 
 
