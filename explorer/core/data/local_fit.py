@@ -32,6 +32,7 @@ from .stencils import is_uniform, window_starts
 # rows * width per block: bounds the memory of the (rows, width) arrays, and keeps them in cache (2^21, 16 MB
 # per array, made the windowed fits at 10^5 samples a third slower)
 _BLOCK_VALUES = 1 << 19
+_CACHED_VALUES = 1 << 15  # rows * window per chunk of savgol_pairs' power sums: its up to 19 passes then stay in cache
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
 CHOLESKY_PIVOT = 1e-10  # a Cholesky pivot below this times its diagonal entry: that window is solved by LU
@@ -268,22 +269,25 @@ def savgol_pairs(t: np.ndarray, y: np.ndarray, window: int, degrees: list[int], 
     window needs. The windows' power sums are built once for every degree."""
     at = np.asarray(points)
     starts = window_starts(len(t), window, at)
-    index = starts[:, None] + np.arange(window)
-    tw, yw = t[index], y[index]
-    centre = 0.5 * (tw[:, 0] + tw[:, -1])
-    half = 0.5 * (tw[:, -1] - tw[:, 0])
-    half[half == 0] = 1.0
-    s = (tw - centre[:, None]) / half[:, None]
     top = max(degrees) + 2
-    sums = np.empty((len(s), 2 * top + 1))
-    moments = np.empty((len(s), top + 1))
-    term = np.ones_like(s)
-    for k in range(2 * top + 1):
-        if k:
-            term *= s
-        sums[:, k] = term.sum(axis=1)
-        if k <= top:
-            moments[:, k] = np.einsum("rw,rw->r", term, yw)
+    centre, half = np.empty(len(at)), np.empty(len(at))
+    sums = np.empty((len(at), 2 * top + 1))
+    moments = np.empty((len(at), top + 1))
+    for lo in range(0, len(at), max(1, _CACHED_VALUES // window)):  # each (rows, window) array in cache
+        rows = slice(lo, lo + max(1, _CACHED_VALUES // window))
+        index = starts[rows, None] + np.arange(window)
+        tw, yw = t[index], y[index]
+        centre[rows] = 0.5 * (tw[:, 0] + tw[:, -1])
+        half[rows] = 0.5 * (tw[:, -1] - tw[:, 0])
+        half[rows][half[rows] == 0] = 1.0
+        s = (tw - centre[rows, None]) / half[rows, None]
+        term = np.ones_like(s)
+        for k in range(2 * top + 1):
+            if k:
+                term *= s
+            sums[rows, k] = term.sum(axis=1)
+            if k <= top:
+                moments[rows, k] = np.einsum("rw,rw->r", term, yw)
     d = (t[at] - centre) / half
     solved: dict[int, np.ndarray] = {}
     for deg in sorted({*degrees, *(deg + 2 for deg in degrees)}):
