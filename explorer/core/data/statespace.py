@@ -51,6 +51,9 @@ MAX_KNOT_STEP = 0.02  # ... but at most this far apart on t scaled to [0, 1] (at
 STEPS = 25  # conjugate-gradient steps at most (1-6 were needed in every case measured when the solve is sound)
 CONVERGED = 1e-12  # ... stopped once a step moves every state component by less than this of its largest value
 COARSER = 4.0  # not converged: the least knot distance is multiplied by this and the system solved again
+# vectors of states longer than this are summed without BLAS: OpenBLAS splits dot products of more than 10^4
+# entries (matrix-vector products of more than 9216) over threads
+THREADED = 8192
 
 
 @lru_cache(maxsize=4)
@@ -416,9 +419,9 @@ def preconditioner(system: _System, band: np.ndarray
     coarse = 0.5 * (coarse + coarse.T)
 
     def precondition(r: np.ndarray) -> np.ndarray:  # symmetric: W E^-1 W' + (I - Q K) M^-1 (I - K Q)
-        c = np.linalg.solve(coarse, w @ r)
+        c = np.linalg.solve(coarse, _products(w, r))
         y = _factored_solve(factor, r - _combination(kw, c), m)
-        return y - _combination(w, np.linalg.solve(coarse, kw @ y)) + _combination(w, c)
+        return y - _combination(w, np.linalg.solve(coarse, _products(kw, y))) + _combination(w, c)
 
     return factor, shifted, precondition
 
@@ -460,12 +463,26 @@ def _factored_solve(factor: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
 def _combination(rows: np.ndarray, c: np.ndarray) -> np.ndarray:
     """rows' @ c: the rows (count, states) combined with weights c (count[, columns]). For a vector c by
     einsum, not BLAS, whose threads, woken for every product this long, wait for a core on a busy machine
-    (sums of m terms each, which rounding hardly moves). The products rows @ x stay BLAS's: the stiff
-    systems of heavy smoothing stop on their last steps, which any other rounding of those long sums moves
-    (pairwise sums let 5 states stop early, off by O(1), where BLAS's went on to a coarser mesh: measured)."""
+    (sums of m terms each, which rounding hardly moves)."""
     if c.ndim == 1:
         return np.einsum("ai,a->i", rows, c)
     return rows.T @ c
+
+
+def _products(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """rows @ x for a few rows (count, states) and x (states[, columns]). Vectors longer than THREADED, whose
+    products BLAS splits over threads that wait for a core on a busy machine, are summed by numpy (pairwise,
+    as accurately); shorter ones stay BLAS's: the stiff systems of heavy smoothing (few knots) stop on
+    their last steps, which other rounding of these sums moves (numpy's let 5 states stop early, off by
+    O(1), where BLAS's went on to a coarser mesh: measured). Columns are a matrix product, for BLAS."""
+    if x.ndim == 1 and len(x) > THREADED:
+        return np.sum(rows * x, axis=1)
+    return rows @ x
+
+
+def _dot(x: np.ndarray, y: np.ndarray) -> float:
+    """x . y of two vectors of states (as _products)."""
+    return float(_products(x[None], y)[0])
 
 
 def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
@@ -495,11 +512,11 @@ def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
     z = precondition(rhs)
     residual = rhs - apply(z)
     direction = precondition(residual)
-    along = float(residual @ direction)
+    along = _dot(residual, direction)
     converged = False
     for step_number in range(1, STEPS + 1):
         pushed = apply(direction)
-        curvature = float(direction @ pushed)
+        curvature = _dot(direction, pushed)
         if not (curvature > 0 and math.isfinite(curvature)):
             converged = along == 0.0
             break
@@ -514,14 +531,14 @@ def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
         # smoother than the recomputed one, whose rounding in the stiff directions is of order eps mu |z|)
         residual = rhs - apply(z) if step_number % 10 == 0 else residual - alpha * pushed
         preconditioned = precondition(residual)
-        updated = float(residual @ preconditioned)
+        updated = _dot(residual, preconditioned)
         direction = preconditioned + (updated / along) * direction
         along = updated
     states = z.reshape(k, m)
     fit = system.seen(states)
     log_det = 2.0 * float(np.sum(np.log(factor[0])))
     derivatives = {order: system.derivative(states, order) for order in orders}
-    return _Solved(Smoothed(fit, log_det, float(system.v @ (system.v - fit)), k), derivatives, converged, shifted)
+    return _Solved(Smoothed(fit, log_det, _dot(system.v, system.v - fit), k), derivatives, converged, shifted)
 
 
 def neg_log_likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None) -> float:
