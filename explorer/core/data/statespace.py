@@ -51,8 +51,8 @@ MAX_KNOT_STEP = 0.02  # ... but at most this far apart on t scaled to [0, 1] (at
 STEPS = 25  # conjugate-gradient steps at most (1-6 were needed in every case measured when the solve is sound)
 CONVERGED = 1e-12  # ... stopped once a step moves every state component by less than this of its largest value
 COARSER = 4.0  # not converged: the least knot distance is multiplied by this and the system solved again
-# vectors of states longer than this are summed without BLAS: OpenBLAS splits dot products of more than 10^4
-# entries (matrix-vector products of more than 9216) over threads
+# products with a vector of states of more entries than this are summed without BLAS: OpenBLAS splits dot
+# products of more than 10^4 entries, and matrix-vector products of more than 9216, over threads
 THREADED = 8192
 
 
@@ -461,21 +461,23 @@ def _factored_solve(factor: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
 
 
 def _combination(rows: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """rows' @ c: the rows (count, states) combined with weights c (count[, columns]). For a vector c by
-    einsum, not BLAS, whose threads, woken for every product this long, wait for a core on a busy machine
-    (sums of m terms each, which rounding hardly moves)."""
-    if c.ndim == 1:
-        return np.einsum("ai,a->i", rows, c)
-    return rows.T @ c
+    """rows' @ c: the rows (count, states) combined with weights c (count[, columns]), by einsum, not BLAS,
+    whose threads, woken for every product this long, wait for a core on a busy machine (sums of m terms
+    each, which rounding hardly moves)."""
+    return np.einsum("ai,a...->i...", rows, c)
 
 
 def _products(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """rows @ x for a few rows (count, states) and x (states[, columns]). Vectors longer than THREADED, whose
-    products BLAS splits over threads that wait for a core on a busy machine, are summed by numpy (pairwise,
-    as accurately); shorter ones stay BLAS's: the stiff systems of heavy smoothing (few knots) stop on
-    their last steps, which other rounding of these sums moves (numpy's let 5 states stop early, off by
-    O(1), where BLAS's went on to a coarser mesh: measured). Columns are a matrix product, for BLAS."""
-    if x.ndim == 1 and len(x) > THREADED:
+    """rows @ x for a few rows (count, states) and x (states[, columns]). Products of more than THREADED
+    entries with a vector, which BLAS splits over threads that wait for a core on a busy machine, are
+    summed by numpy (pairwise, as accurately); smaller ones stay BLAS's: the stiff systems of heavy
+    smoothing (few knots) stop on their last steps, which other rounding of these sums moves (numpy's let
+    5 states stop early, off by O(1), where BLAS's went on to a coarser mesh: measured). Columns are a
+    matrix product, by einsum (the automatic choice's rows: one call per candidate, where BLAS's threads
+    waited longer than they worked)."""
+    if x.ndim == 2:
+        return np.einsum("ai,ij->aj", rows, x)
+    if rows.size > THREADED:
         return np.sum(rows * x, axis=1)
     return rows @ x
 
