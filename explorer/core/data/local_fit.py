@@ -29,9 +29,7 @@ from scipy.signal import savgol_filter
 
 from .stencils import is_uniform, window_starts
 
-# rows * width per block: bounds the memory of the (rows, width) arrays, and keeps them in cache (2^21, 16 MB
-# per array, made the windowed fits at 10^5 samples a third slower)
-_BLOCK_VALUES = 1 << 19
+_BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arrays, small enough to stay in cache
 _CACHED_VALUES = 1 << 15  # rows * window per chunk of savgol_pairs' power sums: its up to 19 passes then stay in cache
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
@@ -116,9 +114,9 @@ def _solve_many(gram: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
     The grams are symmetric positive (semi)definite and small: they are factored by Cholesky with the
     loops over their p <= 9 rows and columns, every window at once, each step one product along whole
-    rows of windows (np.linalg.solve calls LAPACK once per window: 60 ms for 10^5 windows; the windows
-    first, each step was a sum over a few strided entries: twice as slow); a window whose pivot is not
-    clearly positive is solved by LU, or by the pseudo-inverse if singular, as before."""
+    rows of windows (np.linalg.solve calls LAPACK once per window; with the windows first, each step would
+    sum a few strided entries per window); a window whose pivot is not clearly positive is solved by LU,
+    or by the pseudo-inverse if singular, as before."""
     p = gram.shape[0]
 
     def dot(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray | float:

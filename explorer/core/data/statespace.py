@@ -473,8 +473,8 @@ def _products(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     summed by numpy (pairwise, as accurately); smaller ones stay BLAS's: the stiff systems of heavy
     smoothing (few knots) stop on their last steps, which other rounding of these sums moves (numpy's let
     5 states stop early, off by O(1), where BLAS's went on to a coarser mesh: measured). Columns are a
-    matrix product, by einsum (the automatic choice's rows: one call per candidate, where BLAS's threads
-    waited longer than they worked)."""
+    matrix product, by einsum too (the automatic choice's rows: one call per candidate, too few for
+    BLAS's threads to pay for their waiting)."""
     if x.ndim == 2:
         return np.einsum("ai,ij->aj", rows, x)
     if rows.size > THREADED:
