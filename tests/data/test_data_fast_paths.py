@@ -35,13 +35,16 @@ def test_knots_are_the_greedy_walks(seed):
 def test_the_windows_normal_equations_are_solved_as_by_lapack_and_singular_ones_by_least_norm():
     from explorer.core.data.local_fit import _solve_many
 
+    def solve_many(gram, targets):  # the windows first, as numpy's; _solve_many takes and gives them last
+        return np.moveaxis(_solve_many(np.moveaxis(gram, 0, 2).copy(), np.moveaxis(targets, 0, 2).copy()), 2, 0)
+
     rng = np.random.default_rng(3)
     design = rng.standard_normal((50, 12, 5))
     gram = np.einsum("rwa,rwb->rab", design, design)
     targets = rng.standard_normal((50, 5, 2))
-    assert np.allclose(_solve_many(gram, targets), np.linalg.solve(gram, targets), rtol=1e-10, atol=1e-12)
+    assert np.allclose(solve_many(gram, targets), np.linalg.solve(gram, targets), rtol=1e-10, atol=1e-12)
     gram[7] = np.outer([1.0, 2, 3, 4, 5], [1.0, 2, 3, 4, 5])  # rank one: no solution, the least-norm one
-    found = _solve_many(gram, targets)
+    found = solve_many(gram, targets)
     assert np.allclose(found[7], np.linalg.pinv(gram[7]) @ targets[7])
     assert np.allclose(found[:7], np.linalg.solve(gram[:7], targets[:7]), rtol=1e-10, atol=1e-12)
 
@@ -72,3 +75,26 @@ def test_merged_runs_are_the_greedy_walks(seed):
                         float(steps[17])):  # the last: exactly a step, where rounding decides
             for found, expected in zip(_merge(t, y, minimum), merge_by_loop(t, y, minimum), strict=True):
                 assert np.array_equal(found, expected)
+
+
+@pytest.mark.parametrize("spacing", ["even", "jittered", "random"])
+@pytest.mark.parametrize("a, b", [(0.0, 1e-6), (-3.0, 5.0), (1e9, 1e9 + 600.0)])
+def test_many_columns_are_solved_by_the_knot_sweep_as_one_by_one_by_lapack(spacing, a, b):
+    from scipy.linalg import cho_solve_banded
+
+    from explorer.core.data.prepared import prepare
+    from explorer.core.data.synthetic import make_synthetic
+
+    made = make_synthetic("sin(x)", 0.0, 6.0, 300, spacing, 0.01, 5)
+    u = prepare(a + made.t / 6.0 * (b - a), made.y).u
+    rng = np.random.default_rng(1)
+    for m in (2, 3, 5):
+        for lam in (1e-12, 1e-6, 1e-2, 1e2):  # every sample a knot, and (heavy smoothing) fewer knots
+            system = statespace._System(u, np.zeros(len(u)), m, lam)
+            band, _ = system.band()
+            factor, _ = statespace._factor(band)
+            columns = rng.standard_normal((band.shape[1], 40))
+            found = statespace._factored_solve(factor, columns, m)
+            for j in range(columns.shape[1]):
+                expected = cho_solve_banded((factor, True), columns[:, j])
+                assert np.max(np.abs(found[:, j] - expected)) <= 1e-9 * np.max(np.abs(expected)), (m, lam, j)

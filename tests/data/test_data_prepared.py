@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from explorer.core.data import DataError, differentiate_samples, prepared
+from explorer.core.data.methods import METHODS
 from explorer.core.data.synthetic import make_synthetic
 
 
@@ -72,3 +73,22 @@ def test_lists_are_accepted_and_not_kept():
     t, y = data(n=50)
     result = differentiate_samples(t.tolist(), y.tolist(), 1, "fornberg", points=5)
     assert np.array_equal(result.derivative, differentiate_samples(t, y, 1, "fornberg", points=5).derivative)
+
+
+@pytest.mark.parametrize("spacing", ["even", "jittered", "random"])
+@pytest.mark.parametrize("a, b", [(0.0, 1e-6), (-3.0, 5.0), (1e9, 1e9 + 600.0)])
+@pytest.mark.parametrize("method, swept", [("tv", "alpha"), ("spline", "lam"), ("kalman", "q"), ("savgol", "window")])
+def test_moving_a_control_gives_what_a_fresh_computation_gives(spacing, a, b, method, swept):
+    # what a method keeps of t between moves (its mesh, penalty rows, stencils) must not change its numbers
+    made = make_synthetic("sin(x)", 0.0, 6.0, 700, spacing, 0.01, 4)  # random: some samples are merged by tv
+    t, y = a + made.t / 6.0 * (b - a), made.y
+    chosen = dict(differentiate_samples(t, y, 2, method).parameters)
+    bounds = METHODS[method].parameter(swept)
+    moved = [chosen[swept] + 2 * step for step in (-2, 1, 3)] if swept == "window" else \
+        [float(np.clip(chosen[swept] * 10.0**step, bounds.low, bounds.high)) for step in (-1.0, 0.3, 1.0)]
+    for value in moved:
+        params = {**chosen, swept: value}
+        kept = differentiate_samples(t, y, 2, method, **params)
+        fresh = differentiate_samples(t.copy(), y.copy(), 2, method, **params)  # new arrays: nothing kept
+        assert np.array_equal(kept.derivative, fresh.derivative), value
+        assert np.array_equal(kept.fit, fresh.fit)

@@ -29,7 +29,8 @@ from scipy.signal import savgol_filter
 
 from .stencils import is_uniform, window_starts
 
-_BLOCK_VALUES = 1 << 21  # rows * width per block: bounds the memory of the (rows, width) arrays
+_BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arrays, small enough to stay in cache
+_CACHED_VALUES = 1 << 15  # rows * window per chunk of savgol_pairs' power sums: its up to 19 passes then stay in cache
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
 # savgol_filter fits powers of the sample offsets (up to window / 2) unscaled: beyond this (window / 2)^degree
@@ -97,53 +98,67 @@ def chebyshev(x: np.ndarray, count: int, order: int = 0) -> np.ndarray:
     out[0] = 1.0
     if count > 1:
         out[1] = x
-    for k in range(1, count - 1):
-        out[k + 1] = 2 * x * out[k] - out[k - 1]
+    two_x = 2 * x
+    for k in range(1, count - 1):  # in place: no temporaries the size of x
+        np.multiply(two_x, out[k], out=out[k + 1])
+        out[k + 1] -= out[k - 1]
     for d in range(1, order + 1):
         lower = out
         out = np.zeros_like(lower)
         if d == 1 and count > 1:
             out[1] = 1.0
         for k in range(1, count - 1):
-            out[k + 1] = 2 * x * out[k] - out[k - 1] + 2 * d * lower[k]
+            out[k + 1] = two_x * out[k] - out[k - 1] + 2 * d * lower[k]
     return out
 
 
 def _solve_many(gram: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """gram^-1 targets for each row (targets (rows, p, orders)); least norm where a gram is singular.
+    """gram^-1 targets for each window, the windows last: gram (p, p, windows), targets (p, orders,
+    windows); least norm where a gram is singular.
 
     The grams are symmetric positive (semi)definite and small: they are factored by Cholesky with the
-    loops over their p <= 9 rows and columns, every window at once (np.linalg.solve calls LAPACK once per
-    window: 60 ms for 10^5 windows); a window whose pivot is not clearly positive is solved by LU, or
-    by the pseudo-inverse if singular, as before."""
-    rows, p, _ = gram.shape
+    loops over their p <= 9 rows and columns, every window at once, each step one product along whole
+    rows of windows (np.linalg.solve calls LAPACK once per window; with the windows first, each step would
+    sum a few strided entries per window); a window whose pivot is not clearly positive is solved by LU,
+    or by the pseudo-inverse if singular, as before."""
+    p = gram.shape[0]
+
+    def dot(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray | float:
+        """sum_k left[k] * right[k], in order (0 when empty)."""
+        total: np.ndarray | float = 0.0
+        for a, b in zip(left, right, strict=True):
+            total = a * b if isinstance(total, float) else total + a * b
+        return total
+
     low = np.zeros_like(gram)  # lower factor, gram = low low'
-    good = np.ones(rows, dtype=bool)
+    good = np.ones(gram.shape[2], dtype=bool)
     for j in range(p):
-        pivot = gram[:, j, j] - np.einsum("rk,rk->r", low[:, j, :j], low[:, j, :j])
-        good &= pivot > CHOLESKY_PIVOT * gram[:, j, j]
+        pivot = gram[j, j] - dot([low[j, k] for k in range(j)], [low[j, k] for k in range(j)])
+        good &= pivot > CHOLESKY_PIVOT * gram[j, j]
         root = np.sqrt(np.where(good, pivot, 1.0))
-        low[:, j, j] = root
-        if j + 1 < p:
-            low[:, j + 1:, j] = (gram[:, j + 1:, j] - np.einsum("rik,rk->ri", low[:, j + 1:, :j], low[:, j, :j])) \
-                / root[:, None]
+        low[j, j] = root
+        for i in range(j + 1, p):
+            low[i, j] = (gram[i, j] - dot([low[i, k] for k in range(j)], [low[j, k] for k in range(j)])) / root
     forward = np.empty_like(targets)  # low^-1 targets, then low'^-1 of that
     for j in range(p):
-        forward[:, j] = (targets[:, j] - np.einsum("rk,rko->ro", low[:, j, :j], forward[:, :j])) / low[:, j, j, None]
+        forward[j] = (targets[j] - dot([low[j, k] for k in range(j)], [forward[k] for k in range(j)])) / low[j, j]
     out = np.empty_like(targets)
     for j in range(p - 1, -1, -1):
-        out[:, j] = (forward[:, j] - np.einsum("rk,rko->ro", low[:, j + 1:, j], out[:, j + 1:])) / low[:, j, j, None]
+        above = range(j + 1, p)
+        out[j] = (forward[j] - dot([low[k, j] for k in above], [out[k] for k in above])) / low[j, j]
     if not good.all():
         bad = ~good
+        gram_bad, targets_bad = np.moveaxis(gram[:, :, bad], 2, 0), np.moveaxis(targets[:, :, bad], 2, 0)
         try:
-            out[bad] = np.linalg.solve(gram[bad], targets[bad])
+            solved = np.linalg.solve(gram_bad, targets_bad)
         except np.linalg.LinAlgError:
-            out[bad] = np.einsum("rab,rbo->rao", np.linalg.pinv(gram[bad]), targets[bad])
+            solved = np.einsum("rab,rbo->rao", np.linalg.pinv(gram_bad), targets_bad)
+        out[:, :, bad] = np.moveaxis(solved, 0, 2)
     return out
 
 
 def _window_sums(values: np.ndarray, window: int, block: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """(points, count): sum of values[:, block, offset : offset + window] for each point: the first window of
+    """(count, points): sum of values[:, block, offset : offset + window] for each point: the first window of
     each block summed whole (pairwise), then shifted by what enters and leaves it (cumulative sums over
     span - window entries only, not over the whole span)."""
     count, blocks, span = values.shape
@@ -153,7 +168,11 @@ def _window_sums(values: np.ndarray, window: int, block: np.ndarray, offset: np.
     leaving = np.zeros((count, blocks, shift + 1))
     np.cumsum(values[:, :, window:], axis=2, out=entering[:, :, 1:])
     np.cumsum(values[:, :, :shift], axis=2, out=leaving[:, :, 1:])
-    return (first[:, block] + entering[:, block, offset] - leaving[:, block, offset]).T
+    # one flat index per point (np.take along whole rows is far cheaper than indexing by two arrays)
+    at = block * (shift + 1) + offset
+    shape = (count, blocks * (shift + 1))
+    return (np.take(first, block, axis=1) + np.take(entering.reshape(shape), at, axis=1)
+            - np.take(leaving.reshape(shape), at, axis=1))
 
 
 def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
@@ -186,12 +205,12 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
         offset = starts[points] - first[points // size]  # 0 .. span - window
         window_sums = _window_sums(basis, window, block, offset)
         window_moments = _window_sums(basis[: p + 1] * yb, window, block, offset)
-        gram = 0.5 * (window_sums[:, product_sum] + window_sums[:, product_difference])
+        gram = 0.5 * (window_sums[product_sum] + window_sums[product_difference])  # (p + 1, p + 1, points)
         at = (t[points] - centre[block]) / half[block]
-        targets = np.stack([chebyshev(at, p + 1, order).T / half[block, None] ** order for order in orders], axis=2)
-        values = np.einsum("rao,ra->ro", _solve_many(gram, targets), window_moments)
+        targets = np.stack([chebyshev(at, p + 1, order) / half[block] ** order for order in orders], axis=1)
+        values = np.einsum("aor,ar->or", _solve_many(gram, targets), window_moments)
         for j, order in enumerate(orders):
-            out[order][points] = values[:, j] + (level[block] if order == 0 else 0.0)
+            out[order][points] = values[j] + (level[block] if order == 0 else 0.0)
     return out
 
 
@@ -252,22 +271,25 @@ def savgol_pairs(t: np.ndarray, y: np.ndarray, window: int, degrees: list[int], 
     window needs. The windows' power sums are built once for every degree."""
     at = np.asarray(points)
     starts = window_starts(len(t), window, at)
-    index = starts[:, None] + np.arange(window)
-    tw, yw = t[index], y[index]
-    centre = 0.5 * (tw[:, 0] + tw[:, -1])
-    half = 0.5 * (tw[:, -1] - tw[:, 0])
-    half[half == 0] = 1.0
-    s = (tw - centre[:, None]) / half[:, None]
     top = max(degrees) + 2
-    sums = np.empty((len(s), 2 * top + 1))
-    moments = np.empty((len(s), top + 1))
-    term = np.ones_like(s)
-    for k in range(2 * top + 1):
-        if k:
-            term *= s
-        sums[:, k] = term.sum(axis=1)
-        if k <= top:
-            moments[:, k] = np.einsum("rw,rw->r", term, yw)
+    centre, half = np.empty(len(at)), np.empty(len(at))
+    sums = np.empty((len(at), 2 * top + 1))
+    moments = np.empty((len(at), top + 1))
+    for lo in range(0, len(at), max(1, _CACHED_VALUES // window)):  # each (rows, window) array in cache
+        rows = slice(lo, lo + max(1, _CACHED_VALUES // window))
+        index = starts[rows, None] + np.arange(window)
+        tw, yw = t[index], y[index]
+        centre[rows] = 0.5 * (tw[:, 0] + tw[:, -1])
+        half[rows] = 0.5 * (tw[:, -1] - tw[:, 0])
+        half[rows][half[rows] == 0] = 1.0
+        s = (tw - centre[rows, None]) / half[rows, None]
+        term = np.ones_like(s)
+        for k in range(2 * top + 1):
+            if k:
+                term *= s
+            sums[rows, k] = term.sum(axis=1)
+            if k <= top:
+                moments[rows, k] = np.einsum("rw,rw->r", term, yw)
     d = (t[at] - centre) / half
     solved: dict[int, np.ndarray] = {}
     for deg in sorted({*degrees, *(deg + 2 for deg in degrees)}):

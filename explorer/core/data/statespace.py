@@ -51,6 +51,9 @@ MAX_KNOT_STEP = 0.02  # ... but at most this far apart on t scaled to [0, 1] (at
 STEPS = 25  # conjugate-gradient steps at most (1-6 were needed in every case measured when the solve is sound)
 CONVERGED = 1e-12  # ... stopped once a step moves every state component by less than this of its largest value
 COARSER = 4.0  # not converged: the least knot distance is multiplied by this and the system solved again
+# products with a vector of states of more entries than this are summed without BLAS: OpenBLAS splits dot
+# products of more than 10^4 entries, and matrix-vector products of more than 9216, over threads
+THREADED = 8192
 
 
 @lru_cache(maxsize=4)
@@ -107,13 +110,13 @@ def _matmul(x: np.ndarray, y: np.ndarray, transpose_x: bool = False) -> np.ndarr
 
 
 def _matvec(x: np.ndarray, z: np.ndarray, transpose_x: bool = False) -> np.ndarray:
-    """x z (or x' z) for matrices (m, m, k) and vectors (m, k) (or several, (m, k, columns))."""
+    """x z (or x' z) for matrices (m, m, k) and vectors (m, k) (or several, (m, columns, k): the knots last,
+    so that each product runs along whole rows of knots)."""
     m = x.shape[0]
     out = np.zeros(z.shape)
     for a in range(m):
         for b in range(m):
-            coefficient = x[b, a] if transpose_x else x[a, b]
-            out[a] += (coefficient if z.ndim == 2 else coefficient[:, None]) * z[b]
+            out[a] += (x[b, a] if transpose_x else x[a, b]) * z[b]
     return out
 
 
@@ -122,23 +125,19 @@ def _step(f: np.ndarray, z: np.ndarray, transpose_f: bool = False) -> np.ndarray
     order, without the products by 0 and 1."""
     m = f.shape[0]
     out = np.empty(z.shape)
-
-    def weight(a: int, b: int) -> np.ndarray:
-        return f[a, b] if z.ndim == 2 else f[a, b][:, None]
-
     for a in range(m):
         if transpose_f:  # (F' w)_a = sum_(b <= a) F_ba w_b
             if a == 0:
                 out[a] = z[a]
                 continue
-            np.multiply(weight(0, a), z[0], out=out[a])
+            np.multiply(f[0, a], z[0], out=out[a])
             for b in range(1, a):
-                out[a] += weight(b, a) * z[b]
+                out[a] += f[b, a] * z[b]
             out[a] += z[a]
         else:  # (F z)_a = z_a + sum_(b > a) F_ab z_b
             out[a] = z[a]
             for b in range(a + 1, m):
-                out[a] += weight(a, b) * z[b]
+                out[a] += f[a, b] * z[b]
     return out
 
 
@@ -232,7 +231,7 @@ class _Structure:
     f: np.ndarray
     qinv: np.ndarray  # for mu = 1
     observe: np.ndarray | None  # (samples, 2m): g at each sample from its element's knot states
-    prior_band: np.ndarray  # upper banded storage of P (mu = 1)
+    prior_band: np.ndarray  # lower banded storage of P (mu = 1): row d holds P[i + d, i]
     observed_band: np.ndarray | None  # ... of O'O (None when every sample is a knot: ones at the g states)
     observation: csr_matrix | None = None  # O (samples, m * knots): observe placed on each element's states
 
@@ -250,26 +249,26 @@ def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
     for a in range(m):
         for b in range(m):
             qinv[a, b] = cinv[a, b] * mesh.rho ** (a + b - 2 * m + 1)
-    upper = 2 * m - 1
-    prior = np.zeros((upper + 1, m * k))
+    # lower banded storage (LAPACK's dpbtf2 updates contiguous columns then, not strided rows: faster)
+    prior = np.zeros((2 * m, m * k))
     top_right = _matmul(f, qinv, transpose_x=True)  # F' Qinv (entered with a minus sign)
     top_left = _matmul(top_right, f)  # F' Qinv F
     for a in range(m):
         for b in range(m):
             if b >= a:
-                prior[upper + a - b, b:m * (k - 1):m] += top_left[a, b]
-                prior[upper + a - b, m + b::m] += qinv[a, b]
-            prior[upper + a - (m + b), m + b::m] -= top_right[a, b]
+                prior[b - a, a:m * (k - 1):m] += top_left[a, b]
+                prior[b - a, m + a::m] += qinv[a, b]
+            prior[m + b - a, a:m * (k - 1):m] -= top_right[a, b]
     if k == len(u):  # every sample its own knot (even and jittered t, moderate smoothing)
         return _Structure(mesh, f, qinv, None, prior, None)
     # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
     rho_at = mesh.rho[mesh.element]
     observe = _hermite_values(mesh.s, m, 0) * np.tile(rho_at[:, None] ** np.arange(m), 2)
-    observed = np.zeros((upper + 1, m * k))
+    observed = np.zeros((2 * m, m * k))
     first = mesh.element * m  # index of the first state an observation touches
     for a in range(2 * m):
         for b in range(a, 2 * m):
-            observed[upper + a - b] += np.bincount(first + b, observe[:, a] * observe[:, b], minlength=m * k)
+            observed[b - a] += np.bincount(first + a, observe[:, a] * observe[:, b], minlength=m * k)
     columns = (first[:, None] + np.arange(2 * m)).ravel()
     observation = csr_matrix((observe.ravel(), columns, np.arange(0, 2 * m * len(u) + 1, 2 * m)),
                              shape=(len(u), m * k))
@@ -300,14 +299,13 @@ class _System:
         self.simple = structure.simple
 
     def band(self) -> tuple[np.ndarray, np.ndarray]:
-        """(upper banded storage of K, b)."""
+        """(lower banded storage of K, b)."""
         m, mesh, structure = self.m, self.mesh, self.structure
         k = len(mesh.knots)
-        upper = 2 * m - 1
         band = self.mu * structure.prior_band
         rhs = np.zeros(m * k)
         if structure.observed_band is None:
-            band[upper, 0::m] += 1.0
+            band[0, 0::m] += 1.0
             rhs[0::m] = self.v
         else:
             assert self.observe is not None
@@ -326,20 +324,20 @@ class _System:
     def apply(self, z: np.ndarray) -> np.ndarray:
         """K z from the factors (innovations first): more accurate than the assembled band. z: the states
         (knots, m), or several of them (knots, m, columns)."""
+        states = np.ascontiguousarray(np.moveaxis(z, 0, -1))  # (m[, columns], knots): rows of one state each
         if self.simple:
-            out = np.zeros(z.shape)
-            out[:, 0] = z[:, 0]
+            out = np.zeros(states.shape)
+            out[0] = states[0]
         else:
             observation = self.structure.observation
             assert observation is not None
             flat = z.reshape(z.shape[0] * z.shape[1], *z.shape[2:])
-            out = (observation.T @ (observation @ flat)).reshape(z.shape)
-        states = np.ascontiguousarray(np.moveaxis(z, 0, 1))  # (m, knots[, columns]): rows of one state each
-        innovation = states[:, 1:] - _step(self.f, states[:, :-1])
+            out = np.moveaxis((observation.T @ (observation @ flat)).reshape(z.shape), 0, -1).copy()
+        innovation = states[..., 1:] - _step(self.f, states[..., :-1])
         weighted = _matvec(self.qinv, innovation)
-        out[1:] += np.moveaxis(weighted, 0, 1)
-        out[:-1] -= np.moveaxis(_step(self.f, weighted, transpose_f=True), 0, 1)
-        return out
+        out[..., 1:] += weighted
+        out[..., :-1] -= _step(self.f, weighted, transpose_f=True)
+        return np.moveaxis(out, -1, 0)
 
     def polynomials(self) -> np.ndarray:
         """(m * knots, m): the states of x^j, j < m, with x = u mapped onto [-1, 1] over the knots: a basis of
@@ -395,15 +393,15 @@ def _factor(band: np.ndarray) -> tuple[np.ndarray, bool]:
     """The banded Cholesky factor of K, or, when rounding leaves K not positive definite (heavy smoothing),
     of K plus the least multiple (1e-14, 1e-12, ...) of its diagonal that factors: a preconditioner only."""
     try:
-        return cholesky_banded(band, lower=False, check_finite=False), False
+        return cholesky_banded(band, lower=True, check_finite=False), False
     except LinAlgError:
         pass
     shift = 1e-14
     while shift < 1e-3:
         shifted = band.copy()
-        shifted[-1] += shift * band[-1]
+        shifted[0] += shift * band[0]
         try:
-            return cholesky_banded(shifted, lower=False, check_finite=False), True
+            return cholesky_banded(shifted, lower=True, check_finite=False), True
         except LinAlgError:
             shift *= 100.0
     raise LinAlgError("the smoother's system is singular")
@@ -415,17 +413,78 @@ def preconditioner(system: _System, band: np.ndarray
     exactly on P's polynomial null space and by the factor elsewhere (see `_solve`)."""
     m, k = system.m, len(system.mesh.knots)
     factor, shifted = _factor(band)
-    w = system.polynomials()
-    kw = system.apply(w.reshape(k, m, m)).reshape(k * m, m)
-    coarse = w.T @ kw
+    w = np.ascontiguousarray(system.polynomials().T)  # (m, states): one row per polynomial
+    kw = np.ascontiguousarray(system.apply(w.T.reshape(k, m, m)).reshape(k * m, m).T)
+    coarse = w @ kw.T
     coarse = 0.5 * (coarse + coarse.T)
 
     def precondition(r: np.ndarray) -> np.ndarray:  # symmetric: W E^-1 W' + (I - Q K) M^-1 (I - K Q)
-        c = np.linalg.solve(coarse, w.T @ r)
-        y = cho_solve_banded((factor, False), r - kw @ c, check_finite=False)
-        return y - w @ np.linalg.solve(coarse, kw.T @ y) + w @ c
+        c = np.linalg.solve(coarse, _products(w, r))
+        y = _factored_solve(factor, r - _combination(kw, c), m)
+        return y - _combination(w, np.linalg.solve(coarse, _products(kw, y))) + _combination(w, c)
 
     return factor, shifted, precondition
+
+
+def _factored_solve(factor: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
+    """(L L')^-1 r for the lower banded factor L of K (bandwidth 2m - 1) and r a vector or columns.
+
+    Columns (the automatic choice's rows: hundreds of them) are solved by a sweep over the knots' m x m
+    blocks, several columns per product, rather than by LAPACK's banded solve, which substitutes one
+    column at a time: K couples only neighbouring knots, so L is block bidiagonal (lower triangular
+    diagonal blocks D, full blocks S below them) and each sweep is one small product per knot. D is
+    inverted once: against the banded solve, 1e-15 relative on light smoothing, up to 3e-10 on the
+    stiffest (shifted) factors of 4 and 5 states, whose conditioning amplifies the rounding either way."""
+    if r.ndim == 1:
+        return cho_solve_banded((factor, True), r, check_finite=False)
+    states, columns = r.shape
+    k = states // m
+    diagonal = np.zeros((k, m, m))
+    below = np.zeros((k - 1, m, m))
+    for a in range(m):
+        for b in range(m):
+            if b <= a:
+                diagonal[:, a, b] = factor[a - b, b::m]
+            below[:, a, b] = factor[m + a - b, b:states - m:m]
+    inverse = np.linalg.inv(diagonal)
+    blocks = r.reshape(k, m, columns)
+    forward = np.empty(blocks.shape)  # L y = r, knot by knot
+    forward[0] = inverse[0] @ blocks[0]
+    for e in range(1, k):
+        forward[e] = inverse[e] @ (blocks[e] - below[e - 1] @ forward[e - 1])
+    inverse_t, below_t = np.swapaxes(inverse, 1, 2), np.swapaxes(below, 1, 2)
+    out = np.empty(blocks.shape)  # L' z = y, backwards
+    out[-1] = inverse_t[-1] @ forward[-1]
+    for e in range(k - 2, -1, -1):
+        out[e] = inverse_t[e] @ (forward[e] - below_t[e] @ out[e + 1])
+    return out.reshape(states, columns)
+
+
+def _combination(rows: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """rows' @ c: the rows (count, states) combined with weights c (count[, columns]), by einsum, not BLAS,
+    whose threads, woken for every product this long, wait for a core on a busy machine (sums of m terms
+    each, which rounding hardly moves)."""
+    return np.einsum("ai,a...->i...", rows, c)
+
+
+def _products(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """rows @ x for a few rows (count, states) and x (states[, columns]). Products of more than THREADED
+    entries with a vector, which BLAS splits over threads that wait for a core on a busy machine, are
+    summed by numpy (pairwise, as accurately); smaller ones stay BLAS's: the stiff systems of heavy
+    smoothing (few knots) stop on their last steps, which other rounding of these sums moves (numpy's let
+    5 states stop early, off by O(1), where BLAS's went on to a coarser mesh: measured). Columns are a
+    matrix product, by einsum too (the automatic choice's rows: one call per candidate, too few for
+    BLAS's threads to pay for their waiting)."""
+    if x.ndim == 2:
+        return np.einsum("ai,ij->aj", rows, x)
+    if rows.size > THREADED:
+        return np.sum(rows * x, axis=1)
+    return rows @ x
+
+
+def _dot(x: np.ndarray, y: np.ndarray) -> float:
+    """x . y of two vectors of states (as _products)."""
+    return float(_products(x[None], y)[0])
 
 
 def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
@@ -455,11 +514,11 @@ def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
     z = precondition(rhs)
     residual = rhs - apply(z)
     direction = precondition(residual)
-    along = float(residual @ direction)
+    along = _dot(residual, direction)
     converged = False
     for step_number in range(1, STEPS + 1):
         pushed = apply(direction)
-        curvature = float(direction @ pushed)
+        curvature = _dot(direction, pushed)
         if not (curvature > 0 and math.isfinite(curvature)):
             converged = along == 0.0
             break
@@ -474,14 +533,14 @@ def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
         # smoother than the recomputed one, whose rounding in the stiff directions is of order eps mu |z|)
         residual = rhs - apply(z) if step_number % 10 == 0 else residual - alpha * pushed
         preconditioned = precondition(residual)
-        updated = float(residual @ preconditioned)
+        updated = _dot(residual, preconditioned)
         direction = preconditioned + (updated / along) * direction
         along = updated
     states = z.reshape(k, m)
     fit = system.seen(states)
-    log_det = 2.0 * float(np.sum(np.log(factor[-1])))
+    log_det = 2.0 * float(np.sum(np.log(factor[0])))
     derivatives = {order: system.derivative(states, order) for order in orders}
-    return _Solved(Smoothed(fit, log_det, float(system.v @ (system.v - fit)), k), derivatives, converged, shifted)
+    return _Solved(Smoothed(fit, log_det, _dot(system.v, system.v - fit), k), derivatives, converged, shifted)
 
 
 def neg_log_likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None) -> float:

@@ -27,7 +27,8 @@ import math
 import numpy as np
 from scipy.linalg import LinAlgError, solveh_banded
 
-from .stencils import fornberg_derivative
+from .prepared import memo
+from .stencils import apply_weights, fornberg_derivative, is_uniform, stencil_weights
 
 MAX_ITERATIONS = 60
 TOLERANCE = 1e-7
@@ -52,7 +53,8 @@ def penalty_rows(t: np.ndarray, k: int) -> np.ndarray:
 
 
 def _normal_band(rows: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """Upper banded storage of P' diag(weights) P for penalty rows P."""
+    """Upper banded storage of P' diag(weights) P for penalty rows P. (Lower storage factors faster, but
+    the reweighted solves then round otherwise, which the derivatives of uneven t magnify: kept as is.)"""
     count, width = rows.shape
     upper = width - 1
     band = np.zeros((width, n))
@@ -89,19 +91,37 @@ def _merge(t: np.ndarray, y: np.ndarray, minimum: float) -> tuple[np.ndarray, np
     return np.bincount(group, t) / counts, np.bincount(group, y) / counts, counts
 
 
+def _penalty(t: np.ndarray, k: int) -> tuple[float, np.ndarray, float]:
+    """(the median step h, the penalty rows on the merged t in units of h, their largest squared norm):
+    what trend_filter needs of t alone, kept with the data set (memo) while alpha moves."""
+    h = float(np.median(np.diff(t)))
+    tm, _, _ = _merge(t, t, MERGE_STEP * h)
+    # On t in units of the median step the penalty rows are O(1) (on t in [0, 1] they were ~n^(k+1))
+    rows = penalty_rows(tm / h, k)
+    return h, rows, float(np.max(np.sum(rows**2, axis=1)))
+
+
+def _derivative(t: np.ndarray, tm: np.ndarray, g: np.ndarray, order: int) -> np.ndarray:
+    """The order-th derivative of the fit g on the merged times tm by the narrowest centred stencil exact
+    for its pieces; on uneven t the stencils' weights are kept with the data set (memo)."""
+    width = min(order + 2 if order % 2 else order + 3, len(tm))  # centred: 3 points for order 1, 5 for order 2
+    if is_uniform(tm):
+        return fornberg_derivative(tm, g, order, width)
+    starts, weights = memo(t, ("trend filter stencils", order, width), lambda: stencil_weights(tm, width, order))
+    return apply_weights(g, starts, weights)
+
+
 def trend_filter(t: np.ndarray, y: np.ndarray, alpha: float, k: int, orders: tuple[int, ...] = ()
                  ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """(the fit g at every t, {order: its derivative at every t}) for weight alpha and degree k."""
-    h = float(np.median(np.diff(t)))
+    h, rows, row_norm = memo(t, ("trend filter", k), lambda: _penalty(t, k))
     tm, ym, counts = _merge(t, y, MERGE_STEP * h)
     n = len(tm)
-    # On t in units of the median step the penalty rows are O(1) (on t in [0, 1] they were ~n^(k+1));
-    # TV(g^(k)) scales as h^-k, so alpha's weight is rescaled to keep the objective the same.
-    rows = penalty_rows(tm / h, k)
+    # TV(g^(k)) scales as h^-k (the rows are on t in units of h), so alpha's weight is rescaled to keep the
+    # objective the same
     weight = len(t) * alpha / h**k
     first = np.abs(_apply_rows(rows, ym))
     typical = float(np.median(first)) or float(np.mean(first)) or 1.0
-    row_norm = float(np.max(np.sum(rows**2, axis=1)))
     floor = max(FLOOR * typical, weight * row_norm / MAX_WEIGHT)
     scale = max(float(np.std(y)), 1e-300)
     g = ym.copy()
@@ -117,10 +137,7 @@ def trend_filter(t: np.ndarray, y: np.ndarray, alpha: float, k: int, orders: tup
         g = updated
         if moved <= TOLERANCE * scale:
             break
-    derivatives = {}
-    for order in orders:
-        width = order + 2 if order % 2 else order + 3  # centred: 3 points for order 1, 5 for order 2
-        derivatives[order] = fornberg_derivative(tm, g, order, min(width, n))
+    derivatives = {order: _derivative(t, tm, g, order) for order in orders}
     if n == len(t):
         return g, derivatives
     return np.interp(t, tm, g), {order: np.interp(t, tm, d) for order, d in derivatives.items()}
