@@ -50,6 +50,8 @@ PRIOR_RANGE = {2: 1e12, 3: 1e8, 4: 1e5, 5: 1e4}
 MAX_KNOT_STEP = 0.02  # ... but at most this far apart on t scaled to [0, 1] (at least 50 knots)
 STEPS = 25  # conjugate-gradient steps at most (1-6 were needed in every case measured when the solve is sound)
 CONVERGED = 1e-12  # ... stopped once a step moves every state component by less than this of its largest value
+STIFF = 1e13  # mu beyond which the factor's rounding exceeds what the data hold: a stop is checked (`_holds`)
+RESIDUAL_SHARE = 1e-6  # ... and taken for convergence only when the true residual is below this share of rhs
 COARSER = 4.0  # not converged: the least knot distance is multiplied by this and the system solved again
 # products with a vector of states of more entries than this are summed without BLAS: OpenBLAS splits dot
 # products of more than 10^4 entries, and matrix-vector products of more than 9216, over threads
@@ -471,8 +473,8 @@ def _products(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     """rows @ x for a few rows (count, states) and x (states[, columns]). Products of more than THREADED
     entries with a vector, which BLAS splits over threads that wait for a core on a busy machine, are
     summed by numpy (pairwise, as accurately); smaller ones stay BLAS's: the stiff systems of heavy
-    smoothing (few knots) stop on their last steps, which other rounding of these sums moves (numpy's let
-    5 states stop early, off by O(1), where BLAS's went on to a coarser mesh: measured). Columns are a
+    smoothing (few knots) stop on their last steps, which other rounding of these sums moves (numpy's
+    let 5 states stall, off by O(1), which `_holds` now catches). Columns are a
     matrix product, by einsum too (the automatic choice's rows: one call per candidate, too few for
     BLAS's threads to pay for their waiting)."""
     if x.ndim == 2:
@@ -485,6 +487,17 @@ def _products(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
 def _dot(x: np.ndarray, y: np.ndarray) -> float:
     """x . y of two vectors of states (as _products)."""
     return float(_products(x[None], y)[0])
+
+
+def _holds(rhs: np.ndarray, residual: np.ndarray, precondition) -> bool:
+    """Whether a solution whose true residual (from the accurate K z) is `residual` solves K z = rhs: its
+    preconditioned size a small share of rhs's. On the stiffest systems the iteration can stall on rounding
+    with every step tiny and the solution O(1) off: its residual is then as large as rhs's, or of either
+    sign (the factor no longer positive there), where a sound solution's is ~1e-10 of it."""
+    size, whole = _dot(residual, precondition(residual)), _dot(rhs, precondition(rhs))
+    if whole == 0.0:  # nothing to fit (rhs 0): z = 0, reached exactly
+        return size == 0.0
+    return bool(0.0 <= size / whole < RESIDUAL_SHARE)
 
 
 def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
@@ -536,6 +549,8 @@ def _solve(system: _System, orders: tuple[int, ...]) -> _Solved:
         updated = _dot(residual, preconditioned)
         direction = preconditioned + (updated / along) * direction
         along = updated
+    if converged and system.mu > STIFF:
+        converged = _holds(rhs, rhs - apply(z), precondition)
     states = z.reshape(k, m)
     fit = system.seen(states)
     log_det = 2.0 * float(np.sum(np.log(factor[0])))
