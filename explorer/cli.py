@@ -33,9 +33,11 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # argparse reads "-1e308" as an option (its negative-number pattern has no exponent): --from -1e308
-        # was "expected one argument". With no option that looks like a number, any number is a value.
-        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+        # argparse reads "-1e308" or "-pi/4" as an option (its negative-number pattern has no exponent and no
+        # names): --from -1e308 was "expected one argument", although numbers are constant expressions. Every
+        # option here is "--name" or a single letter ("-o"), so anything else after one "-" is a value (and no
+        # option matches this pattern, which argparse also asks of each option it is given).
+        self._negative_number_matcher = re.compile(r"^-(?!-)(?![A-Za-z]$).")
 
     def error(self, message: str):  # argparse would print usage and a second line; one line is enough
         raise UsageError(message)

@@ -1,5 +1,7 @@
 """Which command runs: a mistyped command is a usage error, no display is one clear line (never Qt's abort)."""
 
+import json
+import math
 import os
 import subprocess
 import sys
@@ -44,6 +46,17 @@ def test_negative_numbers_in_scientific_notation_are_values_not_options(capsys):
     assert main(["export", "sin(x)", "--from", "-1e308", "-o", "never.csv"]) == 2  # read, then refused by bound
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "x from must be within" in err
+
+
+@pytest.mark.parametrize("text, value", [("-pi/4", -math.pi / 4), ("-sqrt(2)", -math.sqrt(2)), ("-(1)", -1.0)])
+def test_negative_constant_expressions_are_values_not_options(text, value, capsys):
+    # "--at -pi/4" was "expected at least one argument": argparse took it for an option
+    assert main(["derive", "sin(x)", "--at", "1", text, "--method", "symbolic", "--json"]) == 0
+    points = json.loads(capsys.readouterr().out)["points"]
+    assert [p["x"] for p in points] == [1.0, value]
+    assert points[1]["exact"] == pytest.approx(math.cos(value), rel=1e-15)
+    assert main(["derive", "sin(x)", "--at", "-inf"]) == 2  # read as a number, then refused as one
+    assert "inf (infinity) is not a number" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("h", ["1e300", "0", "-1e-5", "nan", "inf", "1e-400"])
