@@ -86,6 +86,8 @@ def test_real_cube_root_of_negative():
         ("lambda*x", 1, "Python keyword"),
         ("2*٣", 3, "0-9"),
         ("log(x - x)", 1, "undefined"),
+        ("x + 0x1f", 5, "hexadecimal"),  # not 0*x1f, which is 0
+        ("2*0b101", 3, "binary"),
     ],
 )
 def test_errors_say_what_and_where(text, column, words):

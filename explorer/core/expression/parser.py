@@ -42,6 +42,10 @@ _TOKEN = re.compile(
 )
 
 
+# A number in another base as Python writes it (0x1f, 0b101, 0o17): tokenized it would be 0 times a name.
+_PREFIXED = re.compile(r"0(?:[xX][0-9A-Fa-f]|[bB][01]|[oO][0-7])")
+
+
 @dataclass(frozen=True)
 class Token:
     kind: str  # "number", "name", "op" or "end"
@@ -57,6 +61,9 @@ class ParsedExpression:
     expr: sympy.Expr
     variable: sympy.Symbol
     parameters: tuple[sympy.Symbol, ...]
+    # Every name typed as a variable or parameter, also those the expression lost on the way (0*a, a - a):
+    # a number typed as text must have none (0x10 would otherwise be 0*x10 = 0).
+    names: frozenset[str] = frozenset()
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -89,6 +96,10 @@ def tokenize(text: str) -> list[Token]:
                 hint = "; names are made of the letters a-z and A-Z"
             raise ExpressionError(f"unexpected character {char!r}{hint}", pos + 1, text)
         kind = match.lastgroup or "space"  # every alternative of _TOKEN is a named group
+        if kind == "number" and _PREFIXED.match(text, pos):
+            # 0x10 would be read as 0*x10, which is 0: a number in another base, silently wrong.
+            raise ExpressionError("hexadecimal, binary and octal numbers (0x, 0b, 0o) are not read; "
+                                  "write the number in decimal", pos + 1, text)
         if kind != "space":
             tokens.append(Token(kind, match.group(), pos + 1))
         pos = match.end()
@@ -162,6 +173,7 @@ class _Parser:
         self.index = 0
         self.depth = 0
         self.constants = Constants()
+        self.names: set[str] = set()  # of the symbols made (see ParsedExpression.names)
 
     # -- token helpers -------------------------------------------------
     @property
@@ -393,6 +405,7 @@ class _Parser:
             allowed = ", ".join(sorted(FUNCTIONS))
             product = f" (for a product write {name}*(...))" if len(name) <= 2 else ""
             self._raise(f"unknown function {name!r}{product}; allowed functions are {allowed}", token)
+        self.names.add(name)
         return make_symbol(name)
 
     def call(self, token: Token, canonical: str) -> sympy.Expr:
@@ -469,7 +482,8 @@ def _parse(text: str, variable: str) -> ParsedExpression:
         raise ExpressionError(f"{variable!r} cannot be the variable name: {problem}")
     normalized, columns = _spell_out_unicode(text)
     try:
-        expr = sympy.sympify(_Parser(normalized, variable).parse(), strict=True)
+        parser = _Parser(normalized, variable)
+        expr = sympy.sympify(parser.parse(), strict=True)
     except ExpressionError as exc:
         # Report the column in what the user typed, not in the spelled-out text.
         column = None if exc.column is None else columns[min(exc.column, len(columns)) - 1]
@@ -482,4 +496,4 @@ def _parse(text: str, variable: str) -> ParsedExpression:
     expr = _numbers_bounded(expr, text)
     var = make_symbol(variable)
     parameters = tuple(sorted((s for s in expr.free_symbols if s != var), key=lambda s: s.name))
-    return ParsedExpression(text=text, expr=expr, variable=var, parameters=parameters)
+    return ParsedExpression(text=text, expr=expr, variable=var, parameters=parameters, names=frozenset(parser.names))
