@@ -62,9 +62,17 @@ def _step_as_given(text: str) -> float:
     return h
 
 
+def _whole(text: str) -> int:
+    """A whole number (--points, --accuracy, ...): digits 0-9 as in expressions; int() alone also reads ٣, ３
+    and 1_000."""
+    if not re.fullmatch(r"\s*[+-]?[0-9]{1,20}\s*", text):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits 0-9)")
+    return int(text)
+
+
 def _order(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ORDER:
-        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text!r}")
+    if not re.fullmatch(r"[0-9]{1,20}", text) or not 1 <= int(text) <= MAX_ORDER:
+        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text[:40]!r}")
     return int(text)
 
 
@@ -91,8 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--var", default="x", help="the variable (default x); other names are parameters")
         sub.add_argument("--order", type=_order, default=DerivativeRequest.order,
                          help=f"derivative order 1..{MAX_ORDER}")
-        sub.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=DerivativeRequest.accuracy,
-                         help="finite-difference accuracy order p")
+        sub.add_argument("--accuracy", type=_whole, choices=range(1, MAX_ACCURACY + 1),
+                         default=DerivativeRequest.accuracy, help="finite-difference accuracy order p")
         sub.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
                          help="value of a parameter (default 1)")
         sub.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=DERIVE_TIMEOUT,
@@ -122,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, help="file to write; its suffix picks the format")
     export.add_argument("--from", dest="x_min", type=_number, default=DerivativeRequest.x_min)
     export.add_argument("--to", dest="x_max", type=_number, default=DerivativeRequest.x_max)
-    export.add_argument("--points", type=int, default=DerivativeRequest.points)
+    export.add_argument("--points", type=_whole, default=DerivativeRequest.points)
     export.add_argument("--h", type=lambda text: _number(text, "h"), default=DerivativeRequest.step)
     export.add_argument("--probe", type=_number, default=None, metavar="X",
                         help="x of the error-against-h panel (default: 30%% into where the derivative exists)")
@@ -136,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
                               help="the t column: header name or number, 1 for the first (default 1)")
     data_command.add_argument("--y", dest="y_column", default=None, metavar="COLUMN",
                               help="the y column (default 2; a file with one column is y at unit spacing)")
-    data_command.add_argument("--order", type=int, choices=(1, 2), default=1, help="1 velocity, 2 acceleration")
+    data_command.add_argument("--order", type=_whole, choices=(1, 2), default=1, help="1 velocity, 2 acceleration")
     data_command.add_argument("--method", choices=("auto", *METHOD_NAMES), default="auto",
                               help="default auto: the method and its parameters chosen from the data")
     data_command.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
@@ -168,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     gradient_command.add_argument("--direction", type=_assignments, default=None, metavar="X=1,Y=1",
                                   help="also the derivative along this vector (normalised)")
     gradient_command.add_argument("--method", choices=[m.value for m in Method] + ["all"], default="all")
-    gradient_command.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=2,
+    gradient_command.add_argument("--accuracy", type=_whole, choices=range(1, MAX_ACCURACY + 1), default=2,
                                   help="finite-difference accuracy order p")
     gradient_command.add_argument("--h", type=lambda text: _number(text, "h"), default=None,
                                   help="step size along every variable, taken as given; default: at each point the "
@@ -188,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
                               help="the first row holds the x values and the first column the y values")
     grid_command.add_argument("--dx", type=_number, default=1.0, help="x spacing without --coordinates (default 1)")
     grid_command.add_argument("--dy", type=_number, default=1.0, help="y spacing without --coordinates (default 1)")
-    grid_command.add_argument("--edge-order", dest="edge_order", type=int, choices=(1, 2), default=2,
+    grid_command.add_argument("--edge-order", dest="edge_order", type=_whole, choices=(1, 2), default=2,
                               help="accuracy of the one-sided differences at the edges, as np.gradient's edge_order")
     grid_command.add_argument("--exact", metavar="EXPR", default=None,
                               help="f(x, y) in SymPy syntax: also its exact gradient and the |error| of np.gradient")

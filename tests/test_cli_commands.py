@@ -69,3 +69,14 @@ def test_a_step_outside_what_can_work_is_refused(h, capsys):
 def test_a_tiny_step_is_used_as_given_for_the_complex_step(capsys):
     assert main(["derive", "sin(x)", "--at", "1", "--h", "1e-20", "--method", "complex", "--json"]) == 0
     assert '"h": 1e-20' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["derive", "x", "--order", "٣"], ["derive", "x", "--accuracy", "٣"],
+                                  ["export", "x", "--points", "1_000", "-o", "never.csv"],
+                                  ["export", "x", "--points", "１０", "-o", "never.csv"],
+                                  ["grid", "-", "--edge-order", "١"]])
+def test_whole_numbers_are_digits_0_to_9(argv, capsys):
+    # int() reads Arabic-Indic and full-width digits and 1_000: --order ٣ was order 3, unlike every expression
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: argument {argv[2]}")
