@@ -284,6 +284,24 @@ def test_epoch_seconds_and_nano_units_are_handled_like_unit_scales():
         assert rms(result.derivative, 1e-9 * np.cos(t / 60) / 60) < 1e-11
 
 
+@pytest.mark.parametrize("span", [1e300, 1e-300])
+@pytest.mark.parametrize("method", ["fornberg", "spline"])
+def test_t_spanning_the_ends_of_double_range(span, method):
+    # the float span**order overflowed (OverflowError at 1e300, ZeroDivisionError at 1e-300) before the
+    # derivative, 1e-600 (0 as a double) or 1e600 (infinite: said in a note), was formed
+    u = np.linspace(0, 1, 60)
+    first = differentiate_samples(u * span, np.sin(u), 1, method)
+    unit = differentiate_samples(u, np.sin(u), 1, method)  # the same fit on t in [0, 1]
+    np.testing.assert_allclose(first.derivative, unit.derivative / span, rtol=1e-6)
+    assert rms(first.derivative * span, np.cos(u)) < 1e-3
+    assert f"lam on your t: {'inf' if span > 1 else '0'}" in first.reason or method != "spline"
+    second = differentiate_samples(u * span, np.sin(u), 2, method)
+    if span > 1:
+        assert np.all(second.derivative == 0)
+    else:
+        assert np.isnan(second.derivative).all() and "60 derivative values are not finite" in second.warnings
+
+
 def test_noise_estimate_on_known_noise_and_on_exact_data():
     t = spacings(2000)["random"]
     rng = np.random.default_rng(11)

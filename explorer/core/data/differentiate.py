@@ -125,7 +125,7 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
                         f"{order}; there are {n}")
     values, why, from_data = _fill(sample_method, u, v, order, sigma, given)
     estimate = sample_method.apply(u, v, order, values)
-    derivative = estimate.derivative * (y_scale / span**order)
+    derivative = _per_span(estimate.derivative * y_scale, span, order)
     fit = None if estimate.fit is None else y_centre + y_scale * estimate.fit
     if not np.all(np.isfinite(derivative)):
         notes.append(f"{int(np.sum(~np.isfinite(derivative)))} derivative values are not finite")
@@ -167,12 +167,21 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
     return METHODS[best.method], dict(best.parameters), how
 
 
+def _per_span(values, span: float, power: int):
+    """values / span^power as doubles, one division at a time: t spanning 1e300 (or 1e-300) overflowed the
+    float span**2 (OverflowError, ZeroDivisionError) although the result is 0 (or inf, then said in a note)."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(power):
+            values = values / np.float64(span)
+    return values
+
+
 def _reason(head: str, why: str, method: SampleMethod, shown: Mapping[str, Value], noise: float, span: float) -> str:
     parts = [head]
     if why:
         parts.append(why)
     if method.name == "spline":
         lam = float(shown["lam"])
-        parts.append(f"scipy's lam on your t: {lam * span**3:.3g}")
+        parts.append(f"scipy's lam on your t: {_per_span(np.float64(lam), 1 / span, 3):.3g}")
     parts.append(f"noise sigma ≈ {noise:.3g} estimated from the data")
     return "; ".join(parts)
