@@ -195,6 +195,15 @@ def test_grid_refuses_bad_matrices_in_one_line(capsys, tmp_path, content, messag
     assert message in err.lower(), err
 
 
+def test_grid_spacing_beyond_double_range_is_one_line(capsys, recwarn, tmp_path):
+    # x = 2 * 1e308 overflowed with two RuntimeWarnings printed above the error line
+    path = tmp_path / "edge.csv"
+    path.write_text("1,2,3\n4,5,6\n7,8,9\n")
+    code, out, err = run(capsys, "grid", str(path), "--dx", "1e308")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert code == 2 and err.count("\n") == 1 and "x spacing times the number of points passes double range" in err
+
+
 def test_grid_refuses_a_missing_file_and_a_directory(capsys, tmp_path):
     for target in (tmp_path / "nothing.csv", tmp_path):
         code, out, err = run(capsys, "grid", str(target))
