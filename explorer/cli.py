@@ -70,6 +70,13 @@ def _whole(text: str) -> int:
     return int(text)
 
 
+def _output(text: str) -> str:
+    """-o FILE: a name, not empty (-o '' printed to the terminal as if no -o was given, or was 'a directory')."""
+    if not text:  # (" " is a name the file system takes)
+        raise argparse.ArgumentTypeError("the output file name is empty")
+    return text
+
+
 def _order(text: str) -> int:
     if not re.fullmatch(r"[0-9]{1,20}", text) or not 1 <= int(text) <= MAX_ORDER:
         raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text[:40]!r}")
@@ -127,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write the plots (.png, .svg) or the data (.csv) without a window")
     common(export)
-    export.add_argument("-o", "--output", required=True, help="file to write; its suffix picks the format")
+    export.add_argument("-o", "--output", type=_output, required=True,
+                        help="file to write; its suffix picks the format")
     export.add_argument("--from", dest="x_min", type=_number, default=DerivativeRequest.x_min)
     export.add_argument("--to", dest="x_max", type=_number, default=DerivativeRequest.x_max)
     export.add_argument("--points", type=_whole, default=DerivativeRequest.points)
@@ -151,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
                               help="a method parameter (e.g. window=51, lam=1e-6); the others are chosen from the data")
     data_output = data_command.add_mutually_exclusive_group()
     data_output.add_argument("--json", action="store_true", help="print one JSON object with every sample")
-    data_output.add_argument("-o", "--output", metavar="OUT.csv", help="write t, y and the derivative as CSV")
+    data_output.add_argument("-o", "--output", type=_output, metavar="OUT.csv",
+                             help="write t, y and the derivative as CSV")
 
     steps_command = commands.add_parser("steps", help="the derivative rule by rule (sum, product, chain, ...)")
     steps_command.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
@@ -206,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
                               metavar="SECONDS", help="seconds SymPy may take before giving up")
     grid_output = grid_command.add_mutually_exclusive_group()
     grid_output.add_argument("--json", action="store_true", help="print one JSON object with every grid value")
-    grid_output.add_argument("-o", "--output", metavar="OUT.csv",
+    grid_output.add_argument("-o", "--output", type=_output, metavar="OUT.csv",
                              help="write x, y, f, df/dx, df/dy (and the exact ones and errors) as CSV")
     return parser
 

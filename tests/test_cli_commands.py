@@ -80,3 +80,11 @@ def test_whole_numbers_are_digits_0_to_9(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"error: argument {argv[2]}")
+
+
+@pytest.mark.parametrize("argv", [["data", "-", "-o", ""], ["grid", "-", "-o", ""], ["export", "x", "-o", ""]])
+def test_an_empty_output_name_is_an_error(argv, capsys):
+    # data and grid printed their table as if -o had not been given; the export said "a file without suffix"
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == "error: argument -o/--output: the output file name is empty\n"
