@@ -113,10 +113,11 @@ def unit_vector(direction: Sequence[float] | np.ndarray, d: int) -> np.ndarray:
     u = np.asarray(direction, dtype=float)
     if u.shape != (d,) or not np.all(np.isfinite(u)):
         raise FieldInputError(f"a direction needs {d} finite coordinates")
-    norm = float(np.linalg.norm(u))
-    if not norm > 0 or not np.isfinite(norm):
+    largest = float(np.max(np.abs(u)))
+    if largest == 0:
         raise FieldInputError("a direction cannot be the zero vector")
-    return u / norm
+    u = u / largest  # first: the norm of (1e-308, 0) underflowed to 0, that of (1e308, 1e308) overflowed
+    return u / float(np.linalg.norm(u))
 
 
 def directional(context: FieldContext, method: Method, points: np.ndarray, direction: Sequence[float],
