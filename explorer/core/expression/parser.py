@@ -28,7 +28,10 @@ from .errors import ExpressionError
 from .functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, RESERVED_NAMES
 
 # π is spelled out with spaces around it, so πx and xπ are products like 2x, not names "pix" and "xpi".
-_UNICODE = {"−": "-", "×": "*", "·": "*", "÷": "/", "π": " pi ", "²": "^2", "³": "^3"}
+# Hyphens and dashes pasted from a document are minus signs too.
+_UNICODE = {"−": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "π": " pi "}
+# A run of superscripts is one exponent: x²³ is x^(23) (it was x^2^3 = x^8) and x⁻¹ is x^(-1).
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
 
 # ASCII digits only: Python's \d also matches ٣ or ３, which float() reads but SymPy's Float does not.
 _TOKEN = re.compile(
@@ -456,10 +459,18 @@ def _numbers_bounded(expr: sympy.Expr, text: str) -> sympy.Expr:
 def _spell_out_unicode(text: str) -> tuple[str, list[int]]:
     """Replace typeset symbols (π, ², ×, −) by ASCII; also return each new character's original column."""
     pieces, columns = [], []
-    for column, char in enumerate(text, start=1):
-        replacement = _UNICODE.get(char, char)
+    index = 0
+    while index < len(text):
+        end = index
+        while end < len(text) and text[end] in _SUPERSCRIPTS:
+            end += 1
+        if end > index:
+            replacement = "^(" + "".join(_SUPERSCRIPTS[char] for char in text[index:end]) + ")"
+        else:
+            replacement, end = _UNICODE.get(text[index], text[index]), index + 1
         pieces.append(replacement)
-        columns.extend([column] * len(replacement))
+        columns.extend([index + 1] * len(replacement))
+        index = end
     columns.append(len(text) + 1)  # the end of the expression
     return "".join(pieces), columns
 
