@@ -65,8 +65,10 @@ def _step_as_given(text: str) -> float:
 def _whole(text: str) -> int:
     """A whole number (--points, --accuracy, ...): digits 0-9 as in expressions; int() alone also reads ٣, ３
     and 1_000."""
-    if not re.fullmatch(r"\s*[+-]?[0-9]{1,20}\s*", text):
+    if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits 0-9)")
+    if len(text.strip().lstrip("+-")) > 20:  # no count or order comes near; int() would read 4300 digits
+        raise argparse.ArgumentTypeError(f"{text.strip()[:24]!r}... is far too large")
     return int(text)
 
 

@@ -74,7 +74,8 @@ def test_a_tiny_step_is_used_as_given_for_the_complex_step(capsys):
 @pytest.mark.parametrize("argv", [["derive", "x", "--order", "٣"], ["derive", "x", "--accuracy", "٣"],
                                   ["export", "x", "--points", "1_000", "-o", "never.csv"],
                                   ["export", "x", "--points", "１０", "-o", "never.csv"],
-                                  ["grid", "-", "--edge-order", "١"]])
+                                  ["grid", "-", "--edge-order", "١"],
+                                  ["export", "x", "--points", "9" * 5000, "-o", "never.csv"]])
 def test_whole_numbers_are_digits_0_to_9(argv, capsys):
     # int() reads Arabic-Indic and full-width digits and 1_000: --order ٣ was order 3, unlike every expression
     assert main(argv) == 2
