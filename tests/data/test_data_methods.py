@@ -302,6 +302,18 @@ def test_t_spanning_the_ends_of_double_range(span, method):
         assert np.isnan(second.derivative).all() and "60 derivative values are not finite" in second.warnings
 
 
+@pytest.mark.parametrize("method", ["auto", "gradient", "fornberg", "savgol", "spline", "tv", "kalman"])
+@pytest.mark.parametrize("t", [[0.0, 1e-300, 2e-300, 3.0, 4.0, 5.0, 6.0, 7.0],  # 0 and 1e-300: one point beside 7
+                               [-3.0, 5e-300, 1.0, 2.0, 3.0, 4.0, 5.0, 2e300]])  # spacings of 1e-300 of the span
+def test_samples_too_close_for_the_span_of_t_are_one_line(method, t, recwarn):
+    # prepare scales t to [0, 1], where these are (nearly) one point: the methods divided by spacings of 0 or
+    # their powers (ZeroDivisionError, SVD did not converge, zero-size arrays, stencils of inf with warnings)
+    for order in (1, 2):
+        with pytest.raises(DataError, match="too close to tell apart beside the span of t"):
+            differentiate_samples(np.array(t), np.sin(np.arange(len(t))), order, method)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_noise_estimate_on_known_noise_and_on_exact_data():
     t = spacings(2000)["random"]
     rng = np.random.default_rng(11)

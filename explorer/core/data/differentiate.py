@@ -22,7 +22,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..limits import MAX_DATA_ORDER, MAX_STENCIL_POINTS
+from ..limits import MAX_DATA_ORDER, MAX_STENCIL_POINTS, MIN_SAMPLE_SPACING
 from . import choice, risk
 from .errors import DataError
 from .methods import METHOD_NAMES, METHODS, SampleMethod, Value, method_named
@@ -111,6 +111,7 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
     if n < need or span <= 0:
         raise DataError(f"{candidate.name if sample_method else 'a derivative of order ' + str(order)} needs at "
                         f"least {need} samples at distinct t; there are {n}")
+    _resolvable(data.t, data.u, span)
     u, v, sigma = data.u, data.v, data.sigma
     notes: list[str] = []
 
@@ -125,7 +126,8 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
                         f"{order}; there are {n}")
     values, why, from_data = _fill(sample_method, u, v, order, sigma, given)
     estimate = sample_method.apply(u, v, order, values)
-    derivative = _per_span(estimate.derivative * y_scale, span, order)
+    with np.errstate(over="ignore"):  # y near 1e308: the derivative is inf, said in a note below
+        derivative = _per_span(estimate.derivative * y_scale, span, order)
     fit = None if estimate.fit is None else y_centre + y_scale * estimate.fit
     if not np.all(np.isfinite(derivative)):
         notes.append(f"{int(np.sum(~np.isfinite(derivative)))} derivative values are not finite")
@@ -149,7 +151,8 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
             if rounding.risk is not None and rounding.risk < stencil.risk:
                 stencil, points = rounding, int(rounding.parameters["points"])
         estimate = METHODS["fornberg"].apply(u, v, order, {"points": points})
-        scale = float(np.sqrt(np.mean(estimate.derivative**2)))
+        with np.errstate(over="ignore"):  # derivatives near 1e308: the scale is inf, and the stencils stay
+            scale = float(np.sqrt(np.mean(estimate.derivative**2)))
         error = math.sqrt(stencil.risk) if stencil.risk is not None else math.inf
         if error == 0.0 or (scale > 0 and error <= EXACT_RELATIVE_ERROR * scale):
             how = (f"estimated error {error / scale:.1e} of the derivative's RMS" if scale > 0
@@ -165,6 +168,19 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
     if best.method == "savgol" and len(u) > risk.RISK_SAMPLES:  # its window is chosen again on every sample
         return METHODS["savgol"], {}, how
     return METHODS[best.method], dict(best.parameters), how
+
+
+def _resolvable(t: np.ndarray, u: np.ndarray, span: float) -> None:
+    """DataError unless the samples' scaled times u = (t - t0) / span are finite and at least MIN_SAMPLE_SPACING
+    apart: t = 0 and 1e-300 beside t = 4 are one point at that scale, and the methods divided by their spacing
+    or its powers, 0 (a ZeroDivisionError, an SVD that did not converge, stencils of inf and NaN)."""
+    if not math.isfinite(span):
+        raise DataError(f"t runs from {t[0]:g} to {t[-1]:g}: its span is beyond double range")
+    close = np.flatnonzero(np.diff(u) < MIN_SAMPLE_SPACING)
+    if close.size:
+        i = int(close[0])
+        raise DataError(f"t = {t[i]:.17g} and t = {t[i + 1]:.17g} are too close to tell apart beside the span of t "
+                        f"({span:g}): less than {MIN_SAMPLE_SPACING:g} of it; merge or drop one of them")
 
 
 def _per_span(values, span: float, power: int):
