@@ -208,3 +208,14 @@ def test_grid_refuses_a_missing_file_and_a_directory(capsys, tmp_path):
     for target in (tmp_path / "nothing.csv", tmp_path):
         code, out, err = run(capsys, "grid", str(target))
         assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_derive_with_vars_and_a_given_step(capsys):
+    # --h gave the exact methods steps too, and their error estimate asked for a stencil: a traceback
+    code, out, err = run(capsys, "derive", "exp(x*y)", "--vars", "x,y", "--wrt", "x,y", "--point", "x=1,y=2",
+                         "--h", "1e-5", "--json")
+    assert code == 0 and err == ""
+    methods = json.loads(out)["points"][0]["methods"]
+    assert methods["symbolic"]["h"] is None and methods["autodiff"]["h"] is None
+    assert methods["central"]["h"] == pytest.approx({"x": 1e-5, "y": 1e-5}, rel=1e-10)  # made exact at x, y
+    assert methods["central"]["value"] == pytest.approx(3 * math.exp(2), rel=1e-7)  # (1 + xy) e^(xy)
