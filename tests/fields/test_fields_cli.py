@@ -219,3 +219,12 @@ def test_derive_with_vars_and_a_given_step(capsys):
     assert methods["symbolic"]["h"] is None and methods["autodiff"]["h"] is None
     assert methods["central"]["h"] == pytest.approx({"x": 1e-5, "y": 1e-5}, rel=1e-10)  # made exact at x, y
     assert methods["central"]["value"] == pytest.approx(3 * math.exp(2), rel=1e-7)  # (1 + xy) e^(xy)
+
+
+def test_a_directional_derivative_of_infinite_partials_is_undefined_without_warnings(capsys, recwarn):
+    # exp(x y) at x = y = -1e15: both partials are -inf * ... = inf of opposite signs along (-1, pi): inf - inf
+    code, out, err = run(capsys, "gradient", "exp(x*y)", "--vars", "x,y", "--point", "x=-1e15,y=-1e15",
+                         "--method", "autodiff", "--direction", "x=-1,y=pi", "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["points"][0]["directional"]["autodiff"] is None
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -120,12 +120,19 @@ def unit_vector(direction: Sequence[float] | np.ndarray, d: int) -> np.ndarray:
     return u / float(np.linalg.norm(u))
 
 
+def along(u: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """u . g at every point: the derivative along the unit vector u of gradients g (d, ...). Where components of
+    g are infinite with opposite signs (exp(x y) at x = y = -1e15) it is NaN, undefined, without a warning."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.tensordot(u, g, axes=1)
+
+
 def directional(context: FieldContext, method: Method, points: np.ndarray, direction: Sequence[float],
                 base: float | None = None, scale: bool = True) -> np.ndarray:
     """The derivative along direction (normalised: D_u f = grad f . u / |u|) at every point."""
     u = unit_vector(direction, context.dimension)
     g = gradient(context, method, points, base, scale)
-    return np.tensordot(u, g, axes=1)
+    return along(u, g)
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,10 +165,10 @@ class GradientReport:
 
     @property
     def exact_directional(self) -> np.ndarray | None:
-        return None if self.direction is None else np.tensordot(self.direction, self.exact_gradient, axes=1)
+        return None if self.direction is None else along(self.direction, self.exact_gradient)
 
     def directional(self, method: Method) -> np.ndarray | None:
-        return None if self.direction is None else np.tensordot(self.direction, self.gradients[method], axes=1)
+        return None if self.direction is None else along(self.direction, self.gradients[method])
 
 
 def gradient_report(context: FieldContext, points: np.ndarray, methods: Iterable[Method] = FIELD_METHODS,
