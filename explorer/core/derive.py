@@ -194,7 +194,10 @@ def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points:
         if not method.uses_step:
             used = None
         elif step is None:
-            used = default_steps(method, context, x)
+            # Near the largest double (1e308 with the large step of noisy samples) a step or a stencil point
+            # overflows: inf, and the value there undefined, without overflow warnings on the way.
+            with np.errstate(over="ignore"):
+                used = default_steps(method, context, x)
         elif method is Method.COMPLEX:
             used = np.full(x.shape, float(step))
         else:

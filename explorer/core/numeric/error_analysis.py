@@ -92,10 +92,10 @@ def sweep_steps(
         if best is not None:
             optima[method] = best
         # Where f or its derivatives are near the double limit (exp(x) at x = 700, 1e300 x) the theory lines
-        # overflow to inf at large h (truncation) or tiny h (round-off), and where a derivative is infinite
-        # (log's third at 1e-300) truncation is inf * 0 at tiny h: gaps in the lines, not warnings on the
-        # command line's error stream.
-        with np.errstate(over="ignore", invalid="ignore"):
+        # overflow to inf at large h (truncation) or tiny h (round-off: h^n underflows to 0 on [-1e-300, 0] at
+        # order 5), and where a derivative is infinite (log's third at 1e-300) truncation is inf * 0 at tiny h:
+        # gaps in the lines, not warnings on the command line's error stream.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if method is Method.COMPLEX:
                 third = context.exact_derivative(3, x0)
                 if third is not None:
