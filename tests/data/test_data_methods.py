@@ -314,6 +314,14 @@ def test_samples_too_close_for_the_span_of_t_are_one_line(method, t, recwarn):
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
+def test_a_method_failing_on_the_samples_is_one_line():
+    # tv at order 2 merges the close samples of this t down to too few: a ValueError from the maximum of an
+    # empty array reached the command line as a traceback
+    t = np.array([0.0, 1e-9, 1e-6, 1e-3, 0.5, 1.0])
+    with pytest.raises(DataError, match=r"^tv failed on these samples \(ValueError: .*\); try another method$"):
+        differentiate_samples(t, np.sin(t), 2, "tv")
+
+
 def test_noise_estimate_on_known_noise_and_on_exact_data():
     t = spacings(2000)["random"]
     rng = np.random.default_rng(11)

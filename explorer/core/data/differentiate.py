@@ -17,7 +17,8 @@ Parameters given with `auto` pick the first method that has them all (lam: the s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from types import MappingProxyType
 
 import numpy as np
@@ -116,7 +117,8 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
     notes: list[str] = []
 
     if sample_method is None:  # auto: the method too
-        sample_method, given, reason_head = _auto_method(u, v, order, sigma)
+        with _one_line("choosing the method"):
+            sample_method, given, reason_head = _auto_method(u, v, order, sigma)
     else:
         given = _scaled_in(sample_method, _checked_parameters(sample_method, params), y_scale)
         reason_head = sample_method.label + (f" (auto: the method with {', '.join(sorted(params))})"
@@ -124,8 +126,9 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
     if n < sample_method.minimum(order):
         raise DataError(f"{sample_method.name} needs at least {sample_method.minimum(order)} samples for order "
                         f"{order}; there are {n}")
-    values, why, from_data = _fill(sample_method, u, v, order, sigma, given)
-    estimate = sample_method.apply(u, v, order, values)
+    with _one_line(sample_method.name):
+        values, why, from_data = _fill(sample_method, u, v, order, sigma, given)
+        estimate = sample_method.apply(u, v, order, values)
     with np.errstate(over="ignore"):  # y near 1e308: the derivative is inf, said in a note below
         derivative = _per_span(estimate.derivative * y_scale, span, order)
     fit = None if estimate.fit is None else y_centre + y_scale * estimate.fit
@@ -168,6 +171,20 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
     if best.method == "savgol" and len(u) > risk.RISK_SAMPLES:  # its window is chosen again on every sample
         return METHODS["savgol"], {}, how
     return METHODS[best.method], dict(best.parameters), how
+
+
+@contextmanager
+def _one_line(what: str) -> Iterator[None]:
+    """A numerical failure inside a method as one DataError line, not a traceback: samples at the edge of what
+    a method handles can still meet one (tv at order 2 on t = 0, 1e-9, 1e-6, 1e-3, 0.5, 1 merges its close
+    samples down to too few and took the maximum of nothing)."""
+    try:
+        yield
+    except DataError:
+        raise
+    except (ArithmeticError, ValueError) as exc:  # numpy's LinAlgError is a ValueError
+        raise DataError(f"{what} failed on these samples ({type(exc).__name__}: {str(exc)[:120]}); "
+                        "try another method") from None
 
 
 def _resolvable(t: np.ndarray, u: np.ndarray, span: float) -> None:
