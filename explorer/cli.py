@@ -33,9 +33,11 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # argparse reads "-1e308" as an option (its negative-number pattern has no exponent): --from -1e308
-        # was "expected one argument". With no option that looks like a number, any number is a value.
-        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+        # argparse reads "-1e308" or "-pi/4" as an option (its negative-number pattern has no exponent and no
+        # names): --from -1e308 was "expected one argument", although numbers are constant expressions. Every
+        # option here is "--name" or a single letter ("-o"), so anything else after one "-" is a value (and no
+        # option matches this pattern, which argparse also asks of each option it is given).
+        self._negative_number_matcher = re.compile(r"^-(?!-)(?![A-Za-z]$).")
 
     def error(self, message: str):  # argparse would print usage and a second line; one line is enough
         raise UsageError(message)
@@ -60,9 +62,26 @@ def _step_as_given(text: str) -> float:
     return h
 
 
+def _whole(text: str) -> int:
+    """A whole number (--points, --accuracy, ...): digits 0-9 as in expressions; int() alone also reads ٣, ３
+    and 1_000."""
+    if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits 0-9)")
+    if len(text.strip().lstrip("+-")) > 20:  # no count or order comes near; int() would read 4300 digits
+        raise argparse.ArgumentTypeError(f"{text.strip()[:24]!r}... is far too large")
+    return int(text)
+
+
+def _output(text: str) -> str:
+    """-o FILE: a name, not empty (-o '' printed to the terminal as if no -o was given, or was 'a directory')."""
+    if not text:  # (" " is a name the file system takes)
+        raise argparse.ArgumentTypeError("the output file name is empty")
+    return text
+
+
 def _order(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ORDER:
-        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text!r}")
+    if not re.fullmatch(r"[0-9]{1,20}", text) or not 1 <= int(text) <= MAX_ORDER:
+        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text[:40]!r}")
     return int(text)
 
 
@@ -89,8 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--var", default="x", help="the variable (default x); other names are parameters")
         sub.add_argument("--order", type=_order, default=DerivativeRequest.order,
                          help=f"derivative order 1..{MAX_ORDER}")
-        sub.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=DerivativeRequest.accuracy,
-                         help="finite-difference accuracy order p")
+        sub.add_argument("--accuracy", type=_whole, choices=range(1, MAX_ACCURACY + 1),
+                         default=DerivativeRequest.accuracy, help="finite-difference accuracy order p")
         sub.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
                          help="value of a parameter (default 1)")
         sub.add_argument("--timeout", type=lambda text: _number(text, "seconds"), default=DERIVE_TIMEOUT,
@@ -117,10 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write the plots (.png, .svg) or the data (.csv) without a window")
     common(export)
-    export.add_argument("-o", "--output", required=True, help="file to write; its suffix picks the format")
+    export.add_argument("-o", "--output", type=_output, required=True,
+                        help="file to write; its suffix picks the format")
     export.add_argument("--from", dest="x_min", type=_number, default=DerivativeRequest.x_min)
     export.add_argument("--to", dest="x_max", type=_number, default=DerivativeRequest.x_max)
-    export.add_argument("--points", type=int, default=DerivativeRequest.points)
+    export.add_argument("--points", type=_whole, default=DerivativeRequest.points)
     export.add_argument("--h", type=lambda text: _number(text, "h"), default=DerivativeRequest.step)
     export.add_argument("--probe", type=_number, default=None, metavar="X",
                         help="x of the error-against-h panel (default: 30%% into where the derivative exists)")
@@ -134,14 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
                               help="the t column: header name or number, 1 for the first (default 1)")
     data_command.add_argument("--y", dest="y_column", default=None, metavar="COLUMN",
                               help="the y column (default 2; a file with one column is y at unit spacing)")
-    data_command.add_argument("--order", type=int, choices=(1, 2), default=1, help="1 velocity, 2 acceleration")
+    data_command.add_argument("--order", type=_whole, choices=(1, 2), default=1, help="1 velocity, 2 acceleration")
     data_command.add_argument("--method", choices=("auto", *METHOD_NAMES), default="auto",
                               help="default auto: the method and its parameters chosen from the data")
     data_command.add_argument("--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
                               help="a method parameter (e.g. window=51, lam=1e-6); the others are chosen from the data")
     data_output = data_command.add_mutually_exclusive_group()
     data_output.add_argument("--json", action="store_true", help="print one JSON object with every sample")
-    data_output.add_argument("-o", "--output", metavar="OUT.csv", help="write t, y and the derivative as CSV")
+    data_output.add_argument("-o", "--output", type=_output, metavar="OUT.csv",
+                             help="write t, y and the derivative as CSV")
 
     steps_command = commands.add_parser("steps", help="the derivative rule by rule (sum, product, chain, ...)")
     steps_command.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
@@ -166,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     gradient_command.add_argument("--direction", type=_assignments, default=None, metavar="X=1,Y=1",
                                   help="also the derivative along this vector (normalised)")
     gradient_command.add_argument("--method", choices=[m.value for m in Method] + ["all"], default="all")
-    gradient_command.add_argument("--accuracy", type=int, choices=range(1, MAX_ACCURACY + 1), default=2,
+    gradient_command.add_argument("--accuracy", type=_whole, choices=range(1, MAX_ACCURACY + 1), default=2,
                                   help="finite-difference accuracy order p")
     gradient_command.add_argument("--h", type=lambda text: _number(text, "h"), default=None,
                                   help="step size along every variable, taken as given; default: at each point the "
@@ -186,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
                               help="the first row holds the x values and the first column the y values")
     grid_command.add_argument("--dx", type=_number, default=1.0, help="x spacing without --coordinates (default 1)")
     grid_command.add_argument("--dy", type=_number, default=1.0, help="y spacing without --coordinates (default 1)")
-    grid_command.add_argument("--edge-order", dest="edge_order", type=int, choices=(1, 2), default=2,
+    grid_command.add_argument("--edge-order", dest="edge_order", type=_whole, choices=(1, 2), default=2,
                               help="accuracy of the one-sided differences at the edges, as np.gradient's edge_order")
     grid_command.add_argument("--exact", metavar="EXPR", default=None,
                               help="f(x, y) in SymPy syntax: also its exact gradient and the |error| of np.gradient")
@@ -196,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
                               metavar="SECONDS", help="seconds SymPy may take before giving up")
     grid_output = grid_command.add_mutually_exclusive_group()
     grid_output.add_argument("--json", action="store_true", help="print one JSON object with every grid value")
-    grid_output.add_argument("-o", "--output", metavar="OUT.csv",
+    grid_output.add_argument("-o", "--output", type=_output, metavar="OUT.csv",
                              help="write x, y, f, df/dx, df/dy (and the exact ones and errors) as CSV")
     return parser
 

@@ -217,3 +217,24 @@ def test_when_sympy_gives_up_autodiff_is_the_reference_as_in_the_window(capsys, 
     central = report["points"][0]["methods"]["central"]
     assert central["abs_error"] is None and central["error_estimate"] > 0
     assert abs(central["value"] - 0.5403023058681398) <= central["error_estimate"]
+
+
+@pytest.mark.parametrize("expression, x_min, x_max, order", [("exp(x)", "700", "709.78", "1"),
+                                                             ("log(x)", "1e-300", "1e-299", "1"),
+                                                             ("1e300*x", "-5", "5", "2"),
+                                                             ("acos(x)", "-1e-300", "0", "5")])
+def test_export_near_the_double_limit_warns_nothing(capsys, recwarn, tmp_path, expression, x_min, x_max, order):
+    # the truncation line of the error against h overflows at large h (exp at 700) or is inf * 0 at tiny h
+    # (log's third derivative at 1e-300), the round-off line overflows at tiny h (eps 1e300 / h^2): gaps, not
+    # RuntimeWarnings on stderr
+    code, out, err = run_cli(capsys, "export", expression, "--from", x_min, "--to", x_max, "--order", order, "-o",
+                             str(tmp_path / "out.csv"))
+    assert code == 0 and err == "" and out.startswith("wrote ")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_a_stencil_past_the_largest_double_is_undefined_without_warnings(capsys, recwarn):
+    # at 1e308 the balanced step of samples with noise 1 reaches past 1.8e308: the step overflowed with warnings
+    code, out, err = run_cli(capsys, "derive", "abs(x)", "--at", "1e308", "--noise", "1", "--json")
+    assert code == 0 and err == ""
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

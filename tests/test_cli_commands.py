@@ -1,5 +1,7 @@
 """Which command runs: a mistyped command is a usage error, no display is one clear line (never Qt's abort)."""
 
+import json
+import math
 import os
 import subprocess
 import sys
@@ -46,6 +48,17 @@ def test_negative_numbers_in_scientific_notation_are_values_not_options(capsys):
     assert err.count("\n") == 1 and "x from must be within" in err
 
 
+@pytest.mark.parametrize("text, value", [("-pi/4", -math.pi / 4), ("-sqrt(2)", -math.sqrt(2)), ("-(1)", -1.0)])
+def test_negative_constant_expressions_are_values_not_options(text, value, capsys):
+    # "--at -pi/4" was "expected at least one argument": argparse took it for an option
+    assert main(["derive", "sin(x)", "--at", "1", text, "--method", "symbolic", "--json"]) == 0
+    points = json.loads(capsys.readouterr().out)["points"]
+    assert [p["x"] for p in points] == [1.0, value]
+    assert points[1]["exact"] == pytest.approx(math.cos(value), rel=1e-15)
+    assert main(["derive", "sin(x)", "--at", "-inf"]) == 2  # read as a number, then refused as one
+    assert "inf (infinity) is not a number" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("h", ["1e300", "0", "-1e-5", "nan", "inf", "1e-400"])
 def test_a_step_outside_what_can_work_is_refused(h, capsys):
     assert main(["derive", "sin(x)", "--h", h]) == 2
@@ -56,3 +69,23 @@ def test_a_step_outside_what_can_work_is_refused(h, capsys):
 def test_a_tiny_step_is_used_as_given_for_the_complex_step(capsys):
     assert main(["derive", "sin(x)", "--at", "1", "--h", "1e-20", "--method", "complex", "--json"]) == 0
     assert '"h": 1e-20' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["derive", "x", "--order", "٣"], ["derive", "x", "--accuracy", "٣"],
+                                  ["export", "x", "--points", "1_000", "-o", "never.csv"],
+                                  ["export", "x", "--points", "１０", "-o", "never.csv"],
+                                  ["grid", "-", "--edge-order", "١"],
+                                  ["export", "x", "--points", "9" * 5000, "-o", "never.csv"]])
+def test_whole_numbers_are_digits_0_to_9(argv, capsys):
+    # int() reads Arabic-Indic and full-width digits and 1_000: --order ٣ was order 3, unlike every expression
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: argument {argv[2]}")
+
+
+@pytest.mark.parametrize("argv", [["data", "-", "-o", ""], ["grid", "-", "-o", ""], ["export", "x", "-o", ""]])
+def test_an_empty_output_name_is_an_error(argv, capsys):
+    # data and grid printed their table as if -o had not been given; the export said "a file without suffix"
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == "error: argument -o/--output: the output file name is empty\n"

@@ -72,13 +72,34 @@ def default_steps(method: Method, context: MethodContext, x: np.ndarray) -> np.n
         stencil = context.stencil(method)
         q = stencil.derivative_order + stencil.accuracy
         higher = context.exact_derivative(q, x)
+        unbalanced = np.ones(x.shape, dtype=bool)
         if higher is not None:
             best = step_sizes.balanced(stencil, f0, higher, context.exact_derivative(q + 1, x), context.noise)
             h = np.where(np.isfinite(best), best, h)
             overflowed = np.isinf(higher) & np.isfinite(f0) & (x != 0)
             h = np.where(overflowed, base * np.abs(x), h)
+            unbalanced = ~np.isfinite(best) & ~overflowed
         h = step_sizes.representable(x, h, stencil.denominator)
+        h = _smaller_scale_if_better(method, context, x, h, base, unbalanced)
     return _inside_domain(method, context, x, h, base)
+
+
+def _smaller_scale_if_better(method: Method, context: MethodContext, x: np.ndarray, h: np.ndarray, base: float,
+                             unbalanced: np.ndarray) -> np.ndarray:
+    """h, or base * |x| where that step's estimated error is smaller, at the points 0 < |x| < s0 whose step
+    nothing balanced (no truncation: x^2 with the central difference). There the scale s0 may be far above
+    the function's own: x^2 at 1e-100 with a step of 1e-5 loses 4xh = 1e-105 against h^2 and gives 0, while
+    at base * |x| it is right to a few ulps; x^2 + 1 at 1e-100 keeps the larger step."""
+    candidates = np.flatnonzero(unbalanced & (np.abs(x) < context.step_floor) & (x != 0))
+    if candidates.size == 0:
+        return h
+    at = x[candidates]
+    smaller = step_sizes.representable(at, base * np.abs(at), context.denominator(method))
+    with np.errstate(invalid="ignore"):
+        better = estimated_error(context, method, at, smaller) < estimated_error(context, method, at, h[candidates])
+    h = np.array(h, dtype=float)
+    h[candidates[better]] = smaller[better]
+    return h
 
 
 def _complex_steps(context: MethodContext, x: np.ndarray, h: np.ndarray, f0: np.ndarray) -> np.ndarray:
@@ -173,7 +194,10 @@ def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points:
         if not method.uses_step:
             used = None
         elif step is None:
-            used = default_steps(method, context, x)
+            # Near the largest double (1e308 with the large step of noisy samples) a step or a stencil point
+            # overflows: inf, and the value there undefined, without overflow warnings on the way.
+            with np.errstate(over="ignore"):
+                used = default_steps(method, context, x)
         elif method is Method.COMPLEX:
             used = np.full(x.shape, float(step))
         else:

@@ -42,6 +42,10 @@ MAX_DATA_ORDER = 2  # derivative order of samples: velocity and acceleration
 MAX_STENCIL_POINTS = 15  # points of one Fornberg stencil over samples
 MAX_SAVGOL_WINDOW = 2001  # points of one Savitzky-Golay window
 MAX_SAVGOL_DEGREE = 7  # degree of the local polynomial
+# Least spacing of two samples as a fraction of t's span: the methods work on t scaled to [0, 1] and take
+# spacings to powers up to 5 (the Kalman prior's 720 / step^5), which underflow to 0 below this. Samples at
+# t = 0 and 1e-300 beside t = 4 are one point at that scale.
+MIN_SAMPLE_SPACING = 1e-60
 
 # -- step-by-step derivation (core/symbolic/steps.py) ----------------------------------------
 # Steps of one derivation, all orders together: beyond this the list is too long to read, and each step

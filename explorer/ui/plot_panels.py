@@ -63,18 +63,28 @@ def robust_range(arrays: list[np.ndarray], top_share: float = 0.0,
     values = np.concatenate(finite) if finite else np.empty(0)
     if values.size == 0:
         return None
+    # Worked out in units of the largest |value|: near the double limit (exp(x) up to x = 709) the widths and
+    # paddings overflowed to an infinite range, which pyqtgraph refuses; and a curve of size 1e-20 was judged
+    # flat against an absolute 1e-12 and drawn as a line on a range of +-1.
+    scale = float(np.max(np.abs(values))) or 1.0
+    values = values / scale
     bulk_low, bulk_high = np.percentile(values, (10, 90))
     for cut in OUTLIER_CUTS:
         low, high = np.percentile(values, (cut, 100 - cut))
         if bulk_high - bulk_low >= (high - low) / 3:
             break
-    if high - low < 1e-12 * max(1.0, abs(high)):
-        return float(low - 1.0), float(high + 1.0)
-    pad = 0.05 * (high - low)
-    low, high = low - pad, high + pad
-    top, bottom = min(max(top_share, 0.0), 0.5), min(max(bottom_share, 0.0), 0.2)
-    whole = (high - low) / (1 - top - bottom)
-    return float(low - bottom * whole), float(high + top * whole)
+    if high - low < 1e-12:
+        low, high = low - 1.0, high + 1.0
+    else:
+        pad = 0.05 * (high - low)
+        low, high = low - pad, high + pad
+        top, bottom = min(max(top_share, 0.0), 0.5), min(max(bottom_share, 0.0), 0.2)
+        whole = (high - low) / (1 - top - bottom)
+        low, high = low - bottom * whole, high + top * whole
+    # Within half the largest double either way, so that the range's width is finite too.
+    limit = np.finfo(float).max / 2
+    with np.errstate(over="ignore"):
+        return float(np.clip(low * scale, -limit, limit)), float(np.clip(high * scale, -limit, limit))
 
 
 def decade_range(decades: list[np.ndarray], below: float = 0.3, above: float = 0.5) -> tuple[float, float] | None:

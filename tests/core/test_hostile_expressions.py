@@ -250,7 +250,9 @@ def test_numbers_read_to_the_nearest_double(text, value):
 @pytest.mark.parametrize(
     "text, words",
     [("1e-400", "underflows to 0"), ("sin(exp(exp(20)))", "out of range"), ("sqrt(-1)", "not a real"),
-     ("a+1", r"cannot contain a name \(a\)"), ("nan", "nan"), ("1/0", "division by zero")],
+     ("a+1", r"cannot contain a name \(a\)"), ("nan", "nan"), ("1/0", "division by zero"),
+     # names the expression loses are still names: these were read as 0
+     ("0*a", r"cannot contain a name \(a\)"), ("a - a", r"cannot contain a name \(a\)"), ("0x10", "hexadecimal")],
 )
 def test_numbers_that_are_not_finite_reals_are_refused(text, words):
     with pytest.raises(ExpressionError, match=words):

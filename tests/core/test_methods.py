@@ -216,3 +216,22 @@ def test_long_grids_worked_in_blocks_give_what_short_ones_give(text):
         whole = context.scaled_derivative(method, x, 1e-5)
         alone = context.scaled_derivative(method, x[sample], 1e-5)
         np.testing.assert_array_equal(whole[sample], alone, err_msg=method.value)
+
+
+@pytest.mark.parametrize("text, x, exact", [
+    # tanh' = 1 - tanh^2 cancelled to 0 from x = 19 on; these are sech^2 and its derivatives there
+    ("tanh(x)", [20.0, -30.0, 0.5], [[1.6993417021166355e-17, 3.502604305078608e-26, 0.7864477329659274],
+                                     [-3.398683404233271e-17, 7.005208610157216e-26, -0.7268619813835873]]),
+    ("3tanh(2x)", [15.0], [[2.101562583047165e-25], [None]]),
+    # asinh' = 1/sqrt(x^2 + 1): x^2 overflowed to inf from 1e154 on, and the derivative read 0
+    ("asinh(x)", [1e200, -1e300, 0.5], [[1e-200, 1e-300, 0.8944271909999159], [-0.0, 0.0, -0.35777087639996635]]),
+    ("sqrt(x^2 + 1)", [1e200, -1e200, 0.0], [[1.0, -1.0, 0.0], [None, None, 1.0]]),
+])
+def test_exact_derivatives_evaluate_without_cancellation_or_overflow(text, x, exact):
+    symbolic = symbolic_for(text, 2)
+    parsed = symbolic.parsed
+    for order, wanted in enumerate(exact, start=1):
+        values = evaluate(symbolic.of(order), (parsed.variable,), np.array(x))
+        for value, truth in zip(values, wanted, strict=True):
+            if truth is not None:
+                assert value == pytest.approx(truth, rel=1e-7, abs=0), (text, order, x)

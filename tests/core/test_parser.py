@@ -36,6 +36,11 @@ a = sympy.Symbol("a", real=True)
         ("1e-3x", sympy.Float("1e-3") * x),
         ("πx", sympy.pi * x),  # π is a constant next to a name, not part of one (it made a parameter "pix")
         ("xπ²", sympy.pi**2 * x),
+        # a run of superscripts is one exponent: x²³ was x^2^3 = x^8, and ⁴..⁹, ⁰, ¹, ⁻ were refused
+        ("x²³", x**23),
+        ("x⁻¹ + 2x⁴", 1 / x + 2 * x**4),
+        ("(x+1)⁻¹⁰", (x + 1) ** -10),
+        ("x – 1", x - 1),  # an en dash pasted from a document
         ("10^20*x", sympy.Integer(10**20) * x),  # exact while it is a product, not an argument
         ("(2/3)^40", sympy.Rational(2**40, 3**40)),
     ],
@@ -86,6 +91,8 @@ def test_real_cube_root_of_negative():
         ("lambda*x", 1, "Python keyword"),
         ("2*٣", 3, "0-9"),
         ("log(x - x)", 1, "undefined"),
+        ("x + 0x1f", 5, "hexadecimal"),  # not 0*x1f, which is 0
+        ("2*0b101", 3, "binary"),
     ],
 )
 def test_errors_say_what_and_where(text, column, words):
@@ -152,6 +159,9 @@ def test_columns_refer_to_what_was_typed_even_after_unicode():
     with pytest.raises(ExpressionError) as info:
         parse_expression("π +")
     assert info.value.column == 4
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("x²⁻ + 1")  # the exponent (2-) is incomplete: the column of its run
+    assert info.value.column == 2
     # Characters the tokenizer rejects are mapped back too (found by fuzzing: "ππ'" said column 5).
     with pytest.raises(ExpressionError) as info:
         parse_expression("ππ'")

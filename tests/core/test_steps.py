@@ -91,6 +91,9 @@ def _derive(expression, points, **kwargs):
 # (f, points where f' is well conditioned: relative error achievable near sqrt(eps) or better)
 WELL_CONDITIONED = [
     ("x^2+1", [1.0, -3.7, 1e8, -1e8, 1e15]),
+    # no truncation to balance at tiny x: a step of 1e-5 lost 4xh against h^2 and every difference gave 0
+    ("x^2", [1e-150, 1e-100, -1e-100, 1e-30, 0.5, 1e8]),
+    ("x^3", [1e-100, 1e-60]),
     ("x^3-2x", [1e-300, 1e-8, 0.0, 1.0, 1e8, -1e15]),
     ("x^5", [1e-30, 1e-6, 1.0, 1e8, -1e15]),
     ("exp(x)", [1e-300, 1e-6, 0.0, 1.0, -1.0, 3.7]),

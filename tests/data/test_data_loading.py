@@ -80,7 +80,7 @@ def test_unsorted_repeated_missing_and_infinite_rows_are_reported_with_lines():
     notes = {note.what.split(" ")[2]: note for note in samples.notes}
     text_notes = " | ".join(samples.warnings)
     assert "dropped for an empty or missing t or y cell: 4 (lines 6, 7, 8, 10)" in text_notes
-    assert "infinite t or y: 1 (line 9)" in text_notes
+    assert "infinite t or y (beyond double range): 1 (line 9)" in text_notes
     assert "t was not ascending, so the rows were sorted; places where it went down: 1 (line 3)" in text_notes
     assert "rows repeating an earlier row's t, merged (their y averaged): 1 (line 5)" in text_notes
     assert notes
@@ -107,6 +107,12 @@ def test_every_kind_of_bad_file_is_one_line_naming_the_problem(tmp_path):
     assert "binary" in error_of(tmp_path, bytes(range(256)) * 20, "junk.bin")
     assert "binary" in error_of(tmp_path, b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f" * 200, "ctl.bin")
     assert "no row has both" in error_of(tmp_path, "t,y\n,1\n2,\n")
+    # what was dropped is said: these y are not missing but beyond double range
+    assert error_of(tmp_path, f"t,y\n0,1e400\n1,{10**400}\n").endswith(
+        "no row has both a t and a y value (2 data rows); rows dropped for an infinite t or y (beyond double range): "
+        "2 (lines 2, 3)")
+    assert error_of(tmp_path, "t,y\n0,1\n1,inf\n").endswith(
+        "a derivative needs at least 2; rows dropped for an infinite t or y (beyond double range): 1 (line 3)")
     assert "no column 'speed' for y; columns are: t, y" in error_of(tmp_path, "t,y\n0,1\n1,2\n", y="speed")
     assert "y column 3 does not exist" in error_of(tmp_path, "t,y\n0,1\n1,2\n", y=3)
     assert "same column" in error_of(tmp_path, "t,y\n0,1\n1,2\n", t="y", y=2)

@@ -297,6 +297,44 @@ def test_epoch_seconds_and_nano_units_are_handled_like_unit_scales():
         assert rms(result.derivative, 1e-9 * np.cos(t / 60) / 60) < 1e-11
 
 
+@pytest.mark.parametrize("span", [1e300, 1e-300])
+@pytest.mark.parametrize("method", ["fornberg", "spline"])
+def test_t_spanning_the_ends_of_double_range(span, method):
+    # the float span**order overflowed (OverflowError at 1e300, ZeroDivisionError at 1e-300) before the
+    # derivative, 1e-600 (0 as a double) or 1e600 (infinite: said in a note), was formed
+    u = np.linspace(0, 1, 60)
+    first = differentiate_samples(u * span, np.sin(u), 1, method)
+    unit = differentiate_samples(u, np.sin(u), 1, method)  # the same fit on t in [0, 1]
+    np.testing.assert_allclose(first.derivative, unit.derivative / span, rtol=1e-6)
+    assert rms(first.derivative * span, np.cos(u)) < 1e-3
+    assert f"lam on your t: {'inf' if span > 1 else '0'}" in first.reason or method != "spline"
+    second = differentiate_samples(u * span, np.sin(u), 2, method)
+    if span > 1:
+        assert np.all(second.derivative == 0)
+    else:
+        assert np.isnan(second.derivative).all() and "60 derivative values are not finite" in second.warnings
+
+
+@pytest.mark.parametrize("method", ["auto", "gradient", "fornberg", "savgol", "spline", "tv", "kalman"])
+@pytest.mark.parametrize("t", [[0.0, 1e-300, 2e-300, 3.0, 4.0, 5.0, 6.0, 7.0],  # 0 and 1e-300: one point beside 7
+                               [-3.0, 5e-300, 1.0, 2.0, 3.0, 4.0, 5.0, 2e300]])  # spacings of 1e-300 of the span
+def test_samples_too_close_for_the_span_of_t_are_one_line(method, t, recwarn):
+    # prepare scales t to [0, 1], where these are (nearly) one point: the methods divided by spacings of 0 or
+    # their powers (ZeroDivisionError, SVD did not converge, zero-size arrays, stencils of inf with warnings)
+    for order in (1, 2):
+        with pytest.raises(DataError, match="too close to tell apart beside the span of t"):
+            differentiate_samples(np.array(t), np.sin(np.arange(len(t))), order, method)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_a_method_failing_on_the_samples_is_one_line():
+    # tv at order 2 merges the close samples of this t down to too few: a ValueError from the maximum of an
+    # empty array reached the command line as a traceback
+    t = np.array([0.0, 1e-9, 1e-6, 1e-3, 0.5, 1.0])
+    with pytest.raises(DataError, match=r"^tv failed on these samples \(ValueError: .*\); try another method$"):
+        differentiate_samples(t, np.sin(t), 2, "tv")
+
+
 def test_noise_estimate_on_known_noise_and_on_exact_data():
     t = spacings(2000)["random"]
     rng = np.random.default_rng(11)

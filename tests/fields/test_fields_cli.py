@@ -195,7 +195,36 @@ def test_grid_refuses_bad_matrices_in_one_line(capsys, tmp_path, content, messag
     assert message in err.lower(), err
 
 
+def test_grid_spacing_beyond_double_range_is_one_line(capsys, recwarn, tmp_path):
+    # x = 2 * 1e308 overflowed with two RuntimeWarnings printed above the error line
+    path = tmp_path / "edge.csv"
+    path.write_text("1,2,3\n4,5,6\n7,8,9\n")
+    code, out, err = run(capsys, "grid", str(path), "--dx", "1e308")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert code == 2 and err.count("\n") == 1 and "x spacing times the number of points passes double range" in err
+
+
 def test_grid_refuses_a_missing_file_and_a_directory(capsys, tmp_path):
     for target in (tmp_path / "nothing.csv", tmp_path):
         code, out, err = run(capsys, "grid", str(target))
         assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_derive_with_vars_and_a_given_step(capsys):
+    # --h gave the exact methods steps too, and their error estimate asked for a stencil: a traceback
+    code, out, err = run(capsys, "derive", "exp(x*y)", "--vars", "x,y", "--wrt", "x,y", "--point", "x=1,y=2",
+                         "--h", "1e-5", "--json")
+    assert code == 0 and err == ""
+    methods = json.loads(out)["points"][0]["methods"]
+    assert methods["symbolic"]["h"] is None and methods["autodiff"]["h"] is None
+    assert methods["central"]["h"] == pytest.approx({"x": 1e-5, "y": 1e-5}, rel=1e-10)  # made exact at x, y
+    assert methods["central"]["value"] == pytest.approx(3 * math.exp(2), rel=1e-7)  # (1 + xy) e^(xy)
+
+
+def test_a_directional_derivative_of_infinite_partials_is_undefined_without_warnings(capsys, recwarn):
+    # exp(x y) at x = y = -1e15: both partials are -inf * ... = inf of opposite signs along (-1, pi): inf - inf
+    code, out, err = run(capsys, "gradient", "exp(x*y)", "--vars", "x,y", "--point", "x=-1e15,y=-1e15",
+                         "--method", "autodiff", "--direction", "x=-1,y=pi", "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["points"][0]["directional"]["autodiff"] is None
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

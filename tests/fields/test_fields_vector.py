@@ -142,3 +142,12 @@ def test_exp_of_product_at_a_large_coordinate():
     p = np.array([1e6, 1e-6])
     g = gradient(c, Method.CENTRAL, p)
     np.testing.assert_allclose(g, [1e-6 * math.e, 1e6 * math.e], rtol=1e-8)
+
+
+@pytest.mark.parametrize("size", [1e-308, 5e-324, 1.0, 1e308])
+def test_a_direction_of_any_size_is_normalised(size):
+    # (1e-308, 0) was "the zero vector": its norm underflowed; (1e308, 1e308) overflowed
+    np.testing.assert_allclose(unit_vector([size, 0.0], 2), [1.0, 0.0], rtol=0, atol=0)
+    np.testing.assert_allclose(unit_vector([size, -size], 2), [math.sqrt(0.5), -math.sqrt(0.5)], rtol=1e-15)
+    with pytest.raises(FieldInputError, match="zero vector"):
+        unit_vector([0.0, -0.0], 2)

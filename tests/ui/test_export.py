@@ -119,6 +119,19 @@ def test_headless_export_needs_no_window(qapp, tmp_path, suffix):
         np.testing.assert_allclose(table["symbolic"], 3 * table["x"] ** 2, atol=1e-12)
 
 
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_headless_export_of_values_near_the_double_limit(qapp, tmp_path, recwarn, suffix):
+    # exp up to 1.7e308: the top panel's range overflowed to [-inf, inf] and pyqtgraph raised; the theory
+    # lines' overflow was a RuntimeWarning on the command line's error stream
+    request = DerivativeRequest("exp(x)", x_min=705, x_max=709.78, points=201)
+    parsed = parse_expression(request.expression)
+    chain = derivative_chain(parsed.expr, parsed.variable, derivatives_needed(request))
+    path = tmp_path / f"out{suffix}"
+    export_headless(request, SymbolicDerivatives(parsed, (parsed.expr, *chain)), path)
+    assert path.stat().st_size > 100
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_exported_file_gets_the_usual_mode_not_the_temporary_files(tmp_path):
     target = tmp_path / "new.csv"
     previous = os.umask(0o022)

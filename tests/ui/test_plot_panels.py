@@ -46,6 +46,21 @@ def test_robust_range_shows_the_curve_between_poles_and_all_of_a_steep_one():
     assert low <= 0 and high >= np.exp(5) * 0.95
 
 
+@pytest.mark.parametrize("scale", [1e-300, 1e-20, 1.0, 1e20, 1e300])
+def test_robust_range_fits_a_curve_at_any_scale(scale):
+    x = np.linspace(-3, 3, 1000)
+    low, high = robust_range([scale * np.sin(x)])  # 1e-20 sin(x) was judged flat and drawn on -1..1
+    assert -1.3 * scale < low < -0.9 * scale and 0.9 * scale < high < 1.3 * scale
+
+
+def test_robust_range_near_the_double_limit_is_finite():
+    # exp over 705..709.78 and its derivatives reach 1.7e308: the padded range overflowed to [-inf, inf], which
+    # pyqtgraph refuses (the export to PNG failed with a traceback)
+    values = np.exp(np.linspace(705, 709.78, 500))
+    low, high = robust_range([values, -values], top_share=0.3, bottom_share=0.1)
+    assert math.isfinite(high - low) and low < -1e307 and high > 1e307
+
+
 @pytest.mark.parametrize("shift", [-300.0, -12.0, 0.0, 7.0, 290.0])  # decades: tiny and huge errors alike
 def test_an_error_axis_stays_put_for_small_changes_and_refits_for_large_ones(shift):
     def wanted(low, high):  # the range fitted to values from 10^low to 10^high

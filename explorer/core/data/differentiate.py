@@ -20,12 +20,13 @@ Parameters given with `auto` pick the first method that has them all (lam: the s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from types import MappingProxyType
 
 import numpy as np
 
-from ..limits import MAX_DATA_ORDER, MAX_STENCIL_POINTS
+from ..limits import MAX_DATA_ORDER, MAX_STENCIL_POINTS, MIN_SAMPLE_SPACING
 from . import choice, risk
 from .errors import DataError
 from .methods import METHOD_NAMES, METHODS, SampleMethod, Value, method_named
@@ -114,11 +115,13 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
     if n < need or span <= 0:
         raise DataError(f"{candidate.name if sample_method else 'a derivative of order ' + str(order)} needs at "
                         f"least {need} samples at distinct t; there are {n}")
+    _resolvable(data.t, data.u, span)
     u, v, sigma = data.u, data.v, data.sigma
     notes: list[str] = []
 
     if sample_method is None:  # auto: the method too
-        sample_method, given, reason_head = _auto_method(u, v, order, sigma)
+        with _one_line("choosing the method"):
+            sample_method, given, reason_head = _auto_method(u, v, order, sigma)
     else:
         given = _scaled_in(sample_method, _checked_parameters(sample_method, params), y_scale)
         reason_head = sample_method.label + (f" (auto: the method with {', '.join(sorted(params))})"
@@ -126,9 +129,11 @@ def differentiate_with(t: object, y: object, order: int, method: str, params: Ma
     if n < sample_method.minimum(order):
         raise DataError(f"{sample_method.name} needs at least {sample_method.minimum(order)} samples for order "
                         f"{order}; there are {n}")
-    values, why, from_data = _fill(sample_method, u, v, order, sigma, given)
-    estimate = sample_method.apply(u, v, order, values)
-    derivative = estimate.derivative * (y_scale / span**order)
+    with _one_line(sample_method.name):
+        values, why, from_data = _fill(sample_method, u, v, order, sigma, given)
+        estimate = sample_method.apply(u, v, order, values)
+    with np.errstate(over="ignore"):  # y near 1e308: the derivative is inf, said in a note below
+        derivative = _per_span(estimate.derivative * y_scale, span, order)
     fit = None if estimate.fit is None else y_centre + y_scale * estimate.fit
     if not np.all(np.isfinite(derivative)):
         notes.append(f"{int(np.sum(~np.isfinite(derivative)))} derivative values are not finite")
@@ -152,7 +157,8 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
             if rounding.risk is not None and rounding.risk < stencil.risk:
                 stencil, points = rounding, int(rounding.parameters["points"])
         estimate = METHODS["fornberg"].apply(u, v, order, {"points": points})
-        scale = float(np.sqrt(np.mean(estimate.derivative**2)))
+        with np.errstate(over="ignore"):  # derivatives near 1e308: the scale is inf, and the stencils stay
+            scale = float(np.sqrt(np.mean(estimate.derivative**2)))
         error = math.sqrt(stencil.risk) if stencil.risk is not None else math.inf
         if error == 0.0 or (scale > 0 and error <= EXACT_RELATIVE_ERROR * scale):
             how = (f"estimated error {error / scale:.1e} of the derivative's RMS" if scale > 0
@@ -171,12 +177,48 @@ def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
     return METHODS[best.method], dict(best.parameters), how
 
 
+@contextmanager
+def _one_line(what: str) -> Iterator[None]:
+    """A numerical failure inside a method as one DataError line, not a traceback: samples at the edge of what
+    a method handles can still meet one (tv at order 2 on t = 0, 1e-9, 1e-6, 1e-3, 0.5, 1 merges its close
+    samples down to too few and took the maximum of nothing)."""
+    try:
+        yield
+    except DataError:
+        raise
+    except (ArithmeticError, ValueError) as exc:  # numpy's LinAlgError is a ValueError
+        raise DataError(f"{what} failed on these samples ({type(exc).__name__}: {str(exc)[:120]}); "
+                        "try another method") from None
+
+
+def _resolvable(t: np.ndarray, u: np.ndarray, span: float) -> None:
+    """DataError unless the samples' scaled times u = (t - t0) / span are finite and at least MIN_SAMPLE_SPACING
+    apart: t = 0 and 1e-300 beside t = 4 are one point at that scale, and the methods divided by their spacing
+    or its powers, 0 (a ZeroDivisionError, an SVD that did not converge, stencils of inf and NaN)."""
+    if not math.isfinite(span):
+        raise DataError(f"t runs from {t[0]:g} to {t[-1]:g}: its span is beyond double range")
+    close = np.flatnonzero(np.diff(u) < MIN_SAMPLE_SPACING)
+    if close.size:
+        i = int(close[0])
+        raise DataError(f"t = {t[i]:.17g} and t = {t[i + 1]:.17g} are too close to tell apart beside the span of t "
+                        f"({span:g}): less than {MIN_SAMPLE_SPACING:g} of it; merge or drop one of them")
+
+
+def _per_span(values, span: float, power: int):
+    """values / span^power as doubles, one division at a time: t spanning 1e300 (or 1e-300) overflowed the
+    float span**2 (OverflowError, ZeroDivisionError) although the result is 0 (or inf, then said in a note)."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(power):
+            values = values / np.float64(span)
+    return values
+
+
 def _reason(head: str, why: str, method: SampleMethod, shown: Mapping[str, Value], noise: float, span: float) -> str:
     parts = [head]
     if why:
         parts.append(why)
     if method.name == "spline":
         lam = float(shown["lam"])
-        parts.append(f"scipy's lam on your t: {lam * span**3:.3g}")
+        parts.append(f"scipy's lam on your t: {_per_span(np.float64(lam), 1 / span, 3):.3g}")
     parts.append(f"noise sigma ≈ {noise:.3g} estimated from the data")
     return "; ".join(parts)

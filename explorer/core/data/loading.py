@@ -197,7 +197,7 @@ def parse_samples(text: str, t: Column = None, y: Column = None, source: str = "
         notes.append(RowNote("rows dropped for an empty or missing t or y cell", int(empty.sum()),
                              tuple(int(n) for n in line_numbers[empty][:SHOWN_LINES])))
     if infinite.any():
-        notes.append(RowNote("rows dropped for an infinite t or y", int(infinite.sum()),
+        notes.append(RowNote("rows dropped for an infinite t or y (beyond double range)", int(infinite.sum()),
                              tuple(int(n) for n in line_numbers[infinite][:SHOWN_LINES])))
     keep = ~(empty | infinite)
     if t_index is None:
@@ -207,10 +207,13 @@ def parse_samples(text: str, t: Column = None, y: Column = None, source: str = "
         t_values = values[keep, 0]
         y_values = values[keep, 1]
     kept_lines = line_numbers[keep]
+    # With too few rows left, why the others went: 10^400 in every y cell is infinite, not missing.
+    dropped = "".join(f"; {note}" for note in notes)
     if t_values.size == 0:
-        raise DataError(f"{source}: no row has both a t and a y value ({rows} data rows)")
+        raise DataError(f"{source}: no row has both a t and a y value ({rows} data rows){dropped}")
     if t_values.size == 1:
-        raise DataError(f"{source} has a single usable row (line {int(kept_lines[0])}); a derivative needs at least 2")
+        raise DataError(f"{source} has a single usable row (line {int(kept_lines[0])}); a derivative needs at least 2"
+                        f"{dropped}")
     t_name = "row index" if t_index is None else names[t_index]
     t_values, y_values, kept_lines, sort_note = _sorted(t_values, y_values, kept_lines, t_name)
     if sort_note:

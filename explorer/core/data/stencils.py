@@ -31,23 +31,26 @@ def fornberg_weights_rows(offsets: np.ndarray, order: int) -> np.ndarray:
     c[0, 0] = 1.0
     c1 = np.ones(rows)
     c4 = x[:, 0].copy()
-    for i in range(1, m):
-        top = min(i, order)
-        c2 = np.ones(rows)
-        c5, c4 = c4, x[:, i]
-        for j in range(i):
-            c3 = x[:, i] - x[:, j]
-            c2 = c2 * c3
-            if j == i - 1:
-                ratio = c1 / c2
+    # Offsets that coincide or nearly (samples whose scaled times the span cannot tell apart) give inf and NaN
+    # weights, refused by the caller (differentiate._resolvable); the noise estimate meets them first.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for i in range(1, m):
+            top = min(i, order)
+            c2 = np.ones(rows)
+            c5, c4 = c4, x[:, i]
+            for j in range(i):
+                c3 = x[:, i] - x[:, j]
+                c2 = c2 * c3
+                if j == i - 1:
+                    ratio = c1 / c2
+                    for k in range(top, 0, -1):
+                        c[i, k] = ratio * (k * c[i - 1, k - 1] - c5 * c[i - 1, k])
+                    c[i, 0] = -ratio * c5 * c[i - 1, 0]
                 for k in range(top, 0, -1):
-                    c[i, k] = ratio * (k * c[i - 1, k - 1] - c5 * c[i - 1, k])
-                c[i, 0] = -ratio * c5 * c[i - 1, 0]
-            for k in range(top, 0, -1):
-                c[j, k] = (c4 * c[j, k] - k * c[j, k - 1]) / c3
-            c[j, 0] = c4 * c[j, 0] / c3
-        c1 = c2
-    return (c[:, order, :] / scale**order).T
+                    c[j, k] = (c4 * c[j, k] - k * c[j, k - 1]) / c3
+                c[j, 0] = c4 * c[j, 0] / c3
+            c1 = c2
+        return (c[:, order, :] / scale**order).T
 
 
 def window_starts(n: int, width: int, points: np.ndarray | None = None) -> np.ndarray:

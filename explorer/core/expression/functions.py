@@ -86,8 +86,17 @@ NON_ANALYTIC = (sympy.Abs, sympy.sign, cbrt)
 DEFINED_EVERYWHERE = (sympy.sin, sympy.cos, sympy.exp, sympy.sinh, sympy.cosh, sympy.tanh, sympy.atan, sympy.asinh,
                       sympy.erf, sympy.Abs, sympy.sign, cbrt)
 
-# Names lambdify must resolve that plain NumPy does not provide.
-NUMPY_NAMESPACE = {"cbrt": np.cbrt, "erf": special.erf}
+
+
+def _hypot1(u):
+    """sqrt(u^2 + 1): hypot(u, 1) for real u (u^2 overflows from |u| = 1e154 on, where the root does not);
+    for the complex step's complex u, the root itself."""
+    return np.sqrt(u * u + 1) if np.iscomplexobj(u) else np.hypot(u, 1.0)
+
+
+# Names lambdify must resolve that plain NumPy does not provide (_hypot1: see derivatives._DoublePrinter; a
+# typed name cannot start with _).
+NUMPY_NAMESPACE = {"cbrt": np.cbrt, "erf": special.erf, "_hypot1": _hypot1}
 
 
 @lru_cache(maxsize=1)

@@ -18,8 +18,8 @@ from .parser import parse_expression
 def parse_number(text: str) -> float:
     """The value of a constant expression as a double; ExpressionError if it is not a finite real number."""
     parsed = parse_expression(text)
-    if parsed.expr.free_symbols:
-        names = ", ".join(sorted(s.name for s in parsed.expr.free_symbols))
+    if parsed.names:  # also a name that cancelled out: 0*a or a - a is not a number
+        names = ", ".join(sorted(parsed.names))
         raise ExpressionError(f"a number cannot contain a name ({names})", None, text)
     constants = Constants()
     try:

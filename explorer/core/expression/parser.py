@@ -28,7 +28,10 @@ from .errors import ExpressionError
 from .functions import CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, RESERVED_NAMES
 
 # π is spelled out with spaces around it, so πx and xπ are products like 2x, not names "pix" and "xpi".
-_UNICODE = {"−": "-", "×": "*", "·": "*", "÷": "/", "π": " pi ", "²": "^2", "³": "^3"}
+# Hyphens and dashes pasted from a document are minus signs too.
+_UNICODE = {"−": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "π": " pi "}
+# A run of superscripts is one exponent: x²³ is x^(23) (it was x^2^3 = x^8) and x⁻¹ is x^(-1).
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
 
 # ASCII digits only: Python's \d also matches ٣ or ３, which float() reads but SymPy's Float does not.
 _TOKEN = re.compile(
@@ -40,6 +43,10 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+
+
+# A number in another base as Python writes it (0x1f, 0b101, 0o17): tokenized it would be 0 times a name.
+_PREFIXED = re.compile(r"0(?:[xX][0-9A-Fa-f]|[bB][01]|[oO][0-7])")
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class ParsedExpression:
     expr: sympy.Expr
     variable: sympy.Symbol
     parameters: tuple[sympy.Symbol, ...]
+    # Every name typed as a variable or parameter, also those the expression lost on the way (0*a, a - a):
+    # a number typed as text must have none (0x10 would otherwise be 0*x10 = 0).
+    names: frozenset[str] = frozenset()
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -89,6 +99,10 @@ def tokenize(text: str) -> list[Token]:
                 hint = "; names are made of the letters a-z and A-Z"
             raise ExpressionError(f"unexpected character {char!r}{hint}", pos + 1, text)
         kind = match.lastgroup or "space"  # every alternative of _TOKEN is a named group
+        if kind == "number" and _PREFIXED.match(text, pos):
+            # 0x10 would be read as 0*x10, which is 0: a number in another base, silently wrong.
+            raise ExpressionError("hexadecimal, binary and octal numbers (0x, 0b, 0o) are not read; "
+                                  "write the number in decimal", pos + 1, text)
         if kind != "space":
             tokens.append(Token(kind, match.group(), pos + 1))
         pos = match.end()
@@ -162,6 +176,7 @@ class _Parser:
         self.index = 0
         self.depth = 0
         self.constants = Constants()
+        self.names: set[str] = set()  # of the symbols made (see ParsedExpression.names)
 
     # -- token helpers -------------------------------------------------
     @property
@@ -393,6 +408,7 @@ class _Parser:
             allowed = ", ".join(sorted(FUNCTIONS))
             product = f" (for a product write {name}*(...))" if len(name) <= 2 else ""
             self._raise(f"unknown function {name!r}{product}; allowed functions are {allowed}", token)
+        self.names.add(name)
         return make_symbol(name)
 
     def call(self, token: Token, canonical: str) -> sympy.Expr:
@@ -443,10 +459,18 @@ def _numbers_bounded(expr: sympy.Expr, text: str) -> sympy.Expr:
 def _spell_out_unicode(text: str) -> tuple[str, list[int]]:
     """Replace typeset symbols (π, ², ×, −) by ASCII; also return each new character's original column."""
     pieces, columns = [], []
-    for column, char in enumerate(text, start=1):
-        replacement = _UNICODE.get(char, char)
+    index = 0
+    while index < len(text):
+        end = index
+        while end < len(text) and text[end] in _SUPERSCRIPTS:
+            end += 1
+        if end > index:
+            replacement = "^(" + "".join(_SUPERSCRIPTS[char] for char in text[index:end]) + ")"
+        else:
+            replacement, end = _UNICODE.get(text[index], text[index]), index + 1
         pieces.append(replacement)
-        columns.extend([column] * len(replacement))
+        columns.extend([index + 1] * len(replacement))
+        index = end
     columns.append(len(text) + 1)  # the end of the expression
     return "".join(pieces), columns
 
@@ -469,7 +493,8 @@ def _parse(text: str, variable: str) -> ParsedExpression:
         raise ExpressionError(f"{variable!r} cannot be the variable name: {problem}")
     normalized, columns = _spell_out_unicode(text)
     try:
-        expr = sympy.sympify(_Parser(normalized, variable).parse(), strict=True)
+        parser = _Parser(normalized, variable)
+        expr = sympy.sympify(parser.parse(), strict=True)
     except ExpressionError as exc:
         # Report the column in what the user typed, not in the spelled-out text.
         column = None if exc.column is None else columns[min(exc.column, len(columns)) - 1]
@@ -482,4 +507,4 @@ def _parse(text: str, variable: str) -> ParsedExpression:
     expr = _numbers_bounded(expr, text)
     var = make_symbol(variable)
     parameters = tuple(sorted((s for s in expr.free_symbols if s != var), key=lambda s: s.name))
-    return ParsedExpression(text=text, expr=expr, variable=var, parameters=parameters)
+    return ParsedExpression(text=text, expr=expr, variable=var, parameters=parameters, names=frozenset(parser.names))

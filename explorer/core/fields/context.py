@@ -139,6 +139,8 @@ class FieldContext:
         step. With a base step: base scaled with max(|x_i|, floor) (unless scale is False). Without: for the
         stencils, the steps balanced from f's own derivatives at each point (`balanced_steps`) where they are
         known, else default_base_step scaled with max(|x_i|, floor)."""
+        if not method.uses_step:  # also with a base step given: derive --vars --h gave symbolic steps, then a stencil
+            return None
         given = base is not None
         if base is None:
             base = self.default_base_step(method, counts)

@@ -117,8 +117,12 @@ def parse_matrix(text: str, coordinates: bool = False, x_spacing: float = 1.0, y
                 raise MatrixError(f"the {name} coordinates must be strictly increasing or decreasing")
     else:
         values = table
-        x = np.arange(table.shape[1]) * float(x_spacing)
-        y = np.arange(table.shape[0]) * float(y_spacing)
+        with np.errstate(over="ignore"):  # --dx 1e308 on 3 columns: the last x is inf, refused here
+            x = np.arange(table.shape[1]) * float(x_spacing)
+            y = np.arange(table.shape[0]) * float(y_spacing)
+        for name, axis in (("x", x), ("y", y)):
+            if not np.isfinite(axis).all():
+                raise MatrixError(f"the {name} spacing times the number of points passes double range (1e308)")
     ny, nx = values.shape
     if min(ny, nx) < MIN_GRID:
         raise MatrixError(f"{source} gives a {ny} x {nx} grid of samples; at least {MIN_GRID} x {MIN_GRID} needed")

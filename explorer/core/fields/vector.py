@@ -113,10 +113,18 @@ def unit_vector(direction: Sequence[float] | np.ndarray, d: int) -> np.ndarray:
     u = np.asarray(direction, dtype=float)
     if u.shape != (d,) or not np.all(np.isfinite(u)):
         raise FieldInputError(f"a direction needs {d} finite coordinates")
-    norm = float(np.linalg.norm(u))
-    if not norm > 0 or not np.isfinite(norm):
+    largest = float(np.max(np.abs(u)))
+    if largest == 0:
         raise FieldInputError("a direction cannot be the zero vector")
-    return u / norm
+    u = u / largest  # first: the norm of (1e-308, 0) underflowed to 0, that of (1e308, 1e308) overflowed
+    return u / float(np.linalg.norm(u))
+
+
+def along(u: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """u . g at every point: the derivative along the unit vector u of gradients g (d, ...). Where components of
+    g are infinite with opposite signs (exp(x y) at x = y = -1e15) it is NaN, undefined, without a warning."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.tensordot(u, g, axes=1)
 
 
 def directional(context: FieldContext, method: Method, points: np.ndarray, direction: Sequence[float],
@@ -124,7 +132,7 @@ def directional(context: FieldContext, method: Method, points: np.ndarray, direc
     """The derivative along direction (normalised: D_u f = grad f . u / |u|) at every point."""
     u = unit_vector(direction, context.dimension)
     g = gradient(context, method, points, base, scale)
-    return np.tensordot(u, g, axes=1)
+    return along(u, g)
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,10 +165,10 @@ class GradientReport:
 
     @property
     def exact_directional(self) -> np.ndarray | None:
-        return None if self.direction is None else np.tensordot(self.direction, self.exact_gradient, axes=1)
+        return None if self.direction is None else along(self.direction, self.exact_gradient)
 
     def directional(self, method: Method) -> np.ndarray | None:
-        return None if self.direction is None else np.tensordot(self.direction, self.gradients[method], axes=1)
+        return None if self.direction is None else along(self.direction, self.gradients[method])
 
 
 def gradient_report(context: FieldContext, points: np.ndarray, methods: Iterable[Method] = FIELD_METHODS,

@@ -91,17 +91,22 @@ def sweep_steps(
         best = optimum(h, errors[method]) if method.uses_step else None
         if best is not None:
             optima[method] = best
-        if method is Method.COMPLEX:
-            third = context.exact_derivative(3, x0)
-            if third is not None:
-                truncation[method] = np.abs(third[0]) / 6 * taken**2
-            roundoff[method] = np.full_like(h, EPS * abs(reference))
-        elif method.uses_step:
-            stencil = context.stencil(method)
-            higher = context.exact_derivative(n + stencil.accuracy, x0)
-            if higher is not None:
-                truncation[method] = abs(stencil.error_coefficient * higher[0]) * taken**stencil.accuracy
-            spread = stencil.roundoff_coefficient * EPS * f0 + stencil.noise_coefficient * context.noise
-            roundoff[method] = spread / taken**n
+        # Where f or its derivatives are near the double limit (exp(x) at x = 700, 1e300 x) the theory lines
+        # overflow to inf at large h (truncation) or tiny h (round-off: h^n underflows to 0 on [-1e-300, 0] at
+        # order 5), and where a derivative is infinite (log's third at 1e-300) truncation is inf * 0 at tiny h:
+        # gaps in the lines, not warnings on the command line's error stream.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if method is Method.COMPLEX:
+                third = context.exact_derivative(3, x0)
+                if third is not None:
+                    truncation[method] = np.abs(third[0]) / 6 * taken**2
+                roundoff[method] = np.full_like(h, EPS * abs(reference))
+            elif method.uses_step:
+                stencil = context.stencil(method)
+                higher = context.exact_derivative(n + stencil.accuracy, x0)
+                if higher is not None:
+                    truncation[method] = abs(stencil.error_coefficient * higher[0]) * taken**stencil.accuracy
+                spread = stencil.roundoff_coefficient * EPS * f0 + stencil.noise_coefficient * context.noise
+                roundoff[method] = spread / taken**n
     return StepSweep(probe=probe, h=h, errors=errors, optimum=optima, truncation=truncation, roundoff=roundoff,
                      scale=scale)

@@ -146,7 +146,26 @@ class _DoublePrinter(_Reciprocals, NumPyPrinter):
             return super()._print_Rational(expr)
         return self._double(int(expr.p), int(expr.q))
 
+    def _print_Add(self, expr, order=None):
+        # c - c tanh(u)^2, SymPy's derivative of c tanh(u), as c / cosh(u)^2: the difference cancels to 0 from
+        # |u| = 19 on (tanh' at 20 is 1.7e-17, not 0), and every higher derivative of tanh carries it.
+        if len(expr.args) == 2:
+            constant, other = sorted(expr.args, key=lambda a: not a.is_Number)
+            coefficient, rest = other.as_coeff_Mul()
+            if (constant.is_Number and constant != 0 and coefficient == -constant and rest.is_Pow
+                    and rest.exp == 2 and isinstance(rest.base, sympy.tanh)):
+                cosh = self._module_format(self._module + ".cosh")
+                return f"({self._print(constant)}/{cosh}({self._print(rest.base.args[0])})**2)"
+        return super()._print_Add(expr, order)
+
     def _print_Pow(self, expr, rational=False):
+        # (u^2 + 1)^(k/2), in asinh' and its derivatives or typed as sqrt(x^2 + 1), as hypot(u, 1)^k: u^2
+        # overflows from |u| = 1e154 on, where the root does not (asinh' at 1e200 is 1e-200, not 0).
+        base, exponent = expr.base, expr.exp
+        if exponent.is_Rational and exponent.q == 2 and base.is_Add and len(base.args) == 2 and 1 in base.args:
+            square = next(a for a in base.args if a != 1)
+            if square.is_Pow and square.exp == 2:
+                return f"(_hypot1({self._print(square.base)})**{float(2 * exponent)!r})"
         # NumPyPrinter asks whether the exponent is a negative integer, to write it as a float; for a
         # symbolic exponent SymPy answers by expanding it (x^tanh(log(x)^912) expands a 912th power).
         # Only a number can be a negative integer here: the symbols are real, not integer.
