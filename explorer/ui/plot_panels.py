@@ -245,13 +245,20 @@ class RoomForLegend:
             self._fitted = False
             return
         fit_legend_columns(legend, plot.vb.width() - 2 * LEGEND_OFFSET[0])
+        # In units of the largest |value| (as robust_range): widths of values near 1e308 overflow, and a
+        # curve of size 1e-300 is not flat.
         low, high = min(e[0] for e in self._extents), max(e[1] for e in self._extents)
-        pad = 0.05 * (high - low) if high > low else max(1.0, abs(high)) * 0.05
+        scale = max(abs(low), abs(high)) or 1.0
+        low, high = low / scale, high / scale
+        pad = 0.05 * (high - low) if high - low > 1e-12 else 1.0
         low, high = low - pad, high + pad
         view_height = plot.vb.height()
         share = 0.3 if view_height <= 0 else \
             min(0.5, (LEGEND_OFFSET[1] + legend.boundingRect().height() + LEGEND_GAP) / view_height)
-        plot.setYRange(low, high + share / (1 - share) * (high - low), padding=0)
+        high += share / (1 - share) * (high - low)
+        limit = np.finfo(float).max / 2
+        plot.setYRange(float(np.clip(low * scale, -limit, limit)), float(np.clip(high * scale, -limit, limit)),
+                       padding=0)
         self._fitted = True
 
     def _resized(self, *_args) -> None:

@@ -54,6 +54,18 @@ def test_error_against_smoothing_marks_the_automatic_choice():
             assert sweep.automatic_rmse < 3 * best
 
 
+def test_disagreement_is_nan_where_no_method_has_a_value_and_says_nothing_on_stderr(recwarn):
+    import dataclasses
+
+    t = np.linspace(0, 1, 5)
+    first = differentiate_samples(t, t**2, 1, "gradient")
+    second = dataclasses.replace(first, derivative=np.array([np.nan, 1.0, np.inf, np.nan, 2.0]))
+    first = dataclasses.replace(first, derivative=np.array([np.nan, 3.0, 1.0, 0.5, 2.0]))
+    spread = disagreement([first, second])
+    assert np.isnan(spread[0]) and spread[1] == 2.0 and spread[2] == np.inf and spread[3] == 0.0
+    assert spread[4] == 0.0 and not recwarn.list
+
+
 def test_without_truth_residuals_and_disagreement():
     data = make_synthetic("sin(x)", 0, 6, 300, "even", 0.02, seed=3)
     results = [differentiate_samples(data.t, data.y, 1, method) for method in ("savgol", "spline", "kalman")]

@@ -36,7 +36,7 @@ def test_a_csv_file_gives_velocity_and_acceleration_by_several_methods(qtbot, wi
     np.testing.assert_allclose(np.nanmedian(data.chosen.result.derivative), 6.0, rtol=1e-3)
 
 
-@pytest.mark.parametrize("scale", [1e-9, 1.0, 1e12])
+@pytest.mark.parametrize("scale", [1e-300, 1e-9, 1.0, 1e12, 1e300])
 def test_the_legends_sit_above_every_curve_not_over_them(qtbot, window, tmp_path, scale):
     # Rising to the right and left: the curves' highest values are at the legend's corner.
     import pyqtgraph as pg
@@ -60,6 +60,18 @@ def test_the_legends_sit_above_every_curve_not_over_them(qtbot, window, tmp_path
         assert legend_bottom < curves_top  # scene y grows downwards
         assert curves_top - legend_bottom < 0.25 * plot.vb.height()  # and the room left is not wasted
     assert panels.error_plot.getAxis("left").labelText == "max − min"  # no truth: the methods' spread
+
+
+def test_samples_near_the_largest_double_are_drawn_on_finite_ranges(qtbot, window, tmp_path):
+    t = np.linspace(-1, 1, 201)
+    write_csv(tmp_path / "huge.csv", t, 1e308 * (t**2 - 0.5 * t))  # up to 1.5e308: widths overflow
+    window.open_data(str(tmp_path / "huge.csv"))
+    data = settled_data(qtbot, window)
+    panels = data.view.panels
+    window.repaint()
+    for plot in (panels.data_plot, panels.derivative_plot):
+        low, high = plot.viewRange()[1]
+        assert np.isfinite(high - low) and high > low
 
 
 def test_a_method_and_its_parameter_can_be_set_and_reset(qtbot, window, tmp_path):

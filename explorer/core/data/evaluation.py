@@ -102,5 +102,9 @@ def disagreement(results: Sequence[SampleDerivative]) -> np.ndarray:
     if not results:
         raise DataError("disagreement needs at least one result")
     stacked = np.vstack([r.derivative for r in results])
-    with np.errstate(invalid="ignore"):
-        return np.nanmax(stacked, axis=0) - np.nanmin(stacked, axis=0)
+    # NaN where no method has a value (nanmax would warn about such a sample, on stderr of the CLI too)
+    known = ~np.isnan(stacked)
+    with np.errstate(invalid="ignore", over="ignore"):
+        highest = np.where(known, stacked, -np.inf).max(axis=0)
+        lowest = np.where(known, stacked, np.inf).min(axis=0)
+        return np.where(known.any(axis=0), highest - lowest, np.nan)
