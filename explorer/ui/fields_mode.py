@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from ..core.export.tables import ExportError, csv_table
 from ..core.expression.errors import ExpressionError
 from ..core.fields.session import (
+    RECTANGLE_INPUTS,
     STAGE_INPUTS,
     CompareStage,
     ContextCache,
@@ -60,6 +61,12 @@ class FieldsMode(QObject):
             except FieldInputError as exc:
                 notes.append(f"variables (several variables): stored value {values.pop('variables')[:40]!r} is "
                              f"unusable ({exc}); using the default")
+        if FieldRequest(**values).problems():  # each end usable alone, not together (x from 5 to 2)
+            stored = ", ".join(f"{name} {values[name]:g}" for name in RECTANGLE_INPUTS if name in values
+                               and isinstance(values[name], (int, float)))
+            for name in RECTANGLE_INPUTS:
+                values.pop(name, None)
+            notes.append(f"stored map rectangle ({stored}) is empty; using the default rectangle")
         self.startup_notes = notes
         self.model = InputModel(FieldRequest(**values))
         self.view = FieldsView(self.model)

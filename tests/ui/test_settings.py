@@ -143,3 +143,24 @@ def test_a_damaged_several_variables_group_opens_that_mode_with_defaults(qtbot, 
         qtbot.waitUntil(lambda: "map" in window.fields.stages, timeout=30_000)  # it computes from defaults
     finally:
         window.close()
+
+
+@pytest.mark.parametrize("stored", [{"x_min": "5", "x_max": "2"}, {"y_min": "1e-3", "y_max": "-1e-3"},
+                                    {"x_min": "7", "y_max": "-9"}, {"x_max": "-1e6"}, {"y_min": "4"}])
+def test_a_stored_map_rectangle_usable_field_by_field_but_empty_together_falls_back(qtbot, tmp_path, stored):
+    from explorer.core.fields.session import FieldRequest
+    from explorer.ui.main_window import MainWindow
+
+    path = tmp_path / "settings.ini"
+    path.write_text("[view]\nmode=fields\n[fields]\n" + "\n".join(f"{k}={v}" for k, v in stored.items()) + "\n")
+    window = MainWindow(settings=QSettings(str(path), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    try:
+        state = window.fields.model.state
+        assert state.problems() == []  # the map is drawn, not an error
+        default = FieldRequest()
+        assert (state.x_min, state.x_max, state.y_min, state.y_max) == (default.x_min, default.x_max,
+                                                                        default.y_min, default.y_max)
+        assert any("rectangle" in note for note in window.fields.startup_notes)
+    finally:
+        window.close()

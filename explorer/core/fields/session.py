@@ -116,14 +116,15 @@ class FieldRequest:
 
 # Which inputs each stage depends on: a stage whose inputs equal those of the one on screen is not redone.
 _FUNCTION = ("expression", "variables", "parameters")
-_RECTANGLE = ("x_min", "x_max", "y_min", "y_max", "grid")
+RECTANGLE_INPUTS = (  # the map's rectangle and grid: usable only together (x from below x to)
+    "x_min", "x_max", "y_min", "y_max", "grid")
 STAGE_INPUTS: dict[str, tuple[str, ...]] = {
-    "map": (*_FUNCTION, *_RECTANGLE, "arrows"),
-    "errors": (*_FUNCTION, *_RECTANGLE, "partial", "method", "step", "noise", "sampled"),
-    "point": (*_FUNCTION, *_RECTANGLE, "point_x", "point_y", "angle", "method", "step", "noise"),
+    "map": (*_FUNCTION, *RECTANGLE_INPUTS, "arrows"),
+    "errors": (*_FUNCTION, *RECTANGLE_INPUTS, "partial", "method", "step", "noise", "sampled"),
+    "point": (*_FUNCTION, *RECTANGLE_INPUTS, "point_x", "point_y", "angle", "method", "step", "noise"),
     "descent": (*_FUNCTION, "start_x", "start_y", "learning_rate", "descent_steps", "momentum", "method", "step",
                 "noise"),
-    "compare": (*_FUNCTION, *_RECTANGLE, "partial", "step", "noise"),
+    "compare": (*_FUNCTION, *RECTANGLE_INPUTS, "partial", "step", "noise"),
 }
 
 
