@@ -92,3 +92,16 @@ def test_moving_a_control_gives_what_a_fresh_computation_gives(spacing, a, b, me
         fresh = differentiate_samples(t.copy(), y.copy(), 2, method, **params)  # new arrays: nothing kept
         assert np.array_equal(kept.derivative, fresh.derivative), value
         assert np.array_equal(kept.fit, fresh.fit)
+
+
+def test_subnormal_samples_have_a_positive_scale_and_np_gradients_derivative(recwarn):
+    from explorer.core.data import differentiate_samples
+    from explorer.core.data.prepared import location_and_scale
+
+    t = np.arange(7.0)
+    y = np.array([5e-324, 0.0, 1e-323, 0.0, 5e-324, 2e-323, 0.0])
+    _, scale = location_and_scale(y)
+    assert scale > 0 and np.isfinite(y / scale).all()
+    result = differentiate_samples(t, y, 1, "gradient", edge_order=1)
+    np.testing.assert_array_equal(result.derivative, np.gradient(y, t, edge_order=1))
+    assert not [w for w in recwarn.list if issubclass(w.category, RuntimeWarning)]

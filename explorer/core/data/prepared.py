@@ -97,7 +97,10 @@ def location_and_scale(y: np.ndarray) -> tuple[float, float]:
     deviation = float(np.std(w))
     if deviation == 0.0:
         return centre * largest, max(abs(centre) * largest, 1e-300)
-    return centre * largest, deviation * largest
+    # Subnormal y (5e-324): the deviation rounds to 0 or loses its digits; any positive scale of y's size
+    # serves, and the largest |value| is one that is representable.
+    scale = deviation * largest
+    return centre * largest, scale if scale >= np.finfo(float).tiny else largest
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
