@@ -98,8 +98,8 @@ def test_subnormal_samples_have_a_positive_scale_and_np_gradients_derivative(rec
     from explorer.core.data import differentiate_samples
     from explorer.core.data.prepared import location_and_scale
 
-    t = np.arange(7.0)
-    y = np.array([5e-324, 0.0, 1e-323, 0.0, 5e-324, 2e-323, 0.0])
+    t = np.arange(5.0)
+    y = np.array([5e-324, 0.0, 5e-324, 0.0, 5e-324])  # deviation 0.49 of the one subnormal step: rounds to 0
     _, scale = location_and_scale(y)
     assert scale > 0 and np.isfinite(y / scale).all()
     result = differentiate_samples(t, y, 1, "gradient", edge_order=1)
