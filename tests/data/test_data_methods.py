@@ -327,12 +327,22 @@ def test_samples_too_close_for_the_span_of_t_are_one_line(method, t, recwarn):
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
-def test_a_method_failing_on_the_samples_is_one_line():
+def test_a_method_failing_on_the_samples_is_one_line(monkeypatch):
     # tv at order 2 merges the close samples of this t down to too few: a ValueError from the maximum of an
-    # empty array reached the command line as a traceback
+    # empty array reached the command line as a traceback; it now says why
     t = np.array([0.0, 1e-9, 1e-6, 1e-3, 0.5, 1.0])
-    with pytest.raises(DataError, match=r"^tv failed on these samples \(ValueError: .*\); try another method$"):
+    with pytest.raises(DataError, match=r"^tv of degree 3 needs at least 6 samples once those closer .* leave 4$"):
         differentiate_samples(t, np.sin(t), 2, "tv")
+    # and any numerical failure inside a method is one line naming it
+    from explorer.core.data import trend_filter
+
+    def fails(*_args, **_kwargs):
+        raise FloatingPointError("overflow")
+
+    monkeypatch.setattr(trend_filter, "_penalty", fails)
+    t = np.linspace(0, 1, 50)
+    with pytest.raises(DataError, match=r"^tv failed on these samples \(FloatingPointError: overflow\); try another"):
+        differentiate_samples(t, np.sin(t), 1, "tv")
 
 
 def test_noise_estimate_on_known_noise_and_on_exact_data():

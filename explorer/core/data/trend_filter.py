@@ -27,6 +27,7 @@ import math
 import numpy as np
 from scipy.linalg import LinAlgError, solveh_banded
 
+from .errors import DataError
 from .prepared import memo
 from .stencils import apply_weights, fornberg_derivative, is_uniform, stencil_weights
 
@@ -96,6 +97,9 @@ def _penalty(t: np.ndarray, k: int) -> tuple[float, np.ndarray, float]:
     what trend_filter needs of t alone, kept with the data set (memo) while alpha moves."""
     h = float(np.median(np.diff(t)))
     tm, _, _ = _merge(t, t, MERGE_STEP * h)
+    if len(tm) < k + 3:  # a penalty row spans k + 2 samples, and the fit needs one row at least
+        raise DataError(f"tv of degree {k} needs at least {k + 3} samples once those closer than a quarter of "
+                        f"the median step are merged; these samples leave {len(tm)}")
     # On t in units of the median step the penalty rows are O(1) (on t in [0, 1] they were ~n^(k+1))
     rows = penalty_rows(tm / h, k)
     return h, rows, float(np.max(np.sum(rows**2, axis=1)))
