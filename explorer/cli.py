@@ -794,6 +794,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"wrote {export(args, engine)}")
         finally:
             engine.close()
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): nothing is wrong to report. Further writes, Python's own
+        # flush at exit among them, go nowhere instead of raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (UsageError, ExpressionError, SymbolicError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

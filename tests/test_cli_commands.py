@@ -89,3 +89,15 @@ def test_an_empty_output_name_is_an_error(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err == "error: argument -o/--output: the output file name is empty\n"
+
+
+def test_a_reader_that_stops_early_gets_no_error_line():
+    # `derive ... | head -1`: the closed pipe is not an error of ours to print on stderr
+    points = [f"{0.001 * i:g}" for i in range(3000)]
+    child = subprocess.Popen([sys.executable, "-m", "explorer", "derive", "sin(x)", "--at", *points],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline().startswith(b"f(x) = sin(x)")
+    child.stdout.close()
+    errors = child.stderr.read().decode()
+    assert child.wait(timeout=60) in (0, 1) and errors == ""  # 1 when the pipe closed before the end
