@@ -216,3 +216,14 @@ def test_a_symbolic_failure_falls_back_to_autodiff():
     assert "timeout" in report.notes[Method.SYMBOLIC]
     assert report.exact == pytest.approx(3 * math.exp(2.0), rel=1e-14)
     assert report.methods[Method.CENTRAL].relative < 1e-6  # scaled steps: no derivatives to balance with
+
+
+@pytest.mark.parametrize("tiny", [1e-300, 1e-100, 1e-20])
+def test_balanced_steps_at_a_tiny_point_count_the_round_off_of_f_beside_it(tiny):
+    # sin(y) is ~1e-100 at y = 1e-100 but ~h a step away: balanced against the 1e-100 alone, Richardson took a
+    # step near 1e-15 and its d2f/dy2 came out 0.31 (truth -1e-100; |f''| <= 1 anywhere)
+    context = FieldContext(parse_field("x^2*y + sin(y)", ["x", "y"]))
+    point = np.array([tiny, tiny])
+    report = at_points(context, (0, 2), point, [Method.FORWARD, Method.CENTRAL, Method.RICHARDSON])
+    for method in (Method.FORWARD, Method.CENTRAL, Method.RICHARDSON):
+        assert report.methods[method].absolute < 1e-8, method

@@ -28,6 +28,7 @@ _BALANCE_GAVE_UP = "balance"  # key in FieldContext._exact once SymPy gave up on
 # Where a stencil is exact (no truncation along any differentiated variable), the steps tried for the least
 # round-off: 4^-k max(|x_i|, 1) for k = 1..this.
 EXACT_STEP_CANDIDATES = 20
+BALANCE_ROUNDS = 2  # balanced steps found again with f over the stencil at the last step (round-off follows it)
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,8 +173,19 @@ class FieldContext:
         # the default base step of a stencil method (stencil() above raised for any other)
         fixed = axis_steps(points, recommended_base_step(stencil, self.noise), stencil.denominator, True,
                            self.step_floor)
-        f_abs = np.abs(self.f_exact(points))
-        steps = balanced_steps(stencil, magnitude, f_abs, fixed, self.noise)
+        at_point = np.abs(self.f_exact(points))
+        steps = balanced_steps(stencil, magnitude, at_point, fixed, self.noise)
+        # Round-off scales with f where the stencil samples it, not at the point alone: sin(y) at y = 1e-100 is
+        # 1e-100 there but about h beside it, and balancing against the 1e-100 took a step of 1e-15 (Richardson's
+        # d2f/dy2 came out 0.3 off). Balanced again with f's largest value over the stencil at the step found.
+        for _ in range(BALANCE_ROUNDS):
+            if steps is None:
+                break
+            with np.errstate(all="ignore"):
+                taken = np.where(np.isfinite(steps), steps, fixed)
+                around = np.max(np.abs(self.f_exact(partials.stencil_points(points, taken, stencil))), axis=0)
+            steps = balanced_steps(stencil, magnitude, np.fmax(at_point, around), fixed, self.noise)
+        f_abs = at_point
         # Variables along which the truncation's derivatives are identically 0 (f a polynomial of low degree
         # in them): the stencil is exact along them whatever the step, so theirs is chosen for least round-off.
         exact = [i for i, k in enumerate(counts) if k and all(
