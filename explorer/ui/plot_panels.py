@@ -77,11 +77,20 @@ def robust_range(arrays: list[np.ndarray], top_share: float = 0.0,
         low, high = low - 1.0, high + 1.0
     else:
         pad = 0.05 * (high - low)
-        low, high = low - pad, high + pad
-        top, bottom = min(max(top_share, 0.0), 0.5), min(max(bottom_share, 0.0), 0.2)
-        whole = (high - low) / (1 - top - bottom)
-        low, high = low - bottom * whole, high + top * whole
-    # Within half the largest double either way, so that the range's width is finite too.
+        low, high = _leave_free(low - pad, high + pad, min(max(top_share, 0.0), 0.5),
+                                min(max(bottom_share, 0.0), 0.2))
+    return _in_doubles(low, high, scale)
+
+
+def _leave_free(low: float, high: float, top_share: float, bottom_share: float) -> tuple[float, float]:
+    """low..high widened so that the values fill it but for its top and bottom shares (for labels, legends)."""
+    whole = (high - low) / (1 - top_share - bottom_share)
+    return low - bottom_share * whole, high + top_share * whole
+
+
+def _in_doubles(low: float, high: float, scale: float) -> tuple[float, float]:
+    """A range worked out in units of scale, back in the values' units: within half the largest double either
+    way, so that its width is finite too (pyqtgraph refuses an infinite range)."""
     limit = np.finfo(float).max / 2
     with np.errstate(over="ignore"):
         return float(np.clip(low * scale, -limit, limit)), float(np.clip(high * scale, -limit, limit))
@@ -251,14 +260,10 @@ class RoomForLegend:
         scale = max(abs(low), abs(high)) or 1.0
         low, high = low / scale, high / scale
         pad = 0.05 * (high - low) if high - low > 1e-12 else 1.0
-        low, high = low - pad, high + pad
         view_height = plot.vb.height()
         share = 0.3 if view_height <= 0 else \
             min(0.5, (LEGEND_OFFSET[1] + legend.boundingRect().height() + LEGEND_GAP) / view_height)
-        high += share / (1 - share) * (high - low)
-        limit = np.finfo(float).max / 2
-        plot.setYRange(float(np.clip(low * scale, -limit, limit)), float(np.clip(high * scale, -limit, limit)),
-                       padding=0)
+        plot.setYRange(*_in_doubles(*_leave_free(low - pad, high + pad, share, 0.0), scale), padding=0)
         self._fitted = True
 
     def _resized(self, *_args) -> None:
