@@ -19,6 +19,16 @@ MIN_COMPLETION_PREFIX = 2  # letters typed before function names are offered
 _WORD_BEFORE_CURSOR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def set_text_from_start(line: QLineEdit, text: str) -> None:
+    """Put text in a box that a model drives: a long expression reads from its start, not from where typing
+    would go on; the same text again (the model echoing what was typed) leaves the cursor where typing is."""
+    if text == line.text():
+        return
+    line.setText(text)
+    if not line.hasFocus():
+        line.setCursorPosition(0)
+
+
 class ExpressionEditor(QWidget):
     """Parses on every keystroke (the parser is bounded and fast); only valid text leaves this widget."""
 
@@ -68,11 +78,7 @@ class ExpressionEditor(QWidget):
 
     def set_text(self, text: str) -> None:
         """Replace the expression (a preset, a restored session); validates and emits like typing."""
-        if text == self.line.text():  # (the model echoing what was typed): the cursor stays where typing is
-            return
-        self.line.setText(text)
-        if not self.line.hasFocus():  # a long expression reads from its start, not from where typing would go on
-            self.line.setCursorPosition(0)
+        set_text_from_start(self.line, text)
 
     def valid_text(self) -> str | None:
         """The last text that parsed, or None if none has."""

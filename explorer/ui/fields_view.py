@@ -38,6 +38,7 @@ from ..core.request import Method
 from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
 from .domain_controls import number_box
+from .expression_editor import set_text_from_start
 from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
 from .parameter_controls import ParameterControls
@@ -569,7 +570,8 @@ class FieldControls(QWidget):
         column.addWidget(self.busy)
         column.addStretch(1)
 
-        bind(model, "expression", self.expression.textChanged, self.expression.text, self._set_expression)
+        bind(model, "expression", self.expression.textChanged, self.expression.text,
+             lambda text: set_text_from_start(self.expression, text))
         bind(model, "variables", self.variables.textChanged, self.variables.text, self.variables.setText)
         bind(model, "parameters", self.parameters.changed, self.parameters.values, self.parameters.set_values)
         for name in ("x_min", "x_max", "y_min", "y_max", "grid", "arrows", "noise", "point_x", "point_y", "angle",
@@ -580,13 +582,6 @@ class FieldControls(QWidget):
              self.partial.setCurrentText)
         bind(model, "step", self.slider.stepChanged, self.slider.step, self.slider.set_step)
         bind(model, "sampled", self.sampled.toggled, self.sampled.isChecked, self.sampled.setChecked)
-
-    def _set_expression(self, text: str) -> None:
-        if text == self.expression.text():  # (the model echoing what was typed): the cursor stays
-            return
-        self.expression.setText(text)
-        if not self.expression.hasFocus():  # a long expression reads from its start
-            self.expression.setCursorPosition(0)
 
     def _example(self, index: int) -> None:
         if index <= 0:
