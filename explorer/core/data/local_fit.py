@@ -30,7 +30,7 @@ from scipy.signal import savgol_filter
 from .stencils import is_uniform, window_starts
 
 _BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arrays, small enough to stay in cache
-_CACHED_VALUES = 1 << 15  # rows * window per chunk of savgol_pairs' power sums: its up to 19 passes then stay in cache
+_CACHED_VALUES = 1 << 15  # rows * window per chunk of the windows' power sums: their up to 19 passes stay in cache
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
 # savgol_filter fits powers of the sample offsets (up to window / 2) unscaled: beyond this (window / 2)^degree
@@ -49,46 +49,58 @@ def _solve(gram: np.ndarray, target: np.ndarray) -> np.ndarray:
         return np.einsum("rab,rb->ra", np.linalg.pinv(gram), target)
 
 
+def _window_moments(t: np.ndarray, y: np.ndarray, starts: np.ndarray, window: int, top: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For the windows of `window` samples from `starts`: their centre and half-width in t, and on
+    s = (t - centre) / half the power sums sum s^k (k <= 2 top) and the moments sum s^k y (k <= top), built
+    in chunks of rows whose (rows, window) arrays stay in cache through the up to 2 top + 1 passes."""
+    count = len(starts)
+    centre, half = np.empty(count), np.empty(count)
+    sums = np.empty((count, 2 * top + 1))
+    moments = np.empty((count, top + 1))
+    chunk = max(1, _CACHED_VALUES // window)
+    for lo in range(0, count, chunk):
+        rows = slice(lo, lo + chunk)
+        index = starts[rows, None] + np.arange(window)
+        tw, yw = t[index], y[index]
+        centre[rows] = 0.5 * (tw[:, 0] + tw[:, -1])
+        half[rows] = 0.5 * (tw[:, -1] - tw[:, 0])
+        half[rows][half[rows] == 0] = 1.0
+        s = (tw - centre[rows, None]) / half[rows, None]
+        term = np.ones_like(s)
+        for k in range(2 * top + 1):
+            if k:
+                term *= s
+            sums[rows, k] = term.sum(axis=1)
+            if k <= top:
+                moments[rows, k] = np.einsum("rw,rw->r", term, yw)
+    return centre, half, sums, moments
+
+
+def _fit_at(sums: np.ndarray, d: np.ndarray, half: np.ndarray, degree: int, order: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """(coefficients z, Gram matrices) of the order-th derivative at s = d of each window's degree-`degree`
+    least-squares fit: the estimate is z . moments (weights basis @ z). d^order/ds^order of s^k at s = d is
+    k!/(k-order)! d^(k-order), zero for k < order."""
+    powers = np.arange(degree + 1)
+    falling = np.array([math.perm(int(k), order) if k >= order else 0.0 for k in powers], dtype=float)
+    target = falling * d[:, None] ** np.maximum(powers - order, 0) / half[:, None] ** order
+    gram = sums[:, powers[:, None] + powers[None, :]]
+    return _solve(gram, target), gram
+
+
 def savgol_at(t: np.ndarray, y: np.ndarray, window: int, degree: int, order: int,
               points: np.ndarray | None = None, *, gain: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """(derivative, noise gain): at each point (all, or `points`), the order-th derivative of the
     degree-`degree` least-squares polynomial over the point's window, and, if asked, sqrt(sum of the
     squared weights) of that linear estimate (how much it multiplies independent noise of deviation 1)."""
     at = np.arange(len(t)) if points is None else np.asarray(points)
-    starts = window_starts(len(t), window, at)
-    values = np.empty(len(at))
-    gains = np.empty(len(at)) if gain else None
-    powers = np.arange(degree + 1)
-    # d^order/ds^order of s^k at s = d is k!/(k-order)! d^(k-order), zero for k < order.
-    falling = np.array([math.perm(int(k), order) if k >= order else 0.0 for k in powers], dtype=float)
-    exponent = np.maximum(powers - order, 0)
-    block = max(1, _BLOCK_VALUES // window)
-    for lo in range(0, len(at), block):
-        rows = slice(lo, lo + block)
-        index = starts[rows, None] + np.arange(window)
-        tw = t[index]
-        yw = y[index]
-        centre = 0.5 * (tw[:, 0] + tw[:, -1])
-        half = 0.5 * (tw[:, -1] - tw[:, 0])
-        half[half == 0] = 1.0
-        s = (tw - centre[:, None]) / half[:, None]
-        sums = np.empty((len(s), 2 * degree + 1))
-        moments = np.empty((len(s), degree + 1))
-        term = np.ones_like(s)
-        for k in range(2 * degree + 1):
-            if k:
-                term *= s
-            sums[:, k] = term.sum(axis=1)
-            if k <= degree:
-                moments[:, k] = np.einsum("rw,rw->r", term, yw)
-        gram = sums[:, powers[:, None] + powers[None, :]]
-        d = (t[at[rows]] - centre) / half
-        target = falling * d[:, None] ** exponent / half[:, None] ** order
-        solved = _solve(gram, target)  # weights are basis @ solved
-        values[rows] = np.einsum("ra,ra->r", solved, moments)
-        if gains is not None:
-            gains[rows] = np.sqrt(np.maximum(np.einsum("ra,rab,rb->r", solved, gram, solved), 0.0))
-    return values, gains
+    centre, half, sums, moments = _window_moments(t, y, window_starts(len(t), window, at), window, degree)
+    solved, gram = _fit_at(sums, (t[at] - centre) / half, half, degree, order)
+    values = np.einsum("ra,ra->r", solved, moments)
+    if not gain:
+        return values, None
+    return values, np.sqrt(np.maximum(np.einsum("ra,rab,rb->r", solved, gram, solved), 0.0))
 
 
 def chebyshev(x: np.ndarray, count: int, order: int = 0) -> np.ndarray:
@@ -270,35 +282,10 @@ def savgol_pairs(t: np.ndarray, y: np.ndarray, window: int, degrees: list[int], 
     the estimate and of the difference, for unit noise): what an empirical bias-variance choice of the
     window needs. The windows' power sums are built once for every degree."""
     at = np.asarray(points)
-    starts = window_starts(len(t), window, at)
-    top = max(degrees) + 2
-    centre, half = np.empty(len(at)), np.empty(len(at))
-    sums = np.empty((len(at), 2 * top + 1))
-    moments = np.empty((len(at), top + 1))
-    for lo in range(0, len(at), max(1, _CACHED_VALUES // window)):  # each (rows, window) array in cache
-        rows = slice(lo, lo + max(1, _CACHED_VALUES // window))
-        index = starts[rows, None] + np.arange(window)
-        tw, yw = t[index], y[index]
-        centre[rows] = 0.5 * (tw[:, 0] + tw[:, -1])
-        half[rows] = 0.5 * (tw[:, -1] - tw[:, 0])
-        half[rows][half[rows] == 0] = 1.0
-        s = (tw - centre[rows, None]) / half[rows, None]
-        term = np.ones_like(s)
-        for k in range(2 * top + 1):
-            if k:
-                term *= s
-            sums[rows, k] = term.sum(axis=1)
-            if k <= top:
-                moments[rows, k] = np.einsum("rw,rw->r", term, yw)
+    centre, half, sums, moments = _window_moments(t, y, window_starts(len(t), window, at), window, max(degrees) + 2)
     d = (t[at] - centre) / half
-    solved: dict[int, np.ndarray] = {}
-    for deg in sorted({*degrees, *(deg + 2 for deg in degrees)}):
-        if deg + 1 > window:
-            continue
-        powers = np.arange(deg + 1)
-        falling = np.array([math.perm(int(k), order) if k >= order else 0.0 for k in powers], dtype=float)
-        target = falling * d[:, None] ** np.maximum(powers - order, 0) / half[:, None] ** order
-        solved[deg] = _solve(sums[:, powers[:, None] + powers[None, :]], target)
+    solved = {deg: _fit_at(sums, d, half, deg, order)[0] for deg in sorted({*degrees, *(deg + 2 for deg in degrees)})
+              if deg + 1 <= window}
     out = {}
     for degree in degrees:
         if degree + 2 not in solved:
