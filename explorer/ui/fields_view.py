@@ -254,7 +254,8 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         maps = stage.maps
         name = PARTIAL_TITLES[stage.partial]
         component = stage.grid_component
-        if stage.grid is not None and component is not None:
+        if component is not None:
+            assert stage.grid is not None  # a component only with a grid
             self._show_error_image(stage.grid.errors[component], maps.x, maps.y)
             _title(self.error_plot, f"|error| of {name} by np.gradient of the grid<br>"
                                     f"(edge_order {stage.grid.edge_order}; log colour scale)")

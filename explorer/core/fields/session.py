@@ -170,14 +170,16 @@ class ErrorStage:
 
     @property
     def grid_component(self) -> int | None:
-        """Which component of the grid's gradient is the partial (0 for df/dx, 1 for df/dy), if it is one."""
-        return {(1, 0): 0, (0, 1): 1}.get(PARTIALS[self.partial])
+        """Which component of the grid's gradient the error map shows (0 for df/dx, 1 for df/dy): None when
+        np.gradient was not asked for or does not give this partial (the method's map is shown)."""
+        return None if self.grid is None else {(1, 0): 0, (0, 1): 1}.get(PARTIALS[self.partial])
 
     def shown(self) -> tuple[str, np.ndarray, np.ndarray] | None:
         """(by what, values, |error|) of the partial the error map shows: np.gradient's when it was asked for
         and gives this partial, else the method's; None when there is neither."""
         component = self.grid_component
-        if self.grid is not None and component is not None:
+        if component is not None:
+            assert self.grid is not None  # a component only with a grid
             return (f"np.gradient (edge_order {self.grid.edge_order})", self.grid.gradient[component],
                     self.grid.errors[component])
         if self.method in self.maps.values and self.method in self.maps.errors:
