@@ -17,7 +17,7 @@ from ..core.expression.errors import ExpressionError
 from ..core.expression.parser import parse_expression
 from ..core.pipeline import SweepResult, compute_stages, derivatives_needed, f_only_curves, method_context, sweep_stage
 from ..core.request import DerivativeRequest, Method
-from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of
+from ..core.symbolic.derivatives import SymbolicDerivatives, latex_of, warm_sympy
 from ..core.symbolic.engine import DeriveJob, SymbolicCancelled, SymbolicEngine
 from .paint_gate import PaintGate
 
@@ -135,7 +135,15 @@ class ComputeWorker(QThread):
 
     def run(self) -> None:
         self.engine.start()  # pay the child's start-up before the first request needs it
+        computed = warm = False
         while True:
+            with self._condition:
+                idle = self._pending is None and not self._stopping
+            if computed and idle and not warm:
+                # Once the first result is drawn and while nothing waits: otherwise the first typed
+                # expression with a sum pays SymPy's lazy imports on the GUI thread, as it parses it.
+                warm_sympy()
+                warm = True
             with self._condition:
                 while self._pending is None and not self._stopping:
                     self._condition.wait()
@@ -149,6 +157,7 @@ class ComputeWorker(QThread):
             except Exception as exc:  # noqa: BLE001 - the window reports it and stays up
                 self.status.emit(StatusMessage(request.request_id, f"computation failed: {exc}", is_error=True))
             finally:
+                computed = True
                 with self._condition:
                     self._busy = False
 

@@ -44,3 +44,36 @@ def test_help_about_names_the_version_and_the_libraries(window):
     assert f"SymPy {sympy.__version__}" in text and "autograd" in text
     menus = {action.text(): action.menu() for action in window.menuBar().actions()}
     assert [a.text() for a in menus["&Help"].actions()] == ["&About Derivative Explorer", "About &Qt"]
+
+
+WARM_SCRIPT = """
+import sys, time
+from PySide6.QtCore import QSettings
+from explorer.ui.app import ensure_application, open_window
+
+if __name__ == "__main__":  # SymPy's children re-import the main module
+    app = ensure_application(headless=True)
+    window = open_window(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        app.processEvents()
+        done = window.request is not None and window.completed_id == window.request.request_id
+        if done and "sympy.tensor.tensor" in sys.modules:
+            break
+        time.sleep(0.01)
+    print(done, "sympy.tensor.tensor" in sys.modules, sep="|")
+    window.close()
+"""
+
+
+def test_sympy_is_warm_before_the_first_typed_sum(tmp_path):
+    """SymPy's first sum imports its tensor modules (~0.2 s): after the first result, with nothing typed, the
+    worker has paid that already, so the first expression typed with a sum does not pay it on the GUI thread
+    (the editor parses what is typed). A fresh process: the test process has imported them long ago."""
+    script = tmp_path / "warm.py"
+    script.write_text(WARM_SCRIPT)
+    result = subprocess.run([sys.executable, str(script), str(tmp_path / "settings.ini")], capture_output=True,
+                            text=True, timeout=90, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                            cwd=os.getcwd())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True|True"

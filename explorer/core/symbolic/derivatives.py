@@ -49,6 +49,16 @@ def derivative_chain(expr: sympy.Expr, variable: sympy.Symbol, max_order: int) -
         yield current
 
 
+def warm_sympy() -> None:
+    """Build, differentiate and measure a small sum of products once, so that SymPy's lazy imports (its
+    first sum imports its tensor and combinatorics modules) and caches are paid now, not by the first
+    expression someone types."""
+    x = sympy.Symbol("x", real=True)
+    f = sympy.sin(3 * x) * sympy.exp(-(x**2) / 3) + sympy.atan(5 * x) / (1 + sympy.log(1 + x**2) ** 2) + x**3 / 5
+    for derivative in derivative_chain(f, x, 2):
+        sympy.count_ops(derivative)
+
+
 @lru_cache(maxsize=512)
 def drop_distributions(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
     """Replace Dirac deltas (from |x|'' or sign') by 0, which they equal almost everywhere."""
