@@ -196,6 +196,7 @@ class _Mesh:
     s: np.ndarray
     rho: np.ndarray  # length of each element / h
     h: float
+    scales: np.ndarray  # (elements, 2m): rho^a for each knot's state a, twice (the states' scaling per element)
 
 
 def _knot_step(u: np.ndarray, m: int, lam: float) -> float:
@@ -204,13 +205,17 @@ def _knot_step(u: np.ndarray, m: int, lam: float) -> float:
     return max(NEAR_STEP * h, min((lam / PRIOR_RANGE[m]) ** (1.0 / (2 * m - 1)), MAX_KNOT_STEP))
 
 
-def _mesh(u: np.ndarray, m: int, minimum: float) -> _Mesh:
+def _mesh(u: np.ndarray, m: int, knots: np.ndarray) -> _Mesh:
     h = _median_step(u)
-    knots = _knots(u, minimum)
     at = u[knots]
-    element = np.clip(np.searchsorted(at, u, side="right") - 1, 0, len(knots) - 2)
+    # the knots at or before each sample, less one (what searchsorted(at, u, "right") - 1 gives, as the knots
+    # are samples and u increases), counted rather than searched for
+    is_knot = np.zeros(len(u), dtype=np.int64)
+    is_knot[knots] = 1
+    element = np.clip(np.cumsum(is_knot) - 1, 0, len(knots) - 2)
     length = np.diff(at)
-    return _Mesh(knots, element, (u - at[element]) / length[element], length / h, h)
+    rho = length / h
+    return _Mesh(knots, element, (u - at[element]) / length[element], rho, h, np.tile(rho[:, None] ** np.arange(m), 2))
 
 
 @dataclass(frozen=True, eq=False)
@@ -242,8 +247,8 @@ class _Structure:
         return self.observe is None
 
 
-def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
-    mesh = _mesh(u, m, minimum)
+def _structure(u: np.ndarray, m: int, knots: np.ndarray) -> _Structure:
+    mesh = _mesh(u, m, knots)
     k = len(mesh.knots)
     f = _transition(mesh.rho, m)
     cinv = _prior_blocks(m)
@@ -264,8 +269,7 @@ def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
     if k == len(u):  # every sample its own knot (even and jittered t, moderate smoothing)
         return _Structure(mesh, f, qinv, None, prior, None)
     # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
-    rho_at = mesh.rho[mesh.element]
-    observe = _hermite_values(mesh.s, m, 0) * np.tile(rho_at[:, None] ** np.arange(m), 2)
+    observe = _hermite_values(mesh.s, m, 0) * mesh.scales[mesh.element]
     observed = np.zeros((2 * m, m * k))
     first = mesh.element * m  # index of the first state an observation touches
     for a in range(2 * m):
@@ -277,19 +281,33 @@ def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
     return _Structure(mesh, f, qinv, observe, prior, observed, observation)
 
 
-def _structure_for(u: np.ndarray, m: int, lam: float, minimum: float | None = None) -> _Structure:
+Structures = dict[tuple[int, bytes], _Structure]
+
+
+def _structure_for(u: np.ndarray, m: int, lam: float, minimum: float | None = None,
+                   structures: Structures | None = None) -> _Structure:
+    """The structure on lam's mesh; kept with the data set when every sample is a knot, and in `structures`
+    (if given: a caller solving for many lam on the same u) by its knots, which many lam share."""
     minimum = _knot_step(u, m, lam) if minimum is None else minimum
-    if _least_step(u) >= minimum:  # the same mesh for every such lam: kept with the data set
-        return memo(u, ("statespace", m), lambda: _structure(u, m, minimum))
-    return _structure(u, m, minimum)
+    every = _least_step(u) >= minimum
+    if every and structures is None:  # the same mesh for every such lam: kept with the data set
+        return memo(u, ("statespace", m), lambda: _structure(u, m, np.arange(len(u))))
+    knots = np.arange(len(u)) if every else _knots(u, minimum)
+    if structures is None:
+        return _structure(u, m, knots)
+    key = (m, b"" if every else knots.tobytes())
+    if key not in structures:
+        structures[key] = _structure(u, m, knots)
+    return structures[key]
 
 
 class _System:
     """K z = b with K = O'O + mu * P on the knot states z (scaled: z_a = g^(a) h^a), where O maps the states
     to g at the samples and P is the prior precision of the increments with q = 1 per scaled step."""
 
-    def __init__(self, u: np.ndarray, v: np.ndarray, m: int, lam: float, minimum: float | None = None):
-        self.structure = structure = _structure_for(u, m, lam, minimum)
+    def __init__(self, u: np.ndarray, v: np.ndarray, m: int, lam: float, minimum: float | None = None,
+                 structures: Structures | None = None):
+        self.structure = structure = _structure_for(u, m, lam, minimum, structures)
         mesh = structure.mesh
         self.at = u[mesh.knots]
         self.mesh, self.m = mesh, m
@@ -358,9 +376,8 @@ class _System:
         mesh, m = self.mesh, self.m
         if self.simple and order < m:
             return z[:, order] / mesh.h**order
-        powers = np.arange(m)
         rho_at = mesh.rho[mesh.element]
-        basis = _hermite_values(mesh.s, m, order) * np.tile(rho_at[:, None] ** powers, 2)
+        basis = _hermite_values(mesh.s, m, order) * mesh.scales[mesh.element]
         pair = np.concatenate([z[:-1], z[1:]], axis=1)[mesh.element]
         return np.einsum("ia,ia->i", basis, pair) / (rho_at * mesh.h) ** order
 
@@ -569,12 +586,14 @@ def neg_log_likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: floa
     return likelihood(u, v, m, lam, r)[0]
 
 
-def likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None) -> tuple[float, float | None]:
+def likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None,
+               structures: Structures | None = None) -> tuple[float, float | None]:
     """(neg_log_likelihood, and the fit's rss v . (v - g) where it is finite: what smooth(u, v, m, lam) gives,
-    from the same solve; None where the likelihood is infinite)."""
+    from the same solve; None where the likelihood is infinite). structures: kept between calls on the same
+    u (see `_structure_for`)."""
     n = len(u)
     try:
-        system = _System(u, v, m, lam)
+        system = _System(u, v, m, lam, structures=structures)
         solved = _solve(system, ())
     except (LinAlgError, ValueError, FloatingPointError):
         return math.inf, None
