@@ -466,16 +466,20 @@ def _factored_solve(factor: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
                 diagonal[:, a, b] = factor[a - b, b::m]
             below[:, a, b] = factor[m + a - b, b:states - m:m]
     inverse = np.linalg.inv(diagonal)
-    blocks = r.reshape(k, m, columns)
-    forward = np.empty(blocks.shape)  # L y = r, knot by knot
-    forward[0] = inverse[0] @ blocks[0]
+    # L y = r knot by knot, y_e = D_e^-1 r_e - (D_e^-1 S_(e-1)) y_(e-1): the first terms and the couplings
+    # are formed for every knot at once, which leaves one product per knot in the sweep
+    forward = inverse @ r.reshape(k, m, columns)
+    coupling = inverse[1:] @ below
+    step = np.empty((m, columns))
     for e in range(1, k):
-        forward[e] = inverse[e] @ (blocks[e] - below[e - 1] @ forward[e - 1])
-    inverse_t, below_t = np.swapaxes(inverse, 1, 2), np.swapaxes(below, 1, 2)
-    out = np.empty(blocks.shape)  # L' z = y, backwards
-    out[-1] = inverse_t[-1] @ forward[-1]
+        np.matmul(coupling[e - 1], forward[e - 1], out=step)
+        forward[e] -= step
+    inverse_t = np.swapaxes(inverse, 1, 2)  # L' z = y, backwards, alike
+    out = inverse_t @ forward
+    coupling_t = inverse_t[:-1] @ np.swapaxes(below, 1, 2)
     for e in range(k - 2, -1, -1):
-        out[e] = inverse_t[e] @ (forward[e] - below_t[e] @ out[e + 1])
+        np.matmul(coupling_t[e], out[e + 1], out=step)
+        out[e] -= step
     return out.reshape(states, columns)
 
 
