@@ -138,3 +138,24 @@ def test_the_solve_matches_a_50_digit_dense_solve(kind, model, lam):
     mu = lam / float(np.median(np.diff(data.u))) ** (2 * model - 1)
     tolerance = max(1e-9, 1e-14 * math.sqrt(mu))
     assert np.max(np.abs(derivatives[1] - reference)) < tolerance * np.max(np.abs(reference))
+
+
+@pytest.mark.parametrize("kind", ["jittered", "random"])
+@pytest.mark.parametrize("model", [2, 3, 5])
+def test_the_observed_band_is_o_transpose_o(kind, model):
+    """The band of O'O, summed per element, against the sparse product of the observation matrix itself, on
+    meshes with several samples per element (heavy smoothing) and with a few (samples closer than the knots)."""
+    u = prepare(times(kind, 3000, 0.0, 1.0, 4), np.zeros(3000)).u
+    for lam in (1e-12, 1e-6, 1e-2):
+        structure = statespace._structure_for(u, model, lam)
+        if structure.observation is None:
+            continue
+        product = (structure.observation.T @ structure.observation).tocsr()
+        size = product.shape[0]
+        scale = float(np.max(np.abs(product.data)))
+        assert structure.observed_band is not None
+        for d in range(2 * model):
+            band = structure.observed_band[d]
+            assert np.max(np.abs(band[:size - d] - product.diagonal(-d))) <= 1e-14 * scale, (lam, d)
+            assert not np.any(band[size - d:])
+

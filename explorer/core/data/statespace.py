@@ -270,11 +270,16 @@ def _structure(u: np.ndarray, m: int, knots: np.ndarray) -> _Structure:
         return _Structure(mesh, f, qinv, None, prior, None)
     # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
     observe = _hermite_values(mesh.s, m, 0) * mesh.scales[mesh.element]
+    # O'O: the products of each element's basis values summed over its samples, which are consecutive (the
+    # element of knot e starts at it), so one reduceat per basis function sums them for every element at once
     observed = np.zeros((2 * m, m * k))
     first = mesh.element * m  # index of the first state an observation touches
+    rows = np.ascontiguousarray(observe.T)  # each basis function's values in a row
+    starts = mesh.knots[:-1]
     for a in range(2 * m):
+        sums = np.add.reduceat(rows[a] * rows[a:], starts, axis=1)  # (2m - a, elements)
         for b in range(a, 2 * m):
-            observed[b - a] += np.bincount(first + a, observe[:, a] * observe[:, b], minlength=m * k)
+            observed[b - a, a:a + m * (k - 1):m] += sums[b - a]
     columns = (first[:, None] + np.arange(2 * m)).ravel()
     observation = csr_matrix((observe.ravel(), columns, np.arange(0, 2 * m * len(u) + 1, 2 * m)),
                              shape=(len(u), m * k))
