@@ -153,24 +153,25 @@ def _knots(u: np.ndarray, minimum: float) -> np.ndarray:
     # the knots are the chain 0, after[0], after[after[0]], ...
     after = np.searchsorted(u, u + minimum, side="left")
     index = np.arange(n)
+    # (the tests below read u at after clipped into range, and discard what the clipping touched: cheaper
+    # than gathering through boolean masks, and the same differences)
     while True:  # searchsorted compared u[j] with u[i] + minimum, which rounds otherwise: at most a step off
-        short = after < n
-        short[short] = u[after[short]] - u[index[short]] < minimum
+        short = (after < n) & (u[np.minimum(after, n - 1)] - u < minimum)
         if not short.any():
             break
-        after[short] += 1
+        after += short
     while True:
-        back = (after - 1 > index) & (after - 1 < n)
-        back[back] = u[after[back] - 1] - u[index[back]] >= minimum
+        before = after - 1
+        back = (before > index) & (before < n) & (u[np.clip(before, 0, n - 1)] - u >= minimum)
         if not back.any():
             break
-        after[back] -= 1
-    chain = after.tolist()
+        after -= back
+    step = after.item  # read along the chain only (a list of all n would cost more when knots are sparse)
     kept = [0]
-    i = chain[0]
+    i = step(0)
     while i < n:
         kept.append(i)
-        i = chain[i]
+        i = step(i)
     if kept[-1] != n - 1:
         if len(kept) > 1 and u[-1] - u[kept[-1]] < minimum:
             kept[-1] = n - 1
@@ -381,10 +382,16 @@ class _System:
         mesh, m = self.mesh, self.m
         if self.simple and order < m:
             return z[:, order] / mesh.h**order
-        rho_at = mesh.rho[mesh.element]
-        basis = _hermite_values(mesh.s, m, order) * mesh.scales[mesh.element]
-        pair = np.concatenate([z[:-1], z[1:]], axis=1)[mesh.element]
-        return np.einsum("ia,ia->i", basis, pair) / (rho_at * mesh.h) ** order
+        # per element, the coefficients of s^p of the interpolant's order-th derivative in s (elements, 2m -
+        # order), then Horner's rule at every sample: products over the elements, not the samples
+        weights = _hermite(m)[:, order:] * np.array([math.perm(p, order) for p in range(order, 2 * m)], dtype=float)
+        pair = np.concatenate([z[:-1], z[1:]], axis=1) * mesh.scales
+        coefficients = np.ascontiguousarray(np.einsum("ej,jp->pe", pair, weights))  # not BLAS (see _products)
+        value = np.take(coefficients[-1], mesh.element)
+        for p in range(len(coefficients) - 2, -1, -1):
+            value *= mesh.s
+            value += np.take(coefficients[p], mesh.element)
+        return value / (mesh.rho[mesh.element] * mesh.h) ** order
 
 
 def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, ...] = (1,)
