@@ -91,6 +91,29 @@ def test_extra_columns_may_be_empty_or_words():
     assert samples.y.tolist() == [1, 2, 3]
 
 
+def test_clean_file_reads_every_number_as_python_does_into_contiguous_arrays(tmp_path):
+    rng = np.random.default_rng(3)
+    t = np.cumsum(rng.uniform(0.5, 1.5, 2000))
+    y = rng.standard_normal(2000) * 10.0 ** rng.integers(-300, 300, 2000)
+    cells = [(f"{a:.17g}", f"{b:.17g}") for a, b in zip(t.tolist(), y.tolist(), strict=True)]
+    for columns in ((0, 1), (1, 0)):  # y, t order too: a column chosen out of the table
+        header = ",".join("ty"[c] for c in columns)
+        body = "\n".join(",".join(pair[c] for c in columns) for pair in cells)
+        samples = load_samples(write(tmp_path, f"{header}\n{body}\n"), t="t", y="y")
+        assert samples.t.tolist() == [float(a) for a, _ in cells]
+        assert samples.y.tolist() == [float(b) for _, b in cells]
+        assert samples.t.flags.c_contiguous and samples.y.flags.c_contiguous
+        assert not samples.notes
+
+
+def test_text_of_unicode_whitespace_alone_is_empty(tmp_path):
+    assert "is empty" in error_of(tmp_path, "\x1c\x1d \n\x85\u2028\n".encode())  # not ASCII whitespace
+    assert "is empty" in error_of(tmp_path, b" \t\r\n\x0b\x0c")
+    for text in ("", "\u2028 \x1e\n", "\t\n\r"):
+        with pytest.raises(DataError, match="pasted text is empty"):
+            parse_samples(text)
+
+
 # -- bad data: one line each ---------------------------------------------------------------------------------
 
 

@@ -138,3 +138,46 @@ def test_the_solve_matches_a_50_digit_dense_solve(kind, model, lam):
     mu = lam / float(np.median(np.diff(data.u))) ** (2 * model - 1)
     tolerance = max(1e-9, 1e-14 * math.sqrt(mu))
     assert np.max(np.abs(derivatives[1] - reference)) < tolerance * np.max(np.abs(reference))
+
+
+@pytest.mark.parametrize("kind", ["jittered", "random"])
+@pytest.mark.parametrize("model", [2, 3, 5])
+def test_the_observed_band_is_o_transpose_o(kind, model):
+    """The band of O'O, summed per element, against the sparse product of the observation matrix itself, on
+    meshes with several samples per element (heavy smoothing) and with a few (samples closer than the knots)."""
+    u = prepare(times(kind, 3000, 0.0, 1.0, 4), np.zeros(3000)).u
+    for lam in (1e-12, 1e-6, 1e-2):
+        structure = statespace._structure_for(u, model, lam)
+        if structure.observation is None:
+            continue
+        product = (structure.observation.T @ structure.observation).tocsr()
+        size = product.shape[0]
+        scale = float(np.max(np.abs(product.data)))
+        assert structure.observed_band is not None
+        for d in range(2 * model):
+            band = structure.observed_band[d]
+            assert np.max(np.abs(band[:size - d] - product.diagonal(-d))) <= 1e-14 * scale, (lam, d)
+            assert not np.any(band[size - d:])
+
+
+@pytest.mark.parametrize("kind", ["jittered", "random"])
+@pytest.mark.parametrize("model", [2, 3, 5])
+def test_derivatives_between_knots_are_the_hermite_interpolants(kind, model):
+    """g's derivatives at the samples from the knot states, against scipy's piecewise polynomial through the
+    same derivatives at the knots (BPoly.from_derivatives: the Hermite interpolant, built independently)."""
+    from scipy.interpolate import BPoly
+
+    n = 3000
+    u = prepare(times(kind, n, 0.0, 1.0, 5), np.zeros(n)).u
+    rng = np.random.default_rng(6)
+    for lam in (1e-10, 1e-4):
+        system = statespace._System(u, np.zeros(n), model, lam)
+        mesh = system.mesh
+        z = rng.standard_normal((len(mesh.knots), model))
+        at = u[mesh.knots]
+        exact = z / mesh.h ** np.arange(model)  # the states are g^(a) h^a
+        interpolant = BPoly.from_derivatives(at, exact)
+        for order in (1, 2):
+            expected = interpolant.derivative(order)(u)
+            found = system.derivative(z, order)
+            assert np.max(np.abs(found - expected)) <= 1e-9 * np.max(np.abs(expected)), (lam, order)

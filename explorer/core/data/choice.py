@@ -150,11 +150,12 @@ def ml_fit(u: np.ndarray, v: np.ndarray, m: int, r: float | None = None) -> tupl
     high = 8.0  # beyond the span: the fit is then a polynomial of degree m - 1 (what a cubic needs)
     grid = np.arange(low, high + 1e-9, 2.0)
     evaluated: dict[float, tuple[float, float | None]] = {}  # lam: (-2 log L, rss), each lam solved once
+    structures: statespace.Structures = {}  # the smoother's structure per mesh: many lam share one
 
     def value(x: float) -> float:
         lam = 10.0**x
         if lam not in evaluated:
-            evaluated[lam] = statespace.likelihood(us, vs, m, lam, r)
+            evaluated[lam] = statespace.likelihood(us, vs, m, lam, r, structures)
         return evaluated[lam][0]
 
     values = [value(x) for x in grid]

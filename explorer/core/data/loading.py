@@ -109,7 +109,7 @@ def read_text(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes) -> str:
 
 
 def _decode(data: bytes, shown: str) -> str:
-    if not data.strip():
+    if not data or data.isspace():  # what strip() would leave empty, without copying the file
         raise DataError(f"{shown} is empty")
     if b"\x00" in data[:1 << 16] or b"\x00" in data:
         raise DataError(f"{shown} is a binary file, not text (it contains NUL bytes)")
@@ -134,16 +134,22 @@ def _refuse_binary(text: str, shown: str) -> None:
 def load_samples(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes, t: Column = None, y: Column = None
                  ) -> Samples:
     """Samples from the file at path; t and y choose columns by header name or number (1 = first)."""
-    return parse_samples(read_text(path), t, y, source=_shown(path))
+    return _parse(read_text(path), t, y, _shown(path), binary_checked=True)
 
 
 def parse_samples(text: str, t: Column = None, y: Column = None, source: str = "pasted text") -> Samples:
     """Samples from text (a file's content, or cells pasted from a spreadsheet)."""
+    return _parse(text, t, y, source, binary_checked=False)
+
+
+def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -> Samples:
+    """parse_samples; binary_checked: read_text has already refused binary text (the same test on the same text)."""
     if len(text) > MAX_DATA_BYTES:
         raise DataError(f"{source} is larger than {MAX_DATA_BYTES / 2**20:.0f} MB, the limit for data")
-    if not text.strip():
+    if not text or text.isspace():  # what strip() would leave empty, without copying the text
         raise DataError(f"{source} is empty")
-    _refuse_binary(text, source)
+    if not binary_checked:
+        _refuse_binary(text, source)
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
     data_lines, numbers = _data_lines(text, lines)
@@ -191,21 +197,23 @@ def parse_samples(text: str, t: Column = None, y: Column = None, source: str = "
     line_numbers = numbers.copy()
     values = table
     # missing cells (empty, NaN, NA, ...) and non-finite numbers: dropped, counted
-    empty = np.isnan(values).any(axis=1)
-    infinite = np.isinf(values).any(axis=1)
-    if empty.any():
-        notes.append(RowNote("rows dropped for an empty or missing t or y cell", int(empty.sum()),
-                             tuple(int(n) for n in line_numbers[empty][:SHOWN_LINES])))
-    if infinite.any():
-        notes.append(RowNote("rows dropped for an infinite t or y (beyond double range)", int(infinite.sum()),
-                             tuple(int(n) for n in line_numbers[infinite][:SHOWN_LINES])))
-    keep = ~(empty | infinite)
+    keep: slice | np.ndarray = slice(None)  # every row (one pass over the table tells, the usual case)
+    if not np.isfinite(values).all():
+        empty = np.isnan(values).any(axis=1)
+        infinite = np.isinf(values).any(axis=1)
+        if empty.any():
+            notes.append(RowNote("rows dropped for an empty or missing t or y cell", int(empty.sum()),
+                                 tuple(int(n) for n in line_numbers[empty][:SHOWN_LINES])))
+        if infinite.any():
+            notes.append(RowNote("rows dropped for an infinite t or y (beyond double range)", int(infinite.sum()),
+                                 tuple(int(n) for n in line_numbers[infinite][:SHOWN_LINES])))
+        keep = ~(empty | infinite)
     if t_index is None:
         t_values = np.arange(rows, dtype=float)[keep]
-        y_values = values[keep, 0]
+        y_values = np.ascontiguousarray(values[keep, 0])
     else:
-        t_values = values[keep, 0]
-        y_values = values[keep, 1]
+        t_values = np.ascontiguousarray(values[keep, 0])
+        y_values = np.ascontiguousarray(values[keep, 1])
     kept_lines = line_numbers[keep]
     # With too few rows left, why the others went: 10^400 in every y cell is infinite, not missing.
     dropped = "".join(f"; {note}" for note in notes)
@@ -232,11 +240,18 @@ def _data_lines(text: str, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(indices into lines, 1-based line numbers) of the lines that are not blank or comments. A regular
     expression (in C) finds whether there are any; only then does a Python pass pick them out."""
     index = np.arange(len(lines))
-    end = len(text.rstrip())
-    if "#" in text or not lines[0].strip() or _BLANK_LINE.search(text, 0, end) is not None:
+    if "#" in text or not lines[0].strip() or _has_blank_line(text):
         index = np.asarray([i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")],
                            dtype=np.int64)
     return index, index + 1
+
+
+def _has_blank_line(text: str) -> bool:
+    """Whether _BLANK_LINE occurs in text without its trailing whitespace (found without copying the text)."""
+    tail = text[-4096:]
+    kept = len(tail.rstrip())
+    end = len(text) - len(tail) + kept if kept else len(text.rstrip())  # len(text.rstrip())
+    return _BLANK_LINE.search(text, 0, end) is not None
 
 
 def _delimiter(sample: list[str]) -> str | None:
@@ -341,6 +356,8 @@ def _fast_table(body: list[str], delimiter: str | None, decimal_comma: bool, wid
             lines = joined[1:-1].split("\n")
     if table.shape != (len(body), width):
         return None
+    if wanted == list(range(width)):  # every column, in order: the table itself
+        return table
     return np.ascontiguousarray(table[:, wanted])
 
 

@@ -83,10 +83,17 @@ def _fit_at(sums: np.ndarray, d: np.ndarray, half: np.ndarray, degree: int, orde
     least-squares fit: the estimate is z . moments (weights basis @ z). d^order/ds^order of s^k at s = d is
     k!/(k-order)! d^(k-order), zero for k < order."""
     powers = np.arange(degree + 1)
+    gram = sums[:, powers[:, None] + powers[None, :]]
+    return _fit_from(gram, d, half, degree, order), gram
+
+
+def _fit_from(gram: np.ndarray, d: np.ndarray, half: np.ndarray, degree: int, order: int) -> np.ndarray:
+    """_fit_at's coefficients from Gram matrices of a degree at least `degree` (their leading entries are the
+    lower degrees' Gram matrices: one gather serves every degree)."""
+    powers = np.arange(degree + 1)
     falling = np.array([math.perm(int(k), order) if k >= order else 0.0 for k in powers], dtype=float)
     target = falling * d[:, None] ** np.maximum(powers - order, 0) / half[:, None] ** order
-    gram = sums[:, powers[:, None] + powers[None, :]]
-    return _solve(gram, target), gram
+    return _solve(gram[:, :degree + 1, :degree + 1], target)
 
 
 def savgol_at(t: np.ndarray, y: np.ndarray, window: int, degree: int, order: int,
@@ -284,8 +291,10 @@ def savgol_pairs(t: np.ndarray, y: np.ndarray, window: int, degrees: list[int], 
     at = np.asarray(points)
     centre, half, sums, moments = _window_moments(t, y, window_starts(len(t), window, at), window, max(degrees) + 2)
     d = (t[at] - centre) / half
-    solved = {deg: _fit_at(sums, d, half, deg, order)[0] for deg in sorted({*degrees, *(deg + 2 for deg in degrees)})
-              if deg + 1 <= window}
+    every = np.arange(max(degrees) + 3)
+    gram = sums[:, every[:, None] + every[None, :]]  # the largest degree's: its leading entries are the others'
+    solved = {deg: _fit_from(gram, d, half, deg, order)
+              for deg in sorted({*degrees, *(deg + 2 for deg in degrees)}) if deg + 1 <= window}
     out = {}
     for degree in degrees:
         if degree + 2 not in solved:
@@ -294,9 +303,8 @@ def savgol_pairs(t: np.ndarray, y: np.ndarray, window: int, degrees: list[int], 
         p, r = degree + 1, degree + 3
         value = np.einsum("ra,ra->r", z, moments[:, :p])
         value_ref = np.einsum("ra,ra->r", zr, moments[:, :r])
-        powers_p, powers_r = np.arange(p), np.arange(r)
-        own = np.einsum("ra,rab,rb->r", z, sums[:, powers_p[:, None] + powers_p[None, :]], z)
-        other = np.einsum("ra,rab,rb->r", zr, sums[:, powers_r[:, None] + powers_r[None, :]], zr)
-        cross = np.einsum("ra,rab,rb->r", z, sums[:, powers_p[:, None] + powers_r[None, :]], zr)
+        own = np.einsum("ra,rab,rb->r", z, gram[:, :p, :p], z)
+        other = np.einsum("ra,rab,rb->r", zr, gram[:, :r, :r], zr)
+        cross = np.einsum("ra,rab,rb->r", z, gram[:, :p, :r], zr)
         out[degree] = (value, value_ref, np.maximum(own, 0.0), np.maximum(own + other - 2 * cross, 0.0))
     return out

@@ -153,24 +153,25 @@ def _knots(u: np.ndarray, minimum: float) -> np.ndarray:
     # the knots are the chain 0, after[0], after[after[0]], ...
     after = np.searchsorted(u, u + minimum, side="left")
     index = np.arange(n)
+    # (the tests below read u at after clipped into range, and discard what the clipping touched: cheaper
+    # than gathering through boolean masks, and the same differences)
     while True:  # searchsorted compared u[j] with u[i] + minimum, which rounds otherwise: at most a step off
-        short = after < n
-        short[short] = u[after[short]] - u[index[short]] < minimum
+        short = (after < n) & (u[np.minimum(after, n - 1)] - u < minimum)
         if not short.any():
             break
-        after[short] += 1
+        after += short
     while True:
-        back = (after - 1 > index) & (after - 1 < n)
-        back[back] = u[after[back] - 1] - u[index[back]] >= minimum
+        before = after - 1
+        back = (before > index) & (before < n) & (u[np.clip(before, 0, n - 1)] - u >= minimum)
         if not back.any():
             break
-        after[back] -= 1
-    chain = after.tolist()
+        after -= back
+    step = after.item  # read along the chain only (a list of all n would cost more when knots are sparse)
     kept = [0]
-    i = chain[0]
+    i = step(0)
     while i < n:
         kept.append(i)
-        i = chain[i]
+        i = step(i)
     if kept[-1] != n - 1:
         if len(kept) > 1 and u[-1] - u[kept[-1]] < minimum:
             kept[-1] = n - 1
@@ -196,6 +197,7 @@ class _Mesh:
     s: np.ndarray
     rho: np.ndarray  # length of each element / h
     h: float
+    scales: np.ndarray  # (elements, 2m): rho^a for each knot's state a, twice (the states' scaling per element)
 
 
 def _knot_step(u: np.ndarray, m: int, lam: float) -> float:
@@ -204,13 +206,17 @@ def _knot_step(u: np.ndarray, m: int, lam: float) -> float:
     return max(NEAR_STEP * h, min((lam / PRIOR_RANGE[m]) ** (1.0 / (2 * m - 1)), MAX_KNOT_STEP))
 
 
-def _mesh(u: np.ndarray, m: int, minimum: float) -> _Mesh:
+def _mesh(u: np.ndarray, m: int, knots: np.ndarray) -> _Mesh:
     h = _median_step(u)
-    knots = _knots(u, minimum)
     at = u[knots]
-    element = np.clip(np.searchsorted(at, u, side="right") - 1, 0, len(knots) - 2)
+    # the knots at or before each sample, less one (what searchsorted(at, u, "right") - 1 gives, as the knots
+    # are samples and u increases), counted rather than searched for
+    is_knot = np.zeros(len(u), dtype=np.int64)
+    is_knot[knots] = 1
+    element = np.clip(np.cumsum(is_knot) - 1, 0, len(knots) - 2)
     length = np.diff(at)
-    return _Mesh(knots, element, (u - at[element]) / length[element], length / h, h)
+    rho = length / h
+    return _Mesh(knots, element, (u - at[element]) / length[element], rho, h, np.tile(rho[:, None] ** np.arange(m), 2))
 
 
 @dataclass(frozen=True, eq=False)
@@ -242,8 +248,8 @@ class _Structure:
         return self.observe is None
 
 
-def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
-    mesh = _mesh(u, m, minimum)
+def _structure(u: np.ndarray, m: int, knots: np.ndarray) -> _Structure:
+    mesh = _mesh(u, m, knots)
     k = len(mesh.knots)
     f = _transition(mesh.rho, m)
     cinv = _prior_blocks(m)
@@ -264,32 +270,50 @@ def _structure(u: np.ndarray, m: int, minimum: float) -> _Structure:
     if k == len(u):  # every sample its own knot (even and jittered t, moderate smoothing)
         return _Structure(mesh, f, qinv, None, prior, None)
     # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
-    rho_at = mesh.rho[mesh.element]
-    observe = _hermite_values(mesh.s, m, 0) * np.tile(rho_at[:, None] ** np.arange(m), 2)
+    observe = _hermite_values(mesh.s, m, 0) * mesh.scales[mesh.element]
+    # O'O: the products of each element's basis values summed over its samples, which are consecutive (the
+    # element of knot e starts at it), so one reduceat per basis function sums them for every element at once
     observed = np.zeros((2 * m, m * k))
     first = mesh.element * m  # index of the first state an observation touches
+    rows = np.ascontiguousarray(observe.T)  # each basis function's values in a row
+    starts = mesh.knots[:-1]
     for a in range(2 * m):
+        sums = np.add.reduceat(rows[a] * rows[a:], starts, axis=1)  # (2m - a, elements)
         for b in range(a, 2 * m):
-            observed[b - a] += np.bincount(first + a, observe[:, a] * observe[:, b], minlength=m * k)
+            observed[b - a, a:a + m * (k - 1):m] += sums[b - a]
     columns = (first[:, None] + np.arange(2 * m)).ravel()
     observation = csr_matrix((observe.ravel(), columns, np.arange(0, 2 * m * len(u) + 1, 2 * m)),
                              shape=(len(u), m * k))
     return _Structure(mesh, f, qinv, observe, prior, observed, observation)
 
 
-def _structure_for(u: np.ndarray, m: int, lam: float, minimum: float | None = None) -> _Structure:
+Structures = dict[tuple[int, bytes], _Structure]
+
+
+def _structure_for(u: np.ndarray, m: int, lam: float, minimum: float | None = None,
+                   structures: Structures | None = None) -> _Structure:
+    """The structure on lam's mesh; kept with the data set when every sample is a knot, and in `structures`
+    (if given: a caller solving for many lam on the same u) by its knots, which many lam share."""
     minimum = _knot_step(u, m, lam) if minimum is None else minimum
-    if _least_step(u) >= minimum:  # the same mesh for every such lam: kept with the data set
-        return memo(u, ("statespace", m), lambda: _structure(u, m, minimum))
-    return _structure(u, m, minimum)
+    every = _least_step(u) >= minimum
+    if every and structures is None:  # the same mesh for every such lam: kept with the data set
+        return memo(u, ("statespace", m), lambda: _structure(u, m, np.arange(len(u))))
+    knots = np.arange(len(u)) if every else _knots(u, minimum)
+    if structures is None:
+        return _structure(u, m, knots)
+    key = (m, b"" if every else knots.tobytes())
+    if key not in structures:
+        structures[key] = _structure(u, m, knots)
+    return structures[key]
 
 
 class _System:
     """K z = b with K = O'O + mu * P on the knot states z (scaled: z_a = g^(a) h^a), where O maps the states
     to g at the samples and P is the prior precision of the increments with q = 1 per scaled step."""
 
-    def __init__(self, u: np.ndarray, v: np.ndarray, m: int, lam: float, minimum: float | None = None):
-        self.structure = structure = _structure_for(u, m, lam, minimum)
+    def __init__(self, u: np.ndarray, v: np.ndarray, m: int, lam: float, minimum: float | None = None,
+                 structures: Structures | None = None):
+        self.structure = structure = _structure_for(u, m, lam, minimum, structures)
         mesh = structure.mesh
         self.at = u[mesh.knots]
         self.mesh, self.m = mesh, m
@@ -358,11 +382,16 @@ class _System:
         mesh, m = self.mesh, self.m
         if self.simple and order < m:
             return z[:, order] / mesh.h**order
-        powers = np.arange(m)
-        rho_at = mesh.rho[mesh.element]
-        basis = _hermite_values(mesh.s, m, order) * np.tile(rho_at[:, None] ** powers, 2)
-        pair = np.concatenate([z[:-1], z[1:]], axis=1)[mesh.element]
-        return np.einsum("ia,ia->i", basis, pair) / (rho_at * mesh.h) ** order
+        # per element, the coefficients of s^p of the interpolant's order-th derivative in s (elements, 2m -
+        # order), then Horner's rule at every sample: products over the elements, not the samples
+        weights = _hermite(m)[:, order:] * np.array([math.perm(p, order) for p in range(order, 2 * m)], dtype=float)
+        pair = np.concatenate([z[:-1], z[1:]], axis=1) * mesh.scales
+        coefficients = np.ascontiguousarray(np.einsum("ej,jp->pe", pair, weights))  # not BLAS (see _products)
+        value = np.take(coefficients[-1], mesh.element)
+        for p in range(len(coefficients) - 2, -1, -1):
+            value *= mesh.s
+            value += np.take(coefficients[p], mesh.element)
+        return value / (mesh.rho[mesh.element] * mesh.h) ** order
 
 
 def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, ...] = (1,)
@@ -449,16 +478,20 @@ def _factored_solve(factor: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
                 diagonal[:, a, b] = factor[a - b, b::m]
             below[:, a, b] = factor[m + a - b, b:states - m:m]
     inverse = np.linalg.inv(diagonal)
-    blocks = r.reshape(k, m, columns)
-    forward = np.empty(blocks.shape)  # L y = r, knot by knot
-    forward[0] = inverse[0] @ blocks[0]
+    # L y = r knot by knot, y_e = D_e^-1 r_e - (D_e^-1 S_(e-1)) y_(e-1): the first terms and the couplings
+    # are formed for every knot at once, which leaves one product per knot in the sweep
+    forward = inverse @ r.reshape(k, m, columns)
+    coupling = inverse[1:] @ below
+    step = np.empty((m, columns))
     for e in range(1, k):
-        forward[e] = inverse[e] @ (blocks[e] - below[e - 1] @ forward[e - 1])
-    inverse_t, below_t = np.swapaxes(inverse, 1, 2), np.swapaxes(below, 1, 2)
-    out = np.empty(blocks.shape)  # L' z = y, backwards
-    out[-1] = inverse_t[-1] @ forward[-1]
+        np.matmul(coupling[e - 1], forward[e - 1], out=step)
+        forward[e] -= step
+    inverse_t = np.swapaxes(inverse, 1, 2)  # L' z = y, backwards, alike
+    out = inverse_t @ forward
+    coupling_t = inverse_t[:-1] @ np.swapaxes(below, 1, 2)
     for e in range(k - 2, -1, -1):
-        out[e] = inverse_t[e] @ (forward[e] - below_t[e] @ out[e + 1])
+        np.matmul(coupling_t[e], out[e + 1], out=step)
+        out[e] -= step
     return out.reshape(states, columns)
 
 
@@ -569,12 +602,14 @@ def neg_log_likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: floa
     return likelihood(u, v, m, lam, r)[0]
 
 
-def likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None) -> tuple[float, float | None]:
+def likelihood(u: np.ndarray, v: np.ndarray, m: int, lam: float, r: float | None = None,
+               structures: Structures | None = None) -> tuple[float, float | None]:
     """(neg_log_likelihood, and the fit's rss v . (v - g) where it is finite: what smooth(u, v, m, lam) gives,
-    from the same solve; None where the likelihood is infinite)."""
+    from the same solve; None where the likelihood is infinite). structures: kept between calls on the same
+    u (see `_structure_for`)."""
     n = len(u)
     try:
-        system = _System(u, v, m, lam)
+        system = _System(u, v, m, lam, structures=structures)
         solved = _solve(system, ())
     except (LinAlgError, ValueError, FloatingPointError):
         return math.inf, None

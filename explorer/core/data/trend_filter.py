@@ -102,7 +102,8 @@ def _penalty(t: np.ndarray, k: int) -> tuple[float, np.ndarray, float]:
                         f"the median step are merged; these samples leave {len(tm)}")
     # On t in units of the median step the penalty rows are O(1) (on t in [0, 1] they were ~n^(k+1))
     rows = penalty_rows(tm / h, k)
-    return h, rows, float(np.max(np.sum(rows**2, axis=1)))
+    # kept column by column (Fortran order): every solve step reads whole columns, rows[:, j]
+    return h, np.asfortranarray(rows), float(np.max(np.sum(rows**2, axis=1)))
 
 
 def _derivative(t: np.ndarray, tm: np.ndarray, g: np.ndarray, order: int) -> np.ndarray:
