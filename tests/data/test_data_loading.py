@@ -106,6 +106,21 @@ def test_clean_file_reads_every_number_as_python_does_into_contiguous_arrays(tmp
         assert not samples.notes
 
 
+@pytest.mark.parametrize("end", ["\n\n", "\n\n\n", "\n  \n\t\n", "\r\n\r\n", "\n \n"])
+@pytest.mark.parametrize("header", ["t,y\n", ""])
+def test_blank_lines_at_the_end_of_a_file_are_not_rows(tmp_path, end, header):
+    """Editors and spreadsheets often end a file with one or more empty lines: they were read as a ragged
+    row of 1 cell."""
+    rows = "\n".join(f"{k},{k * k}" for k in range(5))
+    text = header + rows + end
+    path = tmp_path / "trailing.csv"
+    path.write_bytes(text.encode())
+    for samples in (load_samples(path), parse_samples(text)):
+        assert samples.rows == 5
+        np.testing.assert_array_equal(samples.t, np.arange(5.0))
+        np.testing.assert_array_equal(samples.y, np.arange(5.0) ** 2)
+
+
 def test_text_of_unicode_whitespace_alone_is_empty(tmp_path):
     assert "is empty" in error_of(tmp_path, "\x1c\x1d \n\x85\u2028\n".encode())  # not ASCII whitespace
     assert "is empty" in error_of(tmp_path, b" \t\r\n\x0b\x0c")

@@ -152,6 +152,8 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
         _refuse_binary(text, source)
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
+    while lines and (not lines[-1] or lines[-1].isspace()):  # blank lines at the end, as editors leave them
+        lines.pop()
     data_lines, numbers = _data_lines(text, lines)
     if not data_lines.size:
         raise DataError(f"{source} has no data (only comments or blank lines)")
