@@ -121,6 +121,16 @@ def test_blank_lines_at_the_end_of_a_file_are_not_rows(tmp_path, end, header):
         np.testing.assert_array_equal(samples.y, np.arange(5.0) ** 2)
 
 
+@pytest.mark.parametrize(("sep", "decimal"), [(",", "."), (";", ","), (";", "."), ("\t", ",")])
+def test_an_excel_sep_line_names_the_separator(sep, decimal):
+    rows = [f"{k}{sep}{str(k + 0.5).replace('.', decimal)}" for k in range(4)]
+    samples = parse_samples("\r\n".join([f"sep={sep}", f"time{sep}level", *rows]) + "\r\n")
+    assert samples.rows == 4 and samples.columns == ("time", "level")
+    np.testing.assert_array_equal(samples.y, np.arange(4) + 0.5)
+    with pytest.raises(DataError, match="no data"):
+        parse_samples(f"sep={sep}\n")
+
+
 def test_text_of_unicode_whitespace_alone_is_empty(tmp_path):
     assert "is empty" in error_of(tmp_path, "\x1c\x1d \n\x85\u2028\n".encode())  # not ASCII whitespace
     assert "is empty" in error_of(tmp_path, b" \t\r\n\x0b\x0c")

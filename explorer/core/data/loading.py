@@ -8,7 +8,8 @@ every row that was dropped, sorted or merged, with counts and line numbers. Anyt
 What is read
 - CSV (comma), semicolon-separated, TSV (tab) or whitespace-separated text, with or without a header
   line; `#` starts a comment line; blank lines are skipped; a UTF-8 byte-order mark is ignored, and text
-  that is not UTF-8 is read as Latin-1 (numbers are ASCII either way).
+  that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
+  writes) names the separator.
 - A header is a first line with a cell that is not a number. Columns are chosen by header name (exact,
   then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t is column 1 and y
   column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as np.gradient(y) does).
@@ -157,8 +158,13 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     data_lines, numbers = _data_lines(text, lines)
     if not data_lines.size:
         raise DataError(f"{source} has no data (only comments or blank lines)")
+    stated = _SEP_LINE.fullmatch(lines[int(data_lines[0])])
+    if stated:  # Excel's "sep=;" first line names the separator
+        data_lines, numbers = data_lines[1:], numbers[1:]
+        if not data_lines.size:
+            raise DataError(f"{source} has no data (only a sep= line)")
     first = lines[int(data_lines[0])]
-    delimiter = _delimiter([lines[int(i)] for i in data_lines[:50]])
+    delimiter = stated.group(1) if stated else _delimiter([lines[int(i)] for i in data_lines[:50]])
     header_cells = _split(first, delimiter)
     has_header = any(not _is_number_or_missing(cell) for cell in header_cells)
     header_line = int(numbers[0])
@@ -236,6 +242,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
 
 
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\r?\n")
+_SEP_LINE = re.compile(r" *sep=([,;\t]) *", re.IGNORECASE)
 
 
 def _data_lines(text: str, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
