@@ -131,6 +131,21 @@ def test_an_excel_sep_line_names_the_separator(sep, decimal):
         parse_samples(f"sep={sep}\n")
 
 
+@pytest.mark.parametrize("units", ["s,m", '"s","m/s"', "(s),[m]", "s,"])
+def test_a_line_of_units_under_the_header_is_skipped_and_said(units):
+    samples = parse_samples(f"time,height\n{units}\n0,1\n1,3\n2,7\n")
+    assert samples.rows == 3
+    np.testing.assert_array_equal(samples.y, [1.0, 3.0, 7.0])
+    assert any("units" in line and "line 2" in line for line in samples.warnings)
+
+
+def test_a_second_line_with_a_number_is_data_not_units():
+    with pytest.raises(DataError, match="line 2"):
+        parse_samples("time,height\ns,5\n0,1\n1,3\n")
+    samples = parse_samples("time,height\n0,1\n1,3\n")  # no units line: nothing skipped
+    assert samples.rows == 2 and not samples.warnings
+
+
 def test_text_of_unicode_whitespace_alone_is_empty(tmp_path):
     assert "is empty" in error_of(tmp_path, "\x1c\x1d \n\x85\u2028\n".encode())  # not ASCII whitespace
     assert "is empty" in error_of(tmp_path, b" \t\r\n\x0b\x0c")

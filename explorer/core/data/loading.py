@@ -9,7 +9,8 @@ What is read
 - CSV (comma), semicolon-separated, TSV (tab) or whitespace-separated text, with or without a header
   line; `#` starts a comment line; blank lines are skipped; a UTF-8 byte-order mark is ignored, and text
   that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
-  writes) names the separator.
+  writes) names the separator. A line of units under the header (s, m, ...: text in every filled cell, no
+  number) is skipped, and said.
 - A header is a first line with a cell that is not a number. Columns are chosen by header name (exact,
   then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t is column 1 and y
   column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as np.gradient(y) does).
@@ -168,11 +169,15 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     header_cells = _split(first, delimiter)
     has_header = any(not _is_number_or_missing(cell) for cell in header_cells)
     header_line = int(numbers[0])
+    units = None
     if has_header:
         names = tuple(_unquote(cell) or f"column {k + 1}" for k, cell in enumerate(header_cells))
         data_lines, numbers = data_lines[1:], numbers[1:]
         if not data_lines.size:
             raise DataError(f"{source} has a header ({', '.join(names[:6])}) but no data rows")
+        if data_lines.size > 1 and _is_units_line(_split(lines[int(data_lines[0])], delimiter), len(names)):
+            units = RowNote("line read as the columns' units, not data", 1, (int(numbers[0]),))
+            data_lines, numbers = data_lines[1:], numbers[1:]
     else:
         names = ()
     rows = int(data_lines.size)
@@ -201,7 +206,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
         raise DataError(f"t and y are the same column ({names[t_index]})")
     wanted = [y_index] if t_index is None else [t_index, y_index]
     table = _parse_table(body, numbers, delimiter, decimal_comma, width, wanted, names, source)
-    notes: list[RowNote] = []
+    notes: list[RowNote] = [units] if units is not None else []
     line_numbers = numbers.copy()
     values = table
     # missing cells (empty, NaN, NA, ...) and non-finite numbers: dropped, counted
@@ -284,6 +289,13 @@ def _unquote(cell: str) -> str:
     if len(cell) >= 2 and cell[0] == cell[-1] and cell[0] in "\"'":
         return cell[1:-1].strip()
     return cell
+
+
+def _is_units_line(cells: list[str], width: int) -> bool:
+    """A second header line of units (s, m, "m/s"), as data loggers write: as many cells as the header, some
+    text and not one number."""
+    return (len(cells) == width and any(_unquote(cell) for cell in cells)
+            and not any(_unquote(cell) and _is_number_or_missing(cell) for cell in cells))
 
 
 def _is_number_or_missing(cell: str) -> bool:
