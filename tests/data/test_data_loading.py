@@ -146,6 +146,17 @@ def test_a_second_line_with_a_number_is_data_not_units():
     assert samples.rows == 2 and not samples.warnings
 
 
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_quoted_cells_may_hold_the_separator_and_quotes(sep):
+    """RFC 4180 quoting, as spreadsheets export a text column: the separator inside quotes is text."""
+    text = "\n".join([f'"t"{sep}"y"{sep}"note, or not"', f'0{sep}1{sep}"calm{sep} dry"',
+                      f'1{sep}"2"{sep}"said ""gusty""{sep} then"', f"2{sep}5{sep}end"]) + "\n"
+    samples = parse_samples(text)
+    assert samples.columns == ("t", "y", "note, or not")
+    np.testing.assert_array_equal(samples.t, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(samples.y, [1.0, 2.0, 5.0])
+
+
 def test_text_of_unicode_whitespace_alone_is_empty(tmp_path):
     assert "is empty" in error_of(tmp_path, "\x1c\x1d \n\x85\u2028\n".encode())  # not ASCII whitespace
     assert "is empty" in error_of(tmp_path, b" \t\r\n\x0b\x0c")

@@ -34,6 +34,7 @@ refuses is read again line by line, to name the first problem or to drop the row
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import re
@@ -280,6 +281,9 @@ def _delimiter(sample: list[str]) -> str | None:
 
 
 def _split(line: str, delimiter: str | None) -> list[str]:
+    if delimiter and '"' in line:  # a quoted cell may hold the separator ("Smith, J."), as CSV allows
+        cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
+        return [cell.strip() for cell in cells]
     cells = line.split(delimiter) if delimiter else line.split()
     return [cell.strip() for cell in cells] if delimiter else cells
 
