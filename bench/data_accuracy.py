@@ -17,7 +17,9 @@ its default alpha (it has no automatic choice).
 
 Speed. Loading 10^6 rows of CSV (10 and 17 significant digits) and the automatic choice at 10^5 samples,
 medians of repeats; moving each method's control at 10^5 samples (median and 95th percentile of 20 moves).
-Run: .venv/bin/python bench/data_accuracy.py [--quick] [--write]
+Run: .venv/bin/python bench/data_accuracy.py [--quick] [--write] [--seed K] [--accuracy-only] [--shapes a,b]
+(--seed K adds K to every case's seed: other noise and other random t, to check that a change to the
+automatic choice is not tuned to the seeds above; --accuracy-only skips the comparators and the timings.)
 """
 
 from __future__ import annotations
@@ -376,15 +378,31 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="two signals, fewer repeats")
     parser.add_argument("--write", action="store_true", help=f"append the results to {OUTPUT.name}")
     parser.add_argument("--methods-only", action="store_true", help="only the per-method timing at 10^5 samples")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="added to every case's seed (held-out noise and t; the report's seeds are offset 0)")
+    parser.add_argument("--accuracy-only", action="store_true",
+                        help="only the accuracy table: no comparators or timings")
+    parser.add_argument("--shapes", default="", help="comma-separated signal names to run (default: all; --quick: two)")
     args = parser.parse_args()
+    if args.write and (args.seed or args.accuracy_only or args.shapes):
+        parser.error("--write records the full run on the report's own seeds: no --seed, --accuracy-only or --shapes")
     if args.methods_only:
         print(methods_lines(time_moves(100_000, MOVES)))
         return
     started = time.perf_counter()
     cases = []
     shapes = SHAPES[:2] if args.quick else SHAPES
-    seed = 0
-    for shape in shapes:
+    if args.shapes:
+        wanted = args.shapes.split(",")
+        unknown = sorted(set(wanted) - {s[0] for s in SHAPES})
+        if unknown:
+            parser.error(f"unknown signals {', '.join(unknown)}; known: {', '.join(s[0] for s in SHAPES)}")
+        shapes = tuple(s for s in SHAPES if s[0] in wanted)
+    seed = args.seed
+    for shape in SHAPES:
+        if shape not in shapes:  # each case keeps its seed whichever signals are run
+            seed += len(NOISES) * len(SPACINGS) * len(ORDERS)
+            continue
         for noise in NOISES:
             for spacing in SPACINGS:
                 for order in ORDERS:
@@ -394,6 +412,11 @@ def main() -> None:
                     print(f"{case.shape:7s} {case.noise:7.0e} {case.spacing:8s} {case.order} auto {case.auto:9.3g} "
                           f"({case.auto_method:8s}) best {case.best:9.3g} ({case.best_method:8s}) {case.ratio:6.2f}",
                           flush=True)
+    if args.accuracy_only:
+        noisy = [c.ratio for c in cases if c.noise > 0]
+        print(f"noisy: median {statistics.median(noisy):.2f}x, worst {max(noisy):.2f}x, above 3x: "
+              f"{sum(r > 3 for r in noisy)} of {len(noisy)} (seed offset {args.seed})")
+        return
     names, comparator_rows = run_comparators(7, args.quick)
     repeats = 1 if args.quick else 3
     load10, mb10 = time_loading(1_000_000, 10, repeats)

@@ -12,7 +12,7 @@ give from the data (choice.py), applies the method and scales the derivative bac
 - otherwise the candidate of least estimated derivative error (risk.py): Savitzky-Golay with its window and
   degree by their bias-variance estimate, and the Kalman/RTS smoother of 3, 4 or 5 states at its
   maximum-likelihood lam and ten times it, each judged by its bias against the 4- and 5-state smoothers at
-  their likelihood's lam (the larger estimate) plus its noise, written out from its rows.
+  their likelihood's lam (the two estimates averaged) plus its noise, written out from its rows.
   docs/benchmarks.md has the numbers.
 Parameters given with `auto` pick the first method that has them all (lam: the spline) and fill the rest.
 """
