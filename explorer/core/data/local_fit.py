@@ -23,6 +23,9 @@ At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.signal import savgol_filter
@@ -38,6 +41,22 @@ SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by 
 # 9x off; degree 6 over 201, 3e-4; degree 5 over 1001, 1e-1); the local fits are used there instead
 SAVGOL_FILTER_CONDITION = 1e10
 CHOLESKY_PIVOT = 1e-10  # a Cholesky pivot below this times its diagonal entry: that window is solved by LU
+
+
+# Chunks of points are independent and NumPy lets go of the GIL over their arrays: a few threads share
+# them out, so a moved window or degree takes the machine's cores, not one.
+_WORKERS = min(4, os.cpu_count() or 1)
+_POOL = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="local-fits") if _WORKERS > 1 else None
+
+
+def _each(work: Callable[[int], None], starts: range) -> None:
+    """work(start) for every chunk start, on the pool's threads when there are several chunks."""
+    if _POOL is None or len(starts) < 2:
+        for start in starts:
+            work(start)
+        return
+    for done in [_POOL.submit(work, start) for start in starts]:
+        done.result()  # re-raises a chunk's exception here
 
 
 def _solve(gram: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -208,7 +227,8 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
     powers = np.arange(p + 1)
     product_sum, product_difference = powers[:, None] + powers[None, :], np.abs(powers[:, None] - powers[None, :])
     per = max(1, _BLOCK_VALUES // ((span + 1) * count))
-    for lo in range(0, blocks, per):
+
+    def fit_chunk(lo: int) -> None:
         these = np.arange(lo, min(lo + per, blocks))
         index = first[these, None] + np.arange(span)
         tb = t[index]
@@ -230,6 +250,8 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
         values = np.einsum("aor,ar->or", _solve_many(gram, targets), window_moments)
         for j, order in enumerate(orders):
             out[order][points] = values[j] + (level[block] if order == 0 else 0.0)
+
+    _each(fit_chunk, range(0, blocks, per))
     return out
 
 
@@ -240,7 +262,8 @@ def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tup
     starts = window_starts(n, window)
     out = {order: np.empty(n) for order in orders}
     block = max(1, _BLOCK_VALUES // (window * (degree + 1)))
-    for lo in range(0, n, block):
+
+    def fit_chunk(lo: int) -> None:
         points = np.arange(lo, min(lo + block, n))
         index = starts[points, None] + np.arange(window)
         tw = t[index]
@@ -255,6 +278,8 @@ def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tup
         for order in orders:
             basis = chebyshev(at, degree + 1, order).T / half[:, None] ** order
             out[order][points] = np.einsum("ra,ra->r", basis, coefficients) + (level if order == 0 else 0.0)
+
+    _each(fit_chunk, range(0, n, block))
     return out
 
 
