@@ -98,3 +98,20 @@ def test_many_columns_are_solved_by_the_knot_sweep_as_one_by_one_by_lapack(spaci
             for j in range(columns.shape[1]):
                 expected = cho_solve_banded((factor, True), columns[:, j])
                 assert np.max(np.abs(found[:, j] - expected)) <= 1e-9 * np.max(np.abs(expected)), (m, lam, j)
+
+
+@pytest.mark.parametrize(("window", "degree"), [(9, 3), (201, 4), (2001, 2)])
+def test_local_fits_on_the_thread_pool_equal_the_serial_ones(monkeypatch, window, degree):
+    """The chunks of points are independent: sharing them out over threads must not change a bit."""
+    from explorer.core.data import local_fit
+
+    rng = np.random.default_rng(window)
+    t = np.cumsum(rng.uniform(0.2, 1.8, 20_000)) * 1e-3
+    y = np.sin(t / 2) + rng.normal(0, 1e-3, t.size)
+    pooled = local_fit.local_fits(t, y, window, degree, (0, 1, 2))
+    monkeypatch.setattr(local_fit, "_POOL", None)
+    serial = local_fit.local_fits(t, y, window, degree, (0, 1, 2))
+    for order in (0, 1, 2):
+        np.testing.assert_array_equal(pooled[order], serial[order])
+    # and right: the fit follows sin(t / 2) within the noise
+    assert np.sqrt(np.mean((pooled[0] - np.sin(t / 2)) ** 2)) < 1e-3
