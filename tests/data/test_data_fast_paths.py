@@ -103,13 +103,13 @@ def test_many_columns_are_solved_by_the_knot_sweep_as_one_by_one_by_lapack(spaci
 @pytest.mark.parametrize(("window", "degree"), [(9, 3), (201, 4), (2001, 2)])
 def test_local_fits_on_the_thread_pool_equal_the_serial_ones(monkeypatch, window, degree):
     """The chunks of points are independent: sharing them out over threads must not change a bit."""
-    from explorer.core.data import local_fit
+    from explorer.core.data import local_fit, parallel
 
     rng = np.random.default_rng(window)
     t = np.cumsum(rng.uniform(0.2, 1.8, 20_000)) * 1e-3
     y = np.sin(t / 2) + rng.normal(0, 1e-3, t.size)
     pooled = local_fit.local_fits(t, y, window, degree, (0, 1, 2))
-    monkeypatch.setattr(local_fit, "_POOL", None)
+    monkeypatch.setattr(parallel, "_pool", None)
     serial = local_fit.local_fits(t, y, window, degree, (0, 1, 2))
     for order in (0, 1, 2):
         np.testing.assert_array_equal(pooled[order], serial[order])

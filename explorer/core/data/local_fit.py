@@ -23,13 +23,12 @@ At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 from scipy.signal import savgol_filter
 
+from .parallel import run_all
 from .stencils import is_uniform, window_starts
 
 _BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arrays, small enough to stay in cache
@@ -41,22 +40,6 @@ SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by 
 # 9x off; degree 6 over 201, 3e-4; degree 5 over 1001, 1e-1); the local fits are used there instead
 SAVGOL_FILTER_CONDITION = 1e10
 CHOLESKY_PIVOT = 1e-10  # a Cholesky pivot below this times its diagonal entry: that window is solved by LU
-
-
-# Chunks of points are independent and NumPy lets go of the GIL over their arrays: a few threads share
-# them out, so a moved window or degree takes the machine's cores, not one.
-_WORKERS = min(4, os.cpu_count() or 1)
-_POOL = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="local-fits") if _WORKERS > 1 else None
-
-
-def _each(work: Callable[[int], None], starts: range) -> None:
-    """work(start) for every chunk start, on the pool's threads when there are several chunks."""
-    if _POOL is None or len(starts) < 2:
-        for start in starts:
-            work(start)
-        return
-    for done in [_POOL.submit(work, start) for start in starts]:
-        done.result()  # re-raises a chunk's exception here
 
 
 def _solve(gram: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -251,7 +234,7 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
         for j, order in enumerate(orders):
             out[order][points] = values[j] + (level[block] if order == 0 else 0.0)
 
-    _each(fit_chunk, range(0, blocks, per))
+    run_all([partial(fit_chunk, lo) for lo in range(0, blocks, per)])  # chunks of points share nothing
     return out
 
 
@@ -279,7 +262,7 @@ def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tup
             basis = chebyshev(at, degree + 1, order).T / half[:, None] ** order
             out[order][points] = np.einsum("ra,ra->r", basis, coefficients) + (level if order == 0 else 0.0)
 
-    _each(fit_chunk, range(0, n, block))
+    run_all([partial(fit_chunk, lo) for lo in range(0, n, block)])
     return out
 
 
