@@ -5,8 +5,10 @@
 - `methods.py`: the methods over samples (gradient, fornberg, savgol, spline, tv, kalman), each with its
   parameters declared once; their numerics in `stencils.py` (np.gradient, Fornberg weights on uneven
   spacing), `local_fit.py` (Savitzky-Golay on any spacing), `statespace.py` (smoothing spline and the
-  Kalman/RTS smoother as one banded solve), `trend_filter.py` (total-variation regularisation).
-- `noise.py`: the noise level from the samples; `choice.py`: every parameter chosen from the data.
+  Kalman/RTS smoother as one banded solve), `trend_filter.py` (total-variation regularisation);
+  `parallel.py` runs parts that share nothing (the local fits' chunks of points) on a few threads.
+- `noise.py`: the noise level from the samples; `choice.py`: every parameter chosen from the data;
+  `risk.py`: `auto`, the method and its parameters of least estimated risk.
 - `differentiate.py`: `differentiate_samples(t, y, order, method="auto", **params)`, the one entry point,
   returning a frozen `SampleDerivative` (`result.py`); `prepared.py` keeps what a data set costs once
   (checks, scaling, noise, the methods' parameter-free parts) for the next move of a control.
