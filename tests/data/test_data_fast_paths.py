@@ -115,3 +115,13 @@ def test_local_fits_on_the_thread_pool_equal_the_serial_ones(monkeypatch, window
         np.testing.assert_array_equal(pooled[order], serial[order])
     # and right: the fit follows sin(t / 2) within the noise
     assert np.sqrt(np.mean((pooled[0] - np.sin(t / 2)) ** 2)) < 1e-3
+
+
+def test_every_blas_library_has_one_thread_once_the_data_package_is_imported():
+    """NumPy's and SciPy's OpenBLAS would each start a thread per core and contend (see parallel.py)."""
+    from threadpoolctl import threadpool_info
+
+    import explorer.core.data  # noqa: F401 - the import sets the limit
+
+    blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
+    assert blas and all(info["num_threads"] == 1 for info in blas), blas

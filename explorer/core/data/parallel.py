@@ -1,8 +1,14 @@
-"""Independent parts of one computation on a few threads.
+"""How the data methods use the machine's cores: their own threads for parts that share nothing, and one
+thread for each BLAS library.
 
-NumPy and LAPACK let go of the GIL over their arrays, so parts that share nothing (the chunks of points of
-the local fits, the candidates of the automatic choice) take the machine's cores instead of one. Results
-are the same bits as one after the other: each part computes exactly what it computed alone.
+NumPy lets go of the GIL over its arrays, so parts that share nothing (the chunks of points of the local
+fits) take the cores instead of one, with the same bits as one after the other: each part computes exactly
+what it computed alone (`run_all`).
+
+NumPy and SciPy each bring their own OpenBLAS with a thread per core. After a call, one library's threads
+spin waiting for more work while the other's start: on a two-core machine a NumPy QR of 10^4 x 12 right
+after a SciPy banded solve took 115 ms instead of 5. The matrices here are small or banded, so one thread
+each is the faster choice (`one_blas_thread`, once, when the package is imported).
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
+
+from threadpoolctl import threadpool_limits
 
 T = TypeVar("T")
 
@@ -34,3 +42,8 @@ def run_all(calls: Sequence[Callable[[], T]]) -> list[T]:
     futures = [_pool.submit(_marked, call) for call in calls]
     wait(futures)
     return [future.result() for future in futures]
+
+
+def one_blas_thread() -> None:
+    """One thread for every BLAS library loaded so far (NumPy's and SciPy's), for the rest of the process."""
+    threadpool_limits(limits=1, user_api="blas")
