@@ -5,6 +5,8 @@ import sys
 import pytest
 
 from explorer.cli import main
+from explorer.core.expression import numbers
+from explorer.core.limits import MAX_FIELD_POINTS
 
 
 def run_cli(capsys, *argv):
@@ -86,6 +88,35 @@ def test_bad_input_exit_2_one_line(capsys, argv, words):
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: ") and words in err
+
+
+@pytest.mark.parametrize("argv, most_read", [
+    (["derive", "x", "--at", *["1"] * (MAX_FIELD_POINTS + 1)], 0),
+    # --point comes one point at a time: those within the bound are read (two numbers each), not the one past it
+    (["derive", "x*y", "--vars", "x,y", *["--point", "x=1,y=2"] * (MAX_FIELD_POINTS + 1)], 2 * MAX_FIELD_POINTS),
+    (["gradient", "x*y", "--vars", "x,y", *["--point", "x=1,y=2"] * (MAX_FIELD_POINTS + 1)], 2 * MAX_FIELD_POINTS),
+])
+def test_too_many_points_are_refused_before_they_are_read(capsys, monkeypatch, argv, most_read):
+    # Each point is a (bounded) constant expression to parse: a list of hundreds of thousands of them ran
+    # for minutes, then was computed point by point, before anything said it was too long.
+    read = []
+    original = numbers.parse_number
+
+    def counting(text):
+        read.append(text)
+        return original(text)
+
+    monkeypatch.setattr("explorer.core.expression.numbers.parse_number", counting)
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: argument ") and f"more than {MAX_FIELD_POINTS} points" in err
+    assert len(read) <= most_read
+
+
+def test_as_many_points_as_allowed_are_read(capsys):
+    points = [str(i) for i in range(12)]
+    report = derive_json(capsys, "x^2", "--at", *points, "--method", "symbolic")
+    assert [p["methods"]["symbolic"]["value"] for p in report["points"]] == [2.0 * i for i in range(12)]
 
 
 def test_module_entry_point_in_a_subprocess(tmp_path):
