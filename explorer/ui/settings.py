@@ -52,6 +52,14 @@ def load_inputs(settings: QSettings) -> tuple[dict[str, object], list[str]]:
         values.pop("x_min", None)
         values.pop("x_max", None)
         notes.append(f"stored x range {low:g}..{high:g} is empty; using the default range")
+    else:
+        # Usable together yet still not computable: 999999999999999..999999999999999.1 holds no 2000 distinct
+        # doubles, and the window would start with nothing computed instead of the default range.
+        problems = DerivativeRequest(**values).problems()
+        if problems:
+            values.pop("x_min", None)
+            values.pop("x_max", None)
+            notes.append(f"stored x range {low!r}..{high!r}: {problems[0]}; using the default range")
     return values, notes
 
 
