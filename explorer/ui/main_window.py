@@ -514,12 +514,15 @@ class MainWindow(QMainWindow):
         self.relative_action.setChecked(layout.relative_errors)
         self.panels.set_relative(layout.relative_errors)
         notes += layout.notes + self.data.startup_notes
-        if stored_text(settings.value("view/mode")) == "data":  # back to the data the user had open
+        stored_mode = stored_text(settings.value("view/mode"))
+        if stored_mode == "data":  # back to the data the user had open
             self.set_mode("data")
             if self.data.recent:
                 self.data.open_file(self.data.recent[0])
-        elif stored_text(settings.value("view/mode")) == "fields":
+        elif stored_mode == "fields":
             self.set_mode("fields")
+        elif stored_mode not in (None, "formula"):
+            notes.append(f"stored view/mode {stored_mode[:30]!r} is not formula, data or fields; using formula")
         notes += self.fields.startup_notes
         if notes:
             self.statusBar().showMessage("settings: " + "; ".join(notes))

@@ -94,6 +94,22 @@ def test_a_damaged_settings_file_opens_the_window_with_defaults_and_one_status_l
     window.close()
 
 
+@pytest.mark.parametrize("stored", ["bogus", "data,fields", "Data", "1e300"])
+def test_an_unknown_stored_mode_opens_the_formula_mode_and_says_so(qtbot, tmp_path, stored):
+    from explorer.ui.main_window import MainWindow
+
+    path = tmp_path / "s.ini"
+    path.write_text(f"[view]\nmode={stored}\n")
+    window = MainWindow(settings=QSettings(str(path), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    try:
+        assert window.mode() == "formula"
+        message = window.statusBar().currentMessage()
+        assert message.startswith("settings:") and "view/mode" in message, message
+    finally:
+        window.close()
+
+
 def test_window_state_refuses_text_where_bytes_belong(tmp_path):
     state = load_window(write_ini(tmp_path / "s.ini", {}, {"geometry": "hello", "splitter": "1,2"}))
     assert state.geometry is None and state.splitter is None and not state.relative_errors
