@@ -55,6 +55,7 @@ from .settings import (
     save_recent,
     save_relative_errors,
     save_window,
+    stored_folder,
     stored_text,
 )
 from .step_slider import StepSlider
@@ -485,7 +486,7 @@ class MainWindow(QMainWindow):
                        write: Callable[[DerivativeResults | None, PlotPanels, str], None] = export_results,
                        name: str = "derivative") -> None:
         # Opens where the last export went, with a name to accept or change.
-        folder = str(self.settings.value("export/folder", "") or QDir.homePath())
+        folder = stored_folder(self.settings, "export/folder") or QDir.homePath()
         suggestion = with_chosen_suffix(str(Path(folder) / name), filters)  # the first filter's suffix
         path, chosen = QFileDialog.getSaveFileName(self, "Export", suggestion, filters)
         if not path:
@@ -581,7 +582,7 @@ class MainWindow(QMainWindow):
         self.data.open_file(path)
 
     def _open_data_dialog(self) -> None:
-        folder = str(self.settings.value("data/folder", "") or QDir.homePath())
+        folder = stored_folder(self.settings, "data/folder") or QDir.homePath()
         path, _ = QFileDialog.getOpenFileName(self, "Open data", folder,
                                               "Data (*.csv *.tsv *.txt *.dat);;All files (*)")
         if path:
