@@ -74,6 +74,14 @@ class _CountedPoints(argparse.Action):
         setattr(namespace, self.dest, earlier + read)
 
 
+def _refuse_the_variable_as_parameter(args: argparse.Namespace, instead: str) -> None:
+    """--param x=2 where x is the variable would be ignored (the variable takes its points, not one value), and
+    the output would not say so: refused, as `gradient` and `derive --vars` refuse it."""
+    for name, _ in args.param:
+        if name == args.var:
+            raise UsageError(f"{name!r} is the variable, not a parameter: give {instead}")
+
+
 def _step_as_given(text: str) -> float:
     """--h: used as given (1e-20 for the complex step is fine), but positive and no wider than x's range."""
     h = numbers.parse_number(text)
@@ -275,6 +283,7 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
         raise UsageError("--wrt and --point need --vars (the variables), e.g. --vars x,y")
     if args.h is not None and not args.h > 0:
         raise UsageError("--h must be positive")
+    _refuse_the_variable_as_parameter(args, "its points with --at")
     parsed = parse_expression(args.expression, args.var)
     methods = tuple(Method) if args.method == "all" else (Method(args.method),)
     request = DerivativeRequest(args.expression, args.var, args.order, accuracy=args.accuracy, methods=methods,
@@ -383,6 +392,7 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".csv", ".png", ".svg"):
         raise UsageError(f"cannot export to {suffix or 'a file without suffix'!r}; use .csv, .png or .svg")
+    _refuse_the_variable_as_parameter(args, "its range with --from and --to")
     request = DerivativeRequest(args.expression, args.var, args.order, args.x_min, args.x_max, args.points,
                                 args.h, args.accuracy, parameters=tuple(args.param), probe=args.probe,
                                 noise=args.noise)

@@ -90,6 +90,17 @@ def test_bad_input_exit_2_one_line(capsys, argv, words):
     assert err.count("\n") == 1 and err.startswith("error: ") and words in err
 
 
+@pytest.mark.parametrize("argv", [["derive", "a*x", "--param", "x=2"],
+                                  ["derive", "a*t", "--var", "t", "--param", "a=3", "--param", "t=2"],
+                                  ["export", "a*x", "--param", "x=2", "-o", "never.csv"]])
+def test_a_value_for_the_variable_is_refused_not_ignored(capsys, tmp_path, monkeypatch, argv):
+    # --param x=2 was dropped without a word (x takes its points), so the output looked like f at x = 2.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == "" and not (tmp_path / "never.csv").exists()
+    assert err.count("\n") == 1 and err.startswith("error: ") and "is the variable, not a parameter" in err
+
+
 @pytest.mark.parametrize("argv, most_read", [
     (["derive", "x", "--at", *["1"] * (MAX_FIELD_POINTS + 1)], 0),
     # --point comes one point at a time: those within the bound are read (two numbers each), not the one past it
