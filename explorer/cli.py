@@ -54,6 +54,34 @@ def _number(text: str, kind: str = "number") -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not {what}: {exc}") from None
 
 
+class _CountedPoints(argparse.Action):
+    """--at X [X ...] (nargs "+") and each repeated --point (append): at most MAX_FIELD_POINTS points, counted
+    before any is read, since reading one is a bounded parse that still costs some 0.2 ms: a long list of
+    points would otherwise run for minutes before its count was refused. `const` reads one value."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .core.limits import MAX_FIELD_POINTS
+
+        appending = self.nargs is None
+        texts = [values] if appending else list(values)
+        earlier = list(getattr(namespace, self.dest) or []) if appending else []
+        if len(earlier) + len(texts) > MAX_FIELD_POINTS:
+            raise argparse.ArgumentError(self, f"more than {MAX_FIELD_POINTS} points")
+        try:
+            read = [self.const(text) for text in texts]
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        setattr(namespace, self.dest, earlier + read)
+
+
+def _refuse_the_variable_as_parameter(args: argparse.Namespace, instead: str) -> None:
+    """--param x=2 where x is the variable would be ignored (the variable takes its points, not one value), and
+    the output would not say so: refused, as `gradient` and `derive --vars` refuse it."""
+    for name, _ in args.param:
+        if name == args.var:
+            raise UsageError(f"{name!r} is the variable, not a parameter: give {instead}")
+
+
 def _step_as_given(text: str) -> float:
     """--h: used as given (1e-20 for the complex step is fine), but positive and no wider than x's range."""
     h = numbers.parse_number(text)
@@ -121,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     derive = commands.add_parser("derive", help="print derivatives and their errors at points")
     common(derive)
     derive.add_argument("--method", choices=[m.value for m in Method] + ["all"], default="all")
-    derive.add_argument("--at", type=_number, nargs="+", default=[1.0], metavar="X", help="points (default 1)")
+    derive.add_argument("--at", action=_CountedPoints, const=_number, nargs="+", default=[1.0], metavar="X",
+                        help="points (default 1)")
     derive.add_argument("--h", type=lambda text: _number(text, "h"), default=None,
                         help="step size, taken as given at every point (made exactly representable there); "
                              "default: at each point the step balancing truncation against round-off")
@@ -131,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--wrt", type=_wrt, default=None, metavar="X,Y",
                         help="with --vars: one variable per differentiation (x,y is d2f/dxdy, x,x is d2f/dx2); "
                              "default: the first variable, --order times")
-    derive.add_argument("--point", type=_assignments, action="append", default=[], metavar="X=1,Y=2",
+    derive.add_argument("--point", action=_CountedPoints, const=_assignments, default=[], metavar="X=1,Y=2",
                         help="with --vars: a point, every variable given (repeat for more; default all 1)")
 
     export = commands.add_parser("export", help="write the plots (.png, .svg) or the data (.csv) without a window")
@@ -182,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     gradient_command.add_argument("expression", help="f in SymPy syntax; ^ is power, 2x is 2*x")
     gradient_command.add_argument("--vars", type=_variables, required=True, metavar="X,Y,...",
                                   help="the variables (the other names are parameters)")
-    gradient_command.add_argument("--point", type=_assignments, action="append", default=[], metavar="X=1,Y=2",
+    gradient_command.add_argument("--point", action=_CountedPoints, const=_assignments, default=[], metavar="X=1,Y=2",
                                   help="a point, every variable given (repeat for more; default all 1)")
     gradient_command.add_argument("--direction", type=_assignments, default=None, metavar="X=1,Y=1",
                                   help="also the derivative along this vector (normalised)")
@@ -254,6 +283,7 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
         raise UsageError("--wrt and --point need --vars (the variables), e.g. --vars x,y")
     if args.h is not None and not args.h > 0:
         raise UsageError("--h must be positive")
+    _refuse_the_variable_as_parameter(args, "its points with --at")
     parsed = parse_expression(args.expression, args.var)
     methods = tuple(Method) if args.method == "all" else (Method(args.method),)
     request = DerivativeRequest(args.expression, args.var, args.order, accuracy=args.accuracy, methods=methods,
@@ -362,6 +392,7 @@ def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".csv", ".png", ".svg"):
         raise UsageError(f"cannot export to {suffix or 'a file without suffix'!r}; use .csv, .png or .svg")
+    _refuse_the_variable_as_parameter(args, "its range with --from and --to")
     request = DerivativeRequest(args.expression, args.var, args.order, args.x_min, args.x_max, args.points,
                                 args.h, args.accuracy, parameters=tuple(args.param), probe=args.probe,
                                 noise=args.noise)

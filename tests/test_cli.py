@@ -5,6 +5,8 @@ import sys
 import pytest
 
 from explorer.cli import main
+from explorer.core.expression import numbers
+from explorer.core.limits import MAX_FIELD_POINTS
 
 
 def run_cli(capsys, *argv):
@@ -86,6 +88,46 @@ def test_bad_input_exit_2_one_line(capsys, argv, words):
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: ") and words in err
+
+
+@pytest.mark.parametrize("argv", [["derive", "a*x", "--param", "x=2"],
+                                  ["derive", "a*t", "--var", "t", "--param", "a=3", "--param", "t=2"],
+                                  ["export", "a*x", "--param", "x=2", "-o", "never.csv"]])
+def test_a_value_for_the_variable_is_refused_not_ignored(capsys, tmp_path, monkeypatch, argv):
+    # --param x=2 was dropped without a word (x takes its points), so the output looked like f at x = 2.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == "" and not (tmp_path / "never.csv").exists()
+    assert err.count("\n") == 1 and err.startswith("error: ") and "is the variable, not a parameter" in err
+
+
+@pytest.mark.parametrize("argv, most_read", [
+    (["derive", "x", "--at", *["1"] * (MAX_FIELD_POINTS + 1)], 0),
+    # --point comes one point at a time: those within the bound are read (two numbers each), not the one past it
+    (["derive", "x*y", "--vars", "x,y", *["--point", "x=1,y=2"] * (MAX_FIELD_POINTS + 1)], 2 * MAX_FIELD_POINTS),
+    (["gradient", "x*y", "--vars", "x,y", *["--point", "x=1,y=2"] * (MAX_FIELD_POINTS + 1)], 2 * MAX_FIELD_POINTS),
+])
+def test_too_many_points_are_refused_before_they_are_read(capsys, monkeypatch, argv, most_read):
+    # Each point is a (bounded) constant expression to parse: a list of hundreds of thousands of them ran
+    # for minutes, then was computed point by point, before anything said it was too long.
+    read = []
+    original = numbers.parse_number
+
+    def counting(text):
+        read.append(text)
+        return original(text)
+
+    monkeypatch.setattr("explorer.core.expression.numbers.parse_number", counting)
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: argument ") and f"more than {MAX_FIELD_POINTS} points" in err
+    assert len(read) <= most_read
+
+
+def test_as_many_points_as_allowed_are_read(capsys):
+    points = [str(i) for i in range(12)]
+    report = derive_json(capsys, "x^2", "--at", *points, "--method", "symbolic")
+    assert [p["methods"]["symbolic"]["value"] for p in report["points"]] == [2.0 * i for i in range(12)]
 
 
 def test_module_entry_point_in_a_subprocess(tmp_path):

@@ -257,6 +257,21 @@ def test_a_directory_is_not_replaced(tmp_path):
     assert target.is_dir() and os.listdir(tmp_path) == ["folder.csv"]
 
 
+@pytest.mark.parametrize("exists", [True, False])
+def test_a_name_ending_in_a_separator_is_not_a_file(tmp_path, exists):
+    # The system refuses open("kept.csv/", "w"): the name can only be a folder. The file beside it, when
+    # there is one, stays as it was and nothing else is created.
+    target = tmp_path / "kept.csv"
+    if exists:
+        target.write_bytes(OLD)
+    for write in (lambda path: write_atomically(path, b"data"), lambda path: atomic_path(path).__enter__()):
+        with pytest.raises(IsADirectoryError) as caught:
+            write(str(target) + os.sep)
+        assert_names_the_path(caught.value, str(target) + os.sep)
+        assert_untouched(tmp_path, target, OLD if exists else None)
+    assert os.listdir(tmp_path) == (["kept.csv"] if exists else [])
+
+
 def test_a_special_file_is_not_replaced(tmp_path):
     target = tmp_path / "pipe.csv"
     os.mkfifo(target)
@@ -456,7 +471,7 @@ def test_the_command_line_writes_a_non_utf8_name(tmp_path):
     assert (tmp_path / os.fsdecode(b"caf\xe9.csv")).read_text().startswith("# f(x) = x")
 
 
-@pytest.mark.parametrize("case", ["read-only", "directory", "missing folder"])
+@pytest.mark.parametrize("case", ["read-only", "directory", "missing folder", "trailing separator"])
 def test_command_line_failures_are_one_line_naming_the_path(tmp_path, monkeypatch, capsys, case):
     monkeypatch.chdir(tmp_path)
     if case == "read-only":
@@ -466,6 +481,9 @@ def test_command_line_failures_are_one_line_naming_the_path(tmp_path, monkeypatc
     elif case == "directory":
         output = "folder.csv"
         (tmp_path / output).mkdir()
+    elif case == "trailing separator":
+        output = "kept.csv/"
+        (tmp_path / "kept.csv").write_bytes(OLD)
     else:
         output = "missing/data.csv"
     code = cli.main(["export", "sin(x)", "--points", "20", "-o", output])
@@ -473,8 +491,8 @@ def test_command_line_failures_are_one_line_naming_the_path(tmp_path, monkeypatc
     assert code == 2 and captured.out == ""
     one_error_line(captured.err)
     assert f"cannot write {output}: " in captured.err
-    if case == "read-only":
-        assert_untouched(tmp_path, tmp_path / output)
+    if case in ("read-only", "trailing separator"):
+        assert_untouched(tmp_path, tmp_path / output.rstrip("/"))
 
 
 def test_a_picture_that_cannot_be_made_is_one_line_from_the_command_line(tmp_path, monkeypatch, capsys):

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from ..core.data.differentiate import parameters_problem
 from ..core.data.errors import DataError
 from ..core.data.loading import Samples, load_samples, parse_samples
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage, data_stages
@@ -35,6 +36,15 @@ class DataMode(QObject):
         self.settings = settings
         values, notes = from_text(DataRequest, {name: stored_text(settings.value(GROUP + name))
                                                 for name in to_text(DataRequest())})
+        # Each pair is a finite number, but not necessarily one the method takes (window=1e300, or a name no
+        # method has): restored, every computation would fail until the user found the box to clear.
+        stored = values.get("parameters")
+        if stored:
+            problem = parameters_problem(str(values.get("method", DataRequest.method)), dict(stored))
+            if problem is not None:
+                values.pop("parameters")
+                notes.append(f"method parameters (data): stored value is unusable ({problem}); "
+                             "choosing them from the data")
         self.model = InputModel(DataRequest(**values))
         self.view = DataView(self.model)
         self.worker = StageWorker()

@@ -14,8 +14,18 @@ from ..core.limits import MAX_ORDER, MAX_POINTS, MIN_POINTS, RANGE_LIMIT
 MAX_DECIMALS = 323  # Qt's limit: DBL_MAX_10_EXP + DBL_DIG
 SIGNIFICANT_DIGITS = 10
 BAD_INPUT_STYLE = "QAbstractSpinBox { border: 2px solid #B00020; }"
-# What may still become a number while it is being typed: "-", "1.", "6.6e", "6.6e-".
-_PARTIAL_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?")
+# What may still become a number while it is being typed: "-", "1.", "6.6e", "6.6e-". ASCII digits only, as
+# for the expressions and the command line: Python's float() also reads "1_000", "٣" and fullwidth digits.
+_PARTIAL_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
+def _typed_number(text: str) -> float:
+    """A number typed in a box, written in the usual notations (ValueError for anything else)."""
+    stripped = text.strip()
+    if not _NUMBER.fullmatch(stripped):
+        raise ValueError(f"{stripped[:30]!r} is not a number")
+    return float(stripped)
 
 
 class NumberBox(QDoubleSpinBox):
@@ -41,14 +51,14 @@ class NumberBox(QDoubleSpinBox):
 
     def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
         try:
-            return float(text)
+            return _typed_number(text)
         except ValueError:
             return self.value()
 
     def validate(self, text: str, position: int) -> tuple[QValidator.State, str, int]:
         stripped = text.strip()
         try:
-            value = float(stripped)
+            value = _typed_number(stripped)
         except ValueError:
             state = QValidator.State.Intermediate if _PARTIAL_NUMBER.fullmatch(stripped) else QValidator.State.Invalid
         else:

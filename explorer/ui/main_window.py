@@ -55,6 +55,7 @@ from .settings import (
     save_recent,
     save_relative_errors,
     save_window,
+    stored_folder,
     stored_text,
 )
 from .step_slider import StepSlider
@@ -485,7 +486,7 @@ class MainWindow(QMainWindow):
                        write: Callable[[DerivativeResults | None, PlotPanels, str], None] = export_results,
                        name: str = "derivative") -> None:
         # Opens where the last export went, with a name to accept or change.
-        folder = str(self.settings.value("export/folder", "") or QDir.homePath())
+        folder = stored_folder(self.settings, "export/folder") or QDir.homePath()
         suggestion = with_chosen_suffix(str(Path(folder) / name), filters)  # the first filter's suffix
         path, chosen = QFileDialog.getSaveFileName(self, "Export", suggestion, filters)
         if not path:
@@ -514,12 +515,15 @@ class MainWindow(QMainWindow):
         self.relative_action.setChecked(layout.relative_errors)
         self.panels.set_relative(layout.relative_errors)
         notes += layout.notes + self.data.startup_notes
-        if stored_text(settings.value("view/mode")) == "data":  # back to the data the user had open
+        stored_mode = stored_text(settings.value("view/mode"))
+        if stored_mode == "data":  # back to the data the user had open
             self.set_mode("data")
             if self.data.recent:
                 self.data.open_file(self.data.recent[0])
-        elif stored_text(settings.value("view/mode")) == "fields":
+        elif stored_mode == "fields":
             self.set_mode("fields")
+        elif stored_mode not in (None, "formula"):
+            notes.append(f"stored view/mode {stored_mode[:30]!r} is not formula, data or fields; using formula")
         notes += self.fields.startup_notes
         if notes:
             self.statusBar().showMessage("settings: " + "; ".join(notes))
@@ -578,7 +582,7 @@ class MainWindow(QMainWindow):
         self.data.open_file(path)
 
     def _open_data_dialog(self) -> None:
-        folder = str(self.settings.value("data/folder", "") or QDir.homePath())
+        folder = stored_folder(self.settings, "data/folder") or QDir.homePath()
         path, _ = QFileDialog.getOpenFileName(self, "Open data", folder,
                                               "Data (*.csv *.tsv *.txt *.dat);;All files (*)")
         if path:

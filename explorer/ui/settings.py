@@ -52,6 +52,14 @@ def load_inputs(settings: QSettings) -> tuple[dict[str, object], list[str]]:
         values.pop("x_min", None)
         values.pop("x_max", None)
         notes.append(f"stored x range {low:g}..{high:g} is empty; using the default range")
+    else:
+        # Usable together yet still not computable: 999999999999999..999999999999999.1 holds no 2000 distinct
+        # doubles, and the window would start with nothing computed instead of the default range.
+        problems = DerivativeRequest(**values).problems()
+        if problems:
+            values.pop("x_min", None)
+            values.pop("x_max", None)
+            notes.append(f"stored x range {low!r}..{high!r}: {problems[0]}; using the default range")
     return values, notes
 
 
@@ -84,10 +92,16 @@ def load_window(settings: QSettings) -> WindowState:
     relative = relative_text.strip().lower() == "true"
     if relative_text.strip().lower() not in ("true", "false"):
         notes.append(f"stored view/relative_errors {relative_text[:30]!r} is not true or false; using false")
-    folder = stored_text(settings.value("export/folder"))
-    if folder is not None and not os.path.isdir(folder):
-        folder = None  # moved or deleted since: the dialog opens at home, no need to say so
-    return WindowState(geometry, splitter, relative, folder, notes)
+    return WindowState(geometry, splitter, relative, stored_folder(settings, "export/folder"), notes)
+
+
+def stored_folder(settings: QSettings, key: str) -> str | None:
+    """A stored folder (where the last export or data file was) if it still is one; None when absent, moved or
+    deleted since (the dialog opens at home, no need to say so), or not a path at all (an INI list, a number)."""
+    folder = stored_text(settings.value(key))
+    if folder is None or len(folder) > 4096 or "\x00" in folder or not os.path.isdir(folder):
+        return None
+    return folder
 
 
 def save_window(settings: QSettings, geometry: QByteArray, splitter: QByteArray) -> None:

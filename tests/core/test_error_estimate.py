@@ -123,3 +123,38 @@ def test_the_command_lines_values_come_with_estimates():
     assert np.all(complex_step.estimate < 1e-14 * np.abs(complex_step.values))
     assert np.all(complex_step.absolute < 1e-14 * np.abs(complex_step.values))
     assert np.isnan(result.methods[Method.AUTODIFF].estimate).all()
+
+
+@pytest.mark.parametrize("expression, exact", [("x^2", lambda x: 2 * x), ("x^3 + x^2", lambda x: 3 * x**2 + 2 * x),
+                                                ("sinh(x)^2", lambda x: 2 * x)])
+@pytest.mark.parametrize("order", [1, 2])
+def test_samples_that_underflowed_do_not_estimate_no_error(expression, exact, order):
+    # x^2 at 1e-200 is 1e-400: every sample of the stencil is 0, the differences give 0 against an exact
+    # 2e-200, and the estimate must not say that 0 is exact (it said 0.00e+00 beside a 100% error).
+    request = DerivativeRequest(expression, order=order, methods=STEP_METHODS)
+    x = np.array([1e-300, 1e-200, 1e-160, -1e-200])
+    result = derive_at(request, exact_derivatives(request), x)
+    truth = exact(x) if order == 1 else np.full(x.shape, 2.0)
+    for method, values in result.methods.items():
+        true = np.abs(values.values - truth)
+        assert np.all(values.estimate >= true), (method, values.values, values.estimate)
+
+
+@pytest.mark.parametrize("expression", ["sin(x)", "cos(x)"])
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_at_the_least_step_of_a_huge_x_the_estimate_still_bounds_the_error(expression, order):
+    # At x = 1e17 the least step is 16, more than two periods of sin: every difference is noise, and D(h)
+    # against D(2h) agreed by chance (estimated 0.02 beside an error of 0.9). The exact values by mpmath, whose
+    # sin and cos reduce huge arguments exactly: the k-th derivative of sin is sin(x + k pi/2).
+    import mpmath
+
+    request = DerivativeRequest(expression, order=order, methods=STEP_METHODS[:4])
+    x = np.array([1e17, -3e17, 1e100, 1e200, 1e300])
+    shift = order + (1 if expression == "cos(x)" else 0)  # cos = sin(x + pi/2)
+    rotations = [mpmath.sin, mpmath.cos, lambda v: -mpmath.sin(v), lambda v: -mpmath.cos(v)]
+    with mpmath.workdps(30):
+        truth = np.array([float(rotations[shift % 4](mpmath.mpf(float(xi)))) for xi in x])
+    result = derive_at(request, exact_derivatives(request), x)
+    for method, values in result.methods.items():
+        true = np.abs(values.values - truth)
+        assert np.all(values.estimate >= true), (method, values.values, values.estimate, true)

@@ -35,6 +35,19 @@ def test_compiled_once_per_expression():
     assert compile_numpy(parsed.expr, symbols) is compile_numpy(parse_expression("sin(x)*exp(x)").expr, symbols)
 
 
+@pytest.mark.parametrize("text", ["a^b*x", "x*a^b", "a^b + x", "a^b", "a^b*sin(x)"])
+def test_a_parameter_power_undefined_in_the_reals_is_undefined_by_autodiff_too(text):
+    # With no x in it, a^b was computed between Python floats: (-8.0) ** (1/3) is complex there, and writing
+    # it into the float result raised (a traceback from `derive`, a dead computation in the window).
+    x = np.array([0.5, 1.0, 2.0])
+    undefined = context_for(text, parameters=(("a", -8.0), ("b", 1 / 3)))
+    assert np.isnan(undefined.derivative(Method.AUTODIFF, x, 0.0)).all()
+    assert np.isnan(undefined.f(x)).all()
+    defined = context_for(text, parameters=(("a", 8.0), ("b", 1 / 3)))
+    np.testing.assert_allclose(defined.derivative(Method.AUTODIFF, x, 0.0),
+                               defined.derivative(Method.SYMBOLIC, x, 0.0), rtol=1e-15)
+
+
 def test_parameters_default_to_one_and_can_be_set():
     x = np.array([0.0, 1.0])
     default = context_for("a*exp(b*x)")

@@ -105,3 +105,21 @@ def test_subnormal_samples_have_a_positive_scale_and_np_gradients_derivative(rec
     result = differentiate_samples(t, y, 1, "gradient", edge_order=1)
     np.testing.assert_array_equal(result.derivative, np.gradient(y, t, edge_order=1))
     assert not [w for w in recwarn.list if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize("outlier", [1e10, 1e20, 1e100, 1e300])
+@pytest.mark.parametrize("method, params", [("gradient", {"edge_order": 2}), ("fornberg", {"points": 5}),
+                                            ("savgol", {"window": 7, "degree": 3})])
+def test_one_huge_outlier_leaves_local_derivatives_away_from_it_as_they_were(outlier, method, params):
+    # The samples were centred on their mean before differentiating: one outlier of 1e20 among values near 1
+    # put the centre at 2e18, whose ulp (256) erased every other sample, and np.gradient was off by thousands
+    # twenty samples away from it. A local method's derivative away from the outlier must not notice it.
+    t = np.linspace(0.0, 1.0, 60)
+    y = np.sin(t)
+    clean = differentiate_samples(t, y, 1, method, **params).derivative
+    spoiled = y.copy()
+    spoiled[40] = outlier
+    derivative = differentiate_samples(t, spoiled, 1, method, **params).derivative
+    far = np.abs(np.arange(t.size) - 40) > 8
+    np.testing.assert_allclose(derivative[far], clean[far], rtol=1e-9, atol=1e-9)
+    assert np.max(np.abs(clean[far] - np.cos(t[far]))) < 1e-3

@@ -112,6 +112,32 @@ def test_np_gradient_is_exact_on_quadratics_with_edge_order_2():
     np.testing.assert_allclose(g1[0][:, 1:-1], (6 * X - Y)[:, 1:-1], atol=1e-12)  # inside, the same
 
 
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e200, 1e300, 2.0**-1074 * 2**60])
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_uneven_coordinates_at_any_scale_give_the_gradient_they_give_at_unit_scale(scale, edge_order):
+    # np.gradient's uneven-grid weights multiply two or three steps: at steps of 1e-300 they underflowed to 0
+    # and df/dx of f = x/1e-300 (which is 1e300) came out NaN; at 1e300 they overflowed. The same samples
+    # on coordinates scaled by any factor have their gradient scaled by its inverse.
+    u = np.array([-1.0, 0.0, 0.25, 1.5, 2.0])  # uneven
+    v = np.array([0.0, 0.1, 0.5, 0.6])
+    U, V = np.meshgrid(u, v)
+    values = 3 * U**2 - U * V + 2 * V**2
+    unit = sampled_gradient(values, u, v, edge_order=edge_order)
+    g = sampled_gradient(values, u * scale, v * scale, edge_order=edge_order)
+    np.testing.assert_allclose(g * scale, unit, rtol=1e-13, atol=1e-13)
+    if edge_order == 2:  # exact on a quadratic
+        np.testing.assert_allclose(g * scale, [6 * U - V, -U + 4 * V], atol=1e-12)
+
+
+def test_coordinates_spanning_the_whole_double_range():
+    # The step from -1e308 to 1e308 is beyond the largest double: it was inf and the central df/dx 0.
+    x = np.array([-1e308, 0.0, 1e308])
+    values = np.tile(np.array([1.0, 2.0, 3.0]), (3, 1))
+    g = sampled_gradient(values, x, np.array([0.0, 1.0, 2.0]), edge_order=2)
+    np.testing.assert_allclose(g[0], 1e-308, rtol=1e-12)
+    np.testing.assert_array_equal(g[1], 0.0)
+
+
 def test_np_gradient_against_the_exact_gradient_converges_at_second_order():
     errors = []
     for n in (21, 41, 81):

@@ -155,6 +155,40 @@ def test_dropping_a_file_opens_it_and_data_mode_is_remembered(qtbot, make_window
     again.set_mode("formula")
 
 
+@pytest.mark.parametrize("method, stored", [("savgol", "window=1e300"), ("auto", "bogus=1"),
+                                            ("fornberg", "window=7"), ("kalman", "q=-1"), ("gradient", "edge_order=3")])
+def test_stored_method_parameters_the_method_refuses_fall_back_to_automatic(qtbot, settings, make_window, tmp_path,
+                                                                          method, stored):
+    # A finite number under a method's name passed the stored form's check, yet every computation then failed
+    # ("window must be within [3, 2001]") and the data mode opened with nothing computed.
+    t = np.linspace(0, 1, 51)
+    write_csv(tmp_path / "data.csv", t, np.sin(t))
+    settings.setValue("view/mode", "data")
+    settings.setValue("data/recent", f'["{tmp_path / "data.csv"}"]')
+    settings.setValue("data/method", method)
+    settings.setValue("data/parameters", stored)
+    window = make_window()
+    data = settled_data(qtbot, window)
+    assert data.model.state.method == method and data.model.state.parameters == ()
+    assert [note for note in data.startup_notes if "method parameters" in note and "unusable" in note]
+    assert data.chosen.result is not None
+    np.testing.assert_allclose(data.chosen.result.derivative[5:-5], np.cos(t[5:-5]), atol=1e-2)
+    window.set_mode("formula")
+
+
+def test_stored_method_parameters_the_method_takes_are_restored(qtbot, settings, make_window, tmp_path):
+    t = np.linspace(0, 1, 51)
+    write_csv(tmp_path / "data.csv", t, np.sin(t))
+    settings.setValue("view/mode", "data")
+    settings.setValue("data/recent", f'["{tmp_path / "data.csv"}"]')
+    settings.setValue("data/method", "savgol")
+    settings.setValue("data/parameters", "window=7")
+    window = make_window()
+    data = settled_data(qtbot, window)
+    assert data.model.state.parameters == (("window", 7.0),) and data.startup_notes == []
+    window.set_mode("formula")
+
+
 @pytest.mark.parametrize("mode", ["formula", "data"])
 def test_ctrl_1_and_ctrl_2_switch_modes(qtbot, window, mode):
     key = Qt.Key.Key_1 if mode == "formula" else Qt.Key.Key_2

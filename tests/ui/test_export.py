@@ -2,6 +2,7 @@
 
 import os
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -171,6 +172,24 @@ def test_ctrl_e_asks_where_writes_there_and_remembers_the_folder(qtbot, window, 
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(asked) == 2)
     assert asked[1] == str(tmp_path / "derivative.csv")  # the folder of the last export
+
+
+@pytest.mark.parametrize("stored", [["/no/such", "folder"], "/no/such/folder", 12.5, "bad\x00name", "x" * 5000])
+def test_a_stored_folder_that_is_not_one_opens_the_dialogs_at_home(qtbot, window, monkeypatch, stored):
+    # A hand-edited settings file: an INI list ("a,b") was shown to the dialog as "['a', 'b']/derivative.csv".
+    from PySide6.QtCore import QDir, Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda _p, _t, where, _f: (asked.append(where)
+                                                                                               or ("", ""))))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda _p, _t, where, _f: (asked.append(where)
+                                                                                               or ("", ""))))
+    window.settings.setValue("export/folder", stored)
+    window.settings.setValue("data/folder", stored)
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    window._open_data_dialog()
+    assert asked == [str(Path(QDir.homePath()) / "derivative.csv"), QDir.homePath()]
 
 
 def test_ctrl_shift_e_writes_the_error_against_h_sweep(qtbot, window, tmp_path, monkeypatch):

@@ -399,6 +399,19 @@ def test_number_boxes_keep_small_and_precise_values(qtbot, window, settled):
     assert box.validate("6.6e-", 5)[0].name == "Intermediate" and box.validate("x", 1)[0].name == "Invalid"
 
 
+@pytest.mark.parametrize("text", ["٣", "1_000", "１２", "0x10", "nan", "inf", "1e400", "1,5"])
+def test_number_boxes_take_the_usual_notations_only(qtbot, text):
+    # float() reads "1_000", "٣" and fullwidth digits, which the expressions and the command line refuse:
+    # typed in a box they were taken as 1000 and 3.
+    from explorer.ui.domain_controls import number_box
+
+    box = number_box(2.0)
+    assert box.validate(text, len(text))[0].name == "Invalid"
+    assert box.valueFromText(text) in (2.0, math.inf)  # unreadable: the box keeps its value (1e400: refused above)
+    for usual, value in (("6.674e-11", 6.674e-11), ("-6", -6.0), (".5", 0.5), ("5.", 5.0), (" 3 ", 3.0)):
+        assert box.validate(usual, len(usual))[0].name == "Acceptable" and box.valueFromText(usual) == value
+
+
 def test_measured_data_preset_adds_noise_and_the_next_preset_takes_it_away(qtbot, window, settled):
     measured = next(p for p in PRESETS if p.noise)
     window.apply_preset(measured)

@@ -58,6 +58,19 @@ def test_an_empty_x_range_goes_back_to_the_default_range(tmp_path):
     assert "x_min" not in values and "x_max" not in values and "empty" in notes[-1]
 
 
+@pytest.mark.parametrize("stored", [{"x_min": "999999999999999", "x_max": "999999999999999.1"},
+                                    {"x_min": "1", "x_max": "1.000000000001", "points": "1000000"},
+                                    {"x_min": "-1e15", "x_max": "-999999999999999.9"}])
+def test_a_stored_x_range_too_narrow_for_its_points_goes_back_to_the_default_range(tmp_path, stored):
+    # Each end usable, and x from below x to, but no `points` distinct doubles between them: restored as
+    # stored, the window started with nothing computed and only "x range too narrow" to say why.
+    values, notes = load_inputs(write_ini(tmp_path / "s.ini", stored))
+    assert "x_min" not in values and "x_max" not in values
+    assert len(notes) == 1 and "too narrow" in notes[0] and "default range" in notes[0]
+    assert DerivativeRequest(**values).problems() == []
+    assert values.get("points", DerivativeRequest.points) == int(stored.get("points", DerivativeRequest.points))
+
+
 def test_a_damaged_settings_file_opens_the_window_with_defaults_and_one_status_line(qtbot, tmp_path, settled):
     from explorer.ui.main_window import MainWindow
 
@@ -79,6 +92,22 @@ def test_a_damaged_settings_file_opens_the_window_with_defaults_and_one_status_l
     assert message.startswith("settings:") and "step h" in message and "relative_errors" in message
     assert math.isfinite(window.slider.step())
     window.close()
+
+
+@pytest.mark.parametrize("stored", ["bogus", "data,fields", "Data", "1e300"])
+def test_an_unknown_stored_mode_opens_the_formula_mode_and_says_so(qtbot, tmp_path, stored):
+    from explorer.ui.main_window import MainWindow
+
+    path = tmp_path / "s.ini"
+    path.write_text(f"[view]\nmode={stored}\n")
+    window = MainWindow(settings=QSettings(str(path), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    try:
+        assert window.mode() == "formula"
+        message = window.statusBar().currentMessage()
+        assert message.startswith("settings:") and "view/mode" in message, message
+    finally:
+        window.close()
 
 
 def test_window_state_refuses_text_where_bytes_belong(tmp_path):

@@ -54,6 +54,17 @@ def _pick_for_parameters(names: set[str]) -> SampleMethod:
     raise DataError(f"no method has the parameters {', '.join(sorted(names))}")
 
 
+def parameters_problem(method: str, given: Mapping[str, object]) -> str | None:
+    """Why given cannot be the parameters of method (for auto, of the method it picks for their names), in
+    words; None when they can. What a stored session is checked with before it is restored."""
+    try:
+        chosen = _pick_for_parameters(set(given)) if method == "auto" else method_named(method)
+        _checked_parameters(chosen, given)
+    except DataError as exc:
+        return str(exc)
+    return None
+
+
 def _fill(method: SampleMethod, u: np.ndarray, v: np.ndarray, order: int, sigma: float,
           given: dict[str, Value]) -> tuple[dict[str, Value], str, set[str]]:
     """Every parameter of method: given ones kept, the rest from its default or chosen from the data."""

@@ -91,7 +91,13 @@ def _target(path: PathName, shown: str) -> tuple[bytes, int | None]:
     """The file to replace (a symbolic link followed) and its permissions if it exists; refuses a
     directory, a device or other special file, a read-only file and a read-only directory."""
     try:
-        target = os.path.realpath(os.fsencode(path))
+        name = os.fsencode(path)
+        # realpath drops a final separator, which would replace report.csv when asked for report.csv/
+        # (a name the system takes only as a folder) and report success for a path that was never written.
+        if name.endswith(tuple(os.fsencode(s) for s in (os.sep, os.altsep) if s)):
+            raise _failure(IsADirectoryError, errno.EISDIR, shown, "the name ends with a separator, so it names "
+                           "a folder, not a file")
+        target = os.path.realpath(name)
         directory = os.path.dirname(target)
         try:
             status = os.stat(target)

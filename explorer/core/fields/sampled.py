@@ -33,6 +33,17 @@ def _checked_spacing(spacing: Spacing, n: int, axis: str) -> float | np.ndarray:
     return values
 
 
+def _step_exponent(spacing: float | np.ndarray) -> int:
+    """k with the largest step along the axis near 2^k (0 for one spacing, which np.gradient only divides by).
+    Uneven coordinates go into products of two or three steps (dx1 dx2 (dx1 + dx2)), which underflow to 0 at
+    steps of 1e-300 and overflow at 1e300: np.gradient gave NaN where the derivative was 1e300. On coordinates
+    scaled by 2^-k (exact) it works with steps near 1, and its result scaled by 2^-k back is the derivative."""
+    if np.ndim(spacing) == 0:
+        return 0
+    halves = np.abs(np.diff(np.asarray(spacing) / 2))  # halved: the step from -1e308 to 1e308 stays finite
+    return int(np.frexp(halves.max())[1]) + 1
+
+
 def sampled_gradient(values: np.ndarray, x_spacing: Spacing = 1.0, y_spacing: Spacing = 1.0,
                      edge_order: int = 2) -> np.ndarray:
     """(df/dx, df/dy) of a grid of samples values[j, i] = f(x_i, y_j), shape (2, ny, nx), by np.gradient:
@@ -56,9 +67,10 @@ def sampled_gradient(values: np.ndarray, x_spacing: Spacing = 1.0, y_spacing: Sp
         raise FieldInputError(f"a grid has at most {MAX_GRID} points per axis; this one is {ny} x {nx}")
     dx = _checked_spacing(x_spacing, nx, "x")
     dy = _checked_spacing(y_spacing, ny, "y")
+    kx, ky = _step_exponent(dx), _step_exponent(dy)
     with np.errstate(all="ignore"):
-        gy, gx = np.gradient(values, dy, dx, edge_order=edge)
-    return np.array([gx, gy])
+        gy, gx = np.gradient(values, np.ldexp(dy, -ky), np.ldexp(dx, -kx), edge_order=edge)
+        return np.array([np.ldexp(gx, -kx), np.ldexp(gy, -ky)])
 
 
 @dataclass(frozen=True, eq=False)

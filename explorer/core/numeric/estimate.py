@@ -31,6 +31,10 @@ TRUNCATION_SAFETY = 1.5
 ROUNDOFF_SAFETY = 0.5
 NOISE_SAFETY = 2.0
 COMPLEX_ULPS = 4.0
+# The absolute resolution of any double: a value of f below it (x^2 at 1e-200 is 1e-400) is rounded to 0
+# or to a few subnormal steps, whatever its relative precision. The estimate counts it in full (sum |w_j|
+# of it over h^n), or samples that all underflowed to 0 would estimate their derivative's error as 0.
+SUBNORMAL_STEP = float(np.finfo(float).smallest_subnormal)
 COMPLEX_ACCURACY = 2  # Im f(x + ih) / h = f'(x) - h^2 f'''(x) / 6 + ...
 
 
@@ -51,8 +55,9 @@ def estimated_error(context: MethodContext, method: Method, x: np.ndarray, h: np
         if method is Method.COMPLEX:
             fine = context.derivative(method, x, h / 2)
             truncation = TRUNCATION_SAFETY * np.abs(value - fine) / (1 - 2.0**-COMPLEX_ACCURACY)
-            # No cancellation: Im f is as accurate as any evaluation of f, a few ulps of the result.
-            return truncation + COMPLEX_ULPS * fd.EPS * np.abs(value)
+            # No cancellation: Im f is as accurate as any evaluation of f, a few ulps of the result, and no
+            # finer than a subnormal step (h f' below it underflows: x^3 + x^2 at 1e-300).
+            return truncation + COMPLEX_ULPS * fd.EPS * np.abs(value) + SUBNORMAL_STEP / h
         stencil = context.stencil(method)
         n, p = stencil.derivative_order, stencil.accuracy
         half = step_sizes.representable(x, h / 2, stencil.denominator)
@@ -64,6 +69,30 @@ def estimated_error(context: MethodContext, method: Method, x: np.ndarray, h: np
             half = np.where(halved, half, step_sizes.representable(x, 2 * h, stencil.denominator))
         other, scale = fd.apply_stencil_with_scale(context.f, x, half, stencil)
         truncation = TRUNCATION_SAFETY * np.abs(value - other) / np.where(halved, 1 - 2.0**-p, 2.0**p - 1)
+        if not np.all(halved):
+            truncation = np.maximum(truncation, _least_step_truncation(context, stencil, x, h, ~halved))
         spread = (ROUNDOFF_SAFETY * stencil.roundoff_coefficient * fd.EPS * scale
                   + NOISE_SAFETY * stencil.noise_coefficient * context.noise)
-        return truncation + spread / h**n
+        # Scaled by sum |w_j| / h^n first: a fraction of a subnormal step would round to 0.
+        underflow = stencil.roundoff_coefficient / h**n * SUBNORMAL_STEP
+        return truncation + spread / h**n + underflow
+
+
+def _least_step_truncation(context: MethodContext, stencil: fd.Stencil, x: np.ndarray, h: np.ndarray,
+                           where: np.ndarray) -> np.ndarray:
+    """Where h is the least step x allows, it may be far above any step the function's own scale wants (sin at
+    1e17: h = 16, more than two periods), and D(h) and D(2h) are then both noise that can agree by chance (an
+    estimate of 0.02 beside an error of 0.9). There the leading truncation term bounds it instead, when SymPy
+    gave f^(n+p): C h^p times its largest |value| over the stencil's points (0 elsewhere, and without it)."""
+    q = stencil.derivative_order + stencil.accuracy
+    xs, hs = np.broadcast_arrays(x, h)
+    bound = np.zeros(xs.shape)
+    at, steps = xs[where], hs[where]
+    nodes = at[None, :] + stencil.offsets_array[:, None] * steps[None, :]
+    higher = context.exact_derivative(q, nodes.ravel())
+    if higher is None:
+        return bound
+    size = np.abs(np.broadcast_to(higher, nodes.size).reshape(nodes.shape))
+    largest = np.where(np.isnan(size), 0.0, size).max(axis=0)
+    bound[where] = TRUNCATION_SAFETY * abs(stencil.error_coefficient) * steps**stencil.accuracy * largest
+    return bound

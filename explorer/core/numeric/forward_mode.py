@@ -231,6 +231,9 @@ def evaluate(dual: DualFunction, x: np.ndarray, parameters: tuple[float, ...],
     values = np.empty(x.shape) if with_value else None
     flat = x.reshape(-1)
     step = BLOCK if flat.size > 2 * BLOCK else max(flat.size, 1)
+    # As NumPy numbers: between Python floats a**b of a negative a (a = -8, b = 1/3 with no x in that term) is
+    # complex, which no float array takes; NumPy's is NaN, undefined as everywhere else.
+    parameters = tuple(np.float64(p) for p in parameters)
     with np.errstate(all="ignore"):
         for start in range(0, flat.size, step):
             part = slice(start, start + step)
