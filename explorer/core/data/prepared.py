@@ -85,19 +85,25 @@ def checked_arrays(t: object, y: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def location_and_scale(y: np.ndarray) -> tuple[float, float]:
-    """(median, standard deviation) of y, computed on y over its largest |value| so that neither squares
+    """(centre, standard deviation) of y, computed on y over its largest |value| so that neither squares
     underflow (y ~ 1e-300) nor sums overflow (y ~ 1e308); deviation 1 for constant y.
 
-    The median, not the mean: y - centre rounds every sample to the centre's ulp, and one outlier (1e20 among
-    values near 1) drags the mean to 2e18, whose ulp of 256 erased the other samples, so even np.gradient
-    was off by thousands far from it. The median sits among the samples; dividing by the scale loses nothing."""
+    The centre is the mean, unless outliers drag it out of the bulk of the samples (further from the median
+    than the interquartile range): then the median. y - centre rounds every sample to the centre's ulp, and
+    one outlier (1e20 among values near 1) drags the mean to 2e18, whose ulp of 256 erased the other samples,
+    so even np.gradient was off by thousands far from it. Not the median always: on exact samples the rounding
+    level auto judges stencils by is taken from y - centre, and the median made its choice up to 17 times worse
+    (the bump's second derivative). Dividing by the scale loses nothing."""
     if not len(y):
         return 0.0, 1.0
     largest = float(np.max(np.abs(y)))
     if largest == 0.0:
         return 0.0, 1.0
     w = y / largest
-    centre = float(np.median(w))
+    centre = float(np.mean(w))
+    low, middle, high = np.percentile(w, [25.0, 50.0, 75.0])
+    if abs(centre - middle) > high - low:  # outliers dragged the mean out of the bulk
+        centre = float(middle)
     deviation = float(np.std(w))
     if deviation == 0.0:
         return centre * largest, max(abs(centre) * largest, 1e-300)
