@@ -46,20 +46,14 @@ def load_inputs(settings: QSettings) -> tuple[dict[str, object], list[str]]:
     """The stored inputs that are usable, by name, and a line for each one that was not."""
     stored = {name: stored_text(settings.value(SESSION + name)) for name, _ in declared_inputs(DerivativeRequest)}
     values, notes = from_text(DerivativeRequest, stored)
-    low = values.get("x_min", DerivativeRequest.x_min)
-    high = values.get("x_max", DerivativeRequest.x_max)
-    if not low < high:  # each end usable alone, not together: both go back to their defaults
-        values.pop("x_min", None)
-        values.pop("x_max", None)
-        notes.append(f"stored x range {low:g}..{high:g} is empty; using the default range")
-    else:
-        # Usable together yet still not computable: 999999999999999..999999999999999.1 holds no 2000 distinct
-        # doubles, and the window would start with nothing computed instead of the default range.
-        problems = DerivativeRequest(**values).problems()
-        if problems:
-            values.pop("x_min", None)
-            values.pop("x_max", None)
-            notes.append(f"stored x range {low!r}..{high!r}: {problems[0]}; using the default range")
+    # Each input is usable alone (from_text checked it), so what the request as a whole refuses is its x range:
+    # empty (x from 3 to -3), or holding no `points` distinct doubles (999999999999999..999999999999999.1),
+    # and the window would start with nothing computed. Both ends go back to their defaults.
+    problems = DerivativeRequest(**values).problems()
+    if problems:
+        low, high = values.pop("x_min", DerivativeRequest.x_min), values.pop("x_max", DerivativeRequest.x_max)
+        why = f"{low:g}..{high:g} is empty" if not low < high else f"{low!r}..{high!r}: {problems[0]}"
+        notes.append(f"stored x range {why}; using the default range")
     return values, notes
 
 
