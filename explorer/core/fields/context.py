@@ -185,7 +185,6 @@ class FieldContext:
                 taken = np.where(np.isfinite(steps), steps, fixed)
                 around = np.max(np.abs(self.f_exact(partials.stencil_points(points, taken, stencil))), axis=0)
             steps = balanced_steps(stencil, magnitude, np.fmax(at_point, around), fixed, self.noise)
-        f_abs = at_point
         # Variables along which the truncation's derivatives are identically 0 (f a polynomial of low degree
         # in them): the stencil is exact along them whatever the step, so theirs is chosen for least round-off.
         exact = [i for i, k in enumerate(counts) if k and all(
@@ -197,7 +196,7 @@ class FieldContext:
             return self._least_roundoff_steps(stencil, points, fixed, exact)
         for _ in range(2):  # the others' balanced steps depend on these: settle both
             fixed = self._least_roundoff_steps(stencil, points, np.where(np.isfinite(steps), steps, fixed), exact)
-            steps = balanced_steps(stencil, magnitude, f_abs, fixed, self.noise)
+            steps = balanced_steps(stencil, magnitude, at_point, fixed, self.noise)
             assert steps is not None  # None only when a derivative is unknown, and the first call had them all
         return steps
 
