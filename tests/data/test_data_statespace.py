@@ -13,6 +13,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 
 from explorer.core.data import differentiate_samples, statespace
 from explorer.core.data.prepared import prepare
@@ -140,17 +141,31 @@ def test_the_solve_matches_a_50_digit_dense_solve(kind, model, lam):
     assert np.max(np.abs(derivatives[1] - reference)) < tolerance * np.max(np.abs(reference))
 
 
+def observation_matrix(structure, m: int) -> csr_matrix:
+    """O (samples, m * knots) as a sparse matrix: each sample's 2m basis values on its element's states."""
+    observe = structure.observe
+    n = observe.shape[0]
+    columns = (structure.mesh.element[:, None] * m + np.arange(2 * m)).ravel()
+    return csr_matrix((observe.ravel(), columns, np.arange(0, 2 * m * n + 1, 2 * m)),
+                      shape=(n, m * len(structure.mesh.knots)))
+
+
 @pytest.mark.parametrize("kind", ["jittered", "random"])
 @pytest.mark.parametrize("model", [2, 3, 5])
 def test_the_observed_band_is_o_transpose_o(kind, model):
-    """The band of O'O, summed per element, against the sparse product of the observation matrix itself, on
-    meshes with several samples per element (heavy smoothing) and with a few (samples closer than the knots)."""
+    """The band of O'O, summed per element, and the products the solve takes from it and from the basis rows
+    (O'v, O z, K z), against the sparse observation matrix itself, on meshes with several samples per element
+    (heavy smoothing) and with a few (samples closer than the knots)."""
     u = prepare(times(kind, 3000, 0.0, 1.0, 4), np.zeros(3000)).u
-    for lam in (1e-12, 1e-6, 1e-2):
+    rng = np.random.default_rng(5)
+    checked = 0
+    for lam in (1e-12, 1e-6, 1e-2, 1e2):
         structure = statespace._structure_for(u, model, lam)
-        if structure.observation is None:
+        if structure.simple:
             continue
-        product = (structure.observation.T @ structure.observation).tocsr()
+        checked += 1
+        observation = observation_matrix(structure, model)
+        product = (observation.T @ observation).tocsr()
         size = product.shape[0]
         scale = float(np.max(np.abs(product.data)))
         assert structure.observed_band is not None
@@ -158,6 +173,20 @@ def test_the_observed_band_is_o_transpose_o(kind, model):
             band = structure.observed_band[d]
             assert np.max(np.abs(band[:size - d] - product.diagonal(-d))) <= 1e-14 * scale, (lam, d)
             assert not np.any(band[size - d:])
+        v = rng.standard_normal(len(u))
+        system = statespace._System(u, v, model, lam)
+        _, rhs = system.band()
+        assert np.allclose(rhs, observation.T @ v, rtol=0, atol=1e-12 * np.max(np.abs(rhs)))
+        z = rng.standard_normal((size // model, model))
+        assert np.allclose(system.seen(z), observation @ z.ravel(), rtol=0, atol=1e-12)
+        data_only = statespace._System(u, v, model, lam)
+        data_only.qinv = np.zeros_like(system.qinv)  # K z less mu P z: the data's part O'O z alone
+        expected = product @ z.ravel()
+        assert np.allclose(data_only.apply(z).ravel(), expected, rtol=0, atol=1e-12 * np.max(np.abs(expected)))
+        columns = rng.standard_normal((size // model, model, 3))
+        assert np.allclose(system.apply(columns).reshape(size, 3),
+                           np.stack([system.apply(columns[:, :, j]).ravel() for j in range(3)], axis=1))
+    assert checked
 
 
 @pytest.mark.parametrize("kind", ["jittered", "random"])

@@ -39,7 +39,6 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded
-from scipy.sparse import csr_matrix
 
 from .prepared import memo
 
@@ -80,6 +79,11 @@ def _hermite(m: int) -> np.ndarray:
 
 def _hermite_values(s: np.ndarray, m: int, derivative: int) -> np.ndarray:
     """(len(s), 2m): the derivative-th derivative in s of each Hermite basis function at s."""
+    return _hermite_rows(s, m, derivative).T
+
+
+def _hermite_rows(s: np.ndarray, m: int, derivative: int) -> np.ndarray:
+    """(2m, len(s)), contiguous: _hermite_values with one row per basis function."""
     coefficients = _hermite(m)
     powers = np.arange(2 * m)
     scale = np.array([math.perm(int(p), derivative) if p >= derivative else 0.0 for p in powers])
@@ -88,7 +92,7 @@ def _hermite_values(s: np.ndarray, m: int, derivative: int) -> np.ndarray:
     monomials[0] = 1.0
     for p in range(1, 2 * m - derivative):
         np.multiply(monomials[p - 1], s, out=monomials[p])
-    return np.einsum("pi,jp->ij", monomials, weights)  # not BLAS: its threads wait on a busy machine
+    return np.einsum("pi,jp->ji", monomials, weights)  # not BLAS: its threads wait on a busy machine
 
 
 def _transition(rho: np.ndarray, m: int) -> np.ndarray:
@@ -238,14 +242,18 @@ class _Structure:
     mesh: _Mesh
     f: np.ndarray
     qinv: np.ndarray  # for mu = 1
-    observe: np.ndarray | None  # (samples, 2m): g at each sample from its element's knot states
+    observe_rows: np.ndarray | None  # (2m, samples): g at each sample from its element's 2m knot states
     prior_band: np.ndarray  # lower banded storage of P (mu = 1): row d holds P[i + d, i]
     observed_band: np.ndarray | None  # ... of O'O (None when every sample is a knot: ones at the g states)
-    observation: csr_matrix | None = None  # O (samples, m * knots): observe placed on each element's states
 
     @property
     def simple(self) -> bool:
-        return self.observe is None
+        return self.observe_rows is None
+
+    @property
+    def observe(self) -> np.ndarray | None:
+        """(samples, 2m): observe_rows, one row per sample."""
+        return None if self.observe_rows is None else self.observe_rows.T
 
 
 def _structure(u: np.ndarray, m: int, knots: np.ndarray) -> _Structure:
@@ -269,22 +277,18 @@ def _structure(u: np.ndarray, m: int, knots: np.ndarray) -> _Structure:
             prior[m + b - a, a:m * (k - 1):m] -= top_right[a, b]
     if k == len(u):  # every sample its own knot (even and jittered t, moderate smoothing)
         return _Structure(mesh, f, qinv, None, prior, None)
-    # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a)
-    observe = _hermite_values(mesh.s, m, 0) * mesh.scales[mesh.element]
+    # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a), one row per
+    # basis function
+    rows = _hermite_rows(mesh.s, m, 0)
+    rows *= np.take(mesh.scales.T, mesh.element, axis=1)
     # O'O: the products of each element's basis values summed over its samples, which are consecutive (the
     # element of knot e starts at it), so one reduceat per basis function sums them for every element at once
     observed = np.zeros((2 * m, m * k))
-    first = mesh.element * m  # index of the first state an observation touches
-    rows = np.ascontiguousarray(observe.T)  # each basis function's values in a row
-    starts = mesh.knots[:-1]
     for a in range(2 * m):
-        sums = np.add.reduceat(rows[a] * rows[a:], starts, axis=1)  # (2m - a, elements)
+        sums = np.add.reduceat(rows[a] * rows[a:], mesh.knots[:-1], axis=1)  # (2m - a, elements)
         for b in range(a, 2 * m):
             observed[b - a, a:a + m * (k - 1):m] += sums[b - a]
-    columns = (first[:, None] + np.arange(2 * m)).ravel()
-    observation = csr_matrix((observe.ravel(), columns, np.arange(0, 2 * m * len(u) + 1, 2 * m)),
-                             shape=(len(u), m * k))
-    return _Structure(mesh, f, qinv, observe, prior, observed, observation)
+    return _Structure(mesh, f, qinv, rows, prior, observed)
 
 
 Structures = dict[tuple[int, bytes], _Structure]
@@ -321,6 +325,7 @@ class _System:
         self.f = structure.f
         self.qinv = self.mu * structure.qinv
         self.observe = structure.observe
+        self.observe_rows = structure.observe_rows
         self.v = v
         self.simple = structure.simple
 
@@ -334,31 +339,50 @@ class _System:
             band[0, 0::m] += 1.0
             rhs[0::m] = self.v
         else:
-            assert self.observe is not None
             band += structure.observed_band
-            assert structure.observation is not None
-            rhs = structure.observation.T @ self.v
+            rhs = self.observed_sums(self.v)
         return band, rhs
+
+    def observed_sums(self, v: np.ndarray) -> np.ndarray:
+        """O' v: each sample's value times its 2m basis values, summed per element onto the element's states
+        (its samples are consecutive: one reduceat per basis function)."""
+        assert self.observe_rows is not None
+        m, k = self.m, len(self.mesh.knots)
+        out = np.zeros(m * k)
+        for a, row in enumerate(self.observe_rows):
+            out[a:a + m * (k - 1):m] += np.add.reduceat(row * v, self.mesh.knots[:-1])
+        return out
 
     def seen(self, z: np.ndarray) -> np.ndarray:
         """g at every sample from the states z (knots, m)."""
         if self.simple:
             return z[:, 0].copy()
-        assert self.structure.observation is not None
-        return self.structure.observation @ z.ravel()
+        assert self.observe_rows is not None
+        flat, first = z.ravel(), self.mesh.element * self.m
+        out = self.observe_rows[0] * np.take(flat, first)
+        for a in range(1, 2 * self.m):
+            out += self.observe_rows[a] * np.take(flat, first + a)
+        return out
 
     def apply(self, z: np.ndarray) -> np.ndarray:
-        """K z from the factors (innovations first): more accurate than the assembled band. z: the states
-        (knots, m), or several of them (knots, m, columns)."""
+        """K z with mu P z from the factors (innovations first): more accurate than the assembled band of P,
+        whose stiff entries cancel. O'O z is taken from O'O's band (sums of products of basis values, which
+        do not cancel): over the knots, not the samples. z: the states (knots, m), or several of them
+        (knots, m, columns)."""
         states = np.ascontiguousarray(np.moveaxis(z, 0, -1))  # (m[, columns], knots): rows of one state each
         if self.simple:
             out = np.zeros(states.shape)
             out[0] = states[0]
-        else:
-            observation = self.structure.observation
-            assert observation is not None
+        else:  # O'O z by the assembled band of O'O: over the knots, not the samples
+            band = self.structure.observed_band
+            assert band is not None
             flat = z.reshape(z.shape[0] * z.shape[1], *z.shape[2:])
-            out = np.moveaxis((observation.T @ (observation @ flat)).reshape(z.shape), 0, -1).copy()
+            product = band[0].reshape(-1, *(1,) * (flat.ndim - 1)) * flat
+            for d in range(1, len(band)):
+                entries = band[d, :-d].reshape(-1, *(1,) * (flat.ndim - 1))
+                product[d:] += entries * flat[:-d]
+                product[:-d] += entries * flat[d:]
+            out = np.moveaxis(product.reshape(z.shape), 0, -1).copy()
         innovation = states[..., 1:] - _step(self.f, states[..., :-1])
         weighted = _matvec(self.qinv, innovation)
         out[..., 1:] += weighted
