@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded
@@ -49,6 +49,9 @@ PRIOR_RANGE = {2: 1e12, 3: 1e8, 4: 1e5, 5: 1e4}
 MAX_KNOT_STEP = 0.02  # ... but at most this far apart on t scaled to [0, 1] (at least 50 knots)
 STEPS = 25  # conjugate-gradient steps at most (1-6 were needed in every case measured when the solve is sound)
 CONVERGED = 1e-12  # ... stopped once a step moves every state component by less than this of its largest value
+# mu beyond which the polynomial null space is solved apart (`preconditioner`): the factor's rounding, about
+# eps mu |P|, is below 1e-8 of the data's part of K up to here
+DEFLATED = 1e8
 STIFF = 1e13  # mu beyond which the factor's rounding exceeds what the data hold: a stop is checked (`_holds`)
 RESIDUAL_SHARE = 1e-6  # ... and taken for convergence only when the true residual is below this share of rhs
 COARSER = 4.0  # not converged: the least knot distance is multiplied by this and the system solved again
@@ -465,9 +468,12 @@ def _factor(band: np.ndarray) -> tuple[np.ndarray, bool]:
 def preconditioner(system: _System, band: np.ndarray
                    ) -> tuple[np.ndarray, bool, Callable[[np.ndarray], np.ndarray]]:
     """(the banded factor, whether it is of a shifted K, B): B r approximates K^-1 r (r: a vector or columns),
-    exactly on P's polynomial null space and by the factor elsewhere (see `_solve`)."""
+    exactly on P's polynomial null space and by the factor elsewhere (see `_solve`); by the factor alone where
+    mu is at most DEFLATED, whose rounding is then far below what the data hold in every direction."""
     m, k = system.m, len(system.mesh.knots)
     factor, shifted = _factor(band)
+    if system.mu <= DEFLATED and not shifted:
+        return factor, shifted, partial(_factored_solve, factor, m=m)
     w = np.ascontiguousarray(system.polynomials().T)  # (m, states): one row per polynomial
     kw = np.ascontiguousarray(system.apply(w.T.reshape(k, m, m)).reshape(k * m, m).T)
     coarse = w @ kw.T
