@@ -1,9 +1,11 @@
 """Savitzky-Golay on any spacing: a least-squares polynomial in t fitted to each point's window.
 
 On uneven t each window gets its own fit (the derivative of the local polynomial at the point), which is
-what Savitzky-Golay means; scipy.signal.savgol_filter assumes equal steps and is used only when the steps
-are equal to rounding, where both give the same numbers. Windows are centred and shifted inwards at the
-edges (savgol_filter's mode="interp").
+what Savitzky-Golay means; scipy.signal.savgol_filter assumes equal steps. Windows are centred and shifted
+inwards at the edges (savgol_filter's mode="interp"). On steps equal to rounding, every window not shifted
+has the same weights: one convolution per order (`even_fits`), the same numbers as savgol_filter where
+its unscaled powers of the offsets keep their digits, and by FFT for wide windows (savgol_filter sums
+directly, O(n window)).
 
 At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
 - consecutive points are taken in blocks of about window / 8; every window of a block lies inside the
@@ -26,7 +28,7 @@ import math
 from functools import partial
 
 import numpy as np
-from scipy.signal import savgol_filter
+from scipy.signal import convolve
 
 from .parallel import run_all
 from .stencils import is_uniform, window_starts
@@ -35,10 +37,8 @@ _BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arra
 _CACHED_VALUES = 1 << 15  # rows * window per chunk of the windows' power sums: their up to 19 passes stay in cache
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
-# savgol_filter fits powers of the sample offsets (up to window / 2) unscaled: beyond this (window / 2)^degree
-# its coefficients lose digits (measured, scipy 1.17: degree 7 over 201 samples gives second derivatives
-# 9x off; degree 6 over 201, 3e-4; degree 5 over 1001, 1e-1); the local fits are used there instead
-SAVGOL_FILTER_CONDITION = 1e10
+FFT_WINDOW = 64  # equal steps: windows from this long are applied by FFT (when y's range allows, below)
+FFT_RANGE = 1e6  # ... unless a sample is further than this times the typical |y - median| from the median
 CHOLESKY_PIVOT = 1e-10  # a Cholesky pivot below this times its diagonal entry: that window is solved by LU
 
 
@@ -275,13 +275,47 @@ def local_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: t
     return _blocked_fits(t, y, window, degree, orders)
 
 
+def even_fits(y: np.ndarray, step: float, window: int, degree: int, orders: tuple[int, ...]
+              ) -> dict[int, np.ndarray]:
+    """local_fits on samples `step` apart (len(y) >= window): every window that is not shifted inwards has
+    the same offsets, so each order's weights come from one QR factorisation of the window's Chebyshev
+    matrix (scaled to [-1, 1]: sound at any width and degree) and are applied by one convolution (by FFT for
+    long windows, so the cost hardly grows with the window); the points of either end share one window
+    (shifted inwards), so each end is one fit evaluated at its points.
+
+    y's median is taken out first (the weights of a derivative sum to 0; the median, unlike the mean, is not
+    dragged by an outlier, whose rounding would erase the other samples). An FFT's rounding reaches every
+    output at about eps times the largest |y|: where one sample is more than FFT_RANGE times the typical
+    ones, the sums are made directly, so that an outlier's rounding stays in its own windows."""
+    n = len(y)
+    centre = (window - 1) // 2  # the point's place in its window when the window is not shifted
+    x = (2.0 * np.arange(window) - (window - 1)) / (window - 1)
+    q, r = np.linalg.qr(chebyshev(x, degree + 1).T)  # (window, degree + 1), (degree + 1, degree + 1)
+    level = float(np.median(y))
+    v = y - level
+    magnitude = np.abs(v)
+    method = "fft" if window >= FFT_WINDOW and magnitude.max() <= FFT_RANGE * np.median(magnitude) else "direct"
+    ends = np.concatenate([v[:window], v[n - window:]]).reshape(2, window)
+    coefficients = np.linalg.solve(r, q.T @ ends.T)  # (degree + 1, 2): the fits over the first and last window
+    out = {}
+    for order in orders:
+        scale = (2.0 / ((window - 1) * step)) ** order
+        weights = q @ np.linalg.solve(r.T, chebyshev(x[centre:centre + 1], degree + 1, order)[:, 0]) * scale
+        values = np.empty(n)
+        values[centre:n - window + centre + 1] = convolve(v, weights[::-1], mode="valid", method=method)
+        basis = chebyshev(x, degree + 1, order).T * scale  # (window, degree + 1): at every place in a window
+        values[:centre] = basis[:centre] @ coefficients[:, 0]
+        values[n - window + centre + 1:] = basis[centre + 1:] @ coefficients[:, 1]
+        out[order] = values + level if order == 0 else values
+    return out
+
+
 def savgol_derivatives(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
                        ) -> dict[int, np.ndarray]:
-    """{order: derivative at every sample of the local least-squares polynomials}: savgol_filter on equal
-    steps where its unscaled Vandermonde fit is sound, the local fits otherwise."""
-    if is_uniform(t) and len(t) >= window and (window / 2) ** degree <= SAVGOL_FILTER_CONDITION:
-        step = (t[-1] - t[0]) / (len(t) - 1)
-        return {order: savgol_filter(y, window, degree, deriv=order, delta=step, mode="interp") for order in orders}
+    """{order: derivative at every sample of the local least-squares polynomials}: by one convolution per
+    order on equal steps (`even_fits`), by the local fits otherwise."""
+    if is_uniform(t) and len(t) >= window:
+        return even_fits(y, (t[-1] - t[0]) / (len(t) - 1), window, degree, orders)
     return local_fits(t, y, window, degree, orders)
 
 
