@@ -173,18 +173,40 @@ def _knots(u: np.ndarray, minimum: float) -> np.ndarray:
         if not back.any():
             break
         after -= back
-    step = after.item  # read along the chain only (a list of all n would cost more when knots are sparse)
-    kept = [0]
-    i = step(0)
-    while i < n:
-        kept.append(i)
-        i = step(i)
+    kept = _chain(after, index)
     if kept[-1] != n - 1:
         if len(kept) > 1 and u[-1] - u[kept[-1]] < minimum:
             kept[-1] = n - 1
         else:
-            kept.append(n - 1)
-    return np.asarray(kept)
+            kept = np.append(kept, n - 1)
+    return kept
+
+
+def _chain(after: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """0, after[0], after[after[0]], ... while below n. Where few samples are skipped (light smoothing: the
+    chain steps to the next sample almost everywhere), runs of such steps are taken whole and only the
+    jumps are walked; otherwise the chain is read one knot at a time (a list of all n would cost more when
+    knots are sparse)."""
+    n = len(after)
+    jumps = np.flatnonzero(after != index + 1)
+    if len(jumps) * 10 >= n:
+        step = after.item
+        kept = [0]
+        i = step(0)
+        while i < n:
+            kept.append(i)
+            i = step(i)
+        return np.array(kept)
+    pieces = []
+    i = 0
+    while i < n:
+        at = int(np.searchsorted(jumps, i))  # the first sample from i on that does not step to the next
+        if at == len(jumps):  # none: every sample from i to the last (whose after, n, is its next)
+            pieces.append(index[i:])
+            break
+        pieces.append(index[i:jumps[at] + 1])
+        i = int(after[jumps[at]])
+    return np.concatenate(pieces)
 
 
 def _least_step(u: np.ndarray) -> float:
