@@ -6,14 +6,22 @@ are equal to rounding, where both give the same numbers. Windows are centred and
 edges (savgol_filter's mode="interp").
 
 At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
-- consecutive points are taken in blocks of about window / 8; every window of a block lies inside the
-  block's span of samples, and on that span t is re-centred and scaled to x in [-1, 1] (so t in epoch
-  seconds or nanoseconds loses nothing);
+- the points are taken in blocks by where their windows start, size = window / 8 starts a block; every
+  window of a block lies inside the block's span of size + window - 1 samples, and on that span t is
+  re-centred and scaled to x in [-1, 1] (so t in epoch seconds or nanoseconds loses nothing);
 - in x the fits use Chebyshev polynomials, whose products are again Chebyshev polynomials
   (T_a T_b = (T_(a+b) + T_|a-b|) / 2), so a window's normal equations need only the sums of T_0..T_2p and
-  of T_0..T_p y over it: differences of cumulative sums over the block, with y less its block mean;
+  of T_0..T_p y over it, with y less a level per block (which the fit itself gets back);
+- a block's first window is window // size whole segments of size samples plus the first window % size
+  samples of the next one (the segments cut t at the blocks' first starts): each segment's sums are taken
+  once, in its own u in [-1, 1], and moved to each block that needs them by T_k(a u + b) =
+  sum_j M_kj T_j(u) (M by the three-term recurrence; the segment lies in the block's span, so a u + b
+  stays in [-1, 1] and M's entries within 2). Where segments are short (up to 2 (2p + 1) samples, when
+  moving their sums costs more than summing them), the first window is summed over its samples instead;
+- the other windows of the block follow by cumulative sums of what enters and leaves, so each sample's
+  basis is evaluated about three times, not once per block whose span holds it;
 - a window fills at least 8/9 of its block's span, so the basis stays well conditioned on it: against a
-  direct least-squares fit per window, 1e-13..4e-11 relative up to degree 7 on random t (measured; the
+  direct least-squares fit per window, 4e-15..1e-10 relative up to degree 7 on random t (measured; the
   tests hold it to 1e-9 for t in [0, 1], [1e6, 1e6 + 1], [0, 1e-6] and [-3e9, -3e9 + 1e3]);
 - windows of fewer than SMALL_WINDOW times (degree + 1) samples, where normal equations would square
   the conditioning of a near-interpolation, are solved by QR per window instead (cheap there).
@@ -34,6 +42,7 @@ from .stencils import is_uniform, window_starts
 _BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arrays, small enough to stay in cache
 _CACHED_VALUES = 1 << 15  # rows * window per chunk of the windows' power sums: their up to 19 passes stay in cache
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
+SEGMENT_COUNTS = 2  # segments of more than this times (2 degree + 1) samples are summed once and moved
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
 # savgol_filter fits powers of the sample offsets (up to window / 2) unscaled: beyond this (window / 2)^degree
 # its coefficients lose digits (measured, scipy 1.17: degree 7 over 201 samples gives second derivatives
@@ -178,22 +187,61 @@ def _solve_many(gram: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return out
 
 
-def _window_sums(values: np.ndarray, window: int, block: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """(count, points): sum of values[:, block, offset : offset + window] for each point: the first window of
-    each block summed whole (pairwise), then shifted by what enters and leaves it (cumulative sums over
-    span - window entries only, not over the whole span)."""
-    count, blocks, span = values.shape
-    shift = span - window
-    first = values[:, :, :window].sum(axis=2)
-    entering = np.zeros((count, blocks, shift + 1))
-    leaving = np.zeros((count, blocks, shift + 1))
-    np.cumsum(values[:, :, window:], axis=2, out=entering[:, :, 1:])
-    np.cumsum(values[:, :, :shift], axis=2, out=leaving[:, :, 1:])
-    # one flat index per point (np.take along whole rows is far cheaper than indexing by two arrays)
-    at = block * (shift + 1) + offset
-    shape = (count, blocks * (shift + 1))
-    return (np.take(first, block, axis=1) + np.take(entering.reshape(shape), at, axis=1)
-            - np.take(leaving.reshape(shape), at, axis=1))
+def _translate(a: np.ndarray, beta: np.ndarray, sums: np.ndarray, moments: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Sums over pieces of samples moved to another coordinate: given, in each piece's own coordinate u,
+    sums[j] = sum T_j(u) (j < count) and moments[j] = sum T_j(u) v (j < len(moments)), the same sums of
+    T_k(x) at x = a u + beta (pieces along the last axes). T_k(a u + beta) = sum_j M_kj T_j(u), the rows of
+    M by the three-term recurrence T_(k+1)(x) = 2 (a u + beta) T_k(x) - T_(k-1)(x) on coefficient vectors,
+    with 2 u T_j = T_(j+1) + T_|j-1|. Where the piece's u in [-1, 1] maps into x in [-1, 1], every row is a
+    polynomial bounded by 1 there and its Chebyshev coefficients by 2: no digits are lost."""
+    count, top = len(sums), len(moments)
+    out_sums, out_moments = np.empty_like(sums), np.empty_like(moments)
+    previous = np.zeros((count, *a.shape))
+    previous[0] = 1.0
+    row = np.zeros_like(previous)
+    row[0], row[1] = beta, a
+    out_sums[0], out_moments[0] = sums[0], moments[0]
+    out_sums[1] = beta * sums[0] + a * sums[1]
+    if top > 1:
+        out_moments[1] = beta * moments[0] + a * moments[1]
+    neighbours = np.empty_like(previous)
+    for k in range(1, count - 1):  # row is M's row k (entries above k zero), previous row k - 1
+        used = slice(0, k + 2)
+        neighbours[used] = 0.0
+        neighbours[1:k + 2] += row[:k + 1]
+        neighbours[:k] += row[1:k + 1]
+        neighbours[1] += row[0]  # 2 u T_0 = 2 T_1
+        following = a * neighbours[used] + 2 * beta * row[used] - previous[used]
+        previous[used], row[used] = row[used], following
+        out_sums[k + 1] = np.einsum("j...,j...->...", row[used], sums[used])
+        if k + 1 < top:
+            out_moments[k + 1] = np.einsum("j...,j...->...", row[used], moments[used])
+    return out_sums, out_moments
+
+
+def _segment_sums(t: np.ndarray, y: np.ndarray, size: int, rem: int, count: int, top: int, rows: range
+                  ) -> tuple[np.ndarray, ...]:
+    """For the segments `rows` (segment g: samples g size .. g size + size - 1, the last one padded with
+    copies of the last sample): centre, half-width (0 where t is constant) and mean y (level) of each, and
+    on its own u = (t - centre) / half the sums of T_0..T_(count-1) and of T_0..T_(top-1) (y - level), over
+    the whole segment and over its first `rem` samples (the sums' shape (count, segments, 2): whole, prefix)."""
+    lo, hi = rows.start * size, rows.stop * size
+    pad = max(0, hi - len(t))
+    ts = np.concatenate([t[lo:], np.full(pad, t[-1])]) if pad else t[lo:hi]
+    ys = np.concatenate([y[lo:], np.full(pad, y[-1])]) if pad else y[lo:hi]
+    ts, ys = ts.reshape(-1, size), ys.reshape(-1, size)
+    centre = 0.5 * (ts[:, 0] + ts[:, -1])
+    half = 0.5 * (ts[:, -1] - ts[:, 0])
+    level = ys.mean(axis=1)
+    basis = chebyshev((ts - centre[:, None]) / np.where(half > 0, half, 1.0)[:, None], count)
+    products = basis[:top] * (ys - level[:, None])
+    sums = np.empty((count, len(ts), 2))
+    moments = np.empty((top, len(ts), 2))
+    for out, values in ((sums, basis), (moments, products)):
+        out[:, :, 1] = values[:, :, :rem].sum(axis=2)
+        out[:, :, 0] = out[:, :, 1] + values[:, :, rem:].sum(axis=2)
+    return centre, half, level, sums, moments
 
 
 def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
@@ -201,32 +249,62 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
     """local_fits by windowed Chebyshev sums over blocks of points (see the module's notes)."""
     n, p = len(t), degree
     starts = window_starts(n, window)
-    size = max(1, window // BLOCK_FRACTION)  # points per block
-    span = min(size + window - 1, n)  # samples every window of a block lies in
+    size = max(1, window // BLOCK_FRACTION)  # window starts per block, and samples per segment
+    quotient, rem = divmod(window, size)  # a block's first window: `quotient` segments and `rem` samples
+    span = size + window - 1  # samples every window of a block lies in (fewer at the end of t)
+    shift = size - 1
     count = 2 * p + 1
-    blocks = -(-n // size)
-    first = np.minimum(starts[np.arange(blocks) * size], n - span)
+    blocks = (n - window) // size + 1  # block b: the points whose window starts in [b size, (b + 1) size)
+    # moving a segment's sums costs about count^2, summing its samples size * count: segments pay when larger
+    segmented = size > SEGMENT_COUNTS * count
+    if segmented:
+        segments = blocks + quotient - (rem == 0)  # those the blocks' first windows cover
+        group = max(1, _BLOCK_VALUES // (size * count))
+        parts = run_all([partial(_segment_sums, t, y, size, rem, count, p + 1, range(lo, min(lo + group, segments)))
+                         for lo in range(0, segments, group)])
+        seg_centre, seg_half, seg_level = (np.concatenate([part[i] for part in parts]) for i in range(3))
+        seg_sums, seg_moments = (np.concatenate([part[i] for part in parts], axis=1) for i in (3, 4))
+
     out = {order: np.empty(n) for order in orders}
     powers = np.arange(p + 1)
     product_sum, product_difference = powers[:, None] + powers[None, :], np.abs(powers[:, None] - powers[None, :])
-    per = max(1, _BLOCK_VALUES // ((span + 1) * count))
+    bounds = np.searchsorted(starts, np.arange(blocks + 1) * size)
+    per = max(1, _BLOCK_VALUES // (4 * size * count))
 
     def fit_chunk(lo: int) -> None:
         these = np.arange(lo, min(lo + per, blocks))
-        index = first[these, None] + np.arange(span)
-        tb = t[index]
-        centre = 0.5 * (tb[:, 0] + tb[:, -1])
-        half = 0.5 * (tb[:, -1] - tb[:, 0])
-        x = (tb - centre[:, None]) / half[:, None]
-        yb = y[index]
-        level = yb.mean(axis=1)
-        yb = yb - level[:, None]
-        basis = chebyshev(x, count)  # (count, blocks, span)
-        points = np.arange(these[0] * size, min((these[-1] + 1) * size, n))
-        block = points // size - lo
-        offset = starts[points] - first[points // size]  # 0 .. span - window
-        window_sums = _window_sums(basis, window, block, offset)
-        window_moments = _window_sums(basis[: p + 1] * yb, window, block, offset)
+        first = these * size
+        last = np.minimum(first + span, n) - 1
+        centre, half = 0.5 * (t[first] + t[last]), 0.5 * (t[last] - t[first])
+        if segmented:  # each block's first window from its segments' sums, moved to the block's x
+            pieces = these[:, None] + np.arange(quotient + (rem > 0))
+            kind = (np.arange(pieces.shape[1]) == quotient).astype(int)  # whole segments, then the prefix
+            level = seg_level[pieces].mean(axis=1)
+            sums = seg_sums[:, pieces, kind]
+            moments = seg_moments[:, pieces, kind] + (seg_level[pieces] - level[:, None]) * sums[:p + 1]
+            a = seg_half[pieces] / half[:, None]
+            beta = (seg_centre[pieces] - centre[:, None]) / half[:, None]
+            first_sums, first_moments = (values.sum(axis=2) for values in _translate(a, beta, sums, moments))
+        else:  # summed over its samples
+            index = first[:, None] + np.arange(window)
+            yw = y[index]
+            level = yw.mean(axis=1)
+            basis = chebyshev((t[index] - centre[:, None]) / half[:, None], count)
+            first_sums = basis.sum(axis=2)
+            first_moments = (basis[:p + 1] * (yw - level[:, None])).sum(axis=2)
+        # the samples entering and leaving as the window moves along the block (entering ones beyond the
+        # end of t are never used: the last block has fewer window starts)
+        entering = np.minimum(first[:, None] + window + np.arange(shift), n - 1)
+        leaving = first[:, None] + np.arange(shift)
+        moved = []
+        for index in (entering, leaving):
+            basis = chebyshev((t[index] - centre[:, None]) / half[:, None], count)  # (count, blocks, shift)
+            moved.append((basis, basis[: p + 1] * (y[index] - level[:, None])))
+        points = np.arange(bounds[these[0]], bounds[these[-1] + 1])
+        block = starts[points] // size - lo
+        offset = starts[points] - first[block]  # 0 .. shift
+        window_sums = _window_sums(first_sums, moved[0][0], moved[1][0], block, offset)
+        window_moments = _window_sums(first_moments, moved[0][1], moved[1][1], block, offset)
         gram = 0.5 * (window_sums[product_sum] + window_sums[product_difference])  # (p + 1, p + 1, points)
         at = (t[points] - centre[block]) / half[block]
         targets = np.stack([chebyshev(at, p + 1, order) / half[block] ** order for order in orders], axis=1)
@@ -236,6 +314,21 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
 
     run_all([partial(fit_chunk, lo) for lo in range(0, blocks, per)])  # chunks of points share nothing
     return out
+
+
+def _window_sums(first: np.ndarray, entering: np.ndarray, leaving: np.ndarray, block: np.ndarray,
+                 offset: np.ndarray) -> np.ndarray:
+    """(count, points): each point's window sum, its block's first window sum `first` (count, blocks)
+    shifted by the cumulative sums of the values entering and leaving (count, blocks, shift)."""
+    count, blocks, shift = entering.shape
+    cumulative = []
+    for values in (entering, leaving):
+        total = np.zeros((count, blocks, shift + 1))
+        np.cumsum(values, axis=2, out=total[:, :, 1:])
+        cumulative.append(total.reshape(count, blocks * (shift + 1)))
+    # one flat index per point (np.take along whole rows is far cheaper than indexing by two arrays)
+    at = block * (shift + 1) + offset
+    return np.take(first, block, axis=1) + np.take(cumulative[0], at, axis=1) - np.take(cumulative[1], at, axis=1)
 
 
 def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
