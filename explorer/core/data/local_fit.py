@@ -43,6 +43,7 @@ _BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arra
 _CACHED_VALUES = 1 << 15  # rows * window per chunk of the windows' power sums: their up to 19 passes stay in cache
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
 SEGMENT_COUNTS = 2  # segments of more than this times (2 degree + 1) samples are summed once and moved
+CUMULATE_ROW = 512  # cumulative sums of rows at least this long are taken by rows (see _cumulate)
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
 # savgol_filter fits powers of the sample offsets (up to window / 2) unscaled: beyond this (window / 2)^degree
 # its coefficients lose digits (measured, scipy 1.17: degree 7 over 201 samples gives second derivatives
@@ -292,19 +293,28 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
             basis = chebyshev((t[index] - centre[:, None]) / half[:, None], count)
             first_sums = basis.sum(axis=2)
             first_moments = (basis[:p + 1] * (yw - level[:, None])).sum(axis=2)
-        # the samples entering and leaving as the window moves along the block (entering ones beyond the
-        # end of t are never used: the last block has fewer window starts)
-        entering = np.minimum(first[:, None] + window + np.arange(shift), n - 1)
-        leaving = first[:, None] + np.arange(shift)
-        moved = []
-        for index in (entering, leaving):
-            basis = chebyshev((t[index] - centre[:, None]) / half[:, None], count)  # (count, blocks, shift)
-            moved.append((basis, basis[: p + 1] * (y[index] - level[:, None])))
+        # each window start's sums: the first window's, then plus what enters less what leaves, cumulated
+        # along the block (entering samples beyond the end of t are never used: the last block has fewer starts)
+        width = count + p + 1
+        cumulative = np.empty((shift + 1, width, len(these)))  # each step's values contiguous, for _cumulate
+        cumulative[0, :count], cumulative[0, count:] = first_sums, first_moments
+        steps = np.arange(shift)[:, None]
+        for entering, index in ((True, np.minimum(first + window + steps, n - 1)), (False, first + steps)):
+            basis = np.moveaxis(chebyshev((t[index] - centre) / half, count), 0, 1)  # (shift, count, blocks)
+            products = basis[:, : p + 1] * (y[index] - level)[:, None]
+            if entering:
+                cumulative[1:, :count], cumulative[1:, count:] = basis, products
+            else:
+                cumulative[1:, :count] -= basis
+                cumulative[1:, count:] -= products
+        _cumulate(cumulative)
         points = np.arange(bounds[these[0]], bounds[these[-1] + 1])
         block = starts[points] // size - lo
         offset = starts[points] - first[block]  # 0 .. shift
-        window_sums = _window_sums(first_sums, moved[0][0], moved[1][0], block, offset)
-        window_moments = _window_sums(first_moments, moved[0][1], moved[1][1], block, offset)
+        # one flat index per point and value (np.take is far cheaper than indexing by several arrays)
+        flat = (offset * width * len(these) + block)[None, :] + (np.arange(width) * len(these))[:, None]
+        window_values = np.take(cumulative, flat)  # (width, points)
+        window_sums, window_moments = window_values[:count], window_values[count:]
         gram = 0.5 * (window_sums[product_sum] + window_sums[product_difference])  # (p + 1, p + 1, points)
         at = (t[points] - centre[block]) / half[block]
         targets = np.stack([chebyshev(at, p + 1, order) / half[block] ** order for order in orders], axis=1)
@@ -316,19 +326,14 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
     return out
 
 
-def _window_sums(first: np.ndarray, entering: np.ndarray, leaving: np.ndarray, block: np.ndarray,
-                 offset: np.ndarray) -> np.ndarray:
-    """(count, points): each point's window sum, its block's first window sum `first` (count, blocks)
-    shifted by the cumulative sums of the values entering and leaving (count, blocks, shift)."""
-    count, blocks, shift = entering.shape
-    cumulative = []
-    for values in (entering, leaving):
-        total = np.zeros((count, blocks, shift + 1))
-        np.cumsum(values, axis=2, out=total[:, :, 1:])
-        cumulative.append(total.reshape(count, blocks * (shift + 1)))
-    # one flat index per point (np.take along whole rows is far cheaper than indexing by two arrays)
-    at = block * (shift + 1) + offset
-    return np.take(first, block, axis=1) + np.take(cumulative[0], at, axis=1) - np.take(cumulative[1], at, axis=1)
+def _cumulate(values: np.ndarray) -> None:
+    """values[i] += values[i - 1] for i = 1, 2, ... in place. With long rows, a row at a time: np.cumsum adds
+    one entry after the other (no vector instructions), several times slower there."""
+    if values[0].size < CUMULATE_ROW:
+        np.cumsum(values, axis=0, out=values)
+        return
+    for i in range(1, len(values)):
+        values[i] += values[i - 1]
 
 
 def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
