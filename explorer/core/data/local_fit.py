@@ -31,6 +31,7 @@ At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -143,48 +144,52 @@ def chebyshev(x: np.ndarray, count: int, order: int = 0) -> np.ndarray:
     return out
 
 
-def _solve_many(gram: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """gram^-1 targets for each window, the windows last: gram (p, p, windows), targets (p, orders,
-    windows); least norm where a gram is singular.
+def _estimates(gram: Callable[[int, int], np.ndarray], targets: np.ndarray, moments: np.ndarray) -> np.ndarray:
+    """target' gram^-1 moments for each window and target (the windows last: targets (p, orders, windows),
+    moments (p, windows), result (orders, windows)): each fit's estimates, its weights never formed.
+    gram(i, j) gives entry (i, j) of every window's Gram matrix; with gram = low low' (Cholesky) an
+    estimate is (low^-1 target) . (low^-1 moments), one forward substitution for every right-hand side
+    and none backward.
 
-    The grams are symmetric positive (semi)definite and small: they are factored by Cholesky with the
-    loops over their p <= 9 rows and columns, every window at once, each step one product along whole
-    rows of windows (np.linalg.solve calls LAPACK once per window; with the windows first, each step would
-    sum a few strided entries per window); a window whose pivot is not clearly positive is solved by LU,
-    or by the pseudo-inverse if singular, as before."""
-    p = gram.shape[0]
+    The grams are symmetric positive (semi)definite and small: they are factored with the loops over their
+    p <= 10 rows and columns, every window at once, each step one product along whole rows of windows
+    (np.linalg.solve calls LAPACK once per window; with the windows first, each step would sum a few
+    strided entries per window); a window whose pivot is not clearly positive is solved by LU, or by the
+    pseudo-inverse (least norm) if singular."""
+    p = len(targets)
 
-    def dot(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray | float:
-        """sum_k left[k] * right[k], in order (0 when empty)."""
-        total: np.ndarray | float = 0.0
-        for a, b in zip(left, right, strict=True):
-            total = a * b if isinstance(total, float) else total + a * b
-        return total
+    def dot(pairs: list[tuple[np.ndarray, np.ndarray]], start: np.ndarray) -> np.ndarray:
+        """start - sum of a * b over the pairs, in order."""
+        if not pairs:
+            return start
+        total = pairs[0][0] * pairs[0][1]
+        for a, b in pairs[1:]:
+            total += a * b
+        return start - total
 
-    low = np.zeros_like(gram)  # lower factor, gram = low low'
-    good = np.ones(gram.shape[2], dtype=bool)
+    low: dict[tuple[int, int], np.ndarray] = {}  # lower factor
+    good = np.ones(moments.shape[1], dtype=bool)
     for j in range(p):
-        pivot = gram[j, j] - dot([low[j, k] for k in range(j)], [low[j, k] for k in range(j)])
-        good &= pivot > CHOLESKY_PIVOT * gram[j, j]
-        root = np.sqrt(np.where(good, pivot, 1.0))
-        low[j, j] = root
+        diagonal = gram(j, j)
+        pivot = dot([(low[j, k], low[j, k]) for k in range(j)], diagonal)
+        good &= pivot > CHOLESKY_PIVOT * diagonal
+        low[j, j] = np.sqrt(np.where(good, pivot, 1.0))
         for i in range(j + 1, p):
-            low[i, j] = (gram[i, j] - dot([low[i, k] for k in range(j)], [low[j, k] for k in range(j)])) / root
-    forward = np.empty_like(targets)  # low^-1 targets, then low'^-1 of that
+            low[i, j] = dot([(low[i, k], low[j, k]) for k in range(j)], gram(i, j)) / low[j, j]
+    right = np.concatenate([targets, moments[:, None]], axis=1)
+    forward = np.empty_like(right)  # low^-1 (targets, moments)
     for j in range(p):
-        forward[j] = (targets[j] - dot([low[j, k] for k in range(j)], [forward[k] for k in range(j)])) / low[j, j]
-    out = np.empty_like(targets)
-    for j in range(p - 1, -1, -1):
-        above = range(j + 1, p)
-        out[j] = (forward[j] - dot([low[k, j] for k in above], [out[k] for k in above])) / low[j, j]
+        forward[j] = dot([(low[j, k], forward[k]) for k in range(j)], right[j]) / low[j, j]
+    out = np.einsum("jow,jw->ow", forward[:, :-1], forward[:, -1])
     if not good.all():
         bad = ~good
-        gram_bad, targets_bad = np.moveaxis(gram[:, :, bad], 2, 0), np.moveaxis(targets[:, :, bad], 2, 0)
+        gram_bad = np.moveaxis(np.array([[gram(i, j)[bad] for j in range(p)] for i in range(p)]), 2, 0)
+        moments_bad = moments[:, bad].T
         try:
-            solved = np.linalg.solve(gram_bad, targets_bad)
+            solved = np.linalg.solve(gram_bad, moments_bad[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
-            solved = np.einsum("rab,rbo->rao", np.linalg.pinv(gram_bad), targets_bad)
-        out[:, :, bad] = np.moveaxis(solved, 0, 2)
+            solved = np.einsum("rab,rb->ra", np.linalg.pinv(gram_bad), moments_bad)
+        out[:, bad] = np.einsum("aor,ra->or", targets[:, :, bad], solved)
     return out
 
 
@@ -267,8 +272,6 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
         seg_sums, seg_moments = (np.concatenate([part[i] for part in parts], axis=1) for i in (3, 4))
 
     out = {order: np.empty(n) for order in orders}
-    powers = np.arange(p + 1)
-    product_sum, product_difference = powers[:, None] + powers[None, :], np.abs(powers[:, None] - powers[None, :])
     bounds = np.searchsorted(starts, np.arange(blocks + 1) * size)
     per = max(1, _BLOCK_VALUES // (4 * size * count))
 
@@ -315,10 +318,10 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
         flat = (offset * width * len(these) + block)[None, :] + (np.arange(width) * len(these))[:, None]
         window_values = np.take(cumulative, flat)  # (width, points)
         window_sums, window_moments = window_values[:count], window_values[count:]
-        gram = 0.5 * (window_sums[product_sum] + window_sums[product_difference])  # (p + 1, p + 1, points)
         at = (t[points] - centre[block]) / half[block]
         targets = np.stack([chebyshev(at, p + 1, order) / half[block] ** order for order in orders], axis=1)
-        values = np.einsum("aor,ar->or", _solve_many(gram, targets), window_moments)
+        values = _estimates(lambda i, j: 0.5 * (window_sums[i + j] + window_sums[abs(i - j)]), targets,
+                            window_moments)
         for j, order in enumerate(orders):
             out[order][points] = values[j] + (level[block] if order == 0 else 0.0)
 
