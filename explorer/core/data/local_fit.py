@@ -124,24 +124,33 @@ def savgol_at(t: np.ndarray, y: np.ndarray, window: int, degree: int, order: int
 
 
 def chebyshev(x: np.ndarray, count: int, order: int = 0) -> np.ndarray:
-    """(count, *x.shape): the order-th derivative of T_0 .. T_(count-1) at x, by the three-term recurrence
-    T_(k+1) = 2x T_k - T_(k-1), differentiated d times: T_(k+1)^(d) = 2x T_k^(d) + 2d T_k^(d-1) - T_(k-1)^(d)."""
-    out = np.empty((count, *x.shape))
-    out[0] = 1.0
+    """(count, *x.shape): the order-th derivative of T_0 .. T_(count-1) at x (see chebyshev_orders)."""
+    return chebyshev_orders(x, count, order)[order]
+
+
+def chebyshev_orders(x: np.ndarray, count: int, top: int, out: np.ndarray | None = None) -> list[np.ndarray]:
+    """[the d-th derivative of T_0 .. T_(count-1) at x, (count, *x.shape), for d = 0 .. top], by the three-term
+    recurrence T_(k+1) = 2x T_k - T_(k-1), differentiated d times: T_(k+1)^(d) = 2x T_k^(d) + 2d T_k^(d-1) -
+    T_(k-1)^(d); the values themselves (d = 0) into `out` if given."""
+    values = np.empty((count, *x.shape)) if out is None else out
+    values[0] = 1.0
     if count > 1:
-        out[1] = x
+        values[1] = x
     two_x = 2 * x
     for k in range(1, count - 1):  # in place: no temporaries the size of x
-        np.multiply(two_x, out[k], out=out[k + 1])
-        out[k + 1] -= out[k - 1]
-    for d in range(1, order + 1):
-        lower = out
-        out = np.zeros_like(lower)
+        np.multiply(two_x, values[k], out=values[k + 1])
+        values[k + 1] -= values[k - 1]
+    derivatives = [values]
+    for d in range(1, top + 1):
+        lower, values = values, np.zeros_like(values)
         if d == 1 and count > 1:
-            out[1] = 1.0
+            values[1] = 1.0
         for k in range(1, count - 1):
-            out[k + 1] = two_x * out[k] - out[k - 1] + 2 * d * lower[k]
-    return out
+            np.multiply(two_x, values[k], out=values[k + 1])
+            values[k + 1] -= values[k - 1]
+            values[k + 1] += 2 * d * lower[k]
+        derivatives.append(values)
+    return derivatives
 
 
 def _estimates(gram: Callable[[int, int], np.ndarray], targets: np.ndarray, moments: np.ndarray) -> np.ndarray:
@@ -302,24 +311,26 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
         cumulative = np.empty((shift + 1, width, len(these)))  # each step's values contiguous, for _cumulate
         cumulative[0, :count], cumulative[0, count:] = first_sums, first_moments
         steps = np.arange(shift)[:, None]
-        for entering, index in ((True, np.minimum(first + window + steps, n - 1)), (False, first + steps)):
-            basis = np.moveaxis(chebyshev((t[index] - centre) / half, count), 0, 1)  # (shift, count, blocks)
-            products = basis[:, : p + 1] * (y[index] - level)[:, None]
-            if entering:
-                cumulative[1:, :count], cumulative[1:, count:] = basis, products
-            else:
-                cumulative[1:, :count] -= basis
-                cumulative[1:, count:] -= products
+        entering, leaving = np.minimum(first + window + steps, n - 1), first + steps
+        chebyshev_orders((t[entering] - centre) / half, count, 0, out=cumulative[1:, :count].transpose(1, 0, 2))
+        np.multiply(cumulative[1:, : p + 1], (y[entering] - level)[:, None], out=cumulative[1:, count:])
+        basis = np.moveaxis(chebyshev((t[leaving] - centre) / half, count), 0, 1)  # (shift, count, blocks)
+        cumulative[1:, :count] -= basis
+        cumulative[1:, count:] -= basis[:, : p + 1] * (y[leaving] - level)[:, None]
         _cumulate(cumulative)
         points = np.arange(bounds[these[0]], bounds[these[-1] + 1])
         block = starts[points] // size - lo
-        offset = starts[points] - first[block]  # 0 .. shift
-        # one flat index per point and value (np.take is far cheaper than indexing by several arrays)
-        flat = (offset * width * len(these) + block)[None, :] + (np.arange(width) * len(these))[:, None]
-        window_values = np.take(cumulative, flat)  # (width, points)
+        # the sums in the order of the window starts (the block's, then the next block's), then each point's
+        by_start = cumulative.transpose(1, 2, 0).reshape(width, -1)
+        index = starts[points] - first[0]
+        one_each = index[-1] - index[0] == len(points) - 1  # no two points share a start (none at the ends of t)
+        window_values = by_start[:, index[0]:index[-1] + 1] if one_each else np.take(by_start, index, axis=1)
         window_sums, window_moments = window_values[:count], window_values[count:]
         at = (t[points] - centre[block]) / half[block]
-        targets = np.stack([chebyshev(at, p + 1, order) / half[block] ** order for order in orders], axis=1)
+        targets = np.empty((p + 1, len(orders), len(points)))
+        derivatives = chebyshev_orders(at, p + 1, max(orders))
+        for j, order in enumerate(orders):
+            np.divide(derivatives[order], half[block] ** order, out=targets[:, j])
         values = _estimates(lambda i, j: 0.5 * (window_sums[i + j] + window_sums[abs(i - j)]), targets,
                             window_moments)
         for j, order in enumerate(orders):
