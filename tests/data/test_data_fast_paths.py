@@ -36,8 +36,8 @@ def test_the_windows_estimates_are_solved_as_by_lapack_and_singular_ones_by_leas
     from explorer.core.data.local_fit import _estimates
 
     def estimates(gram, targets, moments):  # the windows first, as numpy's; _estimates takes and gives them last
-        found = _estimates(lambda i, j: gram[:, i, j].copy(), np.moveaxis(targets, 0, 2).copy(), moments.T.copy())
-        return found.T
+        right = np.concatenate([np.moveaxis(targets, 0, 2), moments.T[:, None]], axis=1)
+        return _estimates(lambda i, j: gram[:, i, j].copy(), right).T
 
     def by_lapack(gram, targets, moments):
         return np.einsum("rao,ra->ro", targets, np.linalg.solve(gram, moments[:, :, None])[:, :, 0])

@@ -153,52 +153,54 @@ def chebyshev_orders(x: np.ndarray, count: int, top: int, out: np.ndarray | None
     return derivatives
 
 
-def _estimates(gram: Callable[[int, int], np.ndarray], targets: np.ndarray, moments: np.ndarray) -> np.ndarray:
-    """target' gram^-1 moments for each window and target (the windows last: targets (p, orders, windows),
-    moments (p, windows), result (orders, windows)): each fit's estimates, its weights never formed.
-    gram(i, j) gives entry (i, j) of every window's Gram matrix; with gram = low low' (Cholesky) an
-    estimate is (low^-1 target) . (low^-1 moments), one forward substitution for every right-hand side
-    and none backward.
+def _estimates(gram: Callable[[int, int], np.ndarray], right: np.ndarray) -> np.ndarray:
+    """target' gram^-1 moments for each window and target (the windows last): right (p, orders + 1,
+    windows) holds the targets, then the moments, and is overwritten; the result is (orders, windows),
+    each fit's estimates, its weights never formed. gram(i, j) gives entry (i, j) of every window's Gram
+    matrix as a new array; with gram = low low' (Cholesky) an estimate is (low^-1 target) . (low^-1
+    moments), one forward substitution for every right-hand side and none backward.
 
     The grams are symmetric positive (semi)definite and small: they are factored with the loops over their
     p <= 10 rows and columns, every window at once, each step one product along whole rows of windows
     (np.linalg.solve calls LAPACK once per window; with the windows first, each step would sum a few
     strided entries per window); a window whose pivot is not clearly positive is solved by LU, or by the
     pseudo-inverse (least norm) if singular."""
-    p = len(targets)
+    p = len(right)
 
-    def dot(pairs: list[tuple[np.ndarray, np.ndarray]], start: np.ndarray) -> np.ndarray:
-        """start - sum of a * b over the pairs, in order."""
-        if not pairs:
-            return start
-        total = pairs[0][0] * pairs[0][1]
-        for a, b in pairs[1:]:
-            total += a * b
-        return start - total
+    def less(start: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """start minus a * b for each pair, in place."""
+        for a, b in pairs:
+            start -= a * b
+        return start
 
     low: dict[tuple[int, int], np.ndarray] = {}  # lower factor
-    good = np.ones(moments.shape[1], dtype=bool)
+    inverse = []  # 1 / its diagonal
+    good = np.ones(right.shape[2], dtype=bool)
     for j in range(p):
         diagonal = gram(j, j)
-        pivot = dot([(low[j, k], low[j, k]) for k in range(j)], diagonal)
-        good &= pivot > CHOLESKY_PIVOT * diagonal
-        low[j, j] = np.sqrt(np.where(good, pivot, 1.0))
+        threshold = CHOLESKY_PIVOT * diagonal
+        pivot = less(diagonal, [(low[j, k], low[j, k]) for k in range(j)])
+        good &= pivot > threshold
+        np.copyto(pivot, 1.0, where=~good)
+        low[j, j] = np.sqrt(pivot, out=pivot)
+        inverse.append(1.0 / low[j, j])
         for i in range(j + 1, p):
-            low[i, j] = dot([(low[i, k], low[j, k]) for k in range(j)], gram(i, j)) / low[j, j]
-    right = np.concatenate([targets, moments[:, None]], axis=1)
-    forward = np.empty_like(right)  # low^-1 (targets, moments)
-    for j in range(p):
-        forward[j] = dot([(low[j, k], forward[k]) for k in range(j)], right[j]) / low[j, j]
-    out = np.einsum("jow,jw->ow", forward[:, :-1], forward[:, -1])
-    if not good.all():
+            low[i, j] = less(gram(i, j), [(low[i, k], low[j, k]) for k in range(j)])
+            low[i, j] *= inverse[j]
+    original = None if good.all() else right[:, :, ~good].copy()
+    for j in range(p):  # right becomes low^-1 (targets, moments)
+        less(right[j], [(low[j, k], right[k]) for k in range(j)])
+        right[j] *= inverse[j]
+    out = np.einsum("jow,jw->ow", right[:, :-1], right[:, -1])
+    if original is not None:
         bad = ~good
         gram_bad = np.moveaxis(np.array([[gram(i, j)[bad] for j in range(p)] for i in range(p)]), 2, 0)
-        moments_bad = moments[:, bad].T
+        moments_bad = original[:, -1].T
         try:
             solved = np.linalg.solve(gram_bad, moments_bad[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
             solved = np.einsum("rab,rb->ra", np.linalg.pinv(gram_bad), moments_bad)
-        out[:, bad] = np.einsum("aor,ra->or", targets[:, :, bad], solved)
+        out[:, bad] = np.einsum("aor,ra->or", original[:, :-1], solved)
     return out
 
 
@@ -327,12 +329,13 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
         window_values = by_start[:, index[0]:index[-1] + 1] if one_each else np.take(by_start, index, axis=1)
         window_sums, window_moments = window_values[:count], window_values[count:]
         at = (t[points] - centre[block]) / half[block]
-        targets = np.empty((p + 1, len(orders), len(points)))
+        right = np.empty((p + 1, len(orders) + 1, len(points)))  # the targets, then the moments
         derivatives = chebyshev_orders(at, p + 1, max(orders))
         for j, order in enumerate(orders):
-            np.divide(derivatives[order], half[block] ** order, out=targets[:, j])
-        values = _estimates(lambda i, j: 0.5 * (window_sums[i + j] + window_sums[abs(i - j)]), targets,
-                            window_moments)
+            np.divide(derivatives[order], half[block] ** order, out=right[:, j])
+        # twice the Gram matrices (T_a T_b = (T_(a+b) + T_|a-b|) / 2) and twice the moments: the same estimates
+        np.multiply(window_moments, 2.0, out=right[:, -1])
+        values = _estimates(lambda i, j: window_sums[i + j] + window_sums[abs(i - j)], right)
         for j, order in enumerate(orders):
             out[order][points] = values[j] + (level[block] if order == 0 else 0.0)
 
