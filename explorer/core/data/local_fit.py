@@ -16,7 +16,7 @@ At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
   samples of the next one (the segments cut t at the blocks' first starts): each segment's sums are taken
   once, in its own u in [-1, 1], and moved to each block that needs them by T_k(a u + b) =
   sum_j M_kj T_j(u) (M by the three-term recurrence; the segment lies in the block's span, so a u + b
-  stays in [-1, 1] and M's entries within 2). Where segments are short (up to 2 (2p + 1) samples, when
+  stays in [-1, 1] and M's entries within 2). Where segments are short (up to 3 (2p + 1) samples, when
   moving their sums costs more than summing them), the first window is summed over its samples instead;
 - the other windows of the block follow by cumulative sums of what enters and leaves, so each sample's
   basis is evaluated about three times, not once per block whose span holds it;
@@ -43,7 +43,7 @@ from .stencils import is_uniform, window_starts
 _BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arrays, small enough to stay in cache
 _CACHED_VALUES = 1 << 15  # rows * window per chunk of the windows' power sums: their up to 19 passes stay in cache
 BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
-SEGMENT_COUNTS = 2  # segments of more than this times (2 degree + 1) samples are summed once and moved
+SEGMENT_COUNTS = 3  # segments of more than this times (2 degree + 1) samples are summed once and moved
 CUMULATE_ROW = 512  # cumulative sums of rows at least this long are taken by rows (see _cumulate)
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
 # savgol_filter fits powers of the sample offsets (up to window / 2) unscaled: beyond this (window / 2)^degree
