@@ -32,21 +32,26 @@ def test_knots_are_the_greedy_walks(seed):
             assert np.array_equal(statespace._knots(u, minimum), knots_by_loop(u, minimum))
 
 
-def test_the_windows_normal_equations_are_solved_as_by_lapack_and_singular_ones_by_least_norm():
-    from explorer.core.data.local_fit import _solve_many
+def test_the_windows_estimates_are_solved_as_by_lapack_and_singular_ones_by_least_norm():
+    from explorer.core.data.local_fit import _estimates
 
-    def solve_many(gram, targets):  # the windows first, as numpy's; _solve_many takes and gives them last
-        return np.moveaxis(_solve_many(np.moveaxis(gram, 0, 2).copy(), np.moveaxis(targets, 0, 2).copy()), 2, 0)
+    def estimates(gram, targets, moments):  # the windows first, as numpy's; _estimates takes and gives them last
+        right = np.concatenate([np.moveaxis(targets, 0, 2), moments.T[:, None]], axis=1)
+        return _estimates(lambda i, j: gram[:, i, j].copy(), right).T
+
+    def by_lapack(gram, targets, moments):
+        return np.einsum("rao,ra->ro", targets, np.linalg.solve(gram, moments[:, :, None])[:, :, 0])
 
     rng = np.random.default_rng(3)
     design = rng.standard_normal((50, 12, 5))
     gram = np.einsum("rwa,rwb->rab", design, design)
     targets = rng.standard_normal((50, 5, 2))
-    assert np.allclose(solve_many(gram, targets), np.linalg.solve(gram, targets), rtol=1e-10, atol=1e-12)
+    moments = rng.standard_normal((50, 5))
+    assert np.allclose(estimates(gram, targets, moments), by_lapack(gram, targets, moments), rtol=1e-10, atol=1e-12)
     gram[7] = np.outer([1.0, 2, 3, 4, 5], [1.0, 2, 3, 4, 5])  # rank one: no solution, the least-norm one
-    found = solve_many(gram, targets)
-    assert np.allclose(found[7], np.linalg.pinv(gram[7]) @ targets[7])
-    assert np.allclose(found[:7], np.linalg.solve(gram[:7], targets[:7]), rtol=1e-10, atol=1e-12)
+    found = estimates(gram, targets, moments)
+    assert np.allclose(found[7], targets[7].T @ np.linalg.pinv(gram[7]) @ moments[7])
+    assert np.allclose(found[:7], by_lapack(gram[:7], targets[:7], moments[:7]), rtol=1e-10, atol=1e-12)
 
 
 def merge_by_loop(t, y, minimum):

@@ -179,6 +179,28 @@ def test_local_fits_on_uneven_t_are_the_direct_least_squares_fits_at_any_scale_o
                 assert error < 1e-9, (degree, window, order, error)
 
 
+def test_local_fits_from_segment_sums_moved_into_each_block_are_the_least_squares_fits_of_each_window():
+    """A block's first window is summed from segments' sums moved into the block's coordinate (see local_fit's
+    notes): against a QR fit of every window, on uneven t far from 0, windows with and without a partial
+    segment, a last block of fewer window starts, and a run of equal t (segments of zero width)."""
+    from explorer.core.data import local_fit
+
+    rng = np.random.default_rng(12)
+    n = 2000
+    t = 1e9 + np.cumsum(rng.uniform(0.1, 1.9, n))
+    t[700:760] = t[700]  # longer than a segment of the shortest window, a small part of any window
+    y = np.sin((t - t[0]) / 150) + rng.normal(0, 0.01, n)
+    for degree, windows in ((1, (203, 1601)), (2, (203, 1600)), (4, (235, 777)), (6, (777, 1999))):
+        for window in windows:
+            # the segments are long enough to be moved (not summed over the window's samples)
+            assert window // local_fit.BLOCK_FRACTION > local_fit.SEGMENT_COUNTS * (2 * degree + 1)
+            found = local_fit.local_fits(t, y, window, degree, (0, 1, 2))
+            reference = local_fit._qr_fits(t, y, window, degree, (0, 1, 2))
+            for order in range(min(degree, 2) + 1):
+                error = np.max(np.abs(found[order] - reference[order])) / np.max(np.abs(reference[order]))
+                assert error < 1e-9, (degree, window, order, error)
+
+
 @pytest.mark.parametrize("a, b", UNEVEN_SCALES)
 def test_local_fits_reproduce_a_polynomial_of_their_degree_at_any_scale_of_t(a, b):
     rng = np.random.default_rng(8)

@@ -8,14 +8,26 @@ its unscaled powers of the offsets keep their digits, and by FFT for wide window
 directly, O(n window)).
 
 At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
-- consecutive points are taken in blocks of about window / 8; every window of a block lies inside the
-  block's span of samples, and on that span t is re-centred and scaled to x in [-1, 1] (so t in epoch
-  seconds or nanoseconds loses nothing);
+- the points are taken in blocks by where their windows start, size = window / 8 starts a block; every
+  window of a block lies inside the block's span of size + window - 1 samples, and on that span t is
+  re-centred and scaled to x in [-1, 1] (so t in epoch seconds or nanoseconds loses nothing);
 - in x the fits use Chebyshev polynomials, whose products are again Chebyshev polynomials
   (T_a T_b = (T_(a+b) + T_|a-b|) / 2), so a window's normal equations need only the sums of T_0..T_2p and
-  of T_0..T_p y over it: differences of cumulative sums over the block, with y less its block mean;
+  of T_0..T_p y over it, with y less a level per block (which the fit itself gets back);
+- a block's first window is window // size whole segments of size samples plus the first window % size
+  samples of the next one (the segments cut t where the blocks' first windows start): each segment's
+  sums are taken once, in its own u in [-1, 1], and moved to each block that needs them by
+  T_k(a u + b) = sum_j M_kj T_j(u) (M by the three-term recurrence; the segment lies in the block's span,
+  so a u + b stays in [-1, 1] and M's entries within 2). Where segments are short (up to 3 (2p + 1)
+  samples, where moving their sums costs more than summing them), the first window is summed over its
+  samples instead;
+- the block's other windows follow by cumulative sums of what enters less what leaves, so each sample's
+  basis is evaluated about three times (in its segment, entering and leaving a block's windows), not once
+  per block whose span holds it (about nine times);
+- each point's estimate is target' G^-1 m for its Gram matrix G and moments m, taken as
+  (L^-1 target) . (L^-1 m) with G = L L' (Cholesky, all points at once): no weights, no back substitution;
 - a window fills at least 8/9 of its block's span, so the basis stays well conditioned on it: against a
-  direct least-squares fit per window, 1e-13..4e-11 relative up to degree 7 on random t (measured; the
+  QR fit per window, 4e-15..1e-10 relative up to degree 7 and 2e-9 at degree 9 on random t (measured; the
   tests hold it to 1e-9 for t in [0, 1], [1e6, 1e6 + 1], [0, 1e-6] and [-3e9, -3e9 + 1e3]);
 - windows of fewer than SMALL_WINDOW times (degree + 1) samples, where normal equations would square
   the conditioning of a near-interpolation, are solved by QR per window instead (cheap there).
@@ -25,6 +37,7 @@ At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -33,9 +46,12 @@ from scipy.signal import convolve
 from .parallel import run_all
 from .stencils import is_uniform, window_starts
 
-_BLOCK_VALUES = 1 << 19  # rows * width per block: bounds the (rows, width) arrays, small enough to stay in cache
+_BLOCK_VALUES = 1 << 19  # values in a chunk's largest arrays (segments, blocks of points, QR windows): a chunk per part
 _CACHED_VALUES = 1 << 15  # rows * window per chunk of the windows' power sums: their up to 19 passes stay in cache
-BLOCK_FRACTION = 8  # points per block = window // this: the larger, the better conditioned, the slower
+BLOCK_FRACTION = 8  # window starts per block and samples per segment: window // this; the larger, the better
+# conditioned (a window fills more of its block's span), the more blocks and segments
+SEGMENT_COUNTS = 3  # segments of more than this times (2 degree + 1) samples are summed once and moved
+CUMULATE_ROW = 512  # cumulative sums of rows at least this long are taken by rows (see _cumulate)
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
 FFT_WINDOW = 64  # equal steps: windows from this long are applied by FFT (when y's range allows, below)
 FFT_RANGE = 1e6  # ... unless a sample is further than this times the typical |y - median| from the median
@@ -113,87 +129,142 @@ def savgol_at(t: np.ndarray, y: np.ndarray, window: int, degree: int, order: int
 
 
 def chebyshev(x: np.ndarray, count: int, order: int = 0) -> np.ndarray:
-    """(count, *x.shape): the order-th derivative of T_0 .. T_(count-1) at x, by the three-term recurrence
-    T_(k+1) = 2x T_k - T_(k-1), differentiated d times: T_(k+1)^(d) = 2x T_k^(d) + 2d T_k^(d-1) - T_(k-1)^(d)."""
-    out = np.empty((count, *x.shape))
-    out[0] = 1.0
+    """(count, *x.shape): the order-th derivative of T_0 .. T_(count-1) at x (see chebyshev_orders)."""
+    return chebyshev_orders(x, count, order)[order]
+
+
+def chebyshev_orders(x: np.ndarray, count: int, top: int, out: np.ndarray | None = None) -> list[np.ndarray]:
+    """[the d-th derivative of T_0 .. T_(count-1) at x, (count, *x.shape), for d = 0 .. top], by the three-term
+    recurrence T_(k+1) = 2x T_k - T_(k-1), differentiated d times: T_(k+1)^(d) = 2x T_k^(d) + 2d T_k^(d-1) -
+    T_(k-1)^(d); the values themselves (d = 0) into `out` if given."""
+    values = np.empty((count, *x.shape)) if out is None else out
+    values[0] = 1.0
     if count > 1:
-        out[1] = x
+        values[1] = x
     two_x = 2 * x
     for k in range(1, count - 1):  # in place: no temporaries the size of x
-        np.multiply(two_x, out[k], out=out[k + 1])
-        out[k + 1] -= out[k - 1]
-    for d in range(1, order + 1):
-        lower = out
-        out = np.zeros_like(lower)
+        np.multiply(two_x, values[k], out=values[k + 1])
+        values[k + 1] -= values[k - 1]
+    derivatives = [values]
+    for d in range(1, top + 1):
+        lower, values = values, np.zeros_like(values)
         if d == 1 and count > 1:
-            out[1] = 1.0
+            values[1] = 1.0
         for k in range(1, count - 1):
-            out[k + 1] = two_x * out[k] - out[k - 1] + 2 * d * lower[k]
-    return out
+            np.multiply(two_x, values[k], out=values[k + 1])
+            values[k + 1] -= values[k - 1]
+            values[k + 1] += 2 * d * lower[k]
+        derivatives.append(values)
+    return derivatives
 
 
-def _solve_many(gram: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """gram^-1 targets for each window, the windows last: gram (p, p, windows), targets (p, orders,
-    windows); least norm where a gram is singular.
+def _estimates(gram: Callable[[int, int], np.ndarray], right: np.ndarray) -> np.ndarray:
+    """target' gram^-1 moments for each window and target (the windows last): right (p, orders + 1,
+    windows) holds the targets, then the moments, and is overwritten; the result is (orders, windows),
+    each fit's estimates, its weights never formed. gram(i, j) gives entry (i, j) of every window's Gram
+    matrix as a new array; with gram = low low' (Cholesky) an estimate is (low^-1 target) . (low^-1
+    moments), one forward substitution for every right-hand side and none backward.
 
-    The grams are symmetric positive (semi)definite and small: they are factored by Cholesky with the
-    loops over their p <= 9 rows and columns, every window at once, each step one product along whole
-    rows of windows (np.linalg.solve calls LAPACK once per window; with the windows first, each step would
-    sum a few strided entries per window); a window whose pivot is not clearly positive is solved by LU,
-    or by the pseudo-inverse if singular, as before."""
-    p = gram.shape[0]
+    The grams are symmetric positive (semi)definite and small: they are factored with the loops over their
+    p <= 10 rows and columns, every window at once, each step one product along whole rows of windows
+    (np.linalg.solve calls LAPACK once per window; with the windows first, each step would sum a few
+    strided entries per window); a window whose pivot is not clearly positive is solved by LU, or by the
+    pseudo-inverse (least norm) if singular."""
+    p = len(right)
 
-    def dot(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray | float:
-        """sum_k left[k] * right[k], in order (0 when empty)."""
-        total: np.ndarray | float = 0.0
-        for a, b in zip(left, right, strict=True):
-            total = a * b if isinstance(total, float) else total + a * b
-        return total
+    def less(start: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """start minus a * b for each pair, in place."""
+        for a, b in pairs:
+            start -= a * b
+        return start
 
-    low = np.zeros_like(gram)  # lower factor, gram = low low'
-    good = np.ones(gram.shape[2], dtype=bool)
+    low: dict[tuple[int, int], np.ndarray] = {}  # lower factor
+    inverse = []  # 1 / its diagonal
+    good = np.ones(right.shape[2], dtype=bool)
     for j in range(p):
-        pivot = gram[j, j] - dot([low[j, k] for k in range(j)], [low[j, k] for k in range(j)])
-        good &= pivot > CHOLESKY_PIVOT * gram[j, j]
-        root = np.sqrt(np.where(good, pivot, 1.0))
-        low[j, j] = root
+        diagonal = gram(j, j)
+        threshold = CHOLESKY_PIVOT * diagonal
+        pivot = less(diagonal, [(low[j, k], low[j, k]) for k in range(j)])
+        good &= pivot > threshold
+        np.copyto(pivot, 1.0, where=~good)
+        low[j, j] = np.sqrt(pivot, out=pivot)
+        inverse.append(1.0 / low[j, j])
         for i in range(j + 1, p):
-            low[i, j] = (gram[i, j] - dot([low[i, k] for k in range(j)], [low[j, k] for k in range(j)])) / root
-    forward = np.empty_like(targets)  # low^-1 targets, then low'^-1 of that
-    for j in range(p):
-        forward[j] = (targets[j] - dot([low[j, k] for k in range(j)], [forward[k] for k in range(j)])) / low[j, j]
-    out = np.empty_like(targets)
-    for j in range(p - 1, -1, -1):
-        above = range(j + 1, p)
-        out[j] = (forward[j] - dot([low[k, j] for k in above], [out[k] for k in above])) / low[j, j]
-    if not good.all():
+            low[i, j] = less(gram(i, j), [(low[i, k], low[j, k]) for k in range(j)])
+            low[i, j] *= inverse[j]
+    original = None if good.all() else right[:, :, ~good].copy()
+    for j in range(p):  # right becomes low^-1 (targets, moments)
+        less(right[j], [(low[j, k], right[k]) for k in range(j)])
+        right[j] *= inverse[j]
+    out = np.einsum("jow,jw->ow", right[:, :-1], right[:, -1])
+    if original is not None:
         bad = ~good
-        gram_bad, targets_bad = np.moveaxis(gram[:, :, bad], 2, 0), np.moveaxis(targets[:, :, bad], 2, 0)
+        gram_bad = np.moveaxis(np.array([[gram(i, j)[bad] for j in range(p)] for i in range(p)]), 2, 0)
+        moments_bad = original[:, -1].T
         try:
-            solved = np.linalg.solve(gram_bad, targets_bad)
+            solved = np.linalg.solve(gram_bad, moments_bad[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
-            solved = np.einsum("rab,rbo->rao", np.linalg.pinv(gram_bad), targets_bad)
-        out[:, :, bad] = np.moveaxis(solved, 0, 2)
+            solved = np.einsum("rab,rb->ra", np.linalg.pinv(gram_bad), moments_bad)
+        out[:, bad] = np.einsum("aor,ra->or", original[:, :-1], solved)
     return out
 
 
-def _window_sums(values: np.ndarray, window: int, block: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """(count, points): sum of values[:, block, offset : offset + window] for each point: the first window of
-    each block summed whole (pairwise), then shifted by what enters and leaves it (cumulative sums over
-    span - window entries only, not over the whole span)."""
-    count, blocks, span = values.shape
-    shift = span - window
-    first = values[:, :, :window].sum(axis=2)
-    entering = np.zeros((count, blocks, shift + 1))
-    leaving = np.zeros((count, blocks, shift + 1))
-    np.cumsum(values[:, :, window:], axis=2, out=entering[:, :, 1:])
-    np.cumsum(values[:, :, :shift], axis=2, out=leaving[:, :, 1:])
-    # one flat index per point (np.take along whole rows is far cheaper than indexing by two arrays)
-    at = block * (shift + 1) + offset
-    shape = (count, blocks * (shift + 1))
-    return (np.take(first, block, axis=1) + np.take(entering.reshape(shape), at, axis=1)
-            - np.take(leaving.reshape(shape), at, axis=1))
+def _translate(a: np.ndarray, beta: np.ndarray, sums: np.ndarray, moments: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Sums over pieces of samples moved to another coordinate: given, in each piece's own coordinate u,
+    sums[j] = sum T_j(u) (j < count) and moments[j] = sum T_j(u) v (j < len(moments)), the same sums of
+    T_k(x) at x = a u + beta (pieces along the last axes). T_k(a u + beta) = sum_j M_kj T_j(u), the rows of
+    M by the three-term recurrence T_(k+1)(x) = 2 (a u + beta) T_k(x) - T_(k-1)(x) on coefficient vectors,
+    with 2 u T_j = T_(j+1) + T_|j-1|. Where the piece's u in [-1, 1] maps into x in [-1, 1], every row is a
+    polynomial bounded by 1 there, so its Chebyshev coefficients are within 2: moving adds rounding of about
+    count eps times the piece's sample count, whatever the offset or scale of t."""
+    count, top = len(sums), len(moments)
+    out_sums, out_moments = np.empty_like(sums), np.empty_like(moments)
+    previous = np.zeros((count, *a.shape))
+    previous[0] = 1.0
+    row = np.zeros_like(previous)
+    row[0], row[1] = beta, a
+    out_sums[0], out_moments[0] = sums[0], moments[0]
+    out_sums[1] = beta * sums[0] + a * sums[1]
+    if top > 1:
+        out_moments[1] = beta * moments[0] + a * moments[1]
+    neighbours = np.empty_like(previous)
+    for k in range(1, count - 1):  # row is M's row k (entries above k zero), previous row k - 1
+        used = slice(0, k + 2)
+        neighbours[used] = 0.0
+        neighbours[1:k + 2] += row[:k + 1]
+        neighbours[:k] += row[1:k + 1]
+        neighbours[1] += row[0]  # 2 u T_0 = 2 T_1
+        following = a * neighbours[used] + 2 * beta * row[used] - previous[used]
+        previous[used], row[used] = row[used], following
+        out_sums[k + 1] = np.einsum("j...,j...->...", row[used], sums[used])
+        if k + 1 < top:
+            out_moments[k + 1] = np.einsum("j...,j...->...", row[used], moments[used])
+    return out_sums, out_moments
+
+
+def _segment_sums(t: np.ndarray, y: np.ndarray, size: int, rem: int, count: int, top: int, rows: range
+                  ) -> tuple[np.ndarray, ...]:
+    """For the segments `rows` (segment g: samples g size .. g size + size - 1, the last one padded with
+    copies of the last sample): centre, half-width (0 where t is constant) and mean y (level) of each, and
+    on its own u = (t - centre) / half the sums of T_0..T_(count-1) and of T_0..T_(top-1) (y - level), over
+    the whole segment and over its first `rem` samples (the sums' shape (count, segments, 2): whole, prefix)."""
+    lo, hi = rows.start * size, rows.stop * size
+    pad = max(0, hi - len(t))
+    ts = np.concatenate([t[lo:], np.full(pad, t[-1])]) if pad else t[lo:hi]
+    ys = np.concatenate([y[lo:], np.full(pad, y[-1])]) if pad else y[lo:hi]
+    ts, ys = ts.reshape(-1, size), ys.reshape(-1, size)
+    centre = 0.5 * (ts[:, 0] + ts[:, -1])
+    half = 0.5 * (ts[:, -1] - ts[:, 0])
+    level = ys.mean(axis=1)
+    basis = chebyshev((ts - centre[:, None]) / np.where(half > 0, half, 1.0)[:, None], count)
+    products = basis[:top] * (ys - level[:, None])
+    sums = np.empty((count, len(ts), 2))
+    moments = np.empty((top, len(ts), 2))
+    for out, values in ((sums, basis), (moments, products)):
+        out[:, :, 1] = values[:, :, :rem].sum(axis=2)
+        out[:, :, 0] = out[:, :, 1] + values[:, :, rem:].sum(axis=2)
+    return centre, half, level, sums, moments
 
 
 def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
@@ -201,41 +272,93 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
     """local_fits by windowed Chebyshev sums over blocks of points (see the module's notes)."""
     n, p = len(t), degree
     starts = window_starts(n, window)
-    size = max(1, window // BLOCK_FRACTION)  # points per block
-    span = min(size + window - 1, n)  # samples every window of a block lies in
+    size = max(1, window // BLOCK_FRACTION)  # window starts per block, and samples per segment
+    quotient, rem = divmod(window, size)  # a block's first window: `quotient` segments and `rem` samples
+    span = size + window - 1  # samples every window of a block lies in (fewer at the end of t)
+    shift = size - 1
     count = 2 * p + 1
-    blocks = -(-n // size)
-    first = np.minimum(starts[np.arange(blocks) * size], n - span)
+    blocks = (n - window) // size + 1  # block b: the points whose window starts in [b size, (b + 1) size)
+    # moving a segment's sums costs about count^2 per block, summing its samples size * count: moving pays
+    # from a few times count samples on (measured)
+    segmented = size > SEGMENT_COUNTS * count
+    if segmented:
+        segments = blocks + quotient - (rem == 0)  # those the blocks' first windows cover
+        group = max(1, _BLOCK_VALUES // (size * count))
+        parts = run_all([partial(_segment_sums, t, y, size, rem, count, p + 1, range(lo, min(lo + group, segments)))
+                         for lo in range(0, segments, group)])
+        seg_centre, seg_half, seg_level = (np.concatenate([part[i] for part in parts]) for i in range(3))
+        seg_sums, seg_moments = (np.concatenate([part[i] for part in parts], axis=1) for i in (3, 4))
+
     out = {order: np.empty(n) for order in orders}
-    powers = np.arange(p + 1)
-    product_sum, product_difference = powers[:, None] + powers[None, :], np.abs(powers[:, None] - powers[None, :])
-    per = max(1, _BLOCK_VALUES // ((span + 1) * count))
+    bounds = np.searchsorted(starts, np.arange(blocks + 1) * size)
+    per = max(1, _BLOCK_VALUES // (4 * size * count))  # blocks per chunk: their (shift, count) arrays, a few
 
     def fit_chunk(lo: int) -> None:
         these = np.arange(lo, min(lo + per, blocks))
-        index = first[these, None] + np.arange(span)
-        tb = t[index]
-        centre = 0.5 * (tb[:, 0] + tb[:, -1])
-        half = 0.5 * (tb[:, -1] - tb[:, 0])
-        x = (tb - centre[:, None]) / half[:, None]
-        yb = y[index]
-        level = yb.mean(axis=1)
-        yb = yb - level[:, None]
-        basis = chebyshev(x, count)  # (count, blocks, span)
-        points = np.arange(these[0] * size, min((these[-1] + 1) * size, n))
-        block = points // size - lo
-        offset = starts[points] - first[points // size]  # 0 .. span - window
-        window_sums = _window_sums(basis, window, block, offset)
-        window_moments = _window_sums(basis[: p + 1] * yb, window, block, offset)
-        gram = 0.5 * (window_sums[product_sum] + window_sums[product_difference])  # (p + 1, p + 1, points)
+        first = these * size
+        last = np.minimum(first + span, n) - 1
+        centre, half = 0.5 * (t[first] + t[last]), 0.5 * (t[last] - t[first])
+        if segmented:  # each block's first window from its segments' sums, moved to the block's x
+            pieces = these[:, None] + np.arange(quotient + (rem > 0))
+            kind = (np.arange(pieces.shape[1]) == quotient).astype(int)  # whole segments, then the prefix
+            # one level per block: a piece's moments about its own level are moved to it by its sums
+            level = seg_level[pieces].mean(axis=1)
+            sums = seg_sums[:, pieces, kind]
+            moments = seg_moments[:, pieces, kind] + (seg_level[pieces] - level[:, None]) * sums[:p + 1]
+            a = seg_half[pieces] / half[:, None]
+            beta = (seg_centre[pieces] - centre[:, None]) / half[:, None]
+            first_sums, first_moments = (values.sum(axis=2) for values in _translate(a, beta, sums, moments))
+        else:  # summed over its samples
+            index = first[:, None] + np.arange(window)
+            yw = y[index]
+            level = yw.mean(axis=1)
+            basis = chebyshev((t[index] - centre[:, None]) / half[:, None], count)
+            first_sums = basis.sum(axis=2)
+            first_moments = (basis[:p + 1] * (yw - level[:, None])).sum(axis=2)
+        # each window start's sums: the first window's, then plus what enters less what leaves, cumulated
+        # along the block (entering samples beyond the end of t are never used: the last block has fewer starts)
+        width = count + p + 1
+        cumulative = np.empty((shift + 1, width, len(these)))  # each step's values contiguous, for _cumulate
+        cumulative[0, :count], cumulative[0, count:] = first_sums, first_moments
+        steps = np.arange(shift)[:, None]
+        entering, leaving = np.minimum(first + window + steps, n - 1), first + steps
+        chebyshev_orders((t[entering] - centre) / half, count, 0, out=cumulative[1:, :count].transpose(1, 0, 2))
+        np.multiply(cumulative[1:, : p + 1], (y[entering] - level)[:, None], out=cumulative[1:, count:])
+        basis = np.moveaxis(chebyshev((t[leaving] - centre) / half, count), 0, 1)  # (shift, count, blocks)
+        cumulative[1:, :count] -= basis
+        cumulative[1:, count:] -= basis[:, : p + 1] * (y[leaving] - level)[:, None]
+        _cumulate(cumulative)
+        points = np.arange(bounds[these[0]], bounds[these[-1] + 1])
+        block = starts[points] // size - lo
+        # the sums in the order of the window starts (the block's, then the next block's), then each point's
+        by_start = cumulative.transpose(1, 2, 0).reshape(width, -1)
+        index = starts[points] - first[0]
+        one_each = index[-1] - index[0] == len(points) - 1  # no two points share a start (none at the ends of t)
+        window_values = by_start[:, index[0]:index[-1] + 1] if one_each else np.take(by_start, index, axis=1)
+        window_sums, window_moments = window_values[:count], window_values[count:]
         at = (t[points] - centre[block]) / half[block]
-        targets = np.stack([chebyshev(at, p + 1, order) / half[block] ** order for order in orders], axis=1)
-        values = np.einsum("aor,ar->or", _solve_many(gram, targets), window_moments)
+        right = np.empty((p + 1, len(orders) + 1, len(points)))  # the targets, then the moments
+        derivatives = chebyshev_orders(at, p + 1, max(orders))
+        for j, order in enumerate(orders):
+            np.divide(derivatives[order], half[block] ** order, out=right[:, j])
+        # twice the Gram matrices (T_a T_b = (T_(a+b) + T_|a-b|) / 2) and twice the moments: the same estimates
+        np.multiply(window_moments, 2.0, out=right[:, -1])
+        values = _estimates(lambda i, j: window_sums[i + j] + window_sums[abs(i - j)], right)
         for j, order in enumerate(orders):
             out[order][points] = values[j] + (level[block] if order == 0 else 0.0)
 
     run_all([partial(fit_chunk, lo) for lo in range(0, blocks, per)])  # chunks of points share nothing
     return out
+
+
+def _cumulate(values: np.ndarray) -> None:
+    """values[i] += values[i - 1] for i = 1, 2, ... in place. With long rows, a row at a time: np.cumsum adds
+    one entry after the other (no vector instructions), several times slower there."""
+    if values[0].size < CUMULATE_ROW:
+        np.cumsum(values, axis=0, out=values)
+        return
+    for i in range(1, len(values)):
+        values[i] += values[i - 1]
 
 
 def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
