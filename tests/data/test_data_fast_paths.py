@@ -24,11 +24,12 @@ def knots_by_loop(u, minimum):
 def test_knots_are_the_greedy_walks(seed):
     rng = np.random.default_rng(seed)
     n = 3000
+    clustered = np.sort(np.r_[rng.uniform(0, 1, n // 2), rng.uniform(0.4, 0.41, n - n // 2)])  # half in 1%
     for u in (np.r_[0.0, np.sort(rng.uniform(0, 1, n - 2)), 1.0], np.linspace(0, 1, n) * 1e-7 + 5.0,
-              np.cumsum(rng.uniform(0.5, 1.5, n)) / 1e3):
+              np.cumsum(rng.uniform(0.5, 1.5, n)) / 1e3, clustered, np.array([0.0, 1.0]), np.array([0.0, 0.5, 1.0])):
         steps = np.diff(u)
         for minimum in (np.min(steps) * 1.5, np.median(steps), np.median(steps) * 7.3, (u[-1] - u[0]) / 3,
-                        float(steps[17])):  # the last: exactly a step, where rounding decides
+                        float(steps[17 % len(steps)])):  # the last: exactly a step, where rounding decides
             assert np.array_equal(statespace._knots(u, minimum), knots_by_loop(u, minimum))
 
 
@@ -77,7 +78,7 @@ def test_merged_runs_are_the_greedy_walks(seed):
               np.cumsum(rng.choice([1e-4, 1e-3, 1.0], n)) + 7.0):
         steps = np.diff(t)
         for minimum in (np.min(steps) * 1.5, 0.25 * np.median(steps), np.median(steps), np.median(steps) * 7.3,
-                        float(steps[17])):  # the last: exactly a step, where rounding decides
+                        float(steps[17 % len(steps)])):  # the last: exactly a step, where rounding decides
             for found, expected in zip(_merge(t, y, minimum), merge_by_loop(t, y, minimum), strict=True):
                 assert np.array_equal(found, expected)
 
@@ -130,3 +131,32 @@ def test_every_blas_library_has_one_thread_once_the_data_package_is_imported():
 
     blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
     assert blas and all(info["num_threads"] == 1 for info in blas), blas
+
+
+def test_arrays_freed_by_one_move_are_reused_by_the_next_without_page_faults():
+    """glibc maps large arrays afresh and hands freed memory back: each new array then costs a page fault per
+    4 KB on first touch (see parallel.py). Once the data package is imported, arrays of 0.8-8 MB made and
+    freed in turn, as a move of a control at 10^5 samples makes them, reuse the memory freed before. Checked
+    in a fresh process each way: the same loop without the import faults on thousands of pages."""
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's allocator only")
+    script = """
+import resource, sys
+import numpy as np
+if sys.argv[1] == "import":
+    import explorer.core.data
+def work():
+    for size in (100_000, 1_000_000, 300_000, 700_000, 100_000, 1_000_000):
+        a = np.ones(size); b = a * 2; del a, b
+work()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(5):
+    work()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+    faults = {how: int(subprocess.run([sys.executable, "-c", script, how], capture_output=True, text=True,
+                                      check=True).stdout) for how in ("plain", "import")}
+    assert faults["plain"] > 1000 and faults["import"] < 100, faults

@@ -212,29 +212,3 @@ def test_derivatives_between_knots_are_the_hermite_interpolants(kind, model):
             found = system.derivative(z, order)
             assert np.max(np.abs(found - expected)) <= 1e-9 * np.max(np.abs(expected)), (lam, order)
 
-
-@pytest.mark.parametrize("kind", ["even", "jittered", "random", "clustered"])
-@pytest.mark.parametrize("n", [2, 3, 50, 5000])
-def test_the_knots_are_the_chain_of_samples_at_least_the_least_distance_apart(kind, n):
-    """The knots against the definition walked one sample at a time: from the first sample, each next knot is
-    the first sample at least `minimum` after the last one, and the last sample closes the chain (replacing
-    a knot too close to it). The walk takes runs of next-sample steps whole where few samples are skipped."""
-    rng = np.random.default_rng(n)
-    if kind == "clustered":  # half the samples in a hundredth of the span
-        t = np.sort(np.concatenate([rng.uniform(0, 1, n // 2), rng.uniform(0.4, 0.41, n - n // 2)]))
-    else:
-        t = times(kind, n, 0.0, 1.0, seed=n)
-    u = prepare(t, np.zeros(n)).u
-    h = float(np.median(np.diff(u)))
-    for share in (1e-4, 1e-2, 0.3, 1.0, 3.0, 100.0):
-        minimum = share * h
-        expected = [0]
-        for i in range(1, n):
-            if u[i] - u[expected[-1]] >= minimum:
-                expected.append(i)
-        if expected[-1] != n - 1:
-            if len(expected) > 1 and u[-1] - u[expected[-1]] < minimum:
-                expected[-1] = n - 1
-            else:
-                expected.append(n - 1)
-        assert statespace._knots(u, minimum).tolist() == expected, share

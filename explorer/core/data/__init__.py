@@ -6,8 +6,8 @@
   parameters declared once; their numerics in `stencils.py` (np.gradient, Fornberg weights on uneven
   spacing), `local_fit.py` (Savitzky-Golay on any spacing), `statespace.py` (smoothing spline and the
   Kalman/RTS smoother as one banded solve), `trend_filter.py` (total-variation regularisation);
-  `parallel.py`: parts that share nothing (the local fits' chunks of points) on a few threads, and one
-  thread for each BLAS library.
+  `parallel.py`: parts that share nothing (the local fits' chunks of points) on a few threads, one
+  thread for each BLAS library, and freed memory kept for the next arrays.
 - `noise.py`: the noise level from the samples; `choice.py`: every parameter chosen from the data;
   `risk.py`: `auto`, the method and its parameters of least estimated risk.
 - `differentiate.py`: `differentiate_samples(t, y, order, method="auto", **params)`, the one entry point,
@@ -22,9 +22,10 @@ Pure NumPy/SciPy over arrays; no Qt.
 from .differentiate import differentiate_samples
 from .errors import DataError
 from .methods import METHOD_NAMES, METHODS
-from .parallel import one_blas_thread
+from .parallel import keep_freed_memory, one_blas_thread
 from .result import SampleDerivative
 
 one_blas_thread()  # after the imports above have loaded SciPy's linear algebra (see parallel.py)
+keep_freed_memory()
 
 __all__ = ["METHODS", "METHOD_NAMES", "DataError", "SampleDerivative", "differentiate_samples"]
