@@ -256,11 +256,11 @@ def moved_values(method: str, chosen: dict, moves: int) -> list[dict]:
     return out
 
 
-def time_moves(n: int, moves: int) -> list[tuple[str, float, float, str]]:
+def time_moves(n: int, moves: int, spacing: str = "jittered") -> list[tuple[str, float, float, str]]:
     """(method, median seconds, 95th percentile, parameters) of moving one control at n samples: the time
     to the window's first stage (the chosen method's derivative, every parameter given: no automatic
     choice; the noise estimate is included), the stage the plot waits for, over `moves` moves."""
-    data = make_synthetic("sin(x)", 0.0, 60.0, n, "jittered", 0.01, 3)
+    data = make_synthetic("sin(x)", 0.0, 60.0, n, spacing, 0.01, 3)
     samples = SampleSet(data.t, data.y, "bench")
     out = []
     for method in ("gradient", "fornberg", "savgol", "spline", "tv", "kalman"):
@@ -351,13 +351,13 @@ def report(cases: list[Case], names: list[str], comparator_rows: list[tuple], sp
               f"- loading 10^6 rows of CSV: {speed['load10']:.2f} s at 10 significant digits ({speed['mb10']:.0f} MB), "
               f"{speed['load17']:.2f} s at 17 ({speed['mb17']:.0f} MB) (goal < 1 s)",
               f"- auto at 10^5 samples (noisy sine, jittered t, a first call on new arrays): {speed['auto']:.2f} s, chose {speed['auto_method']} "
-              "(goal < 0.5 s)", methods_lines(speed["methods"]), ""]
+              "(goal < 0.5 s)", *(methods_lines(timings, spacing) for spacing, timings in speed["methods"].items()), ""]
     return "\n".join(lines)
 
 
-def methods_lines(timings: list[tuple[str, float, float, str]]) -> str:
+def methods_lines(timings: list[tuple[str, float, float, str]], spacing: str = "jittered") -> str:
     worst = max(p95 for _, _, p95, _ in timings)
-    return (f"- moving a control at 10^5 samples (jittered t; {MOVES} moves of each method's swept control "
+    return (f"- moving a control at 10^5 samples ({spacing} t; {MOVES} moves of each method's swept control "
             "around its automatic value, time to the window's first stage, median / 95th percentile): " + "; ".join(
                 f"{method} {median * 1e3:.0f} / {p95 * 1e3:.0f} ms" for method, median, p95, _ in timings)
             + f" (goal p95 < 50 ms: {'met' if worst < 0.05 else 'missed'} by the slowest, {worst * 1e3:.0f} ms)")
@@ -387,7 +387,8 @@ def main() -> None:
     if args.write and (args.seed or args.accuracy_only or args.shapes):
         parser.error("--write records the full run on the report's own seeds: no --seed, --accuracy-only or --shapes")
     if args.methods_only:
-        print(methods_lines(time_moves(100_000, MOVES)))
+        for spacing in SPACINGS:
+            print(methods_lines(time_moves(100_000, MOVES, spacing), spacing))
         return
     started = time.perf_counter()
     cases = []
@@ -423,7 +424,8 @@ def main() -> None:
     load17, mb17 = time_loading(1_000_000, 17, repeats)
     auto_seconds, auto_method = time_auto(100_000, repeats)
     speed = {"load10": load10, "mb10": mb10, "load17": load17, "mb17": mb17, "auto": auto_seconds,
-             "auto_method": auto_method, "methods": time_moves(100_000, MOVES if not args.quick else 5)}
+             "auto_method": auto_method,
+             "methods": {spacing: time_moves(100_000, MOVES if not args.quick else 5, spacing) for spacing in SPACINGS}}
     text = report(cases, names, comparator_rows, speed, time.perf_counter() - started)
     print(text)
     if args.write:

@@ -261,15 +261,22 @@ class Smoothed:
 @dataclass(frozen=True, eq=False)
 class _Structure:
     """What the system K = O'O + mu * P has that lam does not change on its mesh: the transitions F, P's
-    increment precisions for mu = 1, the observation rows (samples between knots) and P's band for mu = 1.
-    Kept per data set when every sample is a knot (the mesh is then the same for every lam)."""
+    increment precisions for mu = 1, the observation rows of the samples between knots and P's band for
+    mu = 1. Kept per data set when every sample is a knot (the mesh is then the same for every lam).
+
+    A sample at a knot sees that knot's g state alone (its row is 1 there, 0 elsewhere): only the samples
+    between knots carry rows of Hermite basis values. With light smoothing on random t nearly every sample
+    is a knot, and the observation then costs O(knots) plus O(samples between)."""
 
     mesh: _Mesh
     f: np.ndarray
     qinv: np.ndarray  # for mu = 1
-    observe_rows: np.ndarray | None  # (2m, samples): g at each sample from its element's 2m knot states
     prior_band: np.ndarray  # lower banded storage of P (mu = 1): row d holds P[i + d, i]
     observed_band: np.ndarray | None  # ... of O'O (None when every sample is a knot: ones at the g states)
+    between: np.ndarray | None = None  # the samples that are not knots, in order (None when every one is)
+    observe_rows: np.ndarray | None = None  # (2m, between): g at each from its element's 2m knot states
+    runs: np.ndarray | None = None  # where each element's run of them starts, in `between`
+    elements: np.ndarray | None = None  # ... and which element that is
 
     @property
     def simple(self) -> bool:
@@ -277,8 +284,15 @@ class _Structure:
 
     @property
     def observe(self) -> np.ndarray | None:
-        """(samples, 2m): observe_rows, one row per sample."""
-        return None if self.observe_rows is None else self.observe_rows.T
+        """(samples, 2m): every sample's row of O on its element's 2m states (a knot's: 1 at its g)."""
+        if self.observe_rows is None:
+            return None
+        m, knots = self.f.shape[0], self.mesh.knots
+        out = np.zeros((len(self.mesh.element), 2 * m))
+        out[knots[:-1], 0] = 1.0  # the left end of its own element
+        out[knots[-1], m] = 1.0  # the last sample: the right end of the last element
+        out[self.between] = self.observe_rows.T
+        return out
 
 
 def _structure(u: np.ndarray, m: int, knots: np.ndarray) -> _Structure:
@@ -301,19 +315,26 @@ def _structure(u: np.ndarray, m: int, knots: np.ndarray) -> _Structure:
                 prior[b - a, m + a::m] += qinv[a, b]
             prior[m + b - a, a:m * (k - 1):m] -= top_right[a, b]
     if k == len(u):  # every sample its own knot (even and jittered t, moderate smoothing)
-        return _Structure(mesh, f, qinv, None, prior, None)
-    # g at each sample from the 2m states of its element's two knots (scaled: basis * rho^a), one row per
-    # basis function
-    rows = _hermite_rows(mesh.s, m, 0)
-    rows *= np.take(mesh.scales.T, mesh.element, axis=1)
-    # O'O: the products of each element's basis values summed over its samples, which are consecutive (the
-    # element of knot e starts at it), so one reduceat per basis function sums them for every element at once
+        return _Structure(mesh, f, qinv, prior, None)
+    # the samples between knots: g at each from the 2m states of its element's two knots (scaled: basis *
+    # rho^a), one row per basis function
+    off = np.ones(len(u), dtype=bool)
+    off[knots] = False
+    between = np.flatnonzero(off)
+    element = mesh.element[between]
+    rows = _hermite_rows(mesh.s[between], m, 0)
+    rows *= np.take(mesh.scales.T, element, axis=1)
+    # O'O: 1 at every knot's g state (its own sample), and the products of each element's basis values
+    # summed over its samples between knots, which are consecutive: one reduceat per basis function
     observed = np.zeros((2 * m, m * k))
+    observed[0, 0::m] = 1.0
+    runs = np.flatnonzero(np.r_[True, element[1:] != element[:-1]])
+    elements = element[runs]
     for a in range(2 * m):
-        sums = np.add.reduceat(rows[a] * rows[a:], mesh.knots[:-1], axis=1)  # (2m - a, elements)
+        sums = np.add.reduceat(rows[a] * rows[a:], runs, axis=1)  # (2m - a, elements with samples between)
         for b in range(a, 2 * m):
-            observed[b - a, a:a + m * (k - 1):m] += sums[b - a]
-    return _Structure(mesh, f, qinv, rows, prior, observed)
+            observed[b - a, elements * m + a] += sums[b - a]
+    return _Structure(mesh, f, qinv, prior, observed, between, rows, runs, elements)
 
 
 Structures = dict[tuple[int, bytes], _Structure]
@@ -349,8 +370,6 @@ class _System:
         self.mu = lam / mesh.h ** (2 * m - 1)
         self.f = structure.f
         self.qinv = self.mu * structure.qinv
-        self.observe = structure.observe
-        self.observe_rows = structure.observe_rows
         self.v = v
         self.simple = structure.simple
 
@@ -368,25 +387,37 @@ class _System:
             rhs = self.observed_sums(self.v)
         return band, rhs
 
+    @property
+    def observe(self) -> np.ndarray | None:
+        return self.structure.observe
+
     def observed_sums(self, v: np.ndarray) -> np.ndarray:
-        """O' v: each sample's value times its 2m basis values, summed per element onto the element's states
-        (its samples are consecutive: one reduceat per basis function)."""
-        assert self.observe_rows is not None
+        """O' v: a knot's own sample onto its g state; each sample between knots, times its 2m basis values,
+        summed per element onto the element's states (its samples are consecutive: one reduceat per basis
+        function)."""
+        structure = self.structure
+        assert structure.observe_rows is not None and structure.runs is not None and structure.elements is not None
         m, k = self.m, len(self.mesh.knots)
         out = np.zeros(m * k)
-        for a, row in enumerate(self.observe_rows):
-            out[a:a + m * (k - 1):m] += np.add.reduceat(row * v, self.mesh.knots[:-1])
+        out[0::m] = v[self.mesh.knots]
+        between = v[structure.between]
+        for a, row in enumerate(structure.observe_rows):
+            out[structure.elements * m + a] += np.add.reduceat(row * between, structure.runs)
         return out
 
     def seen(self, z: np.ndarray) -> np.ndarray:
         """g at every sample from the states z (knots, m)."""
         if self.simple:
             return z[:, 0].copy()
-        assert self.observe_rows is not None
-        flat, first = z.ravel(), self.mesh.element * self.m
-        out = self.observe_rows[0] * np.take(flat, first)
+        structure = self.structure
+        assert structure.observe_rows is not None
+        out = np.empty(len(self.mesh.element))
+        out[self.mesh.knots] = z[:, 0]
+        flat, first = z.ravel(), self.mesh.element[structure.between] * self.m
+        between = structure.observe_rows[0] * np.take(flat, first)
         for a in range(1, 2 * self.m):
-            out += self.observe_rows[a] * np.take(flat, first + a)
+            between += structure.observe_rows[a] * np.take(flat, first + a)
+        out[structure.between] = between
         return out
 
     def apply(self, z: np.ndarray) -> np.ndarray:
