@@ -29,11 +29,12 @@ chooses the smoothing best for the values, and the derivatives often want more).
 and docs/benchmarks.md have the numbers.
 
 The Kalman rows come from one application of the smoother's preconditioner (its banded factor, with the
-polynomial null space solved exactly where smoothing is stiff), without the conjugate-gradient steps (the derivative itself is the
-converged one): on random t with little smoothing they can be off by 20%, which only blurs the noise
-terms of the estimate. The rows are dense (n x n), so with more than RISK_SAMPLES samples the comparison
-runs on that many spread over the data (the Kalman model is in continuous time: its lam and model carry
-over to all the samples; a chosen Savitzky-Golay has its window chosen again on all of them).
+polynomial null space solved exactly where smoothing is stiff), without the conjugate-gradient steps (the
+derivative itself is the converged one): on random t with little smoothing they can be off by 20%, which
+only blurs the noise terms of the estimate. The rows are dense (n x n), so with more than RISK_SAMPLES
+samples the comparison runs on that many spread over the data (the Kalman model is in continuous time:
+its lam and model carry over to all the samples; a chosen Savitzky-Golay has its window chosen again on all
+of them).
 """
 
 from __future__ import annotations
