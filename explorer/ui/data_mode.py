@@ -20,10 +20,13 @@ from ..core.inputs import from_text, to_text
 from .data_view import DataView
 from .input_model import InputModel
 from .settings import load_texts, save_texts, stored_text
-from .stage_worker import StageWorker
+from .stage_worker import Settle, StageWorker
 
 MAX_RECENT_DATA = 10
 GROUP = "data/"
+# after the chosen method's derivative, the comparison and the error against smoothing wait this long for a
+# newer request: while a control is dragged, each move is then one derivative, not a wait for work it made stale
+FOLLOW_UP_SECONDS = 0.15
 
 
 class DataMode(QObject):
@@ -116,7 +119,14 @@ class DataMode(QObject):
         self._computing = self._job
         request = replace(self.model.state, request_id=self._job)
         samples = self.samples
-        self.worker.submit(self._job, lambda: data_stages(samples, request))
+
+        def job():
+            stages = data_stages(samples, request)
+            yield next(stages)  # the chosen method's: what the moved control changed
+            yield Settle(FOLLOW_UP_SECONDS)
+            yield from stages
+
+        self.worker.submit(self._job, job)
 
     def cancel(self) -> None:
         self.worker.cancel(self._job)

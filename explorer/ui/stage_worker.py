@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import QThread, Signal
@@ -18,8 +19,19 @@ Job = Callable[[], Iterable[object]]
 EXPECTED = (DataError, ExpressionError, SymbolicError, OSError, ValueError)  # said to the user in one line
 
 
+@dataclass(frozen=True)
+class Settle:
+    """Yielded by a job: wait this long for a newer job (or a cancel) before going on, sending nothing. What
+    follows is work that a quick succession of jobs (a control dragged) would only throw away: begun, it
+    would hold up the next job until its current step ends."""
+
+    seconds: float
+
+
 class StageWorker(QThread):
-    """`submit(job_id, job)` replaces any job not yet started; a running one stops at its next stage."""
+    """`submit(job_id, job)` replaces any job not yet started; a running one stops at its next stage, or at
+    the next None it yields (a checkpoint between stages that take long, sent to no one), or while it waits
+    at a Settle."""
 
     stage = Signal(int, object)  # job id, one stage
     failed = Signal(int, str)  # job id, what went wrong in one line
@@ -81,6 +93,15 @@ class StageWorker(QThread):
                 for result in job():
                     if self._dropped(job_id):
                         break
+                    if result is None:  # a checkpoint: a place to be dropped, nothing to send
+                        continue
+                    if isinstance(result, Settle):
+                        with self._condition:
+                            dropped = self._condition.wait_for(partial(self._dropped_locked, job_id),
+                                                               timeout=result.seconds)
+                        if dropped:  # before the job computes what follows
+                            break
+                        continue
                     pause = pause_after is not None and pause_after(result)
                     if pause:
                         self._gate.sent()

@@ -74,3 +74,75 @@ def test_without_truth_residuals_and_disagreement():
     spread = disagreement(results)
     assert spread.shape == data.t.shape and np.all(spread >= 0)
     assert np.median(spread) < 0.1 and rmse(results[2].derivative, data.exact[1]) < 0.05
+
+
+# -- the window's requests on the same samples: what a move of a control computes --------------------------
+
+
+def session_case(n: int = 3000):
+    from explorer.core.data.session import SampleSet
+
+    data = make_synthetic("sin(x)", 0.0, 12.0, n, "jittered", 0.01, 5)
+    return data, SampleSet(data.t, data.y, "test", (), dict(data.exact))
+
+
+def test_moving_the_swept_parameter_computes_one_derivative_and_keeps_the_comparison_and_the_sweep(monkeypatch):
+    """The other methods at their automatic settings and the chosen method's error against smoothing do not
+    depend on the moved parameter: kept with the samples, they are the first request's, and a move costs the
+    chosen derivative alone. What is kept equals what a fresh computation gives."""
+    from explorer.core.data import session
+    from explorer.core.data.session import DataRequest, data_stages
+
+    data, samples = session_case()
+    first = [s for s in data_stages(samples, DataRequest(order=1, method="savgol", parameters=(("window", 41.0),)))
+             if s is not None]
+    calls = []
+    original = session.differentiate_with
+    monkeypatch.setattr(session, "differentiate_with", lambda *a, **k: calls.append(a[3]) or original(*a, **k))
+    moved = [s for s in data_stages(samples, DataRequest(order=1, method="savgol", parameters=(("window", 45.0),)))
+             if s is not None]
+    assert calls == ["savgol"]  # the moved derivative only
+    assert [type(s).__name__ for s in moved] == ["ChosenStage", "CompareStage", "SweepStage"]
+    assert moved[0].result.parameters["window"] == 45
+    for name, result in moved[1].results.items():
+        if name != "savgol":
+            assert result is first[1].results[name]
+            fresh = differentiate_samples(data.t, data.y, 1, name)
+            np.testing.assert_array_equal(result.derivative, fresh.derivative)
+    assert moved[2].sweep is first[2].sweep
+    fresh_sweep = smoothing_sweep(data.t, data.y, data.exact[1], 1, "savgol", session.SWEEP_VALUES,
+                                  degree=moved[0].result.parameters["degree"])
+    np.testing.assert_array_equal(moved[2].sweep.rmse, fresh_sweep.rmse)
+
+
+def test_work_computed_anew_has_a_checkpoint_before_each_derivative():
+    """Between the first stage and the next ones, None before each derivative computed anew: where the window's
+    worker drops a request a newer one made stale, instead of finishing its comparison and sweep."""
+    from explorer.core.data.session import DataRequest, data_stages
+
+    _, samples = session_case(400)
+    stages = list(data_stages(samples, DataRequest(order=1, method="spline", parameters=(("lam", 1e-3),))))
+    kinds = [type(s).__name__ for s in stages]
+    assert kinds[0] == "ChosenStage" and kinds[-1] == "SweepStage"
+    compare = kinds.index("CompareStage")
+    assert kinds[1:compare] == ["NoneType"] * 5  # one before each other method
+    assert kinds.count("NoneType") >= 5 + 10  # and before each value of the sweep
+    again = [type(s).__name__ for s in data_stages(samples, DataRequest(order=1, method="spline",
+                                                                        parameters=(("lam", 2e-3),)))]
+    assert again == ["ChosenStage", "CompareStage", "SweepStage"]  # all kept: nothing to stop between
+
+
+def test_the_samples_keep_at_most_their_byte_bound_dropping_the_least_recently_used(monkeypatch):
+    from explorer.core.data import session
+
+    _, samples = session_case(1000)
+    monkeypatch.setattr(session, "KEPT_BYTES", 3 * 2 * 8 * 1000)  # about three results with their fits
+    for name in ("savgol", "spline", "kalman", "tv"):
+        session._automatic(samples, 1, name)
+    assert samples.kept.find(("automatic", 1, "savgol", ())) is None  # the oldest went
+    assert samples.kept.find(("automatic", 1, "tv", ())) is not None
+    failing = session.SampleSet(np.array([0.0, 1.0]), np.array([1.0, 2.0]), "two")
+    with pytest.raises(DataError):
+        session._automatic(failing, 2, "tv")
+    with pytest.raises(DataError):  # a failure is kept too: said again without computing again
+        session._automatic(failing, 2, "tv")

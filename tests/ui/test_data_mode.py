@@ -222,3 +222,76 @@ def test_a_log_axis_over_less_than_a_decade_labels_only_1_2_5():
     labels = axis.logTickStrings(values, 1.0, 0.1)
     shown = [text for text in labels if text]
     assert len(shown) == 4 and all(text for text, v in zip(labels, values) if round(10 ** v, 6) in (0.02, 0.05, 0.1, 0.2))
+
+
+def test_a_settle_or_a_checkpoint_gives_way_to_a_newer_job_at_once(qtbot):
+    """A job that yields Settle waits for a newer job before its follow-up work; None is a checkpoint, sent to
+    no one: a newer job drops the rest there."""
+    from explorer.ui.stage_worker import Settle, StageWorker
+
+    worker = StageWorker()
+    worker.start()
+    received, computed = [], []
+    worker.stage.connect(lambda job, stage: received.append((job, stage)))
+
+    def slow():
+        yield "chosen"
+        yield Settle(60.0)  # only a newer job ends this wait in time
+        computed.append("compare")
+        yield "compare"
+
+    def checkpoints():
+        yield "chosen"
+        for k in range(1000):
+            yield None
+            computed.append(k)
+            threading.Event().wait(0.01)
+        yield "sweep"
+
+    import threading
+
+    try:
+        worker.submit(1, slow)
+        qtbot.waitUntil(lambda: received == [(1, "chosen")], timeout=5000)
+        worker.submit(2, checkpoints)
+        qtbot.waitUntil(lambda: (2, "chosen") in received and len(computed) >= 3, timeout=5000)
+        worker.submit(3, lambda: iter(["last"]))
+        qtbot.waitUntil(lambda: (3, "last") in received, timeout=5000)
+        assert received == [(1, "chosen"), (2, "chosen"), (3, "last")]  # no None, no stale follow-up
+        assert "compare" not in computed and len(computed) < 1000
+    finally:
+        worker.stop()
+
+
+def test_dragging_a_parameter_computes_each_move_and_the_comparison_only_once_it_stops(qtbot, window, monkeypatch):
+    """Each move of a control is answered by its own derivative at once. The comparison and the error against
+    smoothing wait until the moves stop: a move made meanwhile would make them stale, and begun, they would
+    hold up the next move until their current derivative ended."""
+    from explorer.core.data import evaluation, session
+    from explorer.ui import data_mode
+
+    monkeypatch.setattr(data_mode, "FOLLOW_UP_SECONDS", 2.0)  # longer than a move here takes, on any machine
+    window.set_mode("data")
+    window.data.synthetic("sin(x)", 0.0, 12.0, 20_000, "jittered", 1e-2, 4)
+    data = settled_data(qtbot, window)
+    calls = []
+    for module in (session, evaluation):
+        original = module.differentiate_with
+        monkeypatch.setattr(module, "differentiate_with",
+                            lambda *a, original=original, **k: calls.append((a[3], dict(a[4]))) or original(*a, **k))
+    kinds = []
+    data.worker.stage.connect(lambda job, stage: kinds.append((job, type(stage).__name__)))
+    moves = (101.0, 103.0, 105.0, 107.0, 109.0)
+    for window_length in moves:  # the first move also changes the method: nothing of savgol is kept yet
+        before = data._job
+        data.model.update(method="savgol", parameters=(("window", window_length),))
+        qtbot.waitUntil(lambda before=before: data.chosen is not None and data.chosen.request_id > before,
+                        timeout=TIMEOUT_MS)
+    made_during_the_drag = len(calls)
+    last = data._job
+    data = settled_data(qtbot, window)
+    qtbot.waitUntil(lambda: (last, "SweepStage") in kinds, timeout=TIMEOUT_MS)
+    assert data.chosen.result.parameters["window"] == 109
+    assert calls[:made_during_the_drag] == [("savgol", {"window": w}) for w in moves]  # each move's own only
+    assert [(job, kind) for job, kind in kinds if job != last and kind != "ChosenStage"] == []
+    assert len(calls) > made_during_the_drag  # the comparison and sweep, once the moves stopped

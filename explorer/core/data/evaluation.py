@@ -1,7 +1,8 @@
 """How good a derivative of samples is: against the truth when it is known, and by its own evidence when not.
 
 - `smoothing_sweep`: RMSE of one method's derivative against the exact one over a grid of its smoothing
-  parameter, the automatic choice marked: the data-mode counterpart of the error-against-h V curve.
+  parameter, the automatic choice marked: the data-mode counterpart of the error-against-h V curve
+  (`sweep_steps`: the same, one derivative at a time, for a caller that may stop between them).
 - `residuals` (y minus the method's fit) and `disagreement` (the spread of several methods' derivatives at
   each sample): what is left to judge by when there is no truth.
 """
@@ -9,7 +10,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,14 +75,30 @@ def sweep_values(method: str, automatic: Value, n: int, count: int) -> np.ndarra
 def smoothing_sweep(t: np.ndarray, y: np.ndarray, exact: np.ndarray, order: int, method: str, count: int = 25,
                     **given: Value) -> SmoothingSweep:
     """Error against smoothing: method's derivative RMSE against exact over a grid of its main parameter."""
+    steps = sweep_steps(t, y, exact, order, method, count, None, **given)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def sweep_steps(t: np.ndarray, y: np.ndarray, exact: np.ndarray, order: int, method: str, count: int,
+                automatic: SampleDerivative | None, **given: Value) -> Generator[None, None, SmoothingSweep]:
+    """smoothing_sweep one derivative at a time: None before each (where a caller may stop), the sweep as
+    the generator's value. automatic: the method's result with `given` and the rest chosen from the data,
+    if the caller has it already."""
     if method not in SWEPT:
         raise DataError(f"unknown method {method!r}")
-    automatic = differentiate_with(t, y, order, method, given)
+    if automatic is None:
+        yield
+        automatic = differentiate_with(t, y, order, method, given)
     name = SWEPT[method]
     fixed = {k: v for k, v in automatic.parameters.items() if k != name}
     values = sweep_values(method, automatic.parameters[name], len(t), count)
     errors = np.full(len(values), np.nan)
     for k, value in enumerate(values):
+        yield
         chosen = int(value) if METHODS[method].parameter(name).integer else float(value)
         try:
             result = differentiate_with(t, y, order, method, {**fixed, name: chosen})
