@@ -26,7 +26,7 @@ MAX_RECENT_DATA = 10
 GROUP = "data/"
 # after the chosen method's derivative, the comparison and the error against smoothing wait this long for a
 # newer request: while a control is dragged, each move is then one derivative, not a wait for work it made stale
-FOLLOW_UP_SECONDS = 0.15
+FOLLOW_UP_SECONDS = 0.3
 
 
 class DataMode(QObject):

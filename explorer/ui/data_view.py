@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGraphicsItem,
     QGroupBox,
     QLabel,
     QPushButton,
@@ -31,7 +32,7 @@ from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
-from .plot_panels import ERROR_FLOOR, DecadeAxis, RoomForLegend, extent
+from .plot_panels import ERROR_FLOOR, DecadeAxis, RoomForLegend, extent, steady_range
 from .plot_style import let_title_squeeze, set_title, style_axes
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
@@ -56,12 +57,22 @@ def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x: st
 
 
 def _line(plot: pg.PlotItem, color: str, width: float = 1.0, style=Qt.PenStyle.SolidLine) -> pg.PlotDataItem:
-    item = pg.PlotDataItem(pen=pg.mkPen(color, width=width, style=style), connect="finite")
-    # A million samples: draw what the pixels can show (peaks kept), only what is in view.
+    # about one min-max pair of points per pixel column ("peak" keeps both): pyqtgraph's default of five
+    # draws 2.5 times as many points, for the same picture
+    item = pg.PlotDataItem(pen=pg.mkPen(color, width=width, style=style), connect="finite", autoDownsampleFactor=1.0)
+    plot.addItem(item)
+    # A million samples: draw what the pixels can show (peaks kept), only what is in view. After addItem,
+    # which gives the item its plot's settings (both off): set before it, they were lost, and 10^5 samples
+    # were drawn whole, 60-130 ms a curve wider than 1 px.
     item.setDownsampling(auto=True, method="peak")
     item.setClipToView(True)
-    plot.addItem(item)
     return item
+
+
+def _set_label(plot: pg.PlotItem, axis: str, text: str) -> None:
+    """An axis label; the same text again is skipped (a new label re-lays out the panel's axes)."""
+    if plot.getAxis(axis).labelText != text:
+        plot.setLabel(axis, text)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -73,6 +84,8 @@ def _positive(values: np.ndarray) -> np.ndarray:
 class DataPanels(pg.GraphicsLayoutWidget):
     """SampleSet and fits; derivatives; error (or spread) against t; error against smoothing (or residuals)."""
 
+    painted = Signal()  # a repaint finished: what the panels hold is on screen
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, show=False)
         self.setBackground("w")
@@ -83,6 +96,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.derivative_plot.setXLink(self.data_plot)
         # Not setXLink for the half-width error panel: it aligns by pixel and would show half the range.
         self.data_plot.sigXRangeChanged.connect(lambda _, x_range: self.error_plot.setXRange(*x_range, padding=0))
+        self.error_plot.disableAutoRange()  # x follows the samples' panel; y is set by _fit_error_range
         self.data_legend = self.data_plot.addLegend(offset=(10, 5), labelTextColor="k", colCount=4,
                                                     brush=(255, 255, 255, 150))
         self.derivative_legend = self.derivative_plot.addLegend(offset=(10, 5), labelTextColor="k", colCount=4,
@@ -104,20 +118,34 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(0, 2)
         self.ci.layout.setRowStretchFactor(1, 2)
         self.ci.layout.setRowStretchFactor(2, 2)
+        # What a move of a control leaves alone is kept as a picture and copied at each repaint: the samples
+        # and the wide exact derivative (a wide line is Qt's slowest to draw)
+        for item in (self.samples, self.samples_line.curve, self.exact.curve):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.shown_methods: tuple[str, ...] = ()
         # (least, greatest) of what each panel draws, for ranges that leave room for the legends
         self._data_extents: dict[str, tuple[float, float] | None] = {}
         self._derivative_extents: dict[str, tuple[float, float] | None] = {}
-        self._data_room = RoomForLegend(self.data_plot, self.data_legend)
-        self._derivative_room = RoomForLegend(self.derivative_plot, self.derivative_legend)
+        self._emphasised = ""  # the method whose curves are drawn wide
+        self._exact_shown: np.ndarray | None = None  # the exact derivative the wide grey curve holds
+        # x is the samples' span, set with them: auto-ranged, it was found again from every curve after each
+        # move and re-laid out the axes when it came out a rounding apart
+        self._data_room = RoomForLegend(self.data_plot, self.data_legend, follow_x=False)
+        self._derivative_room = RoomForLegend(self.derivative_plot, self.derivative_legend, follow_x=False)
 
-    def clear_results(self) -> None:
-        for items in (self.fits, self.derivatives, self.errors):
-            for item in items.values():
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        self.painted.emit()
+
+    def clear_results(self, keep_exact: bool = False) -> None:
+        """Empty every result's curve (the exact derivative too unless keep_exact); those already empty are
+        left alone (emptying again invalidates what is kept as a picture)."""
+        for item in (*self.fits.values(), *self.derivatives.values(), *self.errors.values(), self.spread,
+                     self.sweep, self.sweep_choice, *(() if keep_exact else (self.exact,))):
+            if item.yData is not None and len(item.yData):
                 item.setData([], [])
-        for item in (self.exact, self.spread, self.sweep):
-            item.setData([], [])
-        self.sweep_choice.setData([], [])
+        if not keep_exact:
+            self._exact_shown = None
 
     def show_samples(self, samples: SampleSet) -> None:
         self.clear_results()
@@ -129,26 +157,40 @@ class DataPanels(pg.GraphicsLayoutWidget):
             self.samples_line.setData(samples.t, samples.y)
         self._data_extents = {"samples": extent(samples.y)}
         self._derivative_extents = {}
+        span = extent(samples.t)
+        if span is not None:  # (the derivatives' panel is x-linked to this one)
+            self.data_plot.setXRange(*span, padding=0.02)
         self._data_room.fit(list(self._data_extents.values()))
         self._derivative_room.fit([])
         # What the samples are is said under Samples (and in exports): the title stays short enough to read.
         set_title(self.data_plot, f"{len(samples.t)} samples and each method's fit")
 
     def _legend(self, legend: pg.LegendItem, items: dict[str, pg.PlotDataItem], names: tuple[str, ...]) -> None:
+        if tuple(label.text for _, label in legend.items) == names:
+            return  # the same rows again: nothing to lay out anew
         for name in DATA_COLORS:
             legend.removeItem(items[name])
         for name in names:
             legend.addItem(items[name], name)
 
     def show_chosen(self, stage: ChosenStage, samples: SampleSet, order: int) -> None:
+        """The chosen method's derivative, fit and error; what a move of its control leaves alone (the pens,
+        the exact curve, titles, labels, legends, a range that still holds the curves) is not set again, so
+        that it is neither laid out again nor drawn again instead of copied."""
         result = stage.result
-        for name in DATA_COLORS:
-            self.fits[name].setPen(pg.mkPen(DATA_COLORS[name], width=2.5 if name == result.method else 1.2))
-            self.derivatives[name].setPen(pg.mkPen(DATA_COLORS[name], width=2.5 if name == result.method else 1.0))
-        self.clear_results()
-        self._show_method(result.method, result, stage.error)
+        if self._emphasised != result.method:
+            self._emphasised = result.method
+            for name in DATA_COLORS:
+                self.fits[name].setPen(pg.mkPen(DATA_COLORS[name], width=2.5 if name == result.method else 1.2))
+                self.derivatives[name].setPen(pg.mkPen(DATA_COLORS[name],
+                                                       width=2.5 if name == result.method else 1.0))
         exact = samples.exact.get(order)
-        self.exact.setData(samples.t, exact if exact is not None else [])
+        same_exact = exact is not None and exact is self._exact_shown
+        self.clear_results(keep_exact=same_exact)
+        self._show_method(result.method, result, stage.error)
+        if not same_exact:
+            self.exact.setData(samples.t, exact if exact is not None else [])
+            self._exact_shown = exact
         self._data_extents = {"samples": extent(samples.y)}
         self._derivative_extents = {"exact": None if exact is None else extent(exact)}
         self._record(result.method, result)
@@ -158,26 +200,38 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.shown_methods = names
         prime = "dy/dt" if order == 1 else "d²y/dt²"
         set_title(self.derivative_plot, f"{prime} by {result.method}")
-        self.derivative_plot.setLabel("left", prime)
+        _set_label(self.derivative_plot, "left", prime)
         set_title(self.error_plot, "|error| against t (truth known)" if exact is not None
                   else "spread of the methods (max − min)")
-        self.error_plot.setLabel("left", "|error|" if exact is not None else "max − min")
+        _set_label(self.error_plot, "left", "|error|" if exact is not None else "max − min")
         set_title(self.sweep_plot, "error against smoothing" if exact is not None else "residuals y − fit")
-        self.sweep_plot.setLogMode(x=False, y=exact is not None)
+        if self.sweep_plot.getAxis("left").logMode != (exact is not None) or self.sweep_plot.getAxis("bottom").logMode:
+            self.sweep_plot.setLogMode(x=False, y=exact is not None)
         if exact is None and result.fit is not None:
             self.sweep.setData(samples.t, result.y - result.fit)
-            self.sweep_plot.setLabel("bottom", "t")
-            self.sweep_plot.setLabel("left", "y − fit")
-        self._fit_ranges()
-        self.error_plot.enableAutoRange()
+            _set_label(self.sweep_plot, "bottom", "t")
+            _set_label(self.sweep_plot, "left", "y − fit")
+        self._fit_ranges(steady=True)
+        self._fit_error_range()
+        self.scene().prepareForPaint()  # the ranges' knock-on updates now, not in a second repaint
 
     def _record(self, name: str, result) -> None:
         self._data_extents[name] = None if result.fit is None else extent(result.fit)
         self._derivative_extents[name] = extent(result.derivative)
 
-    def _fit_ranges(self) -> None:
-        self._data_room.fit(list(self._data_extents.values()))
-        self._derivative_room.fit(list(self._derivative_extents.values()))
+    def _fit_ranges(self, steady: bool = False) -> None:
+        self._data_room.fit(list(self._data_extents.values()), steady)
+        self._derivative_room.fit(list(self._derivative_extents.values()), steady)
+
+    def _fit_error_range(self) -> None:
+        """y of the |error| (or spread) panel around what it draws, kept still while that stays inside (x
+        follows the samples' panel): set, not auto-ranged, which ran inside each repaint and asked for a
+        second one."""
+        drawn = [item.yData for item in (*self.errors.values(), self.spread)]  # as given, before the log axis's
+        decades = [np.log10(values) for values in drawn if values is not None and len(values)]
+        y_range = steady_range(self.error_plot.viewRange()[1], decades, below=0.3, above=0.5)
+        if y_range is not None:
+            self.error_plot.setYRange(*y_range, padding=0)
 
     def _show_method(self, name: str, result, error: np.ndarray | None) -> None:
         if result.fit is not None:
@@ -197,6 +251,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         if stage.spread is not None:
             first = next(iter(stage.results.values()))
             self.spread.setData(first.t, _positive(stage.spread))
+        self._fit_error_range()
+        self.scene().prepareForPaint()
         set_title(self.derivative_plot, f"derivative by {chosen} (wide) and the others at their automatic settings")
         self.shown_methods = names
 
@@ -208,8 +264,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.sweep.setData(sweep.values, _positive(sweep.rmse))
         chosen_rmse = float(_positive(np.array([sweep.automatic_rmse]))[0])
         self.sweep_choice.setData([float(sweep.automatic_value)], [chosen_rmse])
-        self.sweep_plot.setLabel("bottom", f"{sweep.method}: {parameter.label}")
-        self.sweep_plot.setLabel("left", "RMSE of the derivative")
+        _set_label(self.sweep_plot, "bottom", f"{sweep.method}: {parameter.label}")
+        _set_label(self.sweep_plot, "left", "RMSE of the derivative")
         set_title(self.sweep_plot, "error against smoothing (◆ automatic)")
         self.sweep_plot.enableAutoRange()
 

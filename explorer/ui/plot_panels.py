@@ -25,6 +25,7 @@ THEORY_HEADROOM = 100.0  # theory lines are cut this far above the largest measu
 OUTLIER_CUTS = (1.0, 2.5, 5.0, 10.0)  # percent cut from each end of panel 1's values, tried in turn
 LEFT_AXIS_WIDTH = 64  # pixels: room for tick labels like -1.5e+06 and the axis title
 RANGE_SLACK = 2.0  # decades an error axis may exceed its data before it is refitted
+STEADY_SLACK = 1.5  # times the fitted height a linear axis kept still may be before it is refitted
 DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pixels)
 ERROR_TITLES = {False: f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})",
                 True: f"relative error against x (exact 0 drawn at {ERROR_FLOOR:g})"}
@@ -232,22 +233,27 @@ def extent(values: np.ndarray) -> tuple[float, float] | None:
 class RoomForLegend:
     """Keeps a plot's y range holding its curves with room above them for the legend's rows, so the legend
     sits over empty space instead of over the curves' start; fitted again when the panel changes size (the
-    legend's share of it changes), until the user zooms or pans. x follows the data (auto range)."""
+    legend's share of it changes), until the user zooms or pans. x follows the data (auto range) unless
+    follow_x is False (the caller sets it)."""
 
-    def __init__(self, plot: pg.PlotItem, legend: pg.LegendItem):
-        self.plot, self.legend = plot, legend
+    def __init__(self, plot: pg.PlotItem, legend: pg.LegendItem, follow_x: bool = True):
+        self.plot, self.legend, self.follow_x = plot, legend, follow_x
         self._extents: list[tuple[float, float]] = []
         self._fitted = False
         plot.vb.sigResized.connect(self._resized)
         plot.vb.sigRangeChangedManually.connect(self._user_moved)
 
-    def fit(self, extents: list[tuple[float, float] | None]) -> None:
-        """Fit y to the (least, greatest) extents of what the plot shows (None: nothing of that curve)."""
+    def fit(self, extents: list[tuple[float, float] | None], steady: bool = False) -> None:
+        """Fit y to the (least, greatest) extents of what the plot shows (None: nothing of that curve).
+        steady: keep the current range while it still holds them with half their margins and is at most
+        STEADY_SLACK times as tall as the fit (a control dragged: the axis stays still, and what is kept
+        as a picture stays valid, instead of a new range at every move)."""
         self._extents = [e for e in extents if e is not None]
-        self.plot.enableAutoRange(axis="x")
-        self._apply()
+        if self.follow_x and not self.plot.vb.autoRangeEnabled()[0]:
+            self.plot.enableAutoRange(axis="x")
+        self._apply(steady)
 
-    def _apply(self) -> None:
+    def _apply(self, steady: bool = False) -> None:
         plot, legend = self.plot, self.legend
         if not self._extents:
             plot.enableAutoRange(axis="y")
@@ -263,7 +269,14 @@ class RoomForLegend:
         view_height = plot.vb.height()
         share = 0.3 if view_height <= 0 else \
             min(0.5, (LEGEND_OFFSET[1] + legend.boundingRect().height() + LEGEND_GAP) / view_height)
-        plot.setYRange(*_in_doubles(*_leave_free(low - pad, high + pad, share, 0.0), scale), padding=0)
+        fitted = _in_doubles(*_leave_free(low - pad, high + pad, share, 0.0), scale)
+        if steady and self._fitted:
+            needed = _in_doubles(*_leave_free(low - pad / 2, high + pad / 2, share, 0.0), scale)
+            current = plot.viewRange()[1]
+            if current[0] <= needed[0] and current[1] >= needed[1] and \
+                    current[1] - current[0] <= STEADY_SLACK * (fitted[1] - fitted[0]):
+                return
+        plot.setYRange(*fitted, padding=0)
         self._fitted = True
 
     def _resized(self, *_args) -> None:

@@ -295,3 +295,27 @@ def test_dragging_a_parameter_computes_each_move_and_the_comparison_only_once_it
     assert calls[:made_during_the_drag] == [("savgol", {"window": w}) for w in moves]  # each move's own only
     assert [(job, kind) for job, kind in kinds if job != last and kind != "ChosenStage"] == []
     assert len(calls) > made_during_the_drag  # the comparison and sweep, once the moves stopped
+
+
+def test_long_curves_are_drawn_at_the_pixels_resolution_and_a_move_leaves_the_unchanged_ones_alone(qtbot, window):
+    """Every curve of samples draws what its pixels can show (pyqtgraph's plot reset both options when the
+    item was added after setting them, and 10^5 samples were drawn whole); a move of a control sets the
+    chosen method's curves only: the exact derivative, the axes' labels and the legends stay as they were."""
+    window.set_mode("data")
+    window.data.synthetic("sin(x)", 0.0, 12.0, 20_000, "jittered", 1e-2, 4)
+    data = settled_data(qtbot, window)
+    panels = data.view.panels
+    lines = [panels.samples_line, panels.exact, panels.spread, panels.sweep, *panels.fits.values(),
+             *panels.derivatives.values(), *panels.errors.values()]
+    assert all(item.opts["autoDownsample"] and item.opts["clipToView"] for item in lines)
+    data.model.update(method="savgol", parameters=(("window", 101.0),))
+    data = settled_data(qtbot, window)
+    exact, label = panels.exact.yData, panels.derivative_plot.getAxis("left").label.toPlainText()
+    x_range = panels.data_plot.viewRange()[0]
+    data.model.update(parameters=(("window", 103.0),))
+    data = settled_data(qtbot, window)
+    assert data.chosen.result.parameters["window"] == 103
+    assert panels.exact.yData is exact  # not set again: still the picture kept of it
+    assert panels.derivative_plot.getAxis("left").label.toPlainText() == label
+    assert panels.data_plot.viewRange()[0] == x_range
+    np.testing.assert_array_equal(panels.derivatives["savgol"].yData, data.chosen.result.derivative)
