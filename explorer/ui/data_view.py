@@ -166,8 +166,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         set_title(self.data_plot, f"{len(samples.t)} samples and each method's fit")
 
     def _legend(self, legend: pg.LegendItem, items: dict[str, pg.PlotDataItem], names: tuple[str, ...]) -> None:
-        if tuple(label.text for _, label in legend.items) == names:
-            return  # the same rows again: nothing to lay out anew
+        if tuple(label.text for _, label in legend.items if label.text in DATA_COLORS) == names:
+            return  # the same methods' rows again: nothing to lay out anew
         for name in DATA_COLORS:
             legend.removeItem(items[name])
         for name in names:
@@ -228,7 +228,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         follows the samples' panel): set, not auto-ranged, which ran inside each repaint and asked for a
         second one."""
         drawn = [item.yData for item in (*self.errors.values(), self.spread)]  # as given, before the log axis's
-        decades = [np.log10(values) for values in drawn if values is not None and len(values)]
+        ends = [extent(values) for values in drawn if values is not None and len(values)]
+        decades = [np.log10(np.array(end)) for end in ends if end is not None]  # the range needs only these
         y_range = steady_range(self.error_plot.viewRange()[1], decades, below=0.3, above=0.5)
         if y_range is not None:
             self.error_plot.setYRange(*y_range, padding=0)
