@@ -430,13 +430,19 @@ DATA_ROWS_SHOWN = 10  # rows of the data table printed without --json or -o
 
 def data(args: argparse.Namespace) -> str:
     """Differentiate the samples in args.file; return what to print: a summary with the first rows, one JSON
-    object (--json), or the path written (-o OUT.csv, t, y and the derivative after a `# ` provenance line).
+    object (--json), or the path written (-o OUT.csv, t, y and the derivative after a `# ` provenance line;
+    -o OUT.png or OUT.svg, the data mode's panels).
     Unusable data or parameters are a UsageError (one error line, exit status 2)."""
+    from pathlib import Path
+
     from .core.data import DataError, differentiate_samples
     from .core.data.loading import load_samples, parse_samples
     from .core.export.atomic import shown_path, write_atomically
     from .core.limits import MAX_DATA_BYTES
 
+    picture = Path(args.output).suffix.lower() in (".png", ".svg") if args.output else False
+    if args.output and not picture and Path(args.output).suffix.lower() != ".csv":
+        raise UsageError(f"cannot write {args.output}: use .csv (the samples and derivative), .png or .svg")
     try:
         if args.file == "-":
             samples = parse_samples(sys.stdin.read(MAX_DATA_BYTES + 1), args.t_column, args.y_column, "standard input")
@@ -444,6 +450,18 @@ def data(args: argparse.Namespace) -> str:
             samples = load_samples(args.file, args.t_column, args.y_column)
         result = differentiate_samples(samples.t, samples.y, args.order, args.method, warnings=samples.warnings,
                                        **dict(args.param))
+        if picture:  # the data mode's panels, drawn off screen: the same stages as the window's
+            from .core.data.session import DataRequest, SampleSet
+            from .core.export.tables import ExportError
+            from .ui.export import export_data_headless
+
+            request = DataRequest(order=args.order, method=args.method, parameters=tuple(args.param))
+            try:
+                export_data_headless(SampleSet(samples.t, samples.y, samples.source, samples.warnings), request,
+                                     args.output)
+            except ExportError as exc:
+                raise UsageError(str(exc)) from None
+            return f"wrote {shown_path(args.output)}"
     except DataError as exc:
         raise UsageError(str(exc)) from None
     columns = f"t = {samples.t_name}, y = {samples.y_name}"

@@ -18,6 +18,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
+from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage, data_stages
 from ..core.export.atomic import PathName, shown_path, write_atomically
 from ..core.export.tables import ExportError, write_csv, write_sweep_csv
 from ..core.pipeline import DerivativeResults, collect_results
@@ -27,8 +28,8 @@ from .plot_panels import PlotPanels
 from .plot_style import set_title
 from .qt_app import ensure_application
 
-__all__ = ["ExportError", "export_headless", "export_png", "export_results", "export_svg", "export_sweep",
-           "render_png", "render_svg", "show_results", "with_chosen_suffix"]
+__all__ = ["ExportError", "export_data_headless", "export_headless", "export_png", "export_results", "export_svg",
+           "export_sweep", "render_png", "render_svg", "show_results", "with_chosen_suffix"]
 
 HEADLESS_SIZE = QSize(1400, 900)
 
@@ -164,6 +165,35 @@ def export_headless(request: DerivativeRequest, symbolic: SymbolicDerivatives, p
     app.processEvents()
     try:
         export_results(results, panels, path)
+    finally:
+        panels.close()
+        panels.deleteLater()
+
+
+def export_data_headless(samples: SampleSet, request: DataRequest, path: str) -> None:
+    """The data mode's panels for request on samples, drawn off screen with every stage (the chosen method,
+    the others to compare with, the error against smoothing where the truth is known) and written to path
+    as a picture (.png or .svg); DataError when the chosen method cannot run."""
+    from .data_view import DataPanels
+
+    app = ensure_application(headless=True)
+    panels = DataPanels()
+    panels.resize(HEADLESS_SIZE)
+    panels.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    panels.show()
+    try:
+        panels.show_samples(samples)
+        chosen = None
+        for stage in data_stages(samples, request):
+            if isinstance(stage, ChosenStage):
+                chosen = stage.result.method
+                panels.show_chosen(stage, samples, request.order)
+            elif isinstance(stage, CompareStage) and chosen is not None:
+                panels.show_compare(stage, chosen)
+            elif isinstance(stage, SweepStage):
+                panels.show_sweep(stage)
+        app.processEvents()
+        export_view(path, panels, lambda: "", None)
     finally:
         panels.close()
         panels.deleteLater()

@@ -101,3 +101,20 @@ def test_missing_file_directory_and_unwritable_output(capsys, tmp_path, position
     path, _ = position
     code, _, err = run(capsys, "data", str(path), "--y", "2", "-o", str(tmp_path / "missing" / "out.csv"))
     assert code == 2 and err.startswith("error: cannot write") and err.count("\n") == 1
+
+
+def test_o_png_and_svg_write_the_data_panels_and_another_suffix_is_refused(capsys, position, tmp_path):
+    """-o OUT.png / OUT.svg is a picture of the data mode's panels (it wrote the CSV text under that name and
+    said so); a suffix that names no format is one error line, and nothing is written."""
+    path, _ = position
+    for suffix, head in ((".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml")):
+        out_path = tmp_path / f"drop{suffix}"
+        code, out, err = run(capsys, "data", str(path), "--t", "time", "--y", "height", "-o", str(out_path))
+        assert code == 0 and out.startswith("wrote ") and err == ""
+        data = out_path.read_bytes()
+        assert data.startswith(head) and len(data) > 10_000
+        if suffix == ".svg":
+            assert b"<svg" in data and b"samples and each method" in data
+    code, out, err = run(capsys, "data", str(path), "-o", str(tmp_path / "drop.txt"))
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and "use .csv" in err
+    assert not (tmp_path / "drop.txt").exists()
