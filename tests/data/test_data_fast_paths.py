@@ -38,7 +38,7 @@ def test_the_windows_estimates_are_solved_as_by_lapack_and_singular_ones_by_leas
 
     def estimates(gram, targets, moments):  # the windows first, as numpy's; _estimates takes and gives them last
         right = np.concatenate([np.moveaxis(targets, 0, 2), moments.T[:, None]], axis=1)
-        return _estimates(lambda i, j: gram[:, i, j].copy(), right).T
+        return _estimates(lambda i, j: gram[:, i, j].copy(), right)[0].T
 
     def by_lapack(gram, targets, moments):
         return np.einsum("rao,ra->ro", targets, np.linalg.solve(gram, moments[:, :, None])[:, :, 0])

@@ -26,9 +26,12 @@ At every sample (`local_fits`), the cost is O(n degree^2), whatever the window:
   per block whose span holds it (about nine times);
 - each point's estimate is target' G^-1 m for its Gram matrix G and moments m, taken as
   (L^-1 target) . (L^-1 m) with G = L L' (Cholesky, all points at once): no weights, no back substitution;
-- a window fills at least 8/9 of its block's span, so the basis stays well conditioned on it: against a
-  QR fit per window, 4e-15..1e-10 relative up to degree 7 and 2e-9 at degree 9 on random t (measured; the
-  tests hold it to 1e-9 for t in [0, 1], [1e6, 1e6 + 1], [0, 1e-6] and [-3e9, -3e9 + 1e3]);
+- a window fills at least 8/9 of its block's span in samples, so the basis stays well conditioned on it
+  where t is spread: against a QR fit per window, 4e-15..1e-10 relative up to degree 7 and 2e-9 at degree 9
+  on random t (measured; the tests hold it to 1e-9 for t in [0, 1], [1e6, 1e6 + 1], [0, 1e-6] and
+  [-3e9, -3e9 + 1e3]). Where its samples sit in tight clusters (across a gap, at a burst's edge) a window's
+  normal equations are nearly singular and the sums lose their digits: a window whose least Cholesky pivot
+  is below SOUND_PIVOT of its diagonal entry is fitted by QR instead;
 - windows of fewer than SMALL_WINDOW times (degree + 1) samples, where normal equations would square
   the conditioning of a near-interpolation, are solved by QR per window instead (cheap there).
 `savgol_at` at a few points (the automatic choice's) builds each window's power sums directly, O(w p).
@@ -55,6 +58,11 @@ CUMULATE_ROW = 512  # cumulative sums of rows at least this long are taken by ro
 SMALL_WINDOW = 4  # windows below this times (degree + 1) samples are fitted by QR, one window at a time
 FFT_WINDOW = 64  # equal steps: windows from this long are applied by FFT (when y's range allows, below)
 FFT_RANGE = 1e6  # ... unless a sample is further than this times the typical |y - median| from the median
+# a window whose normal equations have a Cholesky pivot below this share of its diagonal entry is fitted by
+# QR alone: its samples sit in tight clusters (across a gap, at the edge of a burst), where the block's sums
+# lose about as many digits as the pivot (t^2 on two clusters 1 apart gave 2.0021 for 2.0016). Measured: such
+# wrong windows had pivots below 2e-6; on even, jittered and random t every window's was above 1e-3
+SOUND_PIVOT = 1e-4
 CHOLESKY_PIVOT = 1e-10  # a Cholesky pivot below this times its diagonal entry: that window is solved by LU
 
 
@@ -158,7 +166,7 @@ def chebyshev_orders(x: np.ndarray, count: int, top: int, out: np.ndarray | None
     return derivatives
 
 
-def _estimates(gram: Callable[[int, int], np.ndarray], right: np.ndarray) -> np.ndarray:
+def _estimates(gram: Callable[[int, int], np.ndarray], right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """target' gram^-1 moments for each window and target (the windows last): right (p, orders + 1,
     windows) holds the targets, then the moments, and is overwritten; the result is (orders, windows),
     each fit's estimates, its weights never formed. gram(i, j) gives entry (i, j) of every window's Gram
@@ -169,7 +177,8 @@ def _estimates(gram: Callable[[int, int], np.ndarray], right: np.ndarray) -> np.
     p <= 10 rows and columns, every window at once, each step one product along whole rows of windows
     (np.linalg.solve calls LAPACK once per window; with the windows first, each step would sum a few
     strided entries per window); a window whose pivot is not clearly positive is solved by LU, or by the
-    pseudo-inverse (least norm) if singular."""
+    pseudo-inverse (least norm) if singular. Also returned: each window's least pivot over its diagonal
+    entry, how far its normal equations are from singular."""
     p = len(right)
 
     def less(start: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -181,10 +190,14 @@ def _estimates(gram: Callable[[int, int], np.ndarray], right: np.ndarray) -> np.
     low: dict[tuple[int, int], np.ndarray] = {}  # lower factor
     inverse = []  # 1 / its diagonal
     good = np.ones(right.shape[2], dtype=bool)
+    least = np.ones(right.shape[2])
     for j in range(p):
         diagonal = gram(j, j)
         threshold = CHOLESKY_PIVOT * diagonal
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = 1.0 / diagonal
         pivot = less(diagonal, [(low[j, k], low[j, k]) for k in range(j)])
+        np.minimum(least, pivot * share, out=least)
         good &= pivot > threshold
         np.copyto(pivot, 1.0, where=~good)
         low[j, j] = np.sqrt(pivot, out=pivot)
@@ -206,7 +219,7 @@ def _estimates(gram: Callable[[int, int], np.ndarray], right: np.ndarray) -> np.
         except np.linalg.LinAlgError:
             solved = np.einsum("rab,rb->ra", np.linalg.pinv(gram_bad), moments_bad)
         out[:, bad] = np.einsum("aor,ra->or", original[:, :-1], solved)
-    return out
+    return out, least
 
 
 def _translate(a: np.ndarray, beta: np.ndarray, sums: np.ndarray, moments: np.ndarray
@@ -268,8 +281,9 @@ def _segment_sums(t: np.ndarray, y: np.ndarray, size: int, rem: int, count: int,
 
 
 def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
-                  ) -> dict[int, np.ndarray]:
-    """local_fits by windowed Chebyshev sums over blocks of points (see the module's notes)."""
+                  ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """local_fits by windowed Chebyshev sums over blocks of points (see the module's notes), and each point's
+    least Cholesky pivot over its diagonal entry (how near its window's normal equations are to singular)."""
     n, p = len(t), degree
     starts = window_starts(n, window)
     size = max(1, window // BLOCK_FRACTION)  # window starts per block, and samples per segment
@@ -343,12 +357,13 @@ def _blocked_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders
             np.divide(derivatives[order], half[block] ** order, out=right[:, j])
         # twice the Gram matrices (T_a T_b = (T_(a+b) + T_|a-b|) / 2) and twice the moments: the same estimates
         np.multiply(window_moments, 2.0, out=right[:, -1])
-        values = _estimates(lambda i, j: window_sums[i + j] + window_sums[abs(i - j)], right)
+        values, soundness[points] = _estimates(lambda i, j: window_sums[i + j] + window_sums[abs(i - j)], right)
         for j, order in enumerate(orders):
             out[order][points] = values[j] + (level[block] if order == 0 else 0.0)
 
+    soundness = np.empty(n)
     run_all([partial(fit_chunk, lo) for lo in range(0, blocks, per)])  # chunks of points share nothing
-    return out
+    return out, soundness
 
 
 def _cumulate(values: np.ndarray) -> None:
@@ -361,16 +376,18 @@ def _cumulate(values: np.ndarray) -> None:
         values[i] += values[i - 1]
 
 
-def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...]
-             ) -> dict[int, np.ndarray]:
-    """local_fits by a QR factorisation of each window's Chebyshev matrix (window-centred, scaled t)."""
+def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tuple[int, ...],
+             only: np.ndarray | None = None, into: dict[int, np.ndarray] | None = None) -> dict[int, np.ndarray]:
+    """local_fits by a QR factorisation of each window's Chebyshev matrix (window-centred, scaled t): at
+    every sample, or at the samples `only` into the arrays `into`."""
     n = len(t)
     starts = window_starts(n, window)
-    out = {order: np.empty(n) for order in orders}
+    out = {order: np.empty(n) for order in orders} if into is None else into
+    chosen = np.arange(n) if only is None else np.asarray(only)
     block = max(1, _BLOCK_VALUES // (window * (degree + 1)))
 
     def fit_chunk(lo: int) -> None:
-        points = np.arange(lo, min(lo + block, n))
+        points = chosen[lo:lo + block]
         index = starts[points, None] + np.arange(window)
         tw = t[index]
         centre = 0.5 * (tw[:, 0] + tw[:, -1])
@@ -385,7 +402,7 @@ def _qr_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: tup
             basis = chebyshev(at, degree + 1, order).T / half[:, None] ** order
             out[order][points] = np.einsum("ra,ra->r", basis, coefficients) + (level if order == 0 else 0.0)
 
-    run_all([partial(fit_chunk, lo) for lo in range(0, n, block)])
+    run_all([partial(fit_chunk, lo) for lo in range(0, len(chosen), block)])
     return out
 
 
@@ -395,7 +412,11 @@ def local_fits(t: np.ndarray, y: np.ndarray, window: int, degree: int, orders: t
     `degree`} (order 0: the fit itself), on any increasing t, in O(n degree^2)."""
     if window < SMALL_WINDOW * (degree + 1):
         return _qr_fits(t, y, window, degree, orders)
-    return _blocked_fits(t, y, window, degree, orders)
+    out, soundness = _blocked_fits(t, y, window, degree, orders)
+    weak = np.flatnonzero(~(soundness >= SOUND_PIVOT))
+    if weak.size:  # fitted one by one (see SOUND_PIVOT)
+        _qr_fits(t, y, window, degree, orders, only=weak, into=out)
+    return out
 
 
 def even_fits(y: np.ndarray, step: float, window: int, degree: int, orders: tuple[int, ...]
