@@ -118,3 +118,13 @@ def test_o_png_and_svg_write_the_data_panels_and_another_suffix_is_refused(capsy
     code, out, err = run(capsys, "data", str(path), "-o", str(tmp_path / "drop.txt"))
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and "use .csv" in err
     assert not (tmp_path / "drop.txt").exists()
+
+
+def test_t_whose_span_is_beyond_double_range_is_one_error_line_without_warnings(tmp_path):
+    """t = 1e308, -1e308, 0: numpy's overflow warnings went to stderr before the error line."""
+    path = tmp_path / "huge.csv"
+    path.write_text("t,y\n1e308,1\n-1e308,2\n0,3\n")
+    done = subprocess.run([sys.executable, "-m", "explorer", "data", str(path)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1 and "span" in done.stderr

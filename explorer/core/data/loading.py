@@ -400,7 +400,8 @@ def _number(cell: str, decimal_comma: bool, line: int, column: int, names: tuple
 
 def _sorted(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, RowNote | None]:
-    steps = np.diff(t)
+    with np.errstate(over="ignore", invalid="ignore"):  # t from -1e308 to 1e308: a step of inf still says up
+        steps = np.diff(t)
     if np.all(steps >= 0):
         return t, y, lines, None
     first = int(np.flatnonzero(steps < 0)[0]) + 1

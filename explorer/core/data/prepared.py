@@ -129,9 +129,10 @@ def prepare(t: object, y: object) -> Prepared:
             return found
     t_checked, y_checked = checked_arrays(t, y)
     n = len(t_checked)
-    span = float(t_checked[-1] - t_checked[0]) if n else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # a span beyond double range: refused by the caller
+        span = float(t_checked[-1] - t_checked[0]) if n else 0.0
+        u = (t_checked - t_checked[0]) / span if span > 0 else np.zeros(n)
     y_centre, y_scale = location_and_scale(y_checked)
-    u = (t_checked - t_checked[0]) / span if span > 0 else np.zeros(n)
     v = (y_checked - y_centre) / y_scale
     sigma = estimate_noise(u, v) if span > 0 else 0.0
     prepared = Prepared(t_checked, y_checked, _frozen(u), _frozen(v), span, y_centre, y_scale, sigma,
