@@ -645,3 +645,15 @@ def test_savgol_across_gaps_and_bursts_is_each_windows_least_squares_fit(layout)
                 continue
             found = local_fits(t, y, window, degree, (1,))[1]
             assert np.max(np.abs(found - (2 * t - 1))) < 1e-9 * np.max(np.abs(2 * t - 1)), (degree, window)
+
+
+def test_a_signal_a_hundred_millionth_of_its_trend_is_not_taken_for_a_straight_line():
+    """The polynomial test's residuals were v.v less the sum of the squared coefficients, which cancelled to 0
+    below about 1e-8 of a trend: y = 1e8 t + sin(2 pi t) passed as a polynomial (of degree 3 here, the
+    second derivative 26 RMS off where the signal's is 28)."""
+    t = np.linspace(0, 1, 100)
+    y = 1e8 * t + np.sin(2 * np.pi * t) + 1e-6 * np.random.default_rng(1).standard_normal(len(t))
+    result = differentiate_samples(t, y, 2)
+    exact = -(2 * np.pi) ** 2 * np.sin(2 * np.pi * t)
+    assert "polynomial limit" not in result.reason
+    assert np.sqrt(np.nanmean((result.derivative - exact) ** 2)) < 0.5 * np.sqrt(np.mean(exact**2))

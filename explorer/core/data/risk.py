@@ -193,7 +193,13 @@ def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
     x = 2.0 * (u - u[0]) / (u[-1] - u[0]) - 1.0
     q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
     along = q.T @ v  # columns nested by degree: the residual of degree p is what the first p + 1 leave
-    residual = float(v @ v) - np.cumsum(along**2)  # residual[p]: sum of squares left by degree p
+    # residual[p]: sum of squares left by degree p, of the residual itself: v.v less the sum of along^2
+    # cancelled to 0 below about 1e-8 of a trend (y = 1e8 t + sin 2 pi t passed as a straight line)
+    left = v.copy()
+    residual = np.empty(top + 1)
+    for k in range(top + 1):
+        left -= along[k] * q[:, k]
+        residual[k] = float(left @ left)
     for degree in POLYNOMIAL_DEGREES:
         if degree + EXTRA_DEGREES > top:
             break
