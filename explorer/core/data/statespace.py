@@ -54,6 +54,10 @@ CONVERGED = 1e-12  # ... stopped once a step moves every state component by less
 DEFLATED = 1e8
 STIFF = 1e13  # mu beyond which the factor's rounding exceeds what the data hold: a stop is checked (`_holds`)
 RESIDUAL_SHARE = 1e-6  # ... and taken for convergence only when the true residual is below this share of rhs
+# samples sharing a knot with mu below this: refused as too weak a smoothing. Between knots the states are
+# then held by the prior alone, whose weight is below the data's rounding (measured on random t, sin 3t: at mu
+# 1e-9 the derivative is within 2e-7 of the best, at 1e-21 off by 1e-1 to 1e3, while the solve converges)
+WEAKEST_SHARED = 1e-9
 COARSER = 4.0  # not converged: the least knot distance is multiplied by this and the system solved again
 # products with a vector of states of more entries than this are summed without BLAS: OpenBLAS splits dot
 # products of more than 10^4 entries, and matrix-vector products of more than 9216, over threads
@@ -477,11 +481,14 @@ class _System:
 def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, ...] = (1,)
            ) -> tuple[Smoothed, dict]:
     """(the fit, {order: derivative at every sample}) of the posterior mean for lam = r / q on scaled t.
-    Raises LinAlgError when the system is numerically singular (lam far too small for the spacing) or its
-    solve does not converge even on the coarsest mesh (two knots)."""
+    Raises LinAlgError when the system is numerically singular (lam far too small for the spacing, which
+    includes mu below WEAKEST_SHARED where samples share a knot) or its solve does not converge even on the
+    coarsest mesh (two knots)."""
     minimum = _knot_step(u, m, lam)
     while True:
         system = _System(u, v, m, lam, minimum)
+        if not system.simple and system.mu < WEAKEST_SHARED:
+            raise LinAlgError(f"the {m}-state smoother at lam = {lam:.3g} is too weak for samples this close")
         found = _solve(system, orders)
         if found.converged:
             return found.smoothed, found.derivatives
