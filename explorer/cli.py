@@ -483,7 +483,7 @@ def data(args: argparse.Namespace) -> str:
         return f"wrote {shown_path(args.output)}"
     quantity = "velocity" if result.order == 1 else "acceleration"
     out = [f"data: {samples.source} ({columns}; {len(result.t)} samples)",
-           *(f"loading: {warning}" for warning in result.warnings),
+           *(f"note: {warning}" for warning in result.warnings),
            f"order {result.order} ({quantity}) by {result.method}: {result.describe_parameters()}",
            f"why: {result.reason}", "",
            f"{'t':>24}{'y':>24}{'derivative':>24}"]
