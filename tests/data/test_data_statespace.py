@@ -224,3 +224,17 @@ def test_smoothing_too_weak_for_samples_sharing_a_knot_is_refused_not_answered_w
         differentiate_samples(t, y, 1, "kalman", model=2, q=1e25, sigma=1e-6)
     result = differentiate_samples(t, y, 1, "kalman", model=2, q=1e4, sigma=1e-6)
     assert np.max(np.abs(result.derivative - 3 * np.cos(3 * t))) < 1e-3
+
+
+@pytest.mark.parametrize("model", [2, 3, 4, 5])
+def test_the_most_extreme_smoothing_gives_the_least_squares_polynomial(model):
+    """lam beyond POLYNOMIAL_LIMIT: the smoother's limit, the least-squares polynomial of degree model - 1.
+    The stiff solve had stalled on about 0 for 4 states (q = 1e-30 on a cubic's 50 samples) and refused the
+    others as not converged."""
+    t = np.linspace(0.0, 1.0, 50)
+    y = 2 * (t - 0.3) ** 3 + t
+    result = differentiate_samples(t, y, 1, "kalman", model=model, q=1e-30, sigma=1.0)
+    expected = np.polyval(np.polyder(np.polyfit(t, y, model - 1)), t)
+    np.testing.assert_allclose(result.derivative, expected, rtol=1e-9, atol=1e-9)
+    if model >= 4:
+        np.testing.assert_allclose(result.derivative, 6 * (t - 0.3) ** 2 + 1, rtol=1e-9)

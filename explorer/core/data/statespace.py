@@ -58,6 +58,10 @@ RESIDUAL_SHARE = 1e-6  # ... and taken for convergence only when the true residu
 # then held by the prior alone, whose weight is below the data's rounding (measured on random t, sin 3t: at mu
 # 1e-9 the derivative is within 2e-7 of the best, at 1e-21 off by 1e-1 to 1e3, while the solve converges)
 WEAKEST_SHARED = 1e-9
+# lam (t scaled to [0, 1]) from which smooth gives its limit, the least-squares polynomial of degree m - 1: the
+# prior then outweighs the data by far more than double precision tells apart, and the stiffest solves had
+# stalled there on about 0 (4 states, lam 1e30 on a cubic's 50 samples) or not converged
+POLYNOMIAL_LIMIT = 1e16
 COARSER = 4.0  # not converged: the least knot distance is multiplied by this and the system solved again
 # products with a vector of states of more entries than this are summed without BLAS: OpenBLAS splits dot
 # products of more than 10^4 entries, and matrix-vector products of more than 9216, over threads
@@ -483,7 +487,9 @@ def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, 
     """(the fit, {order: derivative at every sample}) of the posterior mean for lam = r / q on scaled t.
     Raises LinAlgError when the system is numerically singular (lam far too small for the spacing, which
     includes mu below WEAKEST_SHARED where samples share a knot) or its solve does not converge even on the
-    coarsest mesh (two knots)."""
+    coarsest mesh (two knots). From POLYNOMIAL_LIMIT on, the least-squares polynomial of degree m - 1."""
+    if lam >= POLYNOMIAL_LIMIT:
+        return _polynomial_limit(u, v, m, orders)
     minimum = _knot_step(u, m, lam)
     while True:
         system = _System(u, v, m, lam, minimum)
@@ -497,6 +503,20 @@ def smooth(u: np.ndarray, v: np.ndarray, m: int, lam: float, orders: tuple[int, 
         # not converged: fewer knots further apart carry less prior weight per step (mu / rho^(2m-1)), so the
         # system is better conditioned; g is then the best fit in a coarser finite-element space
         minimum *= COARSER
+
+
+def _polynomial_limit(u: np.ndarray, v: np.ndarray, m: int, orders: tuple[int, ...]) -> tuple[Smoothed, dict]:
+    """smooth's limit as lam grows without bound: g of degree below m has no m-th derivative, so the prior
+    leaves it free and the fit is the least-squares polynomial of degree m - 1 (in Legendre polynomials of
+    x = 2u - 1, by QR). No log-determinant: it is not a likelihood's."""
+    x = 2.0 * u - 1.0
+    basis = np.polynomial.legendre.legvander(x, m - 1)
+    q, r = np.linalg.qr(basis)
+    coefficients = np.linalg.solve(r, q.T @ v)
+    fit = basis @ coefficients
+    derivatives = {order: np.polynomial.legendre.legval(x, np.polynomial.legendre.legder(coefficients, order))
+                   * 2.0**order for order in orders}
+    return Smoothed(fit, math.nan, float(v @ (v - fit)), 0), derivatives
 
 
 @dataclass(frozen=True, eq=False)
