@@ -657,3 +657,13 @@ def test_a_signal_a_hundred_millionth_of_its_trend_is_not_taken_for_a_straight_l
     exact = -(2 * np.pi) ** 2 * np.sin(2 * np.pi * t)
     assert "polynomial limit" not in result.reason
     assert np.sqrt(np.nanmean((result.derivative - exact) ** 2)) < 0.5 * np.sqrt(np.mean(exact**2))
+
+
+def test_a_given_window_too_short_for_a_reference_fit_is_kept_and_said_so():
+    """window = 3 given, the degree chosen: no fit two degrees up fits in it, and the reason said 'the only
+    window the samples allow' of a window the user chose; the window stays and the reason says why the degree."""
+    t = np.linspace(0, 1, 50)
+    result = differentiate_samples(t, np.sin(3 * t), 1, "savgol", window=3)
+    assert result.parameters["window"] == 3 and result.parameters["degree"] == 2
+    assert "only window" not in result.reason and "too short" in result.reason
+    np.testing.assert_allclose(result.derivative[1:-1], 3 * np.cos(3 * t[1:-1]), atol=3e-3)

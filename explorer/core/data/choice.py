@@ -122,6 +122,11 @@ def choose_savgol(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
             risk = _risk((value - value_ref) ** 2, difference, own, sigma)
             if best is None or risk < best[0]:
                 best = (risk, int(window), degree)
+    if best is None and "window" in given:  # the user's window, too short for a reference fit: kept
+        window = int(given["window"])
+        degree = degrees[0] if "degree" in given else max(order, min(degrees[0], window - 1))
+        return Choice({"window": window, "degree": degree},
+                      f"degree {degree}: a window of {window} is too short to judge degrees by a fit two degrees up")
     if best is None:  # too few samples for any reference fit: the smallest window that fits the degree
         degree = degrees[0]
         window = min(n if n % 2 else n - 1, degree + 2 | 1)
