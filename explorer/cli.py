@@ -448,9 +448,7 @@ def data(args: argparse.Namespace) -> str:
             samples = parse_samples(sys.stdin.read(MAX_DATA_BYTES + 1), args.t_column, args.y_column, "standard input")
         else:
             samples = load_samples(args.file, args.t_column, args.y_column)
-        result = differentiate_samples(samples.t, samples.y, args.order, args.method, warnings=samples.warnings,
-                                       **dict(args.param))
-        if picture:  # the data mode's panels, drawn off screen: the same stages as the window's
+        if picture:  # the data mode's panels, drawn off screen: the same stages (and errors) as the window's
             from .core.data.session import DataRequest, SampleSet
             from .core.export.tables import ExportError
             from .ui.export import export_data_headless
@@ -462,6 +460,8 @@ def data(args: argparse.Namespace) -> str:
             except ExportError as exc:
                 raise UsageError(str(exc)) from None
             return f"wrote {shown_path(args.output)}"
+        result = differentiate_samples(samples.t, samples.y, args.order, args.method, warnings=samples.warnings,
+                                       **dict(args.param))
     except DataError as exc:
         raise UsageError(str(exc)) from None
     columns = f"t = {samples.t_name}, y = {samples.y_name}"
