@@ -145,7 +145,7 @@ def data_stages(samples: SampleSet, request: DataRequest) -> Iterator[DataStage 
             if name == chosen.method:
                 results[name] = chosen
                 continue
-            if samples.kept.find(("automatic", request.order, name, ())) is None:
+            if samples.kept.find(_automatic_key(request.order, name)) is None:
                 yield None
             try:
                 results[name] = _automatic(samples, request.order, name)
@@ -160,7 +160,7 @@ def data_stages(samples: SampleSet, request: DataRequest) -> Iterator[DataStage 
         key = ("sweep", request.order, chosen.method, tuple(fixed.items()))
         sweep = samples.kept.find(key)
         if not isinstance(sweep, SmoothingSweep):
-            automatic = samples.kept.find(("automatic", request.order, chosen.method, ())) if not fixed else None
+            automatic = samples.kept.find(_automatic_key(request.order, chosen.method)) if not fixed else None
             try:
                 sweep = yield from sweep_steps(samples.t, samples.y, exact, request.order, chosen.method, SWEEP_VALUES,
                                                automatic if isinstance(automatic, SampleDerivative) else None, **fixed)
@@ -170,9 +170,14 @@ def data_stages(samples: SampleSet, request: DataRequest) -> Iterator[DataStage 
         yield SweepStage(request.request_id, sweep)
 
 
+def _automatic_key(order: int, method: str, notes: tuple[str, ...] = ()) -> tuple:
+    """What a method's result at its automatic settings is kept by."""
+    return ("automatic", order, method, notes)
+
+
 def _automatic(samples: SampleSet, order: int, method: str, notes: tuple[str, ...] = ()) -> SampleDerivative:
     """The method's result at its automatic settings (DataError if it cannot run), kept with the samples."""
-    key = ("automatic", order, method, notes)
+    key = _automatic_key(order, method, notes)
     found = samples.kept.find(key)
     if found is None:
         try:
