@@ -33,7 +33,7 @@ from .controls_scroll import ControlsScroll
 from .domain_controls import number_box
 from .input_model import InputModel, bind, bind_box
 from .plot_panels import ERROR_FLOOR, DecadeAxis, RoomForLegend, extent, steady_range
-from .plot_style import let_title_squeeze, set_title, style_axes
+from .plot_style import let_title_squeeze, set_label, set_title, style_axes
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
 DATA_COLORS = {"gradient": "#E69F00", "fornberg": "#56B4E9", "savgol": "#009E73", "spline": "#CC79A7",
@@ -67,12 +67,6 @@ def _line(plot: pg.PlotItem, color: str, width: float = 1.0, style=Qt.PenStyle.S
     item.setDownsampling(auto=True, method="peak")
     item.setClipToView(True)
     return item
-
-
-def _set_label(plot: pg.PlotItem, axis: str, text: str) -> None:
-    """An axis label; the same text again is skipped (a new label re-lays out the panel's axes)."""
-    if plot.getAxis(axis).labelText != text:
-        plot.setLabel(axis, text)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -200,17 +194,17 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.shown_methods = names
         prime = "dy/dt" if order == 1 else "d²y/dt²"
         set_title(self.derivative_plot, f"{prime} by {result.method}")
-        _set_label(self.derivative_plot, "left", prime)
+        set_label(self.derivative_plot, "left", prime)
         set_title(self.error_plot, "|error| against t (truth known)" if exact is not None
                   else "spread of the methods (max − min)")
-        _set_label(self.error_plot, "left", "|error|" if exact is not None else "max − min")
+        set_label(self.error_plot, "left", "|error|" if exact is not None else "max − min")
         set_title(self.sweep_plot, "error against smoothing" if exact is not None else "residuals y − fit")
         if self.sweep_plot.getAxis("left").logMode != (exact is not None) or self.sweep_plot.getAxis("bottom").logMode:
             self.sweep_plot.setLogMode(x=False, y=exact is not None)
         if exact is None and result.fit is not None:
             self.sweep.setData(samples.t, result.y - result.fit)
-            _set_label(self.sweep_plot, "bottom", "t")
-            _set_label(self.sweep_plot, "left", "y − fit")
+            set_label(self.sweep_plot, "bottom", "t")
+            set_label(self.sweep_plot, "left", "y − fit")
         self._fit_ranges(steady=True)
         self._fit_error_range()
         self.scene().prepareForPaint()  # the ranges' knock-on updates now, not in a second repaint
@@ -265,8 +259,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self.sweep.setData(sweep.values, _positive(sweep.rmse))
         chosen_rmse = float(_positive(np.array([sweep.automatic_rmse]))[0])
         self.sweep_choice.setData([float(sweep.automatic_value)], [chosen_rmse])
-        _set_label(self.sweep_plot, "bottom", f"{sweep.method}: {parameter.label}")
-        _set_label(self.sweep_plot, "left", "RMSE of the derivative")
+        set_label(self.sweep_plot, "bottom", f"{sweep.method}: {parameter.label}")
+        set_label(self.sweep_plot, "left", "RMSE of the derivative")
         set_title(self.sweep_plot, "error against smoothing (◆ automatic)")
         self.sweep_plot.enableAutoRange()
 

@@ -17,6 +17,12 @@ def set_title(plot: pg.PlotItem, text: str, points: float = TITLE_POINTS) -> Non
         plot.setTitle(text, color="k", size=f"{points:g}pt")
 
 
+def set_label(plot: pg.PlotItem, axis: str, text: str) -> None:
+    """Set an axis label; the same text again is skipped (a new label re-lays out the panel's axes)."""
+    if plot.getAxis(axis).labelText != text:
+        plot.setLabel(axis, text)
+
+
 def shortened(text: str, limit: int) -> str:
     """text cut to limit characters, an ellipsis marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
