@@ -455,8 +455,8 @@ def data(args: argparse.Namespace) -> str:
 
             request = DataRequest(order=args.order, method=args.method, parameters=tuple(args.param))
             try:
-                export_data_headless(SampleSet(samples.t, samples.y, samples.source, samples.warnings), request,
-                                     args.output)
+                export_data_headless(SampleSet(samples.t, samples.y, samples.source, samples.warnings,
+                                               t_label=samples.t_axis), request, args.output)
             except ExportError as exc:
                 raise UsageError(str(exc)) from None
             return f"wrote {shown_path(args.output)}"
@@ -464,9 +464,10 @@ def data(args: argparse.Namespace) -> str:
                                        **dict(args.param))
     except DataError as exc:
         raise UsageError(str(exc)) from None
-    columns = f"t = {samples.t_name}, y = {samples.y_name}"
+    columns = f"t = {samples.t_description}, y = {samples.y_name}"
     if args.json:
         report = {"source": samples.source, "t_column": samples.t_name, "y_column": samples.y_name,
+                  **({"t_unit": samples.t_unit, "t_origin": samples.t_origin} if samples.t_unit else {}),
                   "order": result.order, "method": result.method, "parameters": dict(result.parameters),
                   "automatic": list(result.automatic), "reason": result.reason, "noise": result.noise,
                   "warnings": list(result.warnings), "t": result.t.tolist(), "y": result.y.tolist(),

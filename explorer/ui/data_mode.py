@@ -142,8 +142,8 @@ class DataMode(QObject):
                 self._remember(self.path)
             t_name = "row index" if stage.unit_spacing else stage.t_name
             columns = (("row index",) if stage.unit_spacing else ()) + stage.columns
-            self._set_samples(SampleSet(stage.t, stage.y, stage.source, stage.warnings), columns, t_name,
-                              stage.y_name)
+            self._set_samples(SampleSet(stage.t, stage.y, stage.source, stage.warnings, t_label=stage.t_axis),
+                              columns, t_name, stage.y_name)
             self.message.emit(f"read {stage.source}: {len(stage.t)} samples"
                               + (f"; {len(stage.warnings)} notes under Samples" if stage.warnings else ""))
             return

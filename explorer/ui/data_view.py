@@ -193,6 +193,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         self._legend(self.data_legend, self.fits, tuple(n for n in names if result.fit is not None))
         self.shown_methods = names
         prime = "dy/dt" if order == 1 else "d²y/dt²"
+        for plot in (self.data_plot, self.derivative_plot, self.error_plot):
+            set_label(plot, "bottom", samples.t_label)
         set_title(self.derivative_plot, f"{prime} by {result.method}")
         set_label(self.derivative_plot, "left", prime)
         set_title(self.error_plot, "|error| against t (truth known)" if exact is not None
@@ -203,7 +205,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
             self.sweep_plot.setLogMode(x=False, y=exact is not None)
         if exact is None and result.fit is not None:
             self.sweep.setData(samples.t, result.y - result.fit)
-            set_label(self.sweep_plot, "bottom", "t")
+            set_label(self.sweep_plot, "bottom", samples.t_label)
             set_label(self.sweep_plot, "left", "y − fit")
         self._fit_ranges(steady=True)
         self._fit_error_range()

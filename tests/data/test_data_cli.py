@@ -128,3 +128,20 @@ def test_t_whose_span_is_beyond_double_range_is_one_error_line_without_warnings(
                           timeout=60)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1 and "span" in done.stderr
+
+
+def test_dates_as_t_are_said_in_the_summary_and_the_json(capsys, tmp_path):
+    days = np.array(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-05", "2024-01-08"], dtype="datetime64[D]")
+    t = (days - days[0]).astype(float)
+    path = tmp_path / "prices.csv"
+    path.write_text("date,close\n" + "\n".join(f"{d},{2.5 * v + 100!r}" for d, v in zip(days, t.tolist(), strict=True)))
+    code, out, err = run(capsys, "data", str(path), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert (report["t_unit"], report["t_origin"], report["t_column"]) == ("days", "2024-01-01", "date")
+    np.testing.assert_array_equal(report["t"], t)
+    np.testing.assert_allclose(report["derivative"], 2.5, rtol=1e-9)  # per day
+    code, out, err = run(capsys, "data", str(path))
+    assert code == 0, err
+    assert "(t = date (days since 2024-01-01), y = close; 5 samples)" in out.splitlines()[0]
+    assert "note: date read as dates and times: t in days since 2024-01-01" in out

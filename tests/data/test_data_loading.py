@@ -165,6 +165,133 @@ def test_text_of_unicode_whitespace_alone_is_empty(tmp_path):
             parse_samples(text)
 
 
+# -- t as dates and times --------------------------------------------------------------------------------------
+
+START = np.datetime64("2024-03-01T06:00:00", "us")
+
+
+def stamps(offsets_us, text_unit="s"):
+    return [str(np.datetime_as_string(START + int(k) * np.timedelta64(1, "us"), unit=text_unit)) for k in offsets_us]
+
+
+@pytest.mark.parametrize(("step_us", "text_unit", "unit"), [
+    (250_000, "ms", "seconds"),  # fractional seconds
+    (1_000_000, "s", "seconds"),
+    (90_000_000, "s", "minutes"),
+    (2 * 3_600_000_000, "s", "hours"),
+    (86_400_000_000, "D", "days"),
+    (7 * 86_400_000_000, "D", "days"),
+])
+@pytest.mark.parametrize("separator", [",", ";", "\t", " "])
+def test_dates_and_times_are_t_in_the_unit_of_their_step(tmp_path, step_us, text_unit, unit, separator):
+    offsets = np.arange(40) * step_us
+    cells = stamps(offsets, text_unit)
+    rate = 3.0  # y grows 3 per unit of t
+    size = {"seconds": 1e6, "minutes": 6e7, "hours": 3.6e9, "days": 8.64e10}[unit]
+    y = rate * offsets / size + 1.0
+    text = f"when{separator}level\n" + "\n".join(f"{c}{separator}{v!r}" for c, v in zip(cells, y.tolist(), strict=True))
+    samples = load_samples(write(tmp_path, text))
+    assert samples.t_unit == unit
+    np.testing.assert_allclose(samples.t, offsets / size, rtol=0, atol=1e-12 * samples.t[-1])
+    np.testing.assert_array_equal(samples.y, y)
+    origin = np.datetime64(samples.t_origin.rstrip("Z"))
+    assert origin == (START.astype("datetime64[D]") if text_unit == "D" else START)
+    assert any("dates and times" in w and unit in w and samples.t_origin in w for w in samples.warnings)
+    assert samples.t_description == f"when ({unit} since {samples.t_origin})"
+    from explorer.core.data import differentiate_samples
+    result = differentiate_samples(samples.t, samples.y, 1, "gradient")
+    np.testing.assert_allclose(result.derivative, rate, rtol=1e-9)
+
+
+@pytest.mark.parametrize("form", [
+    "{d}T{t}", "{d} {t}", '"{d}T{t}"', "{d}T{t}.000", "{d}T{t}Z", "{d}T{t}+00:00", "{d}T{t}-0000", "{d}T{t}+00",
+])
+def test_iso_spellings_of_one_instant_agree(tmp_path, form):
+    times = ["09:00:00", "09:00:30", "09:01:30", "09:03:00"]
+    lines = "\n".join(form.format(d="2024-05-06", t=t) + f",{k}" for k, t in enumerate(times))
+    samples = load_samples(write(tmp_path, "t,y\n" + lines))
+    np.testing.assert_array_equal(samples.t, [0.0, 0.5, 1.5, 3.0])
+    assert samples.t_unit == "minutes"
+    zoned = "Z" in form or "+" in form or "-0000" in form
+    assert samples.t_origin == "2024-05-06T09:00:00" + ("Z" if zoned else "")
+
+
+def test_zones_are_taken_to_utc_before_sorting(tmp_path):
+    # 01:30+02:00 is 23:30 UTC the day before, so it comes first; 00:15-05:30 is 05:45 UTC.
+    text = "t,y\n2024-03-31T00:00:00Z,2\n2024-03-31T01:30:00+02:00,1\n2024-03-31T00:15:00-05:30,4\n" \
+           "2024-03-31T01:00:00Z,3\n"
+    samples = load_samples(write(tmp_path, text))
+    assert samples.t_origin == "2024-03-30T23:30:00Z"
+    assert samples.t_unit == "hours"  # the median step is an hour
+    np.testing.assert_array_equal(samples.t, [0.0, 0.5, 1.5, 6.25])
+    np.testing.assert_array_equal(samples.y, [1.0, 2.0, 3.0, 4.0])
+    assert any("sorted" in w for w in samples.warnings)
+
+
+def test_dates_far_from_1970_keep_their_days(tmp_path):
+    # numpy's nanosecond dates end in 1677 and 2262 (and wrap silently beyond): t is read in microseconds.
+    text = "day,y\n0001-01-01,0\n1500-01-11,1\n2262-04-12,2\n9999-12-31,3\n"
+    samples = load_samples(write(tmp_path, text))
+    expected = (np.array(["0001-01-01", "1500-01-11", "2262-04-12", "9999-12-31"], dtype="datetime64[D]")
+                - np.datetime64("0001-01-01", "D")).astype(float)
+    np.testing.assert_array_equal(samples.t, expected)
+    assert samples.t_unit == "days" and samples.t_origin == "0001-01-01"
+
+
+def test_dates_without_a_header_are_data(tmp_path):
+    samples = load_samples(write(tmp_path, "2024-01-01,1\n2024-01-02,2\n2024-01-04,5\n"))
+    assert not samples.has_header and samples.rows == 3
+    np.testing.assert_array_equal(samples.t, [0.0, 1.0, 3.0])
+
+
+def test_dates_with_missing_repeated_and_unsorted_rows(tmp_path):
+    text = ("date,close\n2024-01-05,10\n2024-01-02,11\n,3\nNA,4\n2024-01-03,12.5\n2024-01-04,NA\n"
+            "2024-01-08,13\n2024-01-08,13.4\n")
+    samples = load_samples(write(tmp_path, text))
+    np.testing.assert_array_equal(samples.t, [0.0, 1.0, 3.0, 6.0])
+    np.testing.assert_allclose(samples.y, [11.0, 12.5, 10.0, 13.2])
+    notes = " | ".join(samples.warnings)
+    assert "empty or missing t or y cell: 3 (lines 4, 5, 7)" in notes
+    assert "merged (their y averaged): 1 (line 9)" in notes
+    assert "not ascending" in notes
+
+
+def test_pasted_dates_read_as_a_file_is(tmp_path):
+    text = "when\tvalue\n2024-01-01 00:00\t1\n2024-01-01 00:10\t2\n2024-01-01 00:30\t4\n"
+    pasted = parse_samples(text)
+    from_file = load_samples(write(tmp_path, text))
+    np.testing.assert_array_equal(pasted.t, from_file.t)
+    np.testing.assert_array_equal(pasted.t, [0.0, 10.0, 30.0])
+    assert pasted.t_unit == from_file.t_unit == "minutes"
+
+
+def test_a_million_dates_read_at_once_as_cell_by_cell(tmp_path):
+    """The fast reader (one split, numpy's date parser) and the cell-by-cell one (taken when a cell is
+    quoted) give the same t; the quoted copy takes the slow path, the plain one the fast."""
+    offsets = np.cumsum(np.random.default_rng(3).integers(1, 5000, 20_000)) * 1000
+    cells = stamps(offsets, "ms")
+    plain = "t,y\n" + "\n".join(f"{c},{k}" for k, c in enumerate(cells))
+    quoted = 't,y\n"' + cells[0] + '",0\n' + "\n".join(f"{c},{k}" for k, c in enumerate(cells) if k)
+    fast, slow = load_samples(write(tmp_path, plain, "a.csv")), load_samples(write(tmp_path, quoted, "b.csv"))
+    np.testing.assert_array_equal(fast.t, slow.t)
+    np.testing.assert_array_equal(fast.t, (offsets - offsets[0]) / 1e6)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("t,y\n2024-03-31,1\n2024-02-30,2\n", "line 3, column 1 (t): '2024-02-30' is not a date and time that exists"),
+    ("t,y\n2024-03-31,1\n2024-03-31T24:30,2\n", "line 3, column 1 (t): '2024-03-31T24:30' is not a date and time"),
+    ("t,y\n2024-03-31,1\n1.5,2\n", "line 3, column 1 (t): '1.5' is not a date and time like 2024-03-01T12:30:00"),
+    ("t,y\n2024-03-31,1\n31/03/2024,2\n", "line 3, column 1 (t): '31/03/2024' is not a date and time like"),
+    ("t,y\n2024-03-31T01:00+02:00,1\n2024-03-31T02:00,2\n", "line 3, column 1 (t): some times have a zone"),
+    ("t,y\n2024-03-31,1\n2024-03-31,2\n", "all 2 rows have the same t = 2024-03-31;"),
+    ("t,y\n2024-03-31T10:00:00.5,1\n2024-03-31T10:00:00.5,2\n", "the same t = 2024-03-31T10:00:00.500000;"),
+    ("t,y\n2024-03-31,1\n2024-04-01,x\n", "line 3, column 2 (y): 'x' is not a number"),
+    ("t,y\n2024-03-31,1\n2024-04-01\n", "line 3: 1 cell where the data has 2 (a ragged row)"),
+])
+def test_bad_dates_are_one_line_naming_the_cell(tmp_path, text, expected):
+    assert expected in error_of(tmp_path, text)
+
+
 # -- bad data: one line each ---------------------------------------------------------------------------------
 
 

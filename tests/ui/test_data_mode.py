@@ -36,6 +36,23 @@ def test_a_csv_file_gives_velocity_and_acceleration_by_several_methods(qtbot, wi
     np.testing.assert_allclose(np.nanmedian(data.chosen.result.derivative), 6.0, rtol=1e-3)
 
 
+def test_a_file_of_timestamps_is_differentiated_per_its_unit_and_says_so(qtbot, window, tmp_path):
+    minutes = np.arange(0, 300, 2.5)
+    stamps = np.datetime64("2024-06-01T08:00:00") + (minutes * 60).astype("timedelta64[s]")
+    temperature = 20 + 0.04 * minutes  # 0.04 degrees per minute
+    rows = "\n".join(f"{s},{v!r}" for s, v in zip(np.datetime_as_string(stamps), temperature.tolist(), strict=True))
+    (tmp_path / "log.csv").write_text("timestamp,temperature\n" + rows + "\n")
+    window.open_data(str(tmp_path / "log.csv"))
+    data = settled_data(qtbot, window)
+    np.testing.assert_allclose(data.chosen.result.derivative, 0.04, rtol=1e-6)
+    label = "t (minutes since 2024-06-01T08:00:00)"
+    panels = data.view.panels
+    assert [plot.getAxis("bottom").labelText for plot in (panels.data_plot, panels.derivative_plot)] == [label] * 2
+    assert data.view.controls.t_column.currentText() == "timestamp"
+    assert "timestamp read as dates and times: t in minutes since 2024-06-01T08:00:00" in \
+        data.view.controls.notes.text()
+
+
 @pytest.mark.parametrize("scale", [1e-300, 1e-9, 1.0, 1e12, 1e300])
 def test_the_legends_sit_above_every_curve_not_over_them(qtbot, window, tmp_path, scale):
     # Rising to the right and left: the curves' highest values are at the legend's corner.

@@ -11,13 +11,17 @@ What is read
   that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
   writes) names the separator. A line of units under the header (s, m, ...: text in every filled cell, no
   number) is skipped, and said.
-- A header is a first line with a cell that is not a number. Columns are chosen by header name (exact,
+- A header is a first line with a cell that is not a number (nor a date). Columns are chosen by header name (exact,
   then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t is column 1 and y
   column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as np.gradient(y) does).
 - Decimal commas (1,5): accepted in tab-, semicolon- or space-separated text when no number in the data
   has a decimal point, which is what a spreadsheet in a decimal-comma locale pastes; the result says so.
   With a comma as separator a comma is never a decimal mark; thousands separators are not read (a cell
   with both . and , is an error naming it).
+- A t column of ISO 8601 dates and times (2024-03-01, 2024-03-01T12:30:00, 2024-03-01 12:30:00.25,
+  with Z or +01:00 when zoned; timestamps from loggers, prices by date) is read as time since its earliest
+  value, in the unit its median step is counted in most naturally (seconds, minutes, hours or days), so
+  that derivatives are per that unit; the result says the unit and the origin.
 - Empty cells and NaN, NA, N/A, null, none, - are missing values; inf and -inf are numbers that are not
   finite. A row with either in its t or y cell is dropped and counted; other columns are not read.
 
@@ -38,6 +42,7 @@ import csv
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +91,18 @@ class Samples:
     rows: int  # data rows read (comments, blank lines and the header not counted)
     unit_spacing: bool  # t is the row index (a single column, or t="index")
     notes: tuple[RowNote, ...]
+    t_unit: str = ""  # for a t column of dates and times: "seconds", "minutes", "hours" or "days"
+    t_origin: str = ""  # ... and the date and time t = 0 is (the earliest), ISO 8601
+
+    @property
+    def t_axis(self) -> str:
+        """A label for an axis of t: "t", with the unit and origin when the column held dates and times."""
+        return f"t ({self.t_unit} since {self.t_origin})" if self.t_unit else "t"
+
+    @property
+    def t_description(self) -> str:
+        """The t column's name, with its unit and origin when it held dates and times."""
+        return f"{self.t_name} ({self.t_unit} since {self.t_origin})" if self.t_unit else self.t_name
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -95,6 +112,8 @@ class Samples:
             lines.insert(0, "decimal commas read as decimal points")
         if self.unit_spacing:
             lines.insert(0, f"t is the row index 0..{self.rows - 1} (unit spacing)")
+        if self.t_unit:
+            lines.insert(0, f"{self.t_name} read as dates and times: t in {self.t_unit} since {self.t_origin}")
         return tuple(lines)
 
 
@@ -168,7 +187,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     first = lines[int(data_lines[0])]
     delimiter = stated.group(1) if stated else _delimiter([lines[int(i)] for i in data_lines[:50]])
     header_cells = _split(first, delimiter)
-    has_header = any(not _is_number_or_missing(cell) for cell in header_cells)
+    has_header = any(not _is_number_or_missing(cell) and not _TIME.fullmatch(_unquote(cell)) for cell in header_cells)
     header_line = int(numbers[0])
     units = None
     if has_header:
@@ -206,7 +225,14 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     if t_index is not None and t_index == y_index:
         raise DataError(f"t and y are the same column ({names[t_index]})")
     wanted = [y_index] if t_index is None else [t_index, y_index]
-    table = _parse_table(body, numbers, delimiter, decimal_comma, width, wanted, names, source)
+    times = t_index is not None and _holds_times(body, delimiter, t_index)
+    origin: np.datetime64 = np.datetime64("NaT", "us")
+    zoned = False
+    if times:
+        assert t_index is not None
+        table, origin, zoned = _time_table(body, numbers, delimiter, decimal_comma, width, t_index, y_index, names)
+    else:
+        table = _parse_table(body, numbers, delimiter, decimal_comma, width, wanted, names, source)
     notes: list[RowNote] = [units] if units is not None else []
     line_numbers = numbers.copy()
     values = table
@@ -240,11 +266,15 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     t_values, y_values, kept_lines, sort_note = _sorted(t_values, y_values, kept_lines, t_name)
     if sort_note:
         notes.append(sort_note)
-    t_values, y_values, merge_note = _merged(t_values, y_values, kept_lines, t_name, source)
+    shown = (lambda value: _iso(origin + int(value) * _MICROSECOND, zoned)) if times else _shown_number
+    t_values, y_values, merge_note = _merged(t_values, y_values, kept_lines, t_name, source, shown)
     if merge_note:
         notes.append(merge_note)
+    t_unit = t_origin = ""
+    if times:
+        t_values, t_unit, t_origin = _in_time_unit(t_values, origin, zoned)
     return Samples(t_values, y_values, source, t_name, names[y_index], names, has_header,
-                   _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes))
+                   _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes), t_unit, t_origin)
 
 
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\r?\n")
@@ -411,13 +441,17 @@ def _sorted(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str
     return t[order], y[order], lines[order], note
 
 
-def _merged(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str, source: str
-            ) -> tuple[np.ndarray, np.ndarray, RowNote | None]:
+def _shown_number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _merged(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str, source: str,
+            shown: Callable[[float], str] = _shown_number) -> tuple[np.ndarray, np.ndarray, RowNote | None]:
     repeated = np.diff(t) == 0
     if not repeated.any():
         return t, y, None
     if t[0] == t[-1]:
-        raise DataError(f"{source}: all {len(t)} rows have the same {t_name} = {t[0]:g}; a derivative needs "
+        raise DataError(f"{source}: all {len(t)} rows have the same {t_name} = {shown(t[0])}; a derivative needs "
                         "at least 2 distinct values")
     group = np.r_[0, np.cumsum(~repeated)]
     counts = np.bincount(group)
@@ -427,3 +461,162 @@ def _merged(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str, source
     note = RowNote(f"rows repeating an earlier row's {t_name}, merged (their y averaged)", int(duplicates.sum()),
                    tuple(int(n) for n in lines[duplicates][:SHOWN_LINES]))
     return merged_t, merged_y, note
+
+
+# -- t as dates and times ------------------------------------------------------------------------------------
+
+# ISO 8601 as data loggers and spreadsheets write it: a date, then optionally a time (T or one space between),
+# then optionally a zone. numpy's datetime64 reads the date and time; the zone is applied here (numpy warns on
+# zones and is to drop them).
+_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
+                   re.IGNORECASE)
+# The unit t is counted in: the largest whose count of the median step is at least one.
+TIME_UNITS = (("days", 86_400_000_000), ("hours", 3_600_000_000), ("minutes", 60_000_000), ("seconds", 1_000_000))
+_MICROSECOND = np.timedelta64(1, "us")
+
+
+def _holds_times(body: list[str], delimiter: str | None, t_index: int) -> bool:
+    """Whether the t column's first filled cell (among the first rows) is an ISO 8601 date or time."""
+    for line in body[:50]:
+        cells = _split(line, delimiter)
+        if t_index >= len(cells):
+            return False
+        cell = _unquote(cells[t_index])
+        if cell.lower() not in MISSING:
+            return _TIME.fullmatch(cell) is not None
+    return False
+
+
+def _time_table(body: list[str], numbers: np.ndarray, delimiter: str | None, decimal_comma: bool, width: int,
+                t_index: int, y_index: int, names: tuple[str, ...]) -> tuple[np.ndarray, np.datetime64, bool]:
+    """(rows, 2) floats: t in microseconds since the first filled row's time (NaN where missing), y; that time;
+    and whether the times carried zones (then all are in UTC). DataError at the first ragged row or unreadable
+    cell."""
+    cells = _split_all(body, delimiter, width, t_index, y_index)
+    if cells is None:
+        t_cells, y_cells = [], []
+        for k, line in enumerate(body):
+            row = _split(line, delimiter)
+            if len(row) != width:
+                raise DataError(f"line {int(numbers[k])}: {len(row)} cell{'s' if len(row) != 1 else ''} where "
+                                f"the data has {width} (a ragged row)")
+            t_cells.append(_unquote(row[t_index]))
+            y_cells.append(row[y_index])
+    else:
+        t_cells, y_cells = cells
+    micro, first, zoned = _microseconds(t_cells, numbers, t_index, names)
+    y = None if decimal_comma else _plain_floats(y_cells)
+    if y is None:
+        y = np.array([_number(cell, decimal_comma, int(numbers[k]), y_index, names)
+                      for k, cell in enumerate(y_cells)], dtype=float)
+    return np.column_stack([micro, y]), first, zoned
+
+
+def _plain_floats(cells: list[str]) -> np.ndarray | None:
+    """Every cell a number as Python writes them, read at once; None otherwise (a missing-value word, a
+    cell that is not a number), for the cell-by-cell reader, which names it."""
+    try:
+        return np.array(cells, dtype=float)
+    except ValueError:
+        return None
+
+
+def _split_all(body: list[str], delimiter: str | None, width: int, t_index: int, y_index: int
+               ) -> tuple[list[str], list[str]] | None:
+    """The t and y cells by one split of all rows joined (C speed); None for whitespace-separated, quoted or
+    ragged rows, which the line-by-line reader takes (and names)."""
+    if delimiter is None or any('"' in line or "'" in line for line in body[:20]):
+        return None
+    if any(line.count(delimiter) != width - 1 for line in body):
+        return None
+    flat = delimiter.join(body).split(delimiter)
+    return flat[t_index::width], flat[y_index::width]
+
+
+def _microseconds(cells: list[str], numbers: np.ndarray, column: int, names: tuple[str, ...]
+                  ) -> tuple[np.ndarray, np.datetime64, bool]:
+    """Each cell's date and time as microseconds since the first filled cell's (NaN for a missing cell),
+    that time, and whether any carried a zone (all are then taken to UTC; a mix of zoned and local times is
+    refused)."""
+    stamps = _plain_stamps(cells)
+    zoned = False
+    if stamps is None:
+        stamps, zoned = _stamps_one_by_one(cells, numbers, column, names)
+    filled = ~np.isnat(stamps)
+    if not filled.any():
+        return np.full(len(cells), math.nan), np.datetime64("NaT", "us"), False
+    first = stamps[filled][0]
+    micro = np.full(len(cells), math.nan)
+    micro[filled] = (stamps[filled] - first) / _MICROSECOND
+    return micro, first, zoned
+
+
+def _plain_stamps(cells: list[str]) -> np.ndarray | None:
+    """Every cell a date (and time) without a zone, read at once by numpy; None if any cell is otherwise
+    (missing, zoned, spaced, malformed), for the cell-by-cell reader."""
+    text = np.array(cells)
+    if text.dtype.kind != "U" or text.dtype.itemsize // 4 < 10:
+        return None
+    chars = text.view("<U1").reshape(len(cells), -1)
+    if not ((chars[:, 4] == "-") & (chars[:, 7] == "-")).all():
+        return None
+    if np.isin(chars, ("Z", "z", "+")).any() or (chars[:, 10:] == "-").any():
+        return None
+    try:
+        return text.astype("datetime64[us]")
+    except ValueError:
+        return None
+
+
+def _stamps_one_by_one(cells: list[str], numbers: np.ndarray, column: int, names: tuple[str, ...]
+                       ) -> tuple[np.ndarray, bool]:
+    stamps = np.full(len(cells), np.datetime64("NaT", "us"))
+    offsets = np.zeros(len(cells), dtype=np.int64)  # minutes east of UTC
+    with_zone = without_zone = 0
+    for k, raw in enumerate(cells):
+        cell = _unquote(raw)
+        if cell.lower() in MISSING:
+            continue
+        found = _TIME.fullmatch(cell)
+        if found is None:
+            shown = cell if len(cell) <= 40 else cell[:37] + "..."
+            raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): {shown!r} is not a date "
+                            "and time like 2024-03-01T12:30:00 (ISO 8601), as the column's first cell is")
+        try:
+            stamps[k] = np.datetime64(found.group(1).replace(" ", "T"), "us")
+        except ValueError:
+            raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): {cell!r} is not a "
+                            "date and time that exists (a month, day, hour or minute out of range)") from None
+        zone = found.group(2)
+        if zone is None:
+            without_zone += 1
+        else:
+            with_zone += 1
+            if zone.upper() != "Z":
+                digits = zone[1:].replace(":", "")
+                minutes = int(digits[:2]) * 60 + (int(digits[2:]) if len(digits) > 2 else 0)
+                offsets[k] = minutes if zone[0] == "+" else -minutes
+        if with_zone and without_zone:
+            raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): some times have a zone "
+                            "(Z, +01:00) and some do not, so they cannot be put in one order")
+    return stamps - offsets * np.timedelta64(60_000_000, "us"), with_zone > 0  # local time less its offset: UTC
+
+
+def _iso(stamp: np.datetime64, zoned: bool, date_alone: bool = True) -> str:
+    """stamp as ISO 8601 text, as fine as it needs: the date alone at midnight (if date_alone), seconds, or
+    microseconds."""
+    micro = int(stamp.astype(np.int64))
+    if date_alone and micro % TIME_UNITS[0][1] == 0:
+        text = str(np.datetime_as_string(stamp, unit="D"))
+        return text + "T00:00:00Z" if zoned else text
+    text = str(np.datetime_as_string(stamp, unit="s" if micro % 1_000_000 == 0 else "us"))
+    return text + "Z" if zoned else text
+
+
+def _in_time_unit(t: np.ndarray, first: np.datetime64, zoned: bool) -> tuple[np.ndarray, str, str]:
+    """t (microseconds since first, ascending) counted from its earliest value in the unit of TIME_UNITS its
+    median step comes to at least one of; (t, unit, the earliest time as ISO 8601)."""
+    step = float(np.median(np.diff(t)))
+    unit, size = next(((name, size) for name, size in TIME_UNITS if step >= size), TIME_UNITS[-1])
+    origin = first + int(t[0]) * _MICROSECOND
+    return (t - t[0]) / size, unit, _iso(origin, zoned, date_alone=unit == "days")

@@ -88,6 +88,7 @@ class SampleSet:
     notes: tuple[str, ...] = ()
     exact: dict[int, np.ndarray] = field(default_factory=dict)
     kept: Kept = field(default_factory=Kept, repr=False)  # for the next request on these samples
+    t_label: str = "t"  # the panels' t axis: with the unit and origin when the file's t held dates and times
 
     @property
     def truth(self) -> bool:
