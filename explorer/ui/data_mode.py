@@ -188,7 +188,8 @@ class DataMode(QObject):
             names.append("exact")
             columns.append(exact)
         about = (f"samples: {self.samples.source}; derivative order {request.order}; method {chosen.method} "
-                 f"({chosen.describe_parameters()})")
+                 f"({chosen.describe_parameters()})"
+                 + (f"; {self.samples.t_label}" if self.samples.t_label != "t" else ""))
         return csv_table(names, np.column_stack(columns), [about])
 
     def export(self, path: str) -> None:

@@ -51,6 +51,11 @@ def test_a_file_of_timestamps_is_differentiated_per_its_unit_and_says_so(qtbot, 
     assert data.view.controls.t_column.currentText() == "timestamp"
     assert "timestamp read as dates and times: t in minutes since 2024-06-01T08:00:00" in \
         data.view.controls.notes.text()
+    window.export_to(str(tmp_path / "out.csv"), window._writer())
+    first = (tmp_path / "out.csv").read_text().splitlines()[0]
+    assert first.startswith("# samples: ") and "log.csv; derivative order 1" in first and first.endswith("; t (minutes since 2024-06-01T08:00:00)")
+    table = np.loadtxt(tmp_path / "out.csv", delimiter=",", skiprows=2)
+    np.testing.assert_array_equal(table[:, 0], minutes)
 
 
 @pytest.mark.parametrize("scale", [1e-300, 1e-9, 1.0, 1e12, 1e300])
