@@ -41,6 +41,10 @@ DATA_COLORS = {"gradient": "#E69F00", "fornberg": "#56B4E9", "savgol": "#009E73"
 SAMPLE_COLOR = "#777777"
 EXACT_COLOR = "#B8B8B8"
 SCATTER_LIMIT = 5000  # samples drawn as dots up to this many; beyond, as a line
+# The derivative panel's y shows the chosen method (and the truth) whole; the other methods only as far as this
+# share of that span (or of its size, if flat) beyond each end: a method that amplifies noise a hundredfold
+# (gradient, short stencils on uneven t) would otherwise squash the chosen derivative to a flat line.
+OTHERS_SLACK = 0.5
 
 
 def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x: str, y: str, colspan: int = 1,
@@ -120,6 +124,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         # (least, greatest) of what each panel draws, for ranges that leave room for the legends
         self._data_extents: dict[str, tuple[float, float] | None] = {}
         self._derivative_extents: dict[str, tuple[float, float] | None] = {}
+        self._chosen_name = ""  # the method whose derivative is drawn wide, which the panel's y holds whole
         self._emphasised = ""  # the method whose curves are drawn wide
         self._exact_shown: np.ndarray | None = None  # the exact derivative the wide grey curve holds
         # x is the samples' span, set with them: auto-ranged, it was found again from every curve after each
@@ -187,6 +192,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
             self._exact_shown = exact
         self._data_extents = {"samples": extent(samples.y)}
         self._derivative_extents = {"exact": None if exact is None else extent(exact)}
+        self._chosen_name = result.method
         self._record(result.method, result)
         names = (result.method,)
         self._legend(self.derivative_legend, self.derivatives, names)
@@ -217,7 +223,22 @@ class DataPanels(pg.GraphicsLayoutWidget):
 
     def _fit_ranges(self, steady: bool = False) -> None:
         self._data_room.fit(list(self._data_extents.values()), steady)
-        self._derivative_room.fit(list(self._derivative_extents.values()), steady)
+        self._derivative_room.fit(self._derivative_span(), steady)
+
+    def _derivative_span(self) -> list[tuple[float, float] | None]:
+        """The extents the derivative panel's y is fitted to: the chosen method's and the truth's whole, every
+        other method's clipped to OTHERS_SLACK beyond them."""
+        core = [self._derivative_extents.get(name) for name in ("exact", self._chosen_name)]
+        ends = [end for end in core if end is not None]
+        if not ends:
+            return list(self._derivative_extents.values())
+        low, high = min(end[0] for end in ends), max(end[1] for end in ends)
+        with np.errstate(over="ignore"):  # near the largest double the span is infinite: nothing is clipped
+            slack = OTHERS_SLACK * max(high - low, abs(low), abs(high))
+        others = [end for name, end in self._derivative_extents.items()
+                  if name not in ("exact", self._chosen_name) and end is not None]
+        clipped = [(min(max(a, low - slack), high), max(min(b, high + slack), low)) for a, b in others]
+        return [*ends, *clipped]
 
     def _fit_error_range(self) -> None:
         """y of the |error| (or spread) panel around what it draws, kept still while that stays inside (x

@@ -84,6 +84,25 @@ def test_the_legends_sit_above_every_curve_not_over_them(qtbot, window, tmp_path
     assert panels.error_plot.getAxis("left").labelText == "max − min"  # no truth: the methods' spread
 
 
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e9])
+def test_the_chosen_derivative_fills_its_panel_when_another_method_amplifies_noise(qtbot, window, tmp_path, scale):
+    # Noisy samples on random t: gradient and short stencils swing a hundred times wider than a smoother.
+    rng = np.random.default_rng(4)
+    t = np.sort(rng.uniform(0, 600, 400))
+    y = scale * (20 + 15 * (1 - np.exp(-t / 150)) + rng.normal(0, 0.15, t.size))
+    write_csv(tmp_path / "oven.csv", t, y)
+    window.resize(1280, 800)
+    window.open_data(str(tmp_path / "oven.csv"))
+    data = settled_data(qtbot, window)
+    panels = data.view.panels
+    chosen = data.chosen.result.derivative
+    others = [r.derivative for name, r in data.compared.results.items() if name != data.chosen.result.method]
+    assert max(np.ptp(d[np.isfinite(d)]) for d in others) > 20 * np.ptp(chosen)  # the case at hand
+    low, high = panels.derivative_plot.viewRange()[1]
+    assert low <= chosen.min() and chosen.max() <= high  # all of the chosen derivative in view
+    assert np.ptp(chosen) > 0.3 * (high - low)  # and not squashed into a line
+
+
 def test_samples_near_the_largest_double_are_drawn_on_finite_ranges(qtbot, window, tmp_path):
     t = np.linspace(-1, 1, 201)
     write_csv(tmp_path / "huge.csv", t, 1e308 * (t**2 - 0.5 * t))  # up to 1.5e308: widths overflow
