@@ -8,6 +8,8 @@ the methods' spread and the fit's residuals when they were not.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -211,7 +213,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
             self.sweep_plot.setLogMode(x=False, y=exact is not None)
         if exact is None and result.fit is not None:
             self.sweep.setData(samples.t, result.y - result.fit)
-            set_label(self.sweep_plot, "bottom", samples.t_label)
+            # The narrow panel: t's unit without its origin, which the panels above give in full.
+            set_label(self.sweep_plot, "bottom", re.sub(r" since [^)]*", "", samples.t_label))
             set_label(self.sweep_plot, "left", "y − fit")
         self._fit_ranges(steady=True)
         self._fit_error_range()

@@ -48,6 +48,7 @@ def test_a_file_of_timestamps_is_differentiated_per_its_unit_and_says_so(qtbot, 
     label = "t (minutes since 2024-06-01T08:00:00)"
     panels = data.view.panels
     assert [plot.getAxis("bottom").labelText for plot in (panels.data_plot, panels.derivative_plot)] == [label] * 2
+    assert panels.sweep_plot.getAxis("bottom").labelText == "t (minutes)"  # the narrow residuals panel
     assert data.view.controls.t_column.currentText() == "timestamp"
     assert "timestamp read as dates and times: t in minutes since 2024-06-01T08:00:00" in \
         data.view.controls.notes.text()
