@@ -205,14 +205,17 @@ def run_comparators(seed: int, quick: bool) -> tuple[list[str], list[tuple]]:
 # -- speed ----------------------------------------------------------------------------------------------
 
 
-def time_loading(rows: int, digits: int, repeats: int) -> tuple[float, float]:
-    """(median seconds, MB) of load_samples on a CSV of rows (t, y) with `digits` significant digits."""
+def time_loading(rows: int, digits: int, repeats: int, timestamps: bool = False) -> tuple[float, float]:
+    """(median seconds, MB) of load_samples on a CSV of rows (t, y) with `digits` significant digits; with
+    timestamps, t as ISO 8601 dates and times to the millisecond (2024-01-01T00:00:01.234)."""
     rng = np.random.default_rng(0)
     t = np.cumsum(rng.uniform(0.5, 1.5, rows))
     y = np.sin(t / 50) + 0.01 * rng.standard_normal(rows)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "big.csv"
-        body = "\n".join(f"{a:.{digits}g},{b:.{digits}g}" for a, b in zip(t.tolist(), y.tolist(), strict=True))
+        cells = [f"{a:.{digits}g}" for a in t.tolist()] if not timestamps else np.datetime_as_string(
+            np.datetime64("2024-01-01T00:00:00", "ms") + (t * 1000).astype("timedelta64[ms]"), unit="ms").tolist()
+        body = "\n".join(f"{a},{b:.{digits}g}" for a, b in zip(cells, y.tolist(), strict=True))
         path.write_text("t,y\n" + body + "\n")
         size = path.stat().st_size / 1e6
         times = []
@@ -349,7 +352,8 @@ def report(cases: list[Case], names: list[str], comparator_rows: list[tuple], sp
         lines.append("pynumdiff and derivative are not installed (`pip install -e '.[bench]'`): skipped.")
     lines += ["", "Speed (median of repeats):", "",
               f"- loading 10^6 rows of CSV: {speed['load10']:.2f} s at 10 significant digits ({speed['mb10']:.0f} MB), "
-              f"{speed['load17']:.2f} s at 17 ({speed['mb17']:.0f} MB) (goal < 1 s)",
+              f"{speed['load17']:.2f} s at 17 ({speed['mb17']:.0f} MB) (goal < 1 s); with t as ISO 8601 timestamps "
+              f"to the millisecond: {speed['load_stamps']:.2f} s ({speed['mb_stamps']:.0f} MB)",
               f"- auto at 10^5 samples (noisy sine, jittered t, a first call on new arrays): {speed['auto']:.2f} s, chose {speed['auto_method']} "
               "(goal < 0.5 s)", *(methods_lines(timings, spacing) for spacing, timings in speed["methods"].items()), ""]
     return "\n".join(lines)
@@ -422,8 +426,10 @@ def main() -> None:
     repeats = 1 if args.quick else 3
     load10, mb10 = time_loading(1_000_000, 10, repeats)
     load17, mb17 = time_loading(1_000_000, 17, repeats)
+    load_stamps, mb_stamps = time_loading(1_000_000, 10, repeats, timestamps=True)
     auto_seconds, auto_method = time_auto(100_000, repeats)
-    speed = {"load10": load10, "mb10": mb10, "load17": load17, "mb17": mb17, "auto": auto_seconds,
+    speed = {"load10": load10, "mb10": mb10, "load17": load17, "mb17": mb17, "load_stamps": load_stamps,
+             "mb_stamps": mb_stamps, "auto": auto_seconds,
              "auto_method": auto_method,
              "methods": {spacing: time_moves(100_000, MOVES if not args.quick else 5, spacing) for spacing in SPACINGS}}
     text = report(cases, names, comparator_rows, speed, time.perf_counter() - started)
