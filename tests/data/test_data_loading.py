@@ -205,6 +205,7 @@ def test_dates_and_times_are_t_in_the_unit_of_their_step(tmp_path, step_us, text
 
 @pytest.mark.parametrize("form", [
     "{d}T{t}", "{d} {t}", '"{d}T{t}"', "{d}T{t}.000", "{d}T{t}Z", "{d}T{t}+00:00", "{d}T{t}-0000", "{d}T{t}+00",
+    "{d}t{t}", "{d}T{t}z", " {d}T{t} ", "{d}T{t}.000000",
 ])
 def test_iso_spellings_of_one_instant_agree(tmp_path, form):
     times = ["09:00:00", "09:00:30", "09:01:30", "09:03:00"]
@@ -212,7 +213,7 @@ def test_iso_spellings_of_one_instant_agree(tmp_path, form):
     samples = load_samples(write(tmp_path, "t,y\n" + lines))
     np.testing.assert_array_equal(samples.t, [0.0, 0.5, 1.5, 3.0])
     assert samples.t_unit == "minutes"
-    zoned = "Z" in form or "+" in form or "-0000" in form
+    zoned = "Z" in form or "z" in form or "+" in form or "-0000" in form
     assert samples.t_origin == "2024-05-06T09:00:00" + ("Z" if zoned else "")
 
 

@@ -583,7 +583,7 @@ def _stamps_one_by_one(cells: list[str], numbers: np.ndarray, column: int, names
             raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): {shown!r} is not a date "
                             "and time like 2024-03-01T12:30:00 (ISO 8601), as the column's first cell is")
         try:
-            stamps[k] = np.datetime64(found.group(1).replace(" ", "T"), "us")
+            stamps[k] = np.datetime64(found.group(1).upper().replace(" ", "T"), "us")
         except ValueError:
             raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): {cell!r} is not a "
                             "date and time that exists (a month, day, hour or minute out of range)") from None
