@@ -1,6 +1,7 @@
 """Loading samples: every format, every kind of bad data as one DataError line, and random junk (property
 tests: one DataError or valid samples, never another exception, in bounded time)."""
 
+import datetime
 import os
 import time
 
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer.core.data import DataError
-from explorer.core.data.loading import Samples, load_samples, parse_samples
+from explorer.core.data.loading import TIME_UNITS, Samples, load_samples, parse_samples
 from explorer.core.limits import MAX_DATA_BYTES, MAX_DATA_ROWS
 
 
@@ -393,6 +394,45 @@ def check_samples(samples):
        st.sampled_from([",", "\t", ";", " "]), st.booleans())
 def test_random_tables_give_samples_or_one_data_error(rows, separator, header):
     text = ("t" + separator + "y\n" if header else "") + "\n".join(separator.join(row) for row in rows)
+    start = time.perf_counter()
+    try:
+        check_samples(parse_samples(text))
+    except DataError as exc:
+        assert "\n" not in str(exc) and str(exc)
+    assert time.perf_counter() - start < 1
+
+
+DATES = st.one_of(
+    st.datetimes(min_value=datetime.datetime(1, 1, 1), max_value=datetime.datetime(9999, 12, 31))
+    .map(lambda d: d.isoformat(sep=" " if d.microsecond % 2 else "T")),
+    st.dates().map(str))
+NUMBERS = st.floats(-1e6, 1e6).map(repr)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(DATES, NUMBERS), min_size=2, max_size=12), st.sampled_from([",", "\t", ";"]))
+def test_random_dates_are_t_as_their_distance_from_the_earliest(rows, separator):
+    text = "when" + separator + "y\n" + "\n".join(separator.join(row) for row in rows)
+    stamps = sorted({np.datetime64(when.replace(" ", "T"), "us") for when, _ in rows})
+    if len(stamps) < 2:
+        with pytest.raises(DataError, match="have the same when"):
+            parse_samples(text)
+        return
+    samples = parse_samples(text)
+    check_samples(samples)
+    size = {"seconds": 1e6, "minutes": 6e7, "hours": 3.6e9, "days": 8.64e10}[samples.t_unit]
+    expected = [(k - stamps[0]) / np.timedelta64(1, "us") / size for k in stamps]
+    np.testing.assert_allclose(samples.t, expected, rtol=1e-15, atol=0)
+    step = float(np.median(np.diff(expected))) * size  # microseconds: the unit is the largest it reaches
+    assert step >= size and all(step < bigger for _, bigger in TIME_UNITS if bigger > size) or \
+        samples.t_unit == "seconds"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.one_of(DATES, DATES, CELLS), st.one_of(NUMBERS, CELLS)), min_size=1, max_size=12),
+       st.sampled_from([",", "\t", ";"]))
+def test_random_tables_of_dates_give_samples_or_one_data_error(rows, separator):
+    text = "when" + separator + "y\n" + "\n".join(separator.join(row) for row in rows)
     start = time.perf_counter()
     try:
         check_samples(parse_samples(text))

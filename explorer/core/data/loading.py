@@ -489,7 +489,7 @@ def _holds_times(body: list[str], delimiter: str | None, t_index: int) -> bool:
 
 def _time_table(body: list[str], numbers: np.ndarray, delimiter: str | None, decimal_comma: bool, width: int,
                 t_index: int, y_index: int, names: tuple[str, ...]) -> tuple[np.ndarray, np.datetime64, bool]:
-    """(rows, 2) floats: t in microseconds since the first filled row's time (NaN where missing), y; that time;
+    """(rows, 2) floats: t in microseconds since the earliest time (NaN where missing), y; that time;
     and whether the times carried zones (then all are in UTC). DataError at the first ragged row or unreadable
     cell."""
     cells = _split_all(body, delimiter, width, t_index, y_index)
@@ -535,8 +535,7 @@ def _split_all(body: list[str], delimiter: str | None, width: int, t_index: int,
 
 def _microseconds(cells: list[str], numbers: np.ndarray, column: int, names: tuple[str, ...]
                   ) -> tuple[np.ndarray, np.datetime64, bool]:
-    """Each cell's date and time as microseconds since the first filled cell's (NaN for a missing cell),
-    that time, and whether any carried a zone (all are then taken to UTC; a mix of zoned and local times is
+    """Each cell's date and time as microseconds since the earliest (NaN for a missing cell), that time, and whether any carried a zone (all are then taken to UTC; a mix of zoned and local times is
     refused)."""
     stamps = _plain_stamps(cells)
     zoned = False
@@ -545,7 +544,7 @@ def _microseconds(cells: list[str], numbers: np.ndarray, column: int, names: tup
     filled = ~np.isnat(stamps)
     if not filled.any():
         return np.full(len(cells), math.nan), np.datetime64("NaT", "us"), False
-    first = stamps[filled][0]
+    first = stamps[filled].min()  # from the earliest: exact counts up to 2^53 microseconds (285 years)
     micro = np.full(len(cells), math.nan)
     micro[filled] = (stamps[filled] - first) / _MICROSECOND
     return micro, first, zoned
