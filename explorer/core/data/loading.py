@@ -535,8 +535,8 @@ def _split_all(body: list[str], delimiter: str | None, width: int, t_index: int,
 
 def _microseconds(cells: list[str], numbers: np.ndarray, column: int, names: tuple[str, ...]
                   ) -> tuple[np.ndarray, np.datetime64, bool]:
-    """Each cell's date and time as microseconds since the earliest (NaN for a missing cell), that time, and whether any carried a zone (all are then taken to UTC; a mix of zoned and local times is
-    refused)."""
+    """Each cell's date and time as microseconds since the earliest (NaN for a missing cell), that time, and
+    whether any carried a zone (all are then taken to UTC; a mix of zoned and local times is refused)."""
     stamps = _plain_stamps(cells)
     zoned = False
     if stamps is None:
