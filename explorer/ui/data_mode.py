@@ -56,6 +56,12 @@ class DataMode(QObject):
         self.loaded: Samples | None = None  # the file's reading, for its columns
         self.path: str | None = None
         self._pending_path: str | None = None  # the file being read, until it is
+        # The job reading a file or pasted text, until its samples come or it fails: a control moved meanwhile
+        # must not replace it (the read would be dropped, and the file never opened); the samples, when they
+        # come, are computed with the controls as they are then.
+        self._reading: int | None = None
+        self._moved_while_reading = False
+        self._read_failure: str | None = None  # said again with the result computed anew after a failed read
         self.recent: list[str] = self._load_recent()
         self.chosen: ChosenStage | None = None
         self.compared: CompareStage | None = None
@@ -80,12 +86,14 @@ class DataMode(QObject):
             yield load_samples(path, t, y)
 
         self._pending_path = path
+        self._reading, self._read_failure = job, None
         self.worker.submit(job, read)
         self.message.emit(f"reading {path} …")
 
     def paste(self, text: str) -> None:
         self._job += 1
         self._pending_path = None
+        self._reading, self._read_failure = self._job, None
         self.worker.submit(self._job, lambda: iter([parse_samples(text)]))
 
     def synthetic(self, expression: str, a: float, b: float, n: int, spacing: str, sigma: float, seed: int) -> None:
@@ -96,6 +104,8 @@ class DataMode(QObject):
             self.message.emit(f"cannot make samples: {exc}")
             return
         self.loaded, self.path = None, None
+        # these samples replace any being read: the job computing them drops the read
+        self._reading, self._moved_while_reading, self._read_failure = None, False, None
         # Made, not read: its two columns are t and y, with nothing to choose between.
         self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t", "y"), "t", "y",
                           choosable=False)
@@ -113,6 +123,9 @@ class DataMode(QObject):
 
     # -- computing -------------------------------------------------------------------------------------
     def compute(self) -> None:
+        if self._reading is not None:  # the samples being read are computed when they come
+            self._moved_while_reading = True
+            return
         if self.samples is None:
             return
         self._job += 1
@@ -130,6 +143,7 @@ class DataMode(QObject):
 
     def cancel(self) -> None:
         self.worker.cancel(self._job)
+        self._reading, self._moved_while_reading = None, False
         self.view.controls.set_busy(False)
         self.message.emit("cancelled: the panels show the last finished result")
 
@@ -137,6 +151,7 @@ class DataMode(QObject):
         if job != self._job:
             return
         if isinstance(stage, Samples):
+            self._reading, self._moved_while_reading = None, False
             self.loaded, self.path = stage, self._pending_path
             if self.path is not None:
                 self._remember(self.path)
@@ -156,7 +171,10 @@ class DataMode(QObject):
             result = stage.result
             controls.show_parameters(result.method, dict(result.parameters), result.automatic)
             controls.reason.setText(result.reason)
-            self.message.emit(f"{result.method}: {result.describe_parameters()}")
+            said = f"{result.method}: {result.describe_parameters()}"
+            if self._read_failure is not None:
+                said, self._read_failure = f"{self._read_failure}; kept the samples on screen, {said}", None
+            self.message.emit(said)
         elif isinstance(stage, CompareStage) and self.chosen is not None:
             self.compared = stage
             panels.show_compare(stage, self.chosen.result.method)
@@ -167,8 +185,17 @@ class DataMode(QObject):
             panels.show_sweep(stage)
 
     def _on_failed(self, job: int, message: str) -> None:
-        if job == self._job:
-            self.message.emit(message)  # the last good samples and results stay on screen
+        if job != self._job:
+            return
+        if job == self._reading:
+            self._reading = None
+            if self._moved_while_reading:  # the samples on screen, computed with the controls as they are now
+                self._moved_while_reading = False
+                self._read_failure = message  # not replaced by the result's line: the file was not opened
+                self.compute()
+        elif self._read_failure is not None:
+            message, self._read_failure = f"{self._read_failure}; {message}", None
+        self.message.emit(message)  # the last good samples and results stay on screen
 
     # -- export ----------------------------------------------------------------------------------------
     def csv_text(self) -> str:

@@ -319,3 +319,49 @@ def test_long_curves_are_drawn_at_the_pixels_resolution_and_a_move_leaves_the_un
     assert panels.derivative_plot.getAxis("left").label.toPlainText() == label
     assert panels.data_plot.viewRange()[0] == x_range
     np.testing.assert_array_equal(panels.derivatives["savgol"].yData, data.chosen.result.derivative)
+
+
+def blocked_reads(monkeypatch):
+    """Make the data mode's file reads wait for the returned event: a read that is still under way, for sure."""
+    import threading
+
+    from explorer.ui import data_mode
+
+    release = threading.Event()
+    original = data_mode.load_samples
+
+    def held(*args, **kwargs):
+        release.wait(TIMEOUT_MS / 1000)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(data_mode, "load_samples", held)
+    return release
+
+
+@pytest.mark.parametrize("second", ["good", "ragged"])
+def test_a_control_moved_while_a_file_is_read_neither_drops_the_file_nor_the_move(qtbot, window, tmp_path,
+                                                                                  monkeypatch, second):
+    # The move's computation replaced the read in the worker: the file never opened, and nothing said so.
+    t = np.linspace(0, 1, 101)
+    write_csv(tmp_path / "first.csv", t, t**3)
+    window.open_data(str(tmp_path / "first.csv"))
+    data = settled_data(qtbot, window)
+    first = data.samples
+    if second == "good":
+        write_csv(tmp_path / "second.csv", t, 5 * t**2)
+    else:
+        (tmp_path / "second.csv").write_text("t,y\n0,1\n1,2,3\n2,3\n")
+    release = blocked_reads(monkeypatch)
+    window.open_data(str(tmp_path / "second.csv"))
+    data.model.update(order=2)
+    release.set()
+    qtbot.waitUntil(lambda: "reading" not in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    data = settled_data(qtbot, window)
+    assert data.chosen.result.order == 2
+    if second == "good":
+        assert "second.csv" in data.view.controls.source.text()
+        np.testing.assert_allclose(data.chosen.result.derivative, 10.0, rtol=1e-6)
+    else:
+        assert data.samples is first and "first.csv" in data.view.controls.source.text()
+        np.testing.assert_allclose(data.chosen.result.derivative[5:-5], 6 * t[5:-5], rtol=1e-4)
+        assert "ragged" in window.statusBar().currentMessage()
