@@ -117,6 +117,9 @@ class DataMode(QObject):
     def _set_samples(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str,
                      choosable: bool = True) -> None:
         self.samples = samples
+        # What was computed from the samples before is not of these: kept, an export paired it with them (a CSV
+        # of new t beside old derivatives, or a crash when their lengths differed) until the new result came.
+        self.chosen, self.compared, self.swept = None, None, None
         self.view.controls.show_source(samples, columns, t_name, y_name, choosable)
         self.view.panels.show_samples(samples)
         self.compute()

@@ -321,25 +321,27 @@ def test_long_curves_are_drawn_at_the_pixels_resolution_and_a_move_leaves_the_un
     np.testing.assert_array_equal(panels.derivatives["savgol"].yData, data.chosen.result.derivative)
 
 
-def blocked_reads(monkeypatch):
-    """Make the data mode's file reads wait for the returned event: a read that is still under way, for sure."""
+def held(request, monkeypatch, name="load_samples"):
+    """Make the data mode's calls of name (its file reads, or data_stages: its computations) wait for the
+    returned event: work that is still under way, for sure. Released at the end of the test in any case."""
     import threading
 
     from explorer.ui import data_mode
 
     release = threading.Event()
-    original = data_mode.load_samples
+    request.addfinalizer(release.set)  # before the window's worker is stopped
+    original = getattr(data_mode, name)
 
-    def held(*args, **kwargs):
+    def waiting(*args, **kwargs):
         release.wait(TIMEOUT_MS / 1000)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(data_mode, "load_samples", held)
+    monkeypatch.setattr(data_mode, name, waiting)
     return release
 
 
 @pytest.mark.parametrize("second", ["good", "ragged"])
-def test_a_control_moved_while_a_file_is_read_neither_drops_the_file_nor_the_move(qtbot, window, tmp_path,
+def test_a_control_moved_while_a_file_is_read_neither_drops_the_file_nor_the_move(qtbot, window, tmp_path, request,
                                                                                   monkeypatch, second):
     # The move's computation replaced the read in the worker: the file never opened, and nothing said so.
     t = np.linspace(0, 1, 101)
@@ -351,7 +353,7 @@ def test_a_control_moved_while_a_file_is_read_neither_drops_the_file_nor_the_mov
         write_csv(tmp_path / "second.csv", t, 5 * t**2)
     else:
         (tmp_path / "second.csv").write_text("t,y\n0,1\n1,2,3\n2,3\n")
-    release = blocked_reads(monkeypatch)
+    release = held(request, monkeypatch)
     window.open_data(str(tmp_path / "second.csv"))
     data.model.update(order=2)
     release.set()
@@ -365,3 +367,47 @@ def test_a_control_moved_while_a_file_is_read_neither_drops_the_file_nor_the_mov
         assert data.samples is first and "first.csv" in data.view.controls.source.text()
         np.testing.assert_allclose(data.chosen.result.derivative[5:-5], 6 * t[5:-5], rtol=1e-4)
         assert "ragged" in window.statusBar().currentMessage()
+
+
+def export_through_the_dialog(window, monkeypatch, path):
+    """File ▸ Export as the user does it: (the status line, the warnings shown)."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    warnings = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    window._export_dialog("CSV data (*.csv)", window._writer())
+    return window.statusBar().currentMessage(), warnings
+
+
+@pytest.mark.parametrize("rows", [20, 101, 300])
+def test_new_samples_are_never_exported_with_the_derivative_of_the_old_ones(qtbot, window, tmp_path, request,
+                                                                            monkeypatch, rows):
+    # The last result was kept with new samples until theirs came, or for good when the method failed on them:
+    # the CSV paired the new t with the old derivative, or the export crashed when their lengths differed.
+    t = np.linspace(0, 1, 101)
+    write_csv(tmp_path / "first.csv", t, 5 * t)
+    window.open_data(str(tmp_path / "first.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(method="savgol", parameters=(("window", 51.0), ("degree", 2.0)))
+    data = settled_data(qtbot, window)
+    release = held(request, monkeypatch, "data_stages")  # the export is asked for before the new samples' result
+    t2 = np.linspace(0, 1, rows)
+    write_csv(tmp_path / "second.csv", t2, t2**2)
+    window.open_data(str(tmp_path / "second.csv"))
+    qtbot.waitUntil(lambda: "second.csv" in data.view.controls.source.text(), timeout=TIMEOUT_MS)
+    out = tmp_path / "out.csv"
+    status, warnings = export_through_the_dialog(window, monkeypatch, out)
+    assert not out.exists() and "not written" in status and "no data has been differentiated" in warnings[0]
+    release.set()
+    if rows < 51:  # savgol's window of 51 cannot run on 20 samples: nothing to export but the error
+        qtbot.waitUntil(lambda: "51" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+        status, warnings = export_through_the_dialog(window, monkeypatch, out)
+        assert not out.exists() and "not written" in status and "no data has been differentiated" in warnings[0]
+    else:
+        data = settled_data(qtbot, window)
+        status, warnings = export_through_the_dialog(window, monkeypatch, out)
+        assert warnings == [] and status.startswith("wrote")
+        table = np.genfromtxt(out, delimiter=",", skip_header=1, names=True)
+        np.testing.assert_array_equal(table["t"], t2)
+        np.testing.assert_allclose(table["savgol"], 2 * t2, atol=1e-6)
