@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from ..core.data.differentiate import parameters_problem
 from ..core.data.errors import DataError
-from ..core.data.loading import Samples, load_samples, parse_samples
+from ..core.data.loading import Column, Samples, load_samples, parse_samples
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage, data_stages
 from ..core.data.synthetic import make_synthetic
 from ..core.export.tables import ExportError, csv_table
@@ -27,6 +27,16 @@ GROUP = "data/"
 # after the chosen method's derivative, the comparison and the error against smoothing wait this long for a
 # newer request: while a control is dragged, each move is then one derivative, not a wait for work it made stale
 FOLLOW_UP_SECONDS = 0.3
+
+
+def _place(asked: Column, name: str, columns: tuple[str, ...], default: int | None) -> int:
+    """Where the column load_samples used is among columns: the place asked for (a number, 1 for the first),
+    else default when given (what load_samples takes when asked for nothing), else the first of that name."""
+    if isinstance(asked, int):
+        return asked - 1
+    if asked is None and default is not None:
+        return default
+    return columns.index(name) if name in columns else 0
 
 
 class DataMode(QObject):
@@ -62,6 +72,11 @@ class DataMode(QObject):
         self._reading: int | None = None
         self._moved_while_reading = False
         self._read_failure: str | None = None  # said again with the result computed anew after a failed read
+        self._pending_columns: tuple[Column, Column] = (None, None)  # the columns asked of the file being read
+        # What the column boxes show for the samples on screen (names, t's and y's place among them, whether
+        # they can be chosen), and whether the first name is the row index rather than a column of the file.
+        self._columns: tuple[tuple[str, ...], int, int, bool] | None = None
+        self._row_index_first = False
         self.recent: list[str] = self._load_recent()
         self.chosen: ChosenStage | None = None
         self.compared: CompareStage | None = None
@@ -77,22 +92,23 @@ class DataMode(QObject):
         self.view.controls.columnsChosen.connect(self._columns_chosen)
 
     # -- sources ---------------------------------------------------------------------------------------
-    def open_file(self, path: str, t: str | None = None, y: str | None = None) -> None:
-        """Read path in the worker (a million rows take a moment); the current samples stay until it is read."""
+    def open_file(self, path: str, t: Column = None, y: Column = None) -> None:
+        """Read path in the worker (a million rows take a moment); the current samples stay until it is read.
+        t and y choose columns as load_samples takes them (a number is the column's place, 1 for the first)."""
         self._job += 1
         job = self._job
 
         def read():
             yield load_samples(path, t, y)
 
-        self._pending_path = path
+        self._pending_path, self._pending_columns = path, (t, y)
         self._reading, self._read_failure = job, None
         self.worker.submit(job, read)
         self.message.emit(f"reading {path} …")
 
     def paste(self, text: str) -> None:
         self._job += 1
-        self._pending_path = None
+        self._pending_path, self._pending_columns = None, (None, None)
         self._reading, self._read_failure = self._job, None
         self.worker.submit(self._job, lambda: iter([parse_samples(text)]))
 
@@ -107,20 +123,37 @@ class DataMode(QObject):
         # these samples replace any being read: the job computing them drops the read
         self._reading, self._moved_while_reading, self._read_failure = None, False, None
         # Made, not read: its two columns are t and y, with nothing to choose between.
-        self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t", "y"), "t", "y",
+        self._row_index_first = False
+        self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t", "y"), 0, 1,
                           choosable=False)
 
-    def _columns_chosen(self, t: str, y: str) -> None:
-        if self.path is not None:
-            self.open_file(self.path, None if t == "row index" else t, y)
+    def _columns_chosen(self, t_place: int, y_place: int) -> None:
+        """The file read again with the columns at these places of the boxes. By place, not by name: two
+        columns may share a name (the second was read as the first), and a column named index or row was read
+        as the row index."""
+        if self.path is None:
+            return
+        skip = 1 if self._row_index_first else 0  # the boxes' first entry: the row index, not a file column
+        if y_place < skip:
+            self._show_columns()
+            self.message.emit("y must be a column of the file; the row index is t's alone")
+            return
+        self.open_file(self.path, None if t_place < skip else t_place - skip + 1, y_place - skip + 1)
 
-    def _set_samples(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str,
+    def _show_columns(self) -> None:
+        """The column boxes as they are for the samples on screen (after a choice that could not be read)."""
+        if self._columns is not None:
+            self.view.controls.show_columns(*self._columns)
+
+    def _set_samples(self, samples: SampleSet, columns: tuple[str, ...], t_place: int, y_place: int,
                      choosable: bool = True) -> None:
         self.samples = samples
         # What was computed from the samples before is not of these: kept, an export paired it with them (a CSV
         # of new t beside old derivatives, or a crash when their lengths differed) until the new result came.
         self.chosen, self.compared, self.swept = None, None, None
-        self.view.controls.show_source(samples, columns, t_name, y_name, choosable)
+        self.view.controls.show_source(samples)
+        self._columns = (columns, t_place, y_place, choosable)
+        self._show_columns()
         self.view.panels.show_samples(samples)
         self.compute()
 
@@ -158,10 +191,14 @@ class DataMode(QObject):
             self.loaded, self.path = stage, self._pending_path
             if self.path is not None:
                 self._remember(self.path)
-            t_name = "row index" if stage.unit_spacing else stage.t_name
-            columns = (("row index",) if stage.unit_spacing else ()) + stage.columns
-            self._set_samples(SampleSet(stage.t, stage.y, stage.source, stage.warnings), columns, t_name,
-                              stage.y_name)
+            skip = 1 if stage.unit_spacing else 0
+            t_asked, y_asked = self._pending_columns
+            t_place = 0 if stage.unit_spacing else skip + _place(t_asked, stage.t_name, stage.columns, 0)
+            y_default = 0 if stage.unit_spacing else 1 if t_asked is None else None  # as load_samples chooses
+            y_place = skip + _place(y_asked, stage.y_name, stage.columns, y_default)
+            self._row_index_first = stage.unit_spacing
+            self._set_samples(SampleSet(stage.t, stage.y, stage.source, stage.warnings),
+                              ("row index",) * skip + stage.columns, t_place, y_place)
             self.message.emit(f"read {stage.source}: {len(stage.t)} samples"
                               + (f"; {len(stage.warnings)} notes under Samples" if stage.warnings else ""))
             return
@@ -192,6 +229,7 @@ class DataMode(QObject):
             return
         if job == self._reading:
             self._reading = None
+            self._show_columns()  # a choice of columns that could not be read: the boxes show what is on screen
             if self._moved_while_reading:  # the samples on screen, computed with the controls as they are now
                 self._moved_while_reading = False
                 self._read_failure = message  # not replaced by the result's line: the file was not opened

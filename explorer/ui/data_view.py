@@ -269,7 +269,7 @@ class DataControls(QWidget):
     """The data mode's controls: where the samples come from, the method and its parameters, progress."""
 
     cancelRequested = Signal()
-    columnsChosen = Signal(str, str)  # t, y column names
+    columnsChosen = Signal(int, int)  # the places of t and y in the column boxes (names may repeat)
 
     def __init__(self, model: InputModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -283,8 +283,8 @@ class DataControls(QWidget):
         self.t_column = QComboBox()
         self.y_column = QComboBox()
         for box in (self.t_column, self.y_column):
-            box.activated.connect(lambda _=0: self.columnsChosen.emit(self.t_column.currentText(),
-                                                                        self.y_column.currentText()))
+            box.activated.connect(lambda _=0: self.columnsChosen.emit(self.t_column.currentIndex(),
+                                                                        self.y_column.currentIndex()))
         self.order = QSpinBox()
         self.method = QComboBox()
         self.method.addItems(["auto", *METHOD_NAMES])
@@ -330,17 +330,19 @@ class DataControls(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)
 
-    def show_source(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str,
-                    choosable: bool = True) -> None:
+    def show_source(self, samples: SampleSet) -> None:
         self.source.setText(f"{samples.source}: {len(samples.t)} samples, t from {samples.t[0]:.6g} to "
                             f"{samples.t[-1]:.6g}" + ("; exact derivatives known" if samples.truth else ""))
         self.notes.setText("\n".join(samples.notes))
         self.notes.setVisible(bool(samples.notes))
-        for box, chosen in ((self.t_column, t_name), (self.y_column, y_name)):
+
+    def show_columns(self, columns: tuple[str, ...], t_place: int, y_place: int, choosable: bool = True) -> None:
+        """The columns to choose t and y from, t and y at these places among them."""
+        for box, chosen in ((self.t_column, t_place), (self.y_column, y_place)):
             box.blockSignals(True)
             box.clear()
             box.addItems(list(columns))
-            box.setCurrentText(chosen)
+            box.setCurrentIndex(chosen)
             box.setEnabled(choosable and len(columns) > 1)
             box.blockSignals(False)
 

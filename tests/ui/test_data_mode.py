@@ -411,3 +411,49 @@ def test_new_samples_are_never_exported_with_the_derivative_of_the_old_ones(qtbo
         table = np.genfromtxt(out, delimiter=",", skip_header=1, names=True)
         np.testing.assert_array_equal(table["t"], t2)
         np.testing.assert_allclose(table["savgol"], 2 * t2, atol=1e-6)
+
+
+def choose_columns(qtbot, window, t_place, y_place):
+    """Pick t and y in the column boxes as the user does (each box's activated signal)."""
+    controls = window.data.view.controls
+    for box, place in ((controls.t_column, t_place), (controls.y_column, y_place)):
+        box.setCurrentIndex(place)
+    controls.y_column.activated.emit(y_place)
+    qtbot.waitUntil(lambda: "reading" not in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+
+
+COLUMN_FILES = {
+    # header, rows (k = 0..50), the places of t and y to choose, the derivative expected (None: refused)
+    "repeated name": ("t,v,v", lambda k: (0.1 * k, 0.1 * k, 0.5 * k), (0, 2), 5.0),
+    "a column named index": ("index,time,pos", lambda k: (2 * k + 1, 0.01 * k, 0.03 * k), (0, 2), 0.015),
+    "a column named Row": ("time,Row,pos", lambda k: (0.01 * k, 2 * k + 1, 0.03 * k), (1, 2), 0.015),
+    "t and y the same": ("t,a,b", lambda k: (0.1 * k, 0.1 * k, 0.5 * k), (2, 2), None),
+    "y the row index": ("y", lambda k: (0.5 * k,), (1, 0), None),
+}
+
+
+@pytest.mark.parametrize("case", list(COLUMN_FILES))
+def test_columns_are_chosen_by_their_place_and_a_refused_choice_keeps_the_boxes_with_the_data(qtbot, window,
+                                                                                             tmp_path, case):
+    # Chosen by name, the second of two columns of one name read the first, and a column named index or row
+    # was read as the row index; a choice the file refused left the boxes showing columns that were not used.
+    header, row, (t_place, y_place), expected = COLUMN_FILES[case]
+    path = tmp_path / "columns.csv"
+    path.write_text(header + "\n" + "\n".join(",".join(repr(float(v)) for v in row(k)) for k in range(51)) + "\n")
+    window.open_data(str(path))
+    data = settled_data(qtbot, window)
+    controls = data.view.controls
+    before = (data.samples, controls.t_column.currentIndex(), controls.y_column.currentIndex())
+    choose_columns(qtbot, window, t_place, y_place)
+    if expected is None:
+        assert (data.samples, controls.t_column.currentIndex(), controls.y_column.currentIndex()) == before
+        status = window.statusBar().currentMessage()
+        assert "same column" in status or "row index" in status
+        return
+    data = settled_data(qtbot, window)
+    np.testing.assert_allclose(data.chosen.result.derivative, expected, rtol=1e-9)
+    assert (controls.t_column.currentIndex(), controls.y_column.currentIndex()) == (t_place, y_place)
+    window.open_data(str(path))  # read again as at first: the boxes show the columns used, by place too
+    data = settled_data(qtbot, window)
+    t_used = controls.t_column.currentIndex()
+    np.testing.assert_array_equal(data.samples.t, [float(row(k)[t_used]) for k in range(51)])
