@@ -457,3 +457,23 @@ def test_columns_are_chosen_by_their_place_and_a_refused_choice_keeps_the_boxes_
     data = settled_data(qtbot, window)
     t_used = controls.t_column.currentIndex()
     np.testing.assert_array_equal(data.samples.t, [float(row(k)[t_used]) for k in range(51)])
+
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("window_length", [23, 51, 2001])
+def test_a_savgol_window_longer_than_the_samples_is_refused_in_one_line(qtbot, window, tmp_path, order,
+                                                                         window_length):
+    # With the degree left to the data, a window beyond the samples reached the degree's judgement, which
+    # indexed outside them: "failed: IndexError: index -31 is out of bounds".
+    t = np.linspace(0, 1, 21)
+    write_csv(tmp_path / "short.csv", t, t**2)
+    window.open_data(str(tmp_path / "short.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(order=order, method="savgol")
+    data = settled_data(qtbot, window)
+    shown = data.view.panels.derivatives["savgol"].yData.copy()
+    data.view.controls.parameter_boxes["window"].setValue(window_length)
+    qtbot.waitUntil(lambda: not window.statusBar().currentMessage().startswith("savgol:"), timeout=TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == (f"a window of {window_length} points needs at least "
+                                                   f"{window_length} samples; there are 21")
+    np.testing.assert_array_equal(data.view.panels.derivatives["savgol"].yData, shown)  # the last result stays
