@@ -30,7 +30,7 @@ from ..core.data.methods import METHOD_NAMES, METHODS
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
 from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
-from .domain_controls import number_box
+from .domain_controls import NumberBox, number_box
 from .input_model import InputModel, bind, bind_box
 from .plot_panels import ERROR_FLOOR, DecadeAxis, RoomForLegend, extent, steady_range
 from .plot_style import let_title_squeeze, set_label, set_title, style_axes
@@ -293,7 +293,7 @@ class DataControls(QWidget):
         self.compare = QCheckBox("Compare every method (automatic settings)")
         self.parameters = QGroupBox("Parameters (empty: chosen from the data)")
         self.parameter_form = QFormLayout(self.parameters)
-        self.parameter_boxes: dict[str, object] = {}
+        self.parameter_boxes: dict[str, NumberBox] = {}
         self.reset = QPushButton("All automatic")
         self.reset.setToolTip("forget the values you set: every parameter chosen from the data again")
         self.reset.clicked.connect(lambda: self.model.update(parameters=()))
@@ -347,13 +347,31 @@ class DataControls(QWidget):
             box.blockSignals(False)
 
     def show_parameters(self, method: str, used: dict[str, float], automatic: tuple[str, ...]) -> None:
-        """One box per parameter of the method in use, holding the value used; editing one fixes it."""
+        """One box per parameter of the method in use, holding the value used; editing one fixes it. The same
+        method's boxes are kept and given the new values: made anew after each result, the box being stepped
+        lost the keyboard's focus (a second Up went nowhere)."""
+        parameters = METHODS[method].parameters
+        title = f"Parameters of {method} (auto: chosen from the data)"
+        if self.parameters.title() == title and list(self.parameter_boxes) == [p.name for p in parameters]:
+            for parameter in parameters:
+                box = self.parameter_boxes[parameter.name]
+                value = float(used.get(parameter.name, parameter.low))
+                if box.value() != value:
+                    box.blockSignals(True)  # what was used, not an edit
+                    box.setValue(value)
+                    box.blockSignals(False)
+                shown = self.parameter_form.labelForField(box)
+                if isinstance(shown, QLabel):
+                    shown.setText(parameter.label + (" (auto)" if parameter.name in automatic else ""))
+            return
         while self.parameter_form.rowCount():
             self.parameter_form.removeRow(0)
         self.parameter_boxes = {}
-        for parameter in METHODS[method].parameters:
-            box = number_box(float(used.get(parameter.name, parameter.low)))
+        for parameter in parameters:
+            box = number_box(parameter.low)
+            # the range first: number_box's (|value| up to 1e15) would have clipped a value used beyond it
             box.setRange(parameter.low, min(parameter.high, 1e300))
+            box.setValue(float(used.get(parameter.name, parameter.low)))
             box.setToolTip(parameter.help)
             if parameter.integer:
                 box.setSingleStep(2 if parameter.odd else 1)
@@ -362,7 +380,7 @@ class DataControls(QWidget):
                                      self._parameter_set(name, int(round(value)) if whole else value))
             self.parameter_form.addRow(label, box)
             self.parameter_boxes[parameter.name] = box
-        self.parameters.setTitle(f"Parameters of {method} (auto: chosen from the data)")
+        self.parameters.setTitle(title)
 
     def _parameter_set(self, name: str, value: float) -> None:
         given = dict(self.model.state.parameters)

@@ -477,3 +477,44 @@ def test_a_savgol_window_longer_than_the_samples_is_refused_in_one_line(qtbot, w
     assert window.statusBar().currentMessage() == (f"a window of {window_length} points needs at least "
                                                    f"{window_length} samples; there are 21")
     np.testing.assert_array_equal(data.view.panels.derivatives["savgol"].yData, shown)  # the last result stays
+
+
+@pytest.mark.parametrize("method, name, value", [("kalman", "q", 1e40), ("kalman", "q", 1e80), ("kalman", "q", 1e-30),
+                                                 ("kalman", "sigma", 1e20), ("spline", "lam", 1e-30),
+                                                 ("tv", "alpha", 1e-16), ("savgol", "window", 2001)])
+def test_each_parameter_box_holds_the_value_used_at_any_size(qtbot, window, tmp_path, method, name, value):
+    # Each box was made with number_box's range (|value| up to 1e15) and its value set before the parameter's
+    # own range: a q of 1e40 (or the 1.2e17 auto chooses on 10^5 noisy samples) was shown as 1e15.
+    t = np.linspace(0, 1, 2001)
+    write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
+    window.open_data(str(tmp_path / "s.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(method=method, parameters=((name, value),))
+    data = settled_data(qtbot, window)
+    used = data.chosen.result.parameters
+    assert used[name] == value
+    for parameter, box in data.view.controls.parameter_boxes.items():
+        assert box.value() == pytest.approx(used[parameter], rel=1e-12)
+
+
+def test_a_parameter_box_keeps_the_keyboard_while_it_is_stepped(qtbot, window, tmp_path):
+    # The boxes were made anew for every result: the box stepped with Up lost the focus, and the next Up
+    # went nowhere.
+    from PySide6.QtWidgets import QApplication
+
+    t = np.linspace(0, 1, 301)
+    write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
+    window.open_data(str(tmp_path / "s.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(method="savgol", parameters=(("window", 21.0),))
+    data = settled_data(qtbot, window)
+    window.activateWindow()
+    data.view.controls.parameter_boxes["window"].setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is data.view.controls.parameter_boxes["window"])
+    for expected in (23, 25, 27):
+        box = QApplication.focusWidget()
+        assert box is data.view.controls.parameter_boxes["window"]
+        qtbot.keyClick(box, Qt.Key.Key_Up)
+        data = settled_data(qtbot, window)
+        assert data.chosen.result.parameters["window"] == expected
+        assert data.view.controls.parameter_boxes["window"].value() == expected
