@@ -229,6 +229,9 @@ class DataMode(QObject):
             return
         if job == self._reading:
             self._reading = None
+            source = self._pending_path if self._pending_path is not None else "pasted text"
+            if source not in message:  # "line 2: 3 cells ...": of what, with other samples on screen?
+                message = f"cannot read {source}: {message}"
             self._show_columns()  # a choice of columns that could not be read: the boxes show what is on screen
             if self._moved_while_reading:  # the samples on screen, computed with the controls as they are now
                 self._moved_while_reading = False

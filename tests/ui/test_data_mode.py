@@ -518,3 +518,25 @@ def test_a_parameter_box_keeps_the_keyboard_while_it_is_stepped(qtbot, window, t
         data = settled_data(qtbot, window)
         assert data.chosen.result.parameters["window"] == expected
         assert data.view.controls.parameter_boxes["window"].value() == expected
+
+
+@pytest.mark.parametrize("content", ["t,y\n0,1\n1,2,3\n2,3\n", "t,y\n0,1\n1,z\n2,3\n", "t\ty\n0\t1.5\n1\t2,5\n2\t3\n"])
+@pytest.mark.parametrize("source", ["file", "paste"])
+def test_a_file_or_paste_that_cannot_be_read_is_named_in_its_error(qtbot, window, tmp_path, content, source):
+    # "line 3: 3 cells where the data has 2 (a ragged row)" said neither which file nor that it was not opened,
+    # while the panels still showed another file.
+    t = np.linspace(0, 1, 51)
+    write_csv(tmp_path / "good.csv", t, t**2)
+    window.open_data(str(tmp_path / "good.csv"))
+    data = settled_data(qtbot, window)
+    before = data.samples
+    if source == "file":
+        (tmp_path / "bad.csv").write_text(content)
+        window.open_data(str(tmp_path / "bad.csv"))
+        named = f"cannot read {tmp_path / 'bad.csv'}: line 3"
+    else:
+        QGuiApplication.clipboard().setText(content)
+        window.paste_data()
+        named = "cannot read pasted text: line 3"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith(named), timeout=TIMEOUT_MS)
+    assert data.samples is before and "good.csv" in data.view.controls.source.text()
