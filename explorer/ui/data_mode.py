@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from ..core.data.differentiate import parameters_problem
 from ..core.data.errors import DataError
-from ..core.data.loading import Samples, load_samples, parse_samples
+from ..core.data.loading import Column, Samples, load_samples, parse_samples
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage, data_stages
 from ..core.data.synthetic import make_synthetic
 from ..core.export.tables import ExportError, csv_table
@@ -27,6 +27,16 @@ GROUP = "data/"
 # after the chosen method's derivative, the comparison and the error against smoothing wait this long for a
 # newer request: while a control is dragged, each move is then one derivative, not a wait for work it made stale
 FOLLOW_UP_SECONDS = 0.3
+
+
+def _place(asked: Column, name: str, columns: tuple[str, ...], default: int | None) -> int:
+    """Where the column load_samples used is among columns: the place asked for (a number, 1 for the first),
+    else default when given (what load_samples takes when asked for nothing), else the first of that name."""
+    if isinstance(asked, int):
+        return asked - 1
+    if asked is None and default is not None:
+        return default
+    return columns.index(name) if name in columns else 0
 
 
 class DataMode(QObject):
@@ -56,6 +66,17 @@ class DataMode(QObject):
         self.loaded: Samples | None = None  # the file's reading, for its columns
         self.path: str | None = None
         self._pending_path: str | None = None  # the file being read, until it is
+        # The job reading a file or pasted text, until its samples come or it fails: a control moved meanwhile
+        # must not replace it (the read would be dropped, and the file never opened); the samples, when they
+        # come, are computed with the controls as they are then.
+        self._reading: int | None = None
+        self._moved_while_reading = False
+        self._read_failure: str | None = None  # said again with the result computed anew after a failed read
+        self._pending_columns: tuple[Column, Column] = (None, None)  # the columns asked of the file being read
+        # What the column boxes show for the samples on screen (names, t's and y's place among them, whether
+        # they can be chosen), and whether the first name is the row index rather than a column of the file.
+        self._columns: tuple[tuple[str, ...], int, int, bool] | None = None
+        self._row_index_first = False
         self.recent: list[str] = self._load_recent()
         self.chosen: ChosenStage | None = None
         self.compared: CompareStage | None = None
@@ -71,21 +92,24 @@ class DataMode(QObject):
         self.view.controls.columnsChosen.connect(self._columns_chosen)
 
     # -- sources ---------------------------------------------------------------------------------------
-    def open_file(self, path: str, t: str | None = None, y: str | None = None) -> None:
-        """Read path in the worker (a million rows take a moment); the current samples stay until it is read."""
+    def open_file(self, path: str, t: Column = None, y: Column = None) -> None:
+        """Read path in the worker (a million rows take a moment); the current samples stay until it is read.
+        t and y choose columns as load_samples takes them (a number is the column's place, 1 for the first)."""
         self._job += 1
         job = self._job
 
         def read():
             yield load_samples(path, t, y)
 
-        self._pending_path = path
+        self._pending_path, self._pending_columns = path, (t, y)
+        self._reading, self._read_failure = job, None
         self.worker.submit(job, read)
         self.message.emit(f"reading {path} …")
 
     def paste(self, text: str) -> None:
         self._job += 1
-        self._pending_path = None
+        self._pending_path, self._pending_columns = None, (None, None)
+        self._reading, self._read_failure = self._job, None
         self.worker.submit(self._job, lambda: iter([parse_samples(text)]))
 
     def synthetic(self, expression: str, a: float, b: float, n: int, spacing: str, sigma: float, seed: int) -> None:
@@ -96,23 +120,48 @@ class DataMode(QObject):
             self.message.emit(f"cannot make samples: {exc}")
             return
         self.loaded, self.path = None, None
+        # these samples replace any being read: the job computing them drops the read
+        self._reading, self._moved_while_reading, self._read_failure = None, False, None
         # Made, not read: its two columns are t and y, with nothing to choose between.
-        self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t", "y"), "t", "y",
+        self._row_index_first = False
+        self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t", "y"), 0, 1,
                           choosable=False)
 
-    def _columns_chosen(self, t: str, y: str) -> None:
-        if self.path is not None:
-            self.open_file(self.path, None if t == "row index" else t, y)
+    def _columns_chosen(self, t_place: int, y_place: int) -> None:
+        """The file read again with the columns at these places of the boxes. By place, not by name: two
+        columns may share a name (the second was read as the first), and a column named index or row was read
+        as the row index."""
+        if self.path is None:
+            return
+        skip = 1 if self._row_index_first else 0  # the boxes' first entry: the row index, not a file column
+        if y_place < skip:
+            self._show_columns()
+            self.message.emit("y must be a column of the file; the row index is t's alone")
+            return
+        self.open_file(self.path, None if t_place < skip else t_place - skip + 1, y_place - skip + 1)
 
-    def _set_samples(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str,
+    def _show_columns(self) -> None:
+        """The column boxes as they are for the samples on screen (after a choice that could not be read)."""
+        if self._columns is not None:
+            self.view.controls.show_columns(*self._columns)
+
+    def _set_samples(self, samples: SampleSet, columns: tuple[str, ...], t_place: int, y_place: int,
                      choosable: bool = True) -> None:
         self.samples = samples
-        self.view.controls.show_source(samples, columns, t_name, y_name, choosable)
+        # What was computed from the samples before is not of these: kept, an export paired it with them (a CSV
+        # of new t beside old derivatives, or a crash when their lengths differed) until the new result came.
+        self.chosen, self.compared, self.swept = None, None, None
+        self.view.controls.show_source(samples)
+        self._columns = (columns, t_place, y_place, choosable)
+        self._show_columns()
         self.view.panels.show_samples(samples)
         self.compute()
 
     # -- computing -------------------------------------------------------------------------------------
     def compute(self) -> None:
+        if self._reading is not None:  # the samples being read are computed when they come
+            self._moved_while_reading = True
+            return
         if self.samples is None:
             return
         self._job += 1
@@ -130,6 +179,7 @@ class DataMode(QObject):
 
     def cancel(self) -> None:
         self.worker.cancel(self._job)
+        self._reading, self._moved_while_reading = None, False
         self.view.controls.set_busy(False)
         self.message.emit("cancelled: the panels show the last finished result")
 
@@ -137,13 +187,18 @@ class DataMode(QObject):
         if job != self._job:
             return
         if isinstance(stage, Samples):
+            self._reading, self._moved_while_reading = None, False
             self.loaded, self.path = stage, self._pending_path
             if self.path is not None:
                 self._remember(self.path)
-            t_name = "row index" if stage.unit_spacing else stage.t_name
-            columns = (("row index",) if stage.unit_spacing else ()) + stage.columns
+            skip = 1 if stage.unit_spacing else 0
+            t_asked, y_asked = self._pending_columns
+            t_place = 0 if stage.unit_spacing else skip + _place(t_asked, stage.t_name, stage.columns, 0)
+            y_default = 0 if stage.unit_spacing else 1 if t_asked is None else None  # as load_samples chooses
+            y_place = skip + _place(y_asked, stage.y_name, stage.columns, y_default)
+            self._row_index_first = stage.unit_spacing
             self._set_samples(SampleSet(stage.t, stage.y, stage.source, stage.warnings, t_label=stage.t_axis),
-                              columns, t_name, stage.y_name)
+                              ("row index",) * skip + stage.columns, t_place, y_place)
             self.message.emit(f"read {stage.source}: {len(stage.t)} samples"
                               + (f"; {len(stage.warnings)} notes under Samples" if stage.warnings else ""))
             return
@@ -156,7 +211,10 @@ class DataMode(QObject):
             result = stage.result
             controls.show_parameters(result.method, dict(result.parameters), result.automatic)
             controls.reason.setText(result.reason)
-            self.message.emit(f"{result.method}: {result.describe_parameters()}")
+            said = f"{result.method}: {result.describe_parameters()}"
+            if self._read_failure is not None:
+                said, self._read_failure = f"{self._read_failure}; kept the samples on screen, {said}", None
+            self.message.emit(said)
         elif isinstance(stage, CompareStage) and self.chosen is not None:
             self.compared = stage
             panels.show_compare(stage, self.chosen.result.method)
@@ -167,8 +225,21 @@ class DataMode(QObject):
             panels.show_sweep(stage)
 
     def _on_failed(self, job: int, message: str) -> None:
-        if job == self._job:
-            self.message.emit(message)  # the last good samples and results stay on screen
+        if job != self._job:
+            return
+        if job == self._reading:
+            self._reading = None
+            source = self._pending_path if self._pending_path is not None else "pasted text"
+            if source not in message:  # "line 2: 3 cells ...": of what, with other samples on screen?
+                message = f"cannot read {source}: {message}"
+            self._show_columns()  # a choice of columns that could not be read: the boxes show what is on screen
+            if self._moved_while_reading:  # the samples on screen, computed with the controls as they are now
+                self._moved_while_reading = False
+                self._read_failure = message  # not replaced by the result's line: the file was not opened
+                self.compute()
+        elif self._read_failure is not None:
+            message, self._read_failure = f"{self._read_failure}; {message}", None
+        self.message.emit(message)  # the last good samples and results stay on screen
 
     # -- export ----------------------------------------------------------------------------------------
     def csv_text(self) -> str:

@@ -32,7 +32,7 @@ from ..core.data.methods import METHOD_NAMES, METHODS
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
 from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
-from .domain_controls import number_box
+from .domain_controls import NumberBox, number_box
 from .input_model import InputModel, bind, bind_box
 from .plot_panels import ERROR_FLOOR, DecadeAxis, RoomForLegend, extent, steady_range
 from .plot_style import let_title_squeeze, set_label, set_title, style_axes
@@ -295,7 +295,7 @@ class DataControls(QWidget):
     """The data mode's controls: where the samples come from, the method and its parameters, progress."""
 
     cancelRequested = Signal()
-    columnsChosen = Signal(str, str)  # t, y column names
+    columnsChosen = Signal(int, int)  # the places of t and y in the column boxes (names may repeat)
 
     def __init__(self, model: InputModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -309,8 +309,8 @@ class DataControls(QWidget):
         self.t_column = QComboBox()
         self.y_column = QComboBox()
         for box in (self.t_column, self.y_column):
-            box.activated.connect(lambda _=0: self.columnsChosen.emit(self.t_column.currentText(),
-                                                                        self.y_column.currentText()))
+            box.activated.connect(lambda _=0: self.columnsChosen.emit(self.t_column.currentIndex(),
+                                                                        self.y_column.currentIndex()))
         self.order = QSpinBox()
         self.method = QComboBox()
         self.method.addItems(["auto", *METHOD_NAMES])
@@ -319,7 +319,7 @@ class DataControls(QWidget):
         self.compare = QCheckBox("Compare every method (automatic settings)")
         self.parameters = QGroupBox("Parameters (empty: chosen from the data)")
         self.parameter_form = QFormLayout(self.parameters)
-        self.parameter_boxes: dict[str, object] = {}
+        self.parameter_boxes: dict[str, NumberBox] = {}
         self.reset = QPushButton("All automatic")
         self.reset.setToolTip("forget the values you set: every parameter chosen from the data again")
         self.reset.clicked.connect(lambda: self.model.update(parameters=()))
@@ -356,28 +356,48 @@ class DataControls(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)
 
-    def show_source(self, samples: SampleSet, columns: tuple[str, ...], t_name: str, y_name: str,
-                    choosable: bool = True) -> None:
+    def show_source(self, samples: SampleSet) -> None:
         self.source.setText(f"{samples.source}: {len(samples.t)} samples, t from {samples.t[0]:.6g} to "
                             f"{samples.t[-1]:.6g}" + ("; exact derivatives known" if samples.truth else ""))
         self.notes.setText("\n".join(samples.notes))
         self.notes.setVisible(bool(samples.notes))
-        for box, chosen in ((self.t_column, t_name), (self.y_column, y_name)):
+
+    def show_columns(self, columns: tuple[str, ...], t_place: int, y_place: int, choosable: bool = True) -> None:
+        """The columns to choose t and y from, t and y at these places among them."""
+        for box, chosen in ((self.t_column, t_place), (self.y_column, y_place)):
             box.blockSignals(True)
             box.clear()
             box.addItems(list(columns))
-            box.setCurrentText(chosen)
+            box.setCurrentIndex(chosen)
             box.setEnabled(choosable and len(columns) > 1)
             box.blockSignals(False)
 
     def show_parameters(self, method: str, used: dict[str, float], automatic: tuple[str, ...]) -> None:
-        """One box per parameter of the method in use, holding the value used; editing one fixes it."""
+        """One box per parameter of the method in use, holding the value used; editing one fixes it. The same
+        method's boxes are kept and given the new values: made anew after each result, the box being stepped
+        lost the keyboard's focus (a second Up went nowhere)."""
+        parameters = METHODS[method].parameters
+        title = f"Parameters of {method} (auto: chosen from the data)"
+        if self.parameters.title() == title and list(self.parameter_boxes) == [p.name for p in parameters]:
+            for parameter in parameters:
+                box = self.parameter_boxes[parameter.name]
+                value = float(used.get(parameter.name, parameter.low))
+                if box.value() != value:
+                    box.blockSignals(True)  # what was used, not an edit
+                    box.setValue(value)
+                    box.blockSignals(False)
+                shown = self.parameter_form.labelForField(box)
+                if isinstance(shown, QLabel):
+                    shown.setText(parameter.label + (" (auto)" if parameter.name in automatic else ""))
+            return
         while self.parameter_form.rowCount():
             self.parameter_form.removeRow(0)
         self.parameter_boxes = {}
-        for parameter in METHODS[method].parameters:
-            box = number_box(float(used.get(parameter.name, parameter.low)))
+        for parameter in parameters:
+            box = number_box(parameter.low)
+            # the range first: number_box's (|value| up to 1e15) would have clipped a value used beyond it
             box.setRange(parameter.low, min(parameter.high, 1e300))
+            box.setValue(float(used.get(parameter.name, parameter.low)))
             box.setToolTip(parameter.help)
             if parameter.integer:
                 box.setSingleStep(2 if parameter.odd else 1)
@@ -386,7 +406,7 @@ class DataControls(QWidget):
                                      self._parameter_set(name, int(round(value)) if whole else value))
             self.parameter_form.addRow(label, box)
             self.parameter_boxes[parameter.name] = box
-        self.parameters.setTitle(f"Parameters of {method} (auto: chosen from the data)")
+        self.parameters.setTitle(title)
 
     def _parameter_set(self, name: str, value: float) -> None:
         given = dict(self.model.state.parameters)

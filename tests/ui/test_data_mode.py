@@ -361,3 +361,224 @@ def test_long_curves_are_drawn_at_the_pixels_resolution_and_a_move_leaves_the_un
     assert panels.derivative_plot.getAxis("left").label.toPlainText() == label
     assert panels.data_plot.viewRange()[0] == x_range
     np.testing.assert_array_equal(panels.derivatives["savgol"].yData, data.chosen.result.derivative)
+
+
+def held(request, monkeypatch, name="load_samples"):
+    """Make the data mode's calls of name (its file reads, or data_stages: its computations) wait for the
+    returned event: work that is still under way, for sure. Released at the end of the test in any case."""
+    import threading
+
+    from explorer.ui import data_mode
+
+    release = threading.Event()
+    request.addfinalizer(release.set)  # before the window's worker is stopped
+    original = getattr(data_mode, name)
+
+    def waiting(*args, **kwargs):
+        release.wait(TIMEOUT_MS / 1000)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(data_mode, name, waiting)
+    return release
+
+
+@pytest.mark.parametrize("second", ["good", "ragged"])
+def test_a_control_moved_while_a_file_is_read_neither_drops_the_file_nor_the_move(qtbot, window, tmp_path, request,
+                                                                                  monkeypatch, second):
+    # The move's computation replaced the read in the worker: the file never opened, and nothing said so.
+    t = np.linspace(0, 1, 101)
+    write_csv(tmp_path / "first.csv", t, t**3)
+    window.open_data(str(tmp_path / "first.csv"))
+    data = settled_data(qtbot, window)
+    first = data.samples
+    if second == "good":
+        write_csv(tmp_path / "second.csv", t, 5 * t**2)
+    else:
+        (tmp_path / "second.csv").write_text("t,y\n0,1\n1,2,3\n2,3\n")
+    release = held(request, monkeypatch)
+    window.open_data(str(tmp_path / "second.csv"))
+    data.model.update(order=2)
+    release.set()
+    qtbot.waitUntil(lambda: "reading" not in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    data = settled_data(qtbot, window)
+    assert data.chosen.result.order == 2
+    if second == "good":
+        assert "second.csv" in data.view.controls.source.text()
+        np.testing.assert_allclose(data.chosen.result.derivative, 10.0, rtol=1e-6)
+    else:
+        assert data.samples is first and "first.csv" in data.view.controls.source.text()
+        np.testing.assert_allclose(data.chosen.result.derivative[5:-5], 6 * t[5:-5], rtol=1e-4)
+        assert "ragged" in window.statusBar().currentMessage()
+
+
+def export_through_the_dialog(window, monkeypatch, path):
+    """File ▸ Export as the user does it: (the status line, the warnings shown)."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    warnings = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    window._export_dialog("CSV data (*.csv)", window._writer())
+    return window.statusBar().currentMessage(), warnings
+
+
+@pytest.mark.parametrize("rows", [20, 101, 300])
+def test_new_samples_are_never_exported_with_the_derivative_of_the_old_ones(qtbot, window, tmp_path, request,
+                                                                            monkeypatch, rows):
+    # The last result was kept with new samples until theirs came, or for good when the method failed on them:
+    # the CSV paired the new t with the old derivative, or the export crashed when their lengths differed.
+    t = np.linspace(0, 1, 101)
+    write_csv(tmp_path / "first.csv", t, 5 * t)
+    window.open_data(str(tmp_path / "first.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(method="savgol", parameters=(("window", 51.0), ("degree", 2.0)))
+    data = settled_data(qtbot, window)
+    release = held(request, monkeypatch, "data_stages")  # the export is asked for before the new samples' result
+    t2 = np.linspace(0, 1, rows)
+    write_csv(tmp_path / "second.csv", t2, t2**2)
+    window.open_data(str(tmp_path / "second.csv"))
+    qtbot.waitUntil(lambda: "second.csv" in data.view.controls.source.text(), timeout=TIMEOUT_MS)
+    out = tmp_path / "out.csv"
+    status, warnings = export_through_the_dialog(window, monkeypatch, out)
+    assert not out.exists() and "not written" in status and "no data has been differentiated" in warnings[0]
+    release.set()
+    if rows < 51:  # savgol's window of 51 cannot run on 20 samples: nothing to export but the error
+        qtbot.waitUntil(lambda: "51" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+        status, warnings = export_through_the_dialog(window, monkeypatch, out)
+        assert not out.exists() and "not written" in status and "no data has been differentiated" in warnings[0]
+    else:
+        data = settled_data(qtbot, window)
+        status, warnings = export_through_the_dialog(window, monkeypatch, out)
+        assert warnings == [] and status.startswith("wrote")
+        table = np.genfromtxt(out, delimiter=",", skip_header=1, names=True)
+        np.testing.assert_array_equal(table["t"], t2)
+        np.testing.assert_allclose(table["savgol"], 2 * t2, atol=1e-6)
+
+
+def choose_columns(qtbot, window, t_place, y_place):
+    """Pick t and y in the column boxes as the user does (each box's activated signal)."""
+    controls = window.data.view.controls
+    for box, place in ((controls.t_column, t_place), (controls.y_column, y_place)):
+        box.setCurrentIndex(place)
+    controls.y_column.activated.emit(y_place)
+    qtbot.waitUntil(lambda: "reading" not in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+
+
+COLUMN_FILES = {
+    # header, rows (k = 0..50), the places of t and y to choose, the derivative expected (None: refused)
+    "repeated name": ("t,v,v", lambda k: (0.1 * k, 0.1 * k, 0.5 * k), (0, 2), 5.0),
+    "a column named index": ("index,time,pos", lambda k: (2 * k + 1, 0.01 * k, 0.03 * k), (0, 2), 0.015),
+    "a column named Row": ("time,Row,pos", lambda k: (0.01 * k, 2 * k + 1, 0.03 * k), (1, 2), 0.015),
+    "t and y the same": ("t,a,b", lambda k: (0.1 * k, 0.1 * k, 0.5 * k), (2, 2), None),
+    "y the row index": ("y", lambda k: (0.5 * k,), (1, 0), None),
+}
+
+
+@pytest.mark.parametrize("case", list(COLUMN_FILES))
+def test_columns_are_chosen_by_their_place_and_a_refused_choice_keeps_the_boxes_with_the_data(qtbot, window,
+                                                                                             tmp_path, case):
+    # Chosen by name, the second of two columns of one name read the first, and a column named index or row
+    # was read as the row index; a choice the file refused left the boxes showing columns that were not used.
+    header, row, (t_place, y_place), expected = COLUMN_FILES[case]
+    path = tmp_path / "columns.csv"
+    path.write_text(header + "\n" + "\n".join(",".join(repr(float(v)) for v in row(k)) for k in range(51)) + "\n")
+    window.open_data(str(path))
+    data = settled_data(qtbot, window)
+    controls = data.view.controls
+    before = (data.samples, controls.t_column.currentIndex(), controls.y_column.currentIndex())
+    choose_columns(qtbot, window, t_place, y_place)
+    if expected is None:
+        assert (data.samples, controls.t_column.currentIndex(), controls.y_column.currentIndex()) == before
+        status = window.statusBar().currentMessage()
+        assert "same column" in status or "row index" in status
+        return
+    data = settled_data(qtbot, window)
+    np.testing.assert_allclose(data.chosen.result.derivative, expected, rtol=1e-9)
+    assert (controls.t_column.currentIndex(), controls.y_column.currentIndex()) == (t_place, y_place)
+    window.open_data(str(path))  # read again as at first: the boxes show the columns used, by place too
+    data = settled_data(qtbot, window)
+    t_used = controls.t_column.currentIndex()
+    np.testing.assert_array_equal(data.samples.t, [float(row(k)[t_used]) for k in range(51)])
+
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("window_length", [23, 51, 2001])
+def test_a_savgol_window_longer_than_the_samples_is_refused_in_one_line(qtbot, window, tmp_path, order,
+                                                                         window_length):
+    # With the degree left to the data, a window beyond the samples reached the degree's judgement, which
+    # indexed outside them: "failed: IndexError: index -31 is out of bounds".
+    t = np.linspace(0, 1, 21)
+    write_csv(tmp_path / "short.csv", t, t**2)
+    window.open_data(str(tmp_path / "short.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(order=order, method="savgol")
+    data = settled_data(qtbot, window)
+    shown = data.view.panels.derivatives["savgol"].yData.copy()
+    data.view.controls.parameter_boxes["window"].setValue(window_length)
+    qtbot.waitUntil(lambda: not window.statusBar().currentMessage().startswith("savgol:"), timeout=TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == (f"a window of {window_length} points needs at least "
+                                                   f"{window_length} samples; there are 21")
+    np.testing.assert_array_equal(data.view.panels.derivatives["savgol"].yData, shown)  # the last result stays
+
+
+@pytest.mark.parametrize("method, name, value", [("kalman", "q", 1e40), ("kalman", "q", 1e80), ("kalman", "q", 1e-30),
+                                                 ("kalman", "sigma", 1e20), ("spline", "lam", 1e-30),
+                                                 ("tv", "alpha", 1e-16), ("savgol", "window", 2001)])
+def test_each_parameter_box_holds_the_value_used_at_any_size(qtbot, window, tmp_path, method, name, value):
+    # Each box was made with number_box's range (|value| up to 1e15) and its value set before the parameter's
+    # own range: a q of 1e40 (or the 1.2e17 auto chooses on 10^5 noisy samples) was shown as 1e15.
+    t = np.linspace(0, 1, 2001)
+    write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
+    window.open_data(str(tmp_path / "s.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(method=method, parameters=((name, value),))
+    data = settled_data(qtbot, window)
+    used = data.chosen.result.parameters
+    assert used[name] == value
+    for parameter, box in data.view.controls.parameter_boxes.items():
+        assert box.value() == pytest.approx(used[parameter], rel=1e-12)
+
+
+def test_a_parameter_box_keeps_the_keyboard_while_it_is_stepped(qtbot, window, tmp_path):
+    # The boxes were made anew for every result: the box stepped with Up lost the focus, and the next Up
+    # went nowhere.
+    from PySide6.QtWidgets import QApplication
+
+    t = np.linspace(0, 1, 301)
+    write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
+    window.open_data(str(tmp_path / "s.csv"))
+    data = settled_data(qtbot, window)
+    data.model.update(method="savgol", parameters=(("window", 21.0),))
+    data = settled_data(qtbot, window)
+    window.activateWindow()
+    data.view.controls.parameter_boxes["window"].setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is data.view.controls.parameter_boxes["window"])
+    for expected in (23, 25, 27):
+        box = QApplication.focusWidget()
+        assert box is data.view.controls.parameter_boxes["window"]
+        qtbot.keyClick(box, Qt.Key.Key_Up)
+        data = settled_data(qtbot, window)
+        assert data.chosen.result.parameters["window"] == expected
+        assert data.view.controls.parameter_boxes["window"].value() == expected
+
+
+@pytest.mark.parametrize("content", ["t,y\n0,1\n1,2,3\n2,3\n", "t,y\n0,1\n1,z\n2,3\n", "t\ty\n0\t1.5\n1\t2,5\n2\t3\n"])
+@pytest.mark.parametrize("source", ["file", "paste"])
+def test_a_file_or_paste_that_cannot_be_read_is_named_in_its_error(qtbot, window, tmp_path, content, source):
+    # "line 3: 3 cells where the data has 2 (a ragged row)" said neither which file nor that it was not opened,
+    # while the panels still showed another file.
+    t = np.linspace(0, 1, 51)
+    write_csv(tmp_path / "good.csv", t, t**2)
+    window.open_data(str(tmp_path / "good.csv"))
+    data = settled_data(qtbot, window)
+    before = data.samples
+    if source == "file":
+        (tmp_path / "bad.csv").write_text(content)
+        window.open_data(str(tmp_path / "bad.csv"))
+        named = f"cannot read {tmp_path / 'bad.csv'}: line 3"
+    else:
+        QGuiApplication.clipboard().setText(content)
+        window.paste_data()
+        named = "cannot read pasted text: line 3"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith(named), timeout=TIMEOUT_MS)
+    assert data.samples is before and "good.csv" in data.view.controls.source.text()

@@ -106,8 +106,8 @@ def choose_savgol(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
     n = len(u)
     points = spread(n, SAVGOL_RISK_POINTS)
     degrees = [int(given["degree"])] if "degree" in given else list(range(order + 1, MAX_SAVGOL_DEGREE + 1))
-    if "window" in given:
-        windows = np.array([int(given["window"])])
+    if "window" in given:  # judged only when the samples hold it (longer, the method itself says so)
+        windows = np.array([int(given["window"])] if int(given["window"]) <= n else [], dtype=np.int64)
     else:
         top = min(MAX_SAVGOL_WINDOW, n if n % 2 else n - 1)
         windows = np.unique(np.geomspace(3, max(top, 3), SAVGOL_WINDOWS).astype(np.int64) | 1)
