@@ -227,6 +227,31 @@ def time_loading(rows: int, digits: int, repeats: int, timestamps: bool = False)
     return statistics.median(times), size
 
 
+def loading_hold(rows: int, timestamps: bool = False) -> float:
+    """Longest wait (s) of another thread for the GIL while load_samples reads rows in a worker thread, as the
+    window's GUI thread waits while a file is read: it polls every 2 ms."""
+    import threading
+
+    rng = np.random.default_rng(0)
+    t = np.cumsum(rng.uniform(0.5, 1.5, rows))
+    y = np.sin(t / 50)
+    cells = [f"{a:.10g}" for a in t.tolist()] if not timestamps else np.datetime_as_string(
+        np.datetime64("2024-01-01T00:00:00", "ms") + (t * 1000).astype("timedelta64[ms]"), unit="ms").tolist()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "big.csv"
+        path.write_text("t,y\n" + "\n".join(f"{a},{b:.10g}" for a, b in zip(cells, y.tolist(), strict=True)) + "\n")
+        done = threading.Event()
+        reader = threading.Thread(target=lambda: (load_samples(path), done.set()))
+        reader.start()
+        last, longest = time.perf_counter(), 0.0
+        while not done.is_set():
+            time.sleep(0.002)
+            now = time.perf_counter()
+            longest, last = max(longest, now - last), now
+        reader.join()
+    return longest
+
+
 def time_auto(n: int, repeats: int) -> tuple[float, str]:
     data = make_synthetic("sin(x)", 0.0, 60.0, n, "jittered", 0.01, 3)
     times = []
@@ -353,7 +378,9 @@ def report(cases: list[Case], names: list[str], comparator_rows: list[tuple], sp
     lines += ["", "Speed (median of repeats):", "",
               f"- loading 10^6 rows of CSV: {speed['load10']:.2f} s at 10 significant digits ({speed['mb10']:.0f} MB), "
               f"{speed['load17']:.2f} s at 17 ({speed['mb17']:.0f} MB) (goal < 1 s); with t as ISO 8601 timestamps "
-              f"to the millisecond: {speed['load_stamps']:.2f} s ({speed['mb_stamps']:.0f} MB)",
+              f"to the millisecond: {speed['load_stamps']:.2f} s ({speed['mb_stamps']:.0f} MB); meanwhile another "
+              f"thread (the window's) waited at most {speed['hold'] * 1e3:.0f} ms for the GIL "
+              f"({speed['hold_stamps'] * 1e3:.0f} ms with timestamps)",
               f"- auto at 10^5 samples (noisy sine, jittered t, a first call on new arrays): {speed['auto']:.2f} s, chose {speed['auto_method']} "
               "(goal < 0.5 s)", *(methods_lines(timings, spacing) for spacing, timings in speed["methods"].items()), ""]
     return "\n".join(lines)
@@ -427,9 +454,10 @@ def main() -> None:
     load10, mb10 = time_loading(1_000_000, 10, repeats)
     load17, mb17 = time_loading(1_000_000, 17, repeats)
     load_stamps, mb_stamps = time_loading(1_000_000, 10, repeats, timestamps=True)
+    hold, hold_stamps = loading_hold(1_000_000), loading_hold(1_000_000, timestamps=True)
     auto_seconds, auto_method = time_auto(100_000, repeats)
     speed = {"load10": load10, "mb10": mb10, "load17": load17, "mb17": mb17, "load_stamps": load_stamps,
-             "mb_stamps": mb_stamps, "auto": auto_seconds,
+             "mb_stamps": mb_stamps, "hold": hold, "hold_stamps": hold_stamps, "auto": auto_seconds,
              "auto_method": auto_method,
              "methods": {spacing: time_moves(100_000, MOVES if not args.quick else 5, spacing) for spacing in SPACINGS}}
     text = report(cases, names, comparator_rows, speed, time.perf_counter() - started)

@@ -294,6 +294,57 @@ def test_bad_dates_are_one_line_naming_the_cell(tmp_path, text, expected):
     assert expected in error_of(tmp_path, text)
 
 
+# -- read in pieces (the worker thread must leave the window the GIL) -----------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\r\n\x0b\x0c\x1c\x85\u2028 ", max_size=60), st.integers(1, 9))
+def test_text_split_in_pieces_gives_the_lines_of_the_whole(text, piece):
+    from explorer.core.data import loading
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loading, "SPLIT_CHARS", piece)
+        assert loading._lines(text) == text.splitlines()
+
+
+@pytest.mark.parametrize("text", [
+    "t,y,z\n" + "\n".join(f"{k},{k * k},{-k}" for k in range(40)),
+    "t;y\n" + "\n".join(f"{k};{k / 3:.6f}".replace(".", ",") for k in range(40)),  # decimal commas
+    "t,y\n" + "\n".join(f"{k}," + ("" if k % 9 == 4 else f"{k * 2}") for k in range(40)),  # empty cells
+    "t\ty\n" + "\n".join(f"{k}\t{k ** 0.5!r}" for k in range(40)),
+    "t y\n" + "\n".join(f"{k}   {k * 1.5}" for k in range(40)),
+    "when,y\n" + "\n".join(f"2024-01-{1 + k // 24:02d}T{k % 24:02d}:00,{k}" for k in range(40)),
+    "when,y\n" + "\n".join(f"2024-01-{1 + k // 24:02d}T{k % 24:02d}:00," + ("NA" if k == 33 else f"{k}")
+                            for k in range(40)),
+])
+@pytest.mark.parametrize("columns", [{}, {"t": 2, "y": 1}])
+def test_rows_read_in_chunks_are_read_as_at_once(tmp_path, text, columns):
+    from explorer.core.data import loading
+
+    if "when" in text and columns:
+        columns = {"t": 1, "y": 2}
+    whole = load_samples(write(tmp_path, text), **columns)
+    for rows in (1, 2, 7, 39):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(loading, "CHUNK_ROWS", rows)
+            patch.setattr(loading, "SPLIT_CHARS", rows * 5)
+            pieces = load_samples(write(tmp_path, text), **columns)
+        np.testing.assert_array_equal(pieces.t, whole.t)
+        np.testing.assert_array_equal(pieces.y, whole.y)
+        assert pieces.warnings == whole.warnings
+
+
+def test_numpys_parsers_are_given_a_chunk_at_a_time(tmp_path, monkeypatch):
+    from explorer.core.data import loading
+
+    given = []
+    loadtxt = np.loadtxt
+    monkeypatch.setattr(np, "loadtxt", lambda lines, **kw: given.append(len(lines)) or loadtxt(lines, **kw))
+    monkeypatch.setattr(loading, "CHUNK_ROWS", 1000)
+    samples = load_samples(write(tmp_path, "t,y\n" + "\n".join(f"{k},{k % 7}" for k in range(4500))))
+    assert len(samples.t) == 4500 and given == [1000, 1000, 1000, 1000, 500]
+
+
 # -- bad data: one line each ---------------------------------------------------------------------------------
 
 

@@ -53,6 +53,10 @@ from .errors import DataError
 
 Column = str | int | None
 SHOWN_LINES = 5  # line numbers listed per note
+# Rows handed to NumPy's C parsers at once: they hold the GIL throughout, and a file is read in a worker thread
+# while the window goes on (10^6 rows in one call froze it for about 0.65 s; a chunk takes a few tens of ms).
+CHUNK_ROWS = 50_000
+SPLIT_CHARS = 2_000_000  # characters of text split into lines at once, for the same reason
 
 MISSING = frozenset({"", "nan", "+nan", "-nan", "na", "n/a", "null", "none", "-", "?"})
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
@@ -173,7 +177,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     if not binary_checked:
         _refuse_binary(text, source)
     text = text.lstrip("\ufeff")
-    lines = text.splitlines()
+    lines = _lines(text)
     while lines and (not lines[-1] or lines[-1].isspace()):  # blank lines at the end, as editors leave them
         lines.pop()
     data_lines, numbers = _data_lines(text, lines)
@@ -275,6 +279,19 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
         t_values, t_unit, t_origin = _in_time_unit(t_values, origin, zoned)
     return Samples(t_values, y_values, source, t_name, names[y_index], names, has_header,
                    _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes), t_unit, t_origin)
+
+
+def _lines(text: str) -> list[str]:
+    """text.splitlines(), a few MB at a time (cut after a newline, so each piece splits as the whole would): one
+    call on 40 MB held the GIL for about 80 ms, while the window waits (see CHUNK_ROWS)."""
+    lines: list[str] = []
+    start = 0
+    while start < len(text):
+        cut = text.find("\n", start + SPLIT_CHARS)
+        end = len(text) if cut < 0 else cut + 1
+        lines += text[start:end].splitlines()
+        start = end
+    return lines
 
 
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\r?\n")
@@ -389,12 +406,22 @@ def _parse_table(body: list[str], numbers: np.ndarray, delimiter: str | None, de
 
 def _fast_table(body: list[str], delimiter: str | None, decimal_comma: bool, width: int, wanted: list[int]
                 ) -> np.ndarray | None:
-    """NumPy's C parser on clean text; None when it refuses (the line-by-line reader then names the problem)."""
+    """NumPy's C parser on clean text, CHUNK_ROWS lines at a time; None when it refuses (the line-by-line reader
+    then names the problem)."""
     if any('"' in line or "'" in line for line in body[:20]):
         return None
-    lines = body
+    parts = []
+    for start in range(0, len(body), CHUNK_ROWS):
+        part = _parsed_chunk(body[start:start + CHUNK_ROWS], delimiter, decimal_comma, width)
+        if part is None:
+            return None
+        parts.append(part if wanted == list(range(width)) else part[:, wanted])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _parsed_chunk(lines: list[str], delimiter: str | None, decimal_comma: bool, width: int) -> np.ndarray | None:
     if decimal_comma:
-        lines = [line.replace(",", ".") for line in body]
+        lines = [line.replace(",", ".") for line in lines]
     for attempt in range(2):
         try:
             table = np.loadtxt(lines, delimiter=delimiter, comments=None, ndmin=2, dtype=float)
@@ -409,11 +436,9 @@ def _fast_table(body: list[str], delimiter: str | None, decimal_comma: bool, wid
             for _ in range(2):  # a run of empty cells needs two passes (replace does not overlap)
                 joined = joined.replace(delimiter + delimiter, delimiter + "nan" + delimiter)
             lines = joined[1:-1].split("\n")
-    if table.shape != (len(body), width):
+    if table.shape != (len(lines), width):
         return None
-    if wanted == list(range(width)):  # every column, in order: the table itself
-        return table
-    return np.ascontiguousarray(table[:, wanted])
+    return table
 
 
 def _number(cell: str, decimal_comma: bool, line: int, column: int, names: tuple[str, ...]) -> float:
@@ -505,11 +530,22 @@ def _time_table(body: list[str], numbers: np.ndarray, delimiter: str | None, dec
     else:
         t_cells, y_cells = cells
     micro, first, zoned = _microseconds(t_cells, numbers, t_index, names)
-    y = None if decimal_comma else _plain_floats(y_cells)
+    y = None if decimal_comma else _chunked(_plain_floats, y_cells)
     if y is None:
         y = np.array([_number(cell, decimal_comma, int(numbers[k]), y_index, names)
                       for k, cell in enumerate(y_cells)], dtype=float)
     return np.column_stack([micro, y]), first, zoned
+
+
+def _chunked(read: Callable[[list[str]], np.ndarray | None], cells: list[str]) -> np.ndarray | None:
+    """read applied to CHUNK_ROWS cells at a time (see CHUNK_ROWS), joined; None if it refused any chunk."""
+    parts = []
+    for start in range(0, len(cells), CHUNK_ROWS):
+        part = read(cells[start:start + CHUNK_ROWS])
+        if part is None:
+            return None
+        parts.append(part)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _plain_floats(cells: list[str]) -> np.ndarray | None:
@@ -523,21 +559,26 @@ def _plain_floats(cells: list[str]) -> np.ndarray | None:
 
 def _split_all(body: list[str], delimiter: str | None, width: int, t_index: int, y_index: int
                ) -> tuple[list[str], list[str]] | None:
-    """The t and y cells by one split of all rows joined (C speed); None for whitespace-separated, quoted or
-    ragged rows, which the line-by-line reader takes (and names)."""
+    """The t and y cells by one split of each chunk's rows joined (C speed); None for whitespace-separated,
+    quoted or ragged rows, which the line-by-line reader takes (and names)."""
     if delimiter is None or any('"' in line or "'" in line for line in body[:20]):
         return None
     if any(line.count(delimiter) != width - 1 for line in body):
         return None
-    flat = delimiter.join(body).split(delimiter)
-    return flat[t_index::width], flat[y_index::width]
+    t_cells: list[str] = []
+    y_cells: list[str] = []
+    for start in range(0, len(body), CHUNK_ROWS):
+        flat = delimiter.join(body[start:start + CHUNK_ROWS]).split(delimiter)
+        t_cells += flat[t_index::width]
+        y_cells += flat[y_index::width]
+    return t_cells, y_cells
 
 
 def _microseconds(cells: list[str], numbers: np.ndarray, column: int, names: tuple[str, ...]
                   ) -> tuple[np.ndarray, np.datetime64, bool]:
     """Each cell's date and time as microseconds since the earliest (NaN for a missing cell), that time, and
     whether any carried a zone (all are then taken to UTC; a mix of zoned and local times is refused)."""
-    stamps = _plain_stamps(cells)
+    stamps = _chunked(_plain_stamps, cells)
     zoned = False
     if stamps is None:
         stamps, zoned = _stamps_one_by_one(cells, numbers, column, names)
