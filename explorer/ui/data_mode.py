@@ -11,10 +11,9 @@ import numpy as np
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from ..core.data.differentiate import parameters_problem
-from ..core.data.errors import DataError
 from ..core.data.loading import Column, Samples, load_samples, parse_samples
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage, data_stages
-from ..core.data.synthetic import make_synthetic
+from ..core.data.synthetic import Synthetic, make_synthetic
 from ..core.export.tables import ExportError, csv_table
 from ..core.inputs import from_text, to_text
 from .data_view import DataView
@@ -66,6 +65,7 @@ class DataMode(QObject):
         self.loaded: Samples | None = None  # the file's reading, for its columns
         self.path: str | None = None
         self._pending_path: str | None = None  # the file being read, until it is
+        self._making = False  # the samples pending are made from a formula (synthetic), not read
         # The job reading a file or pasted text, until its samples come or it fails: a control moved meanwhile
         # must not replace it (the read would be dropped, and the file never opened); the samples, when they
         # come, are computed with the controls as they are then.
@@ -101,31 +101,26 @@ class DataMode(QObject):
         def read():
             yield load_samples(path, t, y)
 
-        self._pending_path, self._pending_columns = path, (t, y)
+        self._pending_path, self._pending_columns, self._making = path, (t, y), False
         self._reading, self._read_failure = job, None
         self.worker.submit(job, read)
         self.message.emit(f"reading {path} …")
 
     def paste(self, text: str) -> None:
         self._job += 1
-        self._pending_path, self._pending_columns = None, (None, None)
+        self._pending_path, self._pending_columns, self._making = None, (None, None), False
         self._reading, self._read_failure = self._job, None
         self.worker.submit(self._job, lambda: iter([parse_samples(text)]))
 
     def synthetic(self, expression: str, a: float, b: float, n: int, spacing: str, sigma: float, seed: int) -> None:
-        """Samples of the formula with noise, and its exact derivatives: the truth to learn from."""
-        try:
-            made = make_synthetic(expression, a, b, n, spacing, sigma, seed)
-        except DataError as exc:
-            self.message.emit(f"cannot make samples: {exc}")
-            return
-        self.loaded, self.path = None, None
-        # these samples replace any being read: the job computing them drops the read
-        self._reading, self._moved_while_reading, self._read_failure = None, False, None
-        # Made, not read: its two columns are t and y, with nothing to choose between.
-        self._row_index_first = False
-        self._set_samples(SampleSet(made.t, made.y, made.describe(), (), dict(made.exact)), ("t", "y"), 0, 1,
-                          choosable=False)
+        """Samples of the formula with noise, and its exact derivatives: the truth to learn from. Made in the
+        worker (SymPy's derivatives, then up to 10^6 evaluations of three formulas: a second and more); the
+        current samples stay until they come."""
+        self._job += 1
+        self._pending_path, self._pending_columns, self._making = None, (None, None), True
+        self._reading, self._read_failure = self._job, None
+        self.worker.submit(self._job, lambda: iter([make_synthetic(expression, a, b, n, spacing, sigma, seed)]))
+        self.message.emit(f"making {n} samples of {expression} …")
 
     def _columns_chosen(self, t_place: int, y_place: int) -> None:
         """The file read again with the columns at these places of the boxes. By place, not by name: two
@@ -186,6 +181,14 @@ class DataMode(QObject):
     def _on_stage(self, job: int, stage: object) -> None:
         if job != self._job:
             return
+        if isinstance(stage, Synthetic):
+            self._reading, self._moved_while_reading = None, False
+            self.loaded, self.path = None, None
+            # Made, not read: its two columns are t and y, with nothing to choose between.
+            self._row_index_first = False
+            self._set_samples(SampleSet(stage.t, stage.y, stage.describe(), (), dict(stage.exact)), ("t", "y"), 0, 1,
+                              choosable=False)
+            return
         if isinstance(stage, Samples):
             self._reading, self._moved_while_reading = None, False
             self.loaded, self.path = stage, self._pending_path
@@ -230,7 +233,9 @@ class DataMode(QObject):
         if job == self._reading:
             self._reading = None
             source = self._pending_path if self._pending_path is not None else "pasted text"
-            if source not in message:  # "line 2: 3 cells ...": of what, with other samples on screen?
+            if self._making:
+                message = f"cannot make samples: {message}"
+            elif source not in message:  # "line 2: 3 cells ...": of what, with other samples on screen?
                 message = f"cannot read {source}: {message}"
             self._show_columns()  # a choice of columns that could not be read: the boxes show what is on screen
             if self._moved_while_reading:  # the samples on screen, computed with the controls as they are now

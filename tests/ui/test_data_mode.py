@@ -104,6 +104,33 @@ def test_the_chosen_derivative_fills_its_panel_when_another_method_amplifies_noi
     assert np.ptp(chosen) > 0.3 * (high - low)  # and not squashed into a line
 
 
+def test_samples_are_made_in_the_worker_and_a_bad_formula_keeps_the_samples_on_screen(qtbot, window, tmp_path,
+                                                                                      monkeypatch):
+    import threading
+
+    from explorer.ui import data_mode
+
+    threads = []
+    make = data_mode.make_synthetic
+    monkeypatch.setattr(data_mode, "make_synthetic",
+                        lambda *args: threads.append(threading.current_thread()) or make(*args))
+    window.set_mode("data")
+    window.data.synthetic("sin(x)", -3.0, 3.0, 300, "jittered", 1e-3, 7)
+    assert window.data.samples is None  # not made on the GUI thread: it comes from the worker
+    data = settled_data(qtbot, window)
+    assert threads and threads[0] is not threading.main_thread()
+    shown = data.samples
+    np.testing.assert_allclose(data.samples.exact[1], np.cos(data.samples.t))
+    said = []
+    data.message.connect(said.append)
+    for bad in ("log(x)", "sin(", "sqrt(x - 10)"):  # undefined at -3, not a formula, undefined throughout
+        said.clear()
+        window.data.synthetic(bad, -3.0, 3.0, 300, "even", 0.0, 1)
+        qtbot.waitUntil(lambda: said and said[-1].startswith("cannot make samples: "), timeout=TIMEOUT_MS)
+        assert window.statusBar().currentMessage().startswith("cannot make samples: ")
+        assert data.samples is shown and data.chosen is not None
+
+
 def test_samples_near_the_largest_double_are_drawn_on_finite_ranges(qtbot, window, tmp_path):
     t = np.linspace(-1, 1, 201)
     write_csv(tmp_path / "huge.csv", t, 1e308 * (t**2 - 0.5 * t))  # up to 1.5e308: widths overflow
