@@ -3,6 +3,7 @@ at arrays of points, its steps, its estimated error, and what it is measured aga
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -16,6 +17,8 @@ from ..numeric import steps as step_sizes
 from ..numeric.error_analysis import absolute_error, relative_error
 from ..numeric.estimate import COMPLEX_ACCURACY, COMPLEX_ULPS, NOISE_SAFETY, ROUNDOFF_SAFETY, TRUNCATION_SAFETY
 from ..request import Method
+from ..symbolic.derivatives import drop_distributions
+from ..symbolic.precise import TIME_BUDGET, refine
 from . import partials
 from .balance import balanced_steps
 from .noise import field_noise
@@ -97,6 +100,24 @@ class FieldContext:
         if expr is None:
             return None
         return self._masked(evaluate_at(self.field, expr, points, self.parameters), points)
+
+    def precise_f(self, points: np.ndarray, deadline: float) -> np.ndarray:
+        """f at a few points (d, n) without noise, correct to the last bit where symbolic.precise can make it
+        so (NumPy's doubles lose every digit of (1 - cos(x y))/(x y)^2 at x y = 1e-5), by `deadline`."""
+        points = as_points(self.field, points)
+        return refine(self.field.expr, self.field.symbols, [*points, *self.parameters], self.f_exact(points),
+                      deadline)
+
+    def precise_exact(self, counts: Sequence[int], points: np.ndarray, f: np.ndarray,
+                      deadline: float) -> np.ndarray | None:
+        """`exact` at a few points (d, n), correct to the last bit as precise_f; f is precise_f there."""
+        expr = self.exact_expression(counts)
+        if expr is None:
+            return None
+        points = as_points(self.field, points)
+        values = refine(drop_distributions(expr)[0], self.field.symbols, [*points, *self.parameters],
+                        evaluate_at(self.field, expr, points, self.parameters), deadline)
+        return values if defined_everywhere(self.field) else np.where(np.isfinite(f), values, np.nan)
 
     def _masked(self, values: np.ndarray, points: np.ndarray) -> np.ndarray:
         """values, NaN where f itself is undefined (1/x at -1 has a derivative formula, log(x) there none)."""
@@ -313,7 +334,14 @@ def at_points(context: FieldContext, counts: Sequence[int], points: np.ndarray,
     points = as_points(context.field, points)
     reference = context.reference(counts)
     shape = points.shape[1:]
-    exact = context.partial(reference, counts, points) if reference is not None else np.full(shape, np.nan)
+    f = context.f_exact(points)
+    if reference is Method.SYMBOLIC:  # the exact values to the last bit at these few points
+        deadline = time.monotonic() + TIME_BUDGET
+        f = context.precise_f(points, deadline)
+        exact = context.precise_exact(counts, points, f, deadline)
+        assert exact is not None  # the reference is symbolic: SymPy gave this partial
+    else:
+        exact = context.partial(reference, counts, points) if reference is not None else np.full(shape, np.nan)
     results, notes = {}, {}
     for method in methods:
         reason = context.unavailable(method, counts)
@@ -326,5 +354,5 @@ def at_points(context: FieldContext, counts: Sequence[int], points: np.ndarray,
                     else np.full(shape, np.nan))
         results[method] = MethodValues(method, values, steps, estimate, absolute_error(values, exact),
                                        relative_error(values, exact))
-    return PartialReport(counts, points, context.f_exact(points), exact, reference, context.exact_expression(counts),
+    return PartialReport(counts, points, f, exact, reference, context.exact_expression(counts),
                          results, notes)
