@@ -25,12 +25,23 @@ CANCELLING = [
     ("log(1+x)/x", lambda x: mpmath.log1p(x) / x, [1e-9, 1e-15, 0.5]),
     ("(sin(x)-x)/x^3", lambda x: (mpmath.sin(x) - x) / x**3, [1e-3, 1e-6, 2.0]),
     ("x*(sqrt(1+1/x^2)-1)", lambda x: x * (mpmath.sqrt(1 + 1 / x**2) - 1), [1e7, 1e100]),
+    # every function of the whitelist with an interval of its own, where it cancels or saturates
+    ("(atan(x)-x)/x^3", lambda x: (mpmath.atan(x) - x) / x**3, [1e-4, 1e-9, 3.0]),
+    ("tanh(x)", mpmath.tanh, [50.0, 20.0, -30.0, 1e-5]),
+    ("(asinh(x)-x)/x^3", lambda x: (mpmath.asinh(x) - x) / x**3, [1e-4, -1e-7]),
+    ("(sinh(x)-x)/x^3 + (cosh(x)-1)/x^2", lambda x: (mpmath.sinh(x) - x) / x**3 + (mpmath.cosh(x) - 1) / x**2,
+     [1e-4, 2e-9]),
+    ("erf(x)", mpmath.erf, [6.0, 26.0]),
+    ("(asin(x)-x)/x^3 + (acos(x)-pi/2)/x^2", lambda x: (mpmath.asin(x) - x) / x**3
+     + (mpmath.acos(x) - mpmath.pi / 2) / x**2, [1e-4, 0.5]),
+    ("(cbrt(1+x)-1)/x + atanh(x)/x", lambda x: (mpmath.cbrt(1 + x) - 1) / x + mpmath.atanh(x) / x, [1e-9, -1e-6]),
+    ("acosh(1+x)^2/x", lambda x: mpmath.acosh(1 + x) ** 2 / x, [1e-9, 2.0]),
 ]
 
 
 def _digits(*coordinates: float) -> int:
-    """Enough digits for mpmath's own cancellation at these coordinates (1 - cos x at 1e-200 needs 400)."""
-    return 60 + 8 * max(abs(int(mpmath.log10(abs(c)))) if c else 0 for c in coordinates)
+    """Enough digits for mpmath's own cancellation at these coordinates (1 - cos x at 1e-200 needs 400; erf at 26 is 1 - 1e-296)."""
+    return 400 + 8 * max(abs(int(mpmath.log10(abs(c)))) if c else 0 for c in coordinates)
 
 
 def _truth(function, x: float, order: int = 0) -> float:

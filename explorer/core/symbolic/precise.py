@@ -41,8 +41,10 @@ class _Unrefinable(ArithmeticError):
 
 
 def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """The end points of an interval, exactly (mpf() rounds to mpmath.mp's precision, 53 bits by default)."""
     low, high = interval._mpi_
-    return mpmath.mpf(low), mpmath.mpf(high)
+    with mpmath.workprec(max(iv.prec, mpmath.mp.prec)):
+        return mpmath.mpf(low), mpmath.mpf(high)
 
 
 def _angle(function: Callable) -> Callable:
@@ -61,14 +63,14 @@ def _monotone(function: Callable, increasing: bool = True) -> Callable:
 
     def bounded(argument):
         low, high = _ends(iv.mpf(argument))
-        with mpmath.workprec(iv.prec + _GUARD_BITS):
+        with mpmath.workprec(iv.prec + _GUARD_BITS):  # and the widening too, not at mpmath.mp's 53 bits
             values = [function(low), function(high)]
-        if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in values):
-            raise _Unrefinable("outside the function's real domain or infinite")
-        if not increasing:
-            values.reverse()
-        slack = [abs(v) * mpmath.ldexp(1, -(iv.prec + 4)) for v in values]
-        return iv.mpf([values[0] - slack[0], values[1] + slack[1]])
+            if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in values):
+                raise _Unrefinable("outside the function's real domain or infinite")
+            if not increasing:
+                values.reverse()
+            slack = [abs(v) * mpmath.ldexp(1, -(iv.prec + 4)) for v in values]
+            return iv.mpf([values[0] - slack[0], values[1] + slack[1]])
 
     return bounded
 
