@@ -1,0 +1,50 @@
+"""Formula inputs found wrong by a sweep of the formula side: each test is a class of inputs, checked against
+truth computed here (mpmath), not against the app."""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+from explorer.core.derive import derive_at, exact_derivatives
+from explorer.core.expression.errors import ExpressionError
+from explorer.core.expression.parser import parse_expression
+from explorer.core.request import DerivativeRequest, Method
+
+
+def _symbolic_at(text: str, x: float, order: int = 1) -> float:
+    request = DerivativeRequest(text, "x", order, methods=(Method.SYMBOLIC,))
+    return float(derive_at(request, exact_derivatives(request), np.array([x])).exact[0])
+
+
+@pytest.mark.parametrize("base", ["0", "0.0", "-2", "-1/2", "1", "1-1", "sin(0)", "-pi"])
+def test_a_logarithm_base_that_is_not_positive_or_is_1_is_refused(base):
+    # log(x, 0) was folded by SymPy to log(x)/zoo = 0: a constant f, derivative 0, that no base gives;
+    # log(x, -2) was complex for every x, so every point was "undefined"
+    with pytest.raises(ExpressionError, match="base of a logarithm"):
+        parse_expression(f"log(x, {base})", "x")
+
+
+@pytest.mark.parametrize("base", [2.0, 0.5, 10.0, math.e, 0.3, 1e-300, 7e200])
+@pytest.mark.parametrize("x", [0.7, 3.0, 1e150])
+def test_logarithms_to_a_valid_base_have_the_right_slope(base, x):
+    text = f"log(x, {base!r})" if base != math.e else "log(x, e)"
+    with mpmath.workdps(50):
+        truth = float(1 / (mpmath.mpf(x) * mpmath.log(mpmath.mpf(base))))
+    assert _symbolic_at(text, x) == pytest.approx(truth, rel=1e-14)
+
+
+@pytest.mark.parametrize("text, factor", [("2^0.0*x", 1.0), ("pi^(0.5-0.5)*x", 1.0), ("3.5^(1-1.0)*x^2", 1.0),
+                                          ("sin(2^0.0)*x", math.sin(1.0)), ("x*e^(0.0)", 1.0),
+                                          ("log(x, 2^0.0*3)", None)])
+def test_a_constant_power_with_a_floating_zero_exponent_is_built(text, factor):
+    # 2^0.0 raised ValueError inside the constant folding (int(mag(0)) = int(-inf)): "cannot build this
+    # expression: ValueError" for a valid expression
+    parse_expression(text, "x")
+    x = 1.5
+    if factor is None:
+        truth = 1 / (x * math.log(3))
+    else:
+        truth = factor * (2 * x if "x^2" in text else 1)
+    assert _symbolic_at(text, x) == pytest.approx(truth, rel=1e-15)
