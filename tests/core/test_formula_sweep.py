@@ -48,3 +48,44 @@ def test_a_constant_power_with_a_floating_zero_exponent_is_built(text, factor):
     else:
         truth = factor * (2 * x if "x^2" in text else 1)
     assert _symbolic_at(text, x) == pytest.approx(truth, rel=1e-15)
+
+
+UNEVALUATED = [  # SymPy leaves d/dx sign(g) unevaluated when g is not known to be real
+    ("abs(acosh(x))", lambda x: abs(mpmath.acosh(x)), 2, [2.0, 1.5, 30.0]),
+    ("abs(acosh(x))", lambda x: abs(mpmath.acosh(x)), 3, [2.0, 7.0]),
+    ("sign(acos(x))", lambda x: mpmath.sign(mpmath.acos(x)), 1, [0.5, -0.3]),
+    ("x*abs(acosh(x))", lambda x: x * abs(mpmath.acosh(x)), 2, [2.0, 4.0]),
+    ("abs(asin(x))^3", lambda x: abs(mpmath.asin(x)) ** 3, 2, [0.5, -0.25]),
+]
+
+
+@pytest.mark.parametrize(("text", "function", "order", "points"), UNEVALUATED,
+                         ids=[f"{c[0]}-{c[2]}" for c in UNEVALUATED])
+def test_a_derivative_sympy_leaves_unevaluated_is_measured_against_autodiff_not_a_crash(text, function, order,
+                                                                                         points):
+    # the step balancing compiled f^(n+p) for NumPy, and the printer raised on the Derivative in it: a traceback
+    request = DerivativeRequest(text, "x", order, methods=tuple(Method))
+    result = derive_at(request, exact_derivatives(request), np.array(points))
+    with mpmath.workdps(40):
+        truths = [float(mpmath.diff(function, mpmath.mpf(x), order)) for x in points]
+    if result.reference is Method.AUTODIFF:
+        assert "unevaluated" in result.notes[Method.SYMBOLIC]
+    for i, truth in enumerate(truths):
+        assert result.exact[i] == pytest.approx(truth, rel=1e-12, abs=1e-14)
+        assert result.methods[Method.CENTRAL].values[i] == pytest.approx(truth, rel=1e-4, abs=1e-6)
+
+
+def test_unevaluated_derivatives_on_the_command_line(capsys):
+    import json
+
+    from explorer.cli import main
+
+    assert main(["derive", "sign(acos(x))", "--at", "0.5", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["reference"] == "autodiff" and report["derivative"] == "Derivative(sign(acos(x)), x)"
+    assert report["points"][0]["exact"] == 0
+    assert main(["gradient", "abs(acosh(x*y))", "--vars", "x,y", "--point", "x=2,y=1", "--json"]) == 0
+    point = json.loads(capsys.readouterr().out)["points"][0]
+    with mpmath.workdps(40):
+        truth = float(mpmath.diff(lambda x, y: mpmath.acosh(x * y), (2, 1), (1, 1)))
+    assert point["hessian"]["autodiff"][0][1] == pytest.approx(truth, rel=1e-12)

@@ -17,7 +17,7 @@ from ..numeric import steps as step_sizes
 from ..numeric.error_analysis import absolute_error, relative_error
 from ..numeric.estimate import COMPLEX_ACCURACY, COMPLEX_ULPS, NOISE_SAFETY, ROUNDOFF_SAFETY, TRUNCATION_SAFETY
 from ..request import Method
-from ..symbolic.derivatives import drop_distributions
+from ..symbolic.derivatives import drop_distributions, has_unevaluated, unevaluated_reason
 from ..symbolic.precise import TIME_BUDGET, refine
 from . import partials
 from .balance import balanced_steps
@@ -132,6 +132,8 @@ class FieldContext:
             return "needs f's formula: noisy samples of f have none"
         if method is Method.SYMBOLIC and self.exact_expression(counts) is None:
             return f"the symbolic derivative is not available: {self.symbolic_failure(counts)}"
+        if method is Method.SYMBOLIC and has_unevaluated(exact := self.exact_expression(counts)):
+            return f"the symbolic derivative is not available: {unevaluated_reason(exact)}"
         if method is Method.COMPLEX:
             if sum(counts) != 1:
                 return "the complex step gives first partial derivatives only"

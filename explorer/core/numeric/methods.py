@@ -16,8 +16,10 @@ from ..symbolic.derivatives import (
     compile_numpy,
     drop_distributions,
     evaluate,
+    has_unevaluated,
     is_defined_everywhere,
     real_values,
+    unevaluated_reason,
 )
 from . import finite_difference as fd
 from . import forward_mode
@@ -123,6 +125,8 @@ class MethodContext:
             return "needs f's formula: noisy samples of f have none"
         if method is Method.SYMBOLIC and self.symbolic.of(self.order) is None:
             return "the symbolic derivative is not available (SymPy gave up)"
+        if method is Method.SYMBOLIC and has_unevaluated(exact := self.symbolic.derivatives[self.order]):
+            return f"the symbolic derivative is not available: {unevaluated_reason(exact)}"
         if method is Method.COMPLEX:
             if self.order != 1:
                 return "the complex step gives first derivatives only"

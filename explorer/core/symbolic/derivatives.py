@@ -107,7 +107,9 @@ class _Reciprocals:
 
 
 class _PythonPrinter(_Reciprocals, PythonCodePrinter):
-    pass
+    def _print_Derivative(self, expr):
+        # One SymPy left unevaluated (d/dx sign(acos(x))): the code printers raise on it; shown as SymPy writes it.
+        return sympy.sstr(expr)
 
 
 def latex_of(expr: sympy.Expr) -> str:
@@ -231,6 +233,8 @@ def evaluate(
 ) -> np.ndarray:
     """expr at every x as a float array of x's shape; NaN where it is undefined or not real."""
     x = np.asarray(x, dtype=float)
+    if has_unevaluated(expr):  # no code computes it (and the printer raises): undefined, not a crash
+        return np.full(x.shape, np.nan)
     function = compile_numpy(expr, symbols)
     with np.errstate(all="ignore"):
         try:
@@ -240,6 +244,20 @@ def evaluate(
             # a division by a constant that rounded to 0) raises where NumPy would give inf or NaN.
             return np.full(x.shape, np.nan)
     return real_values(values, x.shape)
+
+
+@lru_cache(maxsize=512)
+def has_unevaluated(expr: sympy.Expr) -> bool:
+    """True when SymPy left a derivative in expr unevaluated: d/dx sign(acos(x)), and the higher derivatives
+    of |acosh(x)|, whose first is written with re() and im(). Nothing evaluates it to a number."""
+    return expr.has(sympy.Derivative)
+
+
+def unevaluated_reason(expr: sympy.Expr) -> str:
+    """Why expr (has_unevaluated) has no values, naming the derivative SymPy left."""
+    derivative = min(expr.atoms(sympy.Derivative), key=lambda d: len(str(d)))
+    shown = str(derivative)
+    return f"SymPy left {shown if len(shown) <= 60 else 'a derivative'} unevaluated"
 
 
 @lru_cache(maxsize=512)
