@@ -127,3 +127,21 @@ def test_field_partials_at_points_are_exact(point):
         truth = _field_truth(function, point, counts)
         assert report.exact_hessian[i, j, 0] == pytest.approx(truth, rel=1e-12, abs=1e-300)
         assert report.exact_hessian[j, i, 0] == report.exact_hessian[i, j, 0]
+
+
+@pytest.mark.parametrize("text", ["tanh((1e-308 - 123456789012345678901234567890*x)^0.3)",
+                                  "atan((-x)^(1/3)) + sign((x-2)^0.5) + cbrt((x-3)^1.5) + erf(log(x-5))"])
+def test_values_without_a_real_interval_keep_their_doubles(text):
+    # a complex interval reached a function bounded through its end points: AttributeError, a traceback
+    request = DerivativeRequest(text, "x", 1, methods=(Method.SYMBOLIC, Method.CENTRAL))
+    symbolic = exact_derivatives(request)
+    result = derive_at(request, symbolic, np.array([1.0, -1.0, 0.5, 7.0]))
+    assert result.exact.shape == (4,)
+
+
+@pytest.mark.parametrize("text", ["asinh(1e15) + csc(acosh(-1) + 1) + x", "tanh(acos(2^1023) + atan(x))",
+                                  "sinh(x*atanh(3.0)) + e"])
+def test_complex_constants_inside_bounded_functions_do_not_raise(text):
+    request = DerivativeRequest(text, "x", 1, methods=(Method.SYMBOLIC,))
+    result = derive_at(request, exact_derivatives(request), np.array([0.5, 2.0]))
+    assert result.exact.shape == (2,)

@@ -36,12 +36,21 @@ LARGEST_ANGLE_BITS = 1100  # |argument| of a trigonometric function at most 2^11
 _GUARD_BITS = 20  # a monotone function's end points are computed this much more precisely, then widened
 
 
+_REAL = type(iv.mpf(0))  # mpmath.iv's real interval
+_COMPLEX = type(iv.mpc(0, 1))  # and its complex one
+
+
 class _Unrefinable(ArithmeticError):
     """No interval for this value (a sine of 1e10000000, a function whose interval mpmath lacks here)."""
 
 
 def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
-    """The end points of an interval, exactly (mpf() rounds to mpmath.mp's precision, 53 bits by default)."""
+    """The end points of an interval, exactly (mpf() rounds to mpmath.mp's precision, 53 bits by default);
+    _Unrefinable for a complex one (a power of a negative number, inside tanh(...))."""
+    if not isinstance(interval, _REAL):
+        if isinstance(interval, _COMPLEX | complex | mpmath.mpc):
+            raise _Unrefinable("not a real interval")
+        interval = iv.mpf(interval)  # a number of the generated code (an int)
     low, high = interval._mpi_
     with mpmath.workprec(max(iv.prec, mpmath.mp.prec)):
         return mpmath.mpf(low), mpmath.mpf(high)
@@ -49,7 +58,7 @@ def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 def _angle(function: Callable) -> Callable:
     def guarded(argument):
-        low, high = _ends(iv.mpf(argument))
+        low, high = _ends(argument)
         if max(mpmath.mag(low), mpmath.mag(high)) > LARGEST_ANGLE_BITS:
             raise _Unrefinable("a trigonometric function of an argument beyond doubles")
         return function(argument)
@@ -62,7 +71,7 @@ def _monotone(function: Callable, increasing: bool = True) -> Callable:
     _GUARD_BITS more precisely and widened by that much (mpmath's functions are accurate to a few ulps)."""
 
     def bounded(argument):
-        low, high = _ends(iv.mpf(argument))
+        low, high = _ends(argument)
         with mpmath.workprec(iv.prec + _GUARD_BITS):  # and the widening too, not at mpmath.mp's 53 bits
             values = [function(low), function(high)]
             if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in values):
@@ -80,7 +89,7 @@ def _real_cbrt(value):
 
 
 def _sign(argument):
-    low, high = _ends(iv.mpf(argument))
+    low, high = _ends(argument)
     if low > 0:
         return iv.mpf(1)
     if high < 0:
@@ -116,9 +125,9 @@ def _double(function: Callable, point: Sequence[float], precision: int) -> float
     iv.prec = precision
     try:
         value = function(*(iv.mpf(p) for p in point))
-    except (ArithmeticError, ValueError, TypeError, ZeroDivisionError):
+    except Exception:  # noqa: BLE001 - whatever mpmath.iv cannot do here (ComplexResult, ...): the double stays
         return None
-    if not isinstance(value, type(iv.mpf(0))):  # complex (a root of a negative number), or not a number
+    if not isinstance(value, _REAL):  # complex (a root of a negative number), or not a number
         return None
     low, high = _ends(value)
     if not (mpmath.isfinite(low) and mpmath.isfinite(high)):
