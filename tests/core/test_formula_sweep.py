@@ -89,3 +89,36 @@ def test_unevaluated_derivatives_on_the_command_line(capsys):
     with mpmath.workdps(40):
         truth = float(mpmath.diff(lambda x, y: mpmath.acosh(x * y), (2, 1), (1, 1)))
     assert point["hessian"]["autodiff"][0][1] == pytest.approx(truth, rel=1e-12)
+
+
+OVERFLOWING = ["(e-a)^(1e44)*x", "exp(((e-a)^(1e15*123456789012345678901234567890)) - 1e308/tan(x))",
+               "x*(2+a)^(1e300) + sin(x)"]
+
+
+@pytest.mark.parametrize("text", OVERFLOWING)
+def test_constants_overflowing_python_floats_make_values_undefined_not_a_traceback(text):
+    # NumPy's generated code does (e - a)**1e44 in Python floats, which raise OverflowError: the complex step
+    # (and autodiff) let it out of derive, a traceback on the command line
+    request = DerivativeRequest(text, "x", 1, methods=tuple(Method))
+    result = derive_at(request, exact_derivatives(request), np.array([0.5, 1.0]))
+    for values in result.methods.values():
+        assert values.values.shape == (2,)
+
+
+@pytest.mark.parametrize("text", ["(e-a)^(1e44)*x*y", "x*(2+a)^(1e300) + sin(y)"])
+def test_overflowing_constants_in_several_variables(capsys, text):
+    from explorer.cli import main
+
+    assert main(["gradient", text, "--vars", "x,y", "--json"]) == 0
+    assert main(["derive", text, "--vars", "x,y", "--wrt", "x", "--json"]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("text", ["1e-300 - (3.0/e)^(e^x)", "exp((e-a)^(1e15*123456789012345678901234567890) - x)",
+                                  "cosh(cot(2^0.0) - 2^x)", "sinh(exp(x)) + x^x"])
+def test_exact_values_of_huge_exponentials_do_not_hang(text):
+    # the exact values at points were worked out in intervals, and mpmath reduces exp(10^43429448) for hours
+    request = DerivativeRequest(text, "x", 2, methods=(Method.SYMBOLIC,))
+    result = derive_at(request, exact_derivatives(request), np.array([0.0, 0.5, -2.0, 1e8, 1e300]))
+    assert result.exact.shape == (5,)

@@ -75,7 +75,10 @@ class FieldContext:
     def f_complex(self, points: np.ndarray) -> np.ndarray:
         """f at complex points (the complex step)."""
         function = compiled(self.field, self.field.expr)
-        return np.asarray(function(*points, *self.parameters))
+        try:
+            return np.asarray(function(*points, *self.parameters))
+        except ArithmeticError:  # Python arithmetic on constants overflowing, as MethodContext.f_complex
+            return np.full(np.broadcast_shapes(*(np.shape(p) for p in points)), complex(np.nan, np.nan))
 
     # -- exact partials ------------------------------------------------------------------------------------
     def exact_expression(self, counts: Sequence[int]) -> sympy.Expr | None:

@@ -74,7 +74,12 @@ class MethodContext:
         """f at complex z, for the complex step."""
         function = compile_numpy(self.symbolic.derivatives[0], self.symbols)
         with np.errstate(all="ignore"):
-            return np.broadcast_to(function(z, *self.parameters), np.shape(z))
+            try:
+                return np.broadcast_to(function(z, *self.parameters), np.shape(z))
+            except ArithmeticError:
+                # Python arithmetic on constants in the generated code ((e - a)^(1e44) with a = 1: OverflowError)
+                # raises where NumPy would give inf or NaN, as in evaluate(): undefined, not a traceback
+                return np.full(np.shape(z), complex(np.nan, np.nan))
 
     def exact_derivative(self, order: int, x: np.ndarray) -> np.ndarray | None:
         """The symbolic order-th derivative at x, or None when it is not available."""
@@ -194,6 +199,6 @@ class MethodContext:
         with np.errstate(all="ignore"):
             try:
                 values = function(x, *self.parameters)
-            except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, FloatingPointError):
+            except (TypeError, ValueError, NotImplementedError, ArithmeticError):  # OverflowError too, as above
                 return np.full(x.shape, np.nan), None
         return real_values(values, x.shape), None
