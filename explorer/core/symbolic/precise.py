@@ -27,12 +27,16 @@ import mpmath
 import numpy as np
 import sympy
 from mpmath import iv
+from sympy.printing.pycode import MpmathPrinter
 
 from .derivatives import drop_distributions
 
 PRECISIONS = (64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384)  # bits, tried in turn
 TIME_BUDGET = 3.0  # seconds one refine() may spend; points beyond it keep their doubles
 LARGEST_ANGLE_BITS = 1100  # |argument| of a trigonometric function at most 2^1100 (doubles end at 2^1024)
+# |argument| of exp (and of sinh, cosh, and a power's exponent times log|base|) at most 2^20: exp(1e6) is far
+# beyond doubles, and the reduction of exp(10^43429448) takes mpmath hours
+LARGEST_EXPONENT_BITS = 20
 _GUARD_BITS = 20  # a monotone function's end points are computed this much more precisely, then widened
 
 
@@ -64,6 +68,39 @@ def _angle(function: Callable) -> Callable:
         return function(argument)
 
     return guarded
+
+
+def _largest_bits(interval) -> float:
+    """log2 of the larger |end point| (-inf for [0, 0])."""
+    return max(float(mpmath.mag(end)) if end else -math.inf for end in _ends(interval))
+
+
+def _exponential(function: Callable) -> Callable:
+    def guarded(argument):
+        if _largest_bits(argument) > LARGEST_EXPONENT_BITS:
+            raise _Unrefinable("an exponential of an argument far beyond doubles")
+        return function(argument)
+
+    return guarded
+
+
+def _power(base, exponent):
+    """base ** exponent for an exponent that is not a whole number: exp(exponent log base), so bounded as exp."""
+    size = _largest_bits(base)
+    if size > -math.inf:
+        size = math.log2(max(abs(float(mpmath.mag(end))) for end in _ends(base) if end) + 2)
+        if _largest_bits(exponent) + size > LARGEST_EXPONENT_BITS:
+            raise _Unrefinable("a power far beyond doubles")
+    return iv.mpf(base) ** exponent
+
+
+class _IntervalPrinter(MpmathPrinter):
+    """mpmath code with each power to an exponent that is not a whole number written _power(base, exponent)."""
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer:  # by repeated squaring: cheap whatever its size
+            return super()._print_Pow(expr, rational=rational)
+        return f"_power({self._print(expr.base)}, {self._print(expr.exp)})"
 
 
 def _monotone(function: Callable, increasing: bool = True) -> Callable:
@@ -103,11 +140,12 @@ def _number(value):
 
 
 _NAMESPACE: dict[str, object] = {
-    "mpf": _number, "pi": iv.pi, "e": iv.e, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "fabs": abs,
-    "sign": _sign, "cosh": lambda u: (iv.exp(u) + iv.exp(-u)) / 2,
+    "mpf": _number, "pi": iv.pi, "e": iv.e, "exp": _exponential(iv.exp), "log": iv.log, "sqrt": iv.sqrt, "fabs": abs,
+    "sign": _sign, "cosh": _exponential(lambda u: (iv.exp(u) + iv.exp(-u)) / 2), "_power": _power,
     **{name: _angle(getattr(iv, name)) for name in ("sin", "cos", "tan", "sec", "csc", "cot")},
-    **{name: _monotone(getattr(mpmath, name)) for name in ("atan", "asin", "sinh", "tanh", "asinh", "acosh",
-                                                           "atanh", "erf")},
+    **{name: _monotone(getattr(mpmath, name)) for name in ("atan", "asin", "tanh", "asinh", "acosh", "atanh",
+                                                           "erf")},
+    "sinh": _exponential(_monotone(mpmath.sinh)),
     "acos": _monotone(mpmath.acos, increasing=False),
     "cbrt": _monotone(_real_cbrt),
 }
@@ -116,7 +154,10 @@ _NAMESPACE: dict[str, object] = {
 @lru_cache(maxsize=256)
 def _compiled(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> Callable:
     expr, _ = drop_distributions(expr)  # Dirac deltas are 0 wherever the app evaluates them, as in NumPy
-    return sympy.lambdify(symbols, expr, modules=[_NAMESPACE, "mpmath"], cse=True, docstring_limit=0)
+    return sympy.lambdify(symbols, expr, modules=[_NAMESPACE, "mpmath"], cse=True,
+                          printer=_IntervalPrinter({"fully_qualified_modules": False, "inline": True,
+                                                    "allow_unknown_functions": True}),
+                          docstring_limit=0)
 
 
 def _double(function: Callable, point: Sequence[float], precision: int) -> float | None:
