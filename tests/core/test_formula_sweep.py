@@ -122,3 +122,11 @@ def test_exact_values_of_huge_exponentials_do_not_hang(text):
     request = DerivativeRequest(text, "x", 2, methods=(Method.SYMBOLIC,))
     result = derive_at(request, exact_derivatives(request), np.array([0.0, 0.5, -2.0, 1e8, 1e300]))
     assert result.exact.shape == (5,)
+
+
+@pytest.mark.parametrize("text", ["csc(0.0)*x", "x + cot(0.0)", "sqrt(csc(-0.0))", "sin(x)^cot(0.0)",
+                                  "cot(asin(-0.0)) + x", "cos(abs(csc(0.0))^(2^-1074))"])
+def test_a_constant_at_a_pole_of_csc_or_cot_is_called_undefined(text):
+    # mpmath's csc(0) and cot(0) divide by 0: "cannot build this expression: ZeroDivisionError"
+    with pytest.raises(ExpressionError, match="is undefined"):
+        parse_expression(text, "x")

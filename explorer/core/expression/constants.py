@@ -184,7 +184,10 @@ class Constants:
         key = (expr, precision)
         if key not in self._values:
             with self._ctx.workprec(precision):
-                value = self._compute(expr, precision)
+                try:
+                    value = self._compute(expr, precision)
+                except ZeroDivisionError:  # mpmath's csc(0), cot(0): infinite, as 1/0 is
+                    value = self._ctx.nan
             if not self._ctx.isfinite(value):
                 if precision >= HIGH_PRECISION:
                     raise Undefined("infinite or not a number")
