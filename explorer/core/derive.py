@@ -23,7 +23,7 @@ from .symbolic.derivatives import SymbolicDerivatives, derivative_chain, drop_di
 from .symbolic.precise import TIME_BUDGET, refine
 
 COMPLEX_STEP = step_sizes.COMPLEX_BASE_STEP  # no cancellation, so h can be far below sqrt(eps)
-COMPLEX_FLOOR = 1e-280  # least |Im f(x + ih)| = h |f'| wanted: below ~1e-308 it loses digits (subnormal)
+COMPLEX_FLOOR = step_sizes.COMPLEX_FLOOR
 
 
 def exact_derivatives(request: DerivativeRequest, up_to: int | None = None) -> SymbolicDerivatives:

@@ -175,6 +175,8 @@ class FieldContext:
             return None
         denominator = self.stencil(method, counts).denominator if method in STENCIL_METHODS else 1
         steps = axis_steps(points, base, denominator, scale, self.step_floor)
+        if method is Method.COMPLEX and not given:
+            return self._complex_steps(tuple(counts), points, steps)
         if given or method not in STENCIL_METHODS or not self.balance or _BALANCE_GAVE_UP in self._exact:
             return steps
         balanced = self.balanced_steps(method, counts, points)
@@ -182,6 +184,29 @@ class FieldContext:
             return steps
         return np.array([step_sizes.representable(points[i], np.where(np.isfinite(balanced[i]), balanced[i], steps[i]),
                                                   denominator) for i in range(self.dimension)])
+
+    def _complex_steps(self, counts: tuple[int, ...], points: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """The complex step's steps, raised where Im f(x + ih) = h df/dx_i would be subnormal and lose digits (x y
+        at x = y = 1e-300 gave 5 correct digits): to COMPLEX_FLOOR / |df/dx_i|, but no further than truncation
+        allows, h^2 |d3f/dx_i3| / 6 at most a hundredth of eps |df/dx_i|, as in one variable."""
+        axis = counts.index(1)
+        first = self.exact(counts, points)
+        if first is None or not self.balance:
+            return steps
+        with np.errstate(all="ignore"):
+            slope = np.abs(first)
+            wanted = step_sizes.COMPLEX_FLOOR / slope
+            low = np.isfinite(wanted) & (steps[axis] < wanted)
+            if not low.any():
+                return steps
+            third = self.exact(tuple(3 if k == axis else 0 for k in range(self.dimension)), points)
+            if third is None:  # the truncation is not known: the step stays
+                return steps
+            largest = np.sqrt(6 * fd.EPS * slope / np.abs(third)) / 10
+            raised = np.where(np.isfinite(largest), np.minimum(wanted, largest), wanted)
+            steps = np.array(steps, dtype=float)
+            steps[axis] = np.where(low, np.maximum(steps[axis], raised), steps[axis])
+        return steps
 
     def balanced_steps(self, method: Method, counts: Sequence[int], points: np.ndarray) -> np.ndarray | None:
         """Per point, the steps minimising the stencil's error model from f's own derivatives (balance.py);
