@@ -24,6 +24,7 @@ from .symbolic.precise import TIME_BUDGET, refine
 
 COMPLEX_STEP = step_sizes.COMPLEX_BASE_STEP  # no cancellation, so h can be far below sqrt(eps)
 COMPLEX_FLOOR = step_sizes.COMPLEX_FLOOR
+COMPLEX_CEILING = 1e300  # most |Im f(x + ih)| = h |f'| wanted: beyond 1.8e308 it is infinite
 
 
 def exact_derivatives(request: DerivativeRequest, up_to: int | None = None) -> SymbolicDerivatives:
@@ -115,6 +116,8 @@ def _complex_steps(context: MethodContext, x: np.ndarray, h: np.ndarray, f0: np.
         slope = np.abs(first)
         smallest = COMPLEX_FLOOR / slope
         h = np.where(np.isfinite(smallest), np.maximum(h, smallest), h)
+        # nor one so large that Im f = h f' overflows (x^2 at 1e200: h = 1e180 gave inf for 2e200)
+        h = np.where(slope > 0, np.minimum(h, COMPLEX_CEILING / slope), h)
         if third is not None:
             # truncation h^2 |f'''| / 6 at most a hundredth of eps |f'|
             largest = np.sqrt(6 * fd.EPS * slope / np.abs(third)) / 10

@@ -152,3 +152,17 @@ def test_the_complex_step_keeps_its_digits_where_partials_are_tiny(text, functio
     for k, truth in enumerate(truths):
         if abs(truth) > 1e-307:  # a partial that is itself subnormal has no 15 digits to keep
             assert values[k, 0] == pytest.approx(truth, rel=1e-14, abs=0), k
+
+
+@pytest.mark.parametrize(("text", "derivative", "points"), [
+    ("x^2", lambda x: 2 * x, [1e155, 1e200, 1e300, -1e250]),
+    ("x^3", lambda x: 3 * x**2, [1e103, -1e102, 3e100]),
+    ("1e100*x^2 + x", lambda x: 2e100 * x + 1, [1e100, -5e150]),
+])
+def test_the_complex_step_where_f_overflows_and_its_derivative_does_not(text, derivative, points):
+    # h = 1e-20 |x| made Im f = h f' overflow: x^2 at 1e200 gave inf for 2e200
+    request = DerivativeRequest(text, "x", 1, methods=(Method.SYMBOLIC, Method.COMPLEX))
+    result = derive_at(request, exact_derivatives(request), np.array(points))
+    with mpmath.workdps(50):
+        truths = [float(derivative(mpmath.mpf(x))) for x in points]
+    assert result.methods[Method.COMPLEX].values == pytest.approx(truths, rel=1e-15, abs=0)
