@@ -166,3 +166,21 @@ def test_the_complex_step_where_f_overflows_and_its_derivative_does_not(text, de
     with mpmath.workdps(50):
         truths = [float(derivative(mpmath.mpf(x))) for x in points]
     assert result.methods[Method.COMPLEX].values == pytest.approx(truths, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize(("text", "x", "note"), [
+    ("x^2", "1e155", "infinite here"), ("exp(x)", "710", "infinite here"), ("1/x", "0", "infinite here"),
+    ("log(x)", "-1", "undefined here"), ("sqrt(x)", "-4", "undefined here"), ("sin(x)", "2", None)])
+def test_the_table_says_whether_f_is_undefined_or_infinite(capsys, text, x, note):
+    # x^2 at 1e155 was "(f is undefined here)" above an exact derivative of 2e155: f is only beyond doubles
+    from explorer.cli import main
+
+    assert main(["derive", text, "--at", x, "--method", "symbolic"]) == 0
+    heading = capsys.readouterr().out.splitlines()[3]
+    assert heading.startswith("x = ")
+    assert (note in heading) if note else heading.strip() == "x = 2"
+    if x != "1e155":  # the several-variable points stay within 1e15
+        assert main(["gradient", f"{text} + y", "--vars", "x,y", "--point", f"x={x},y=1", "--method",
+                     "symbolic"]) == 0
+        heading = capsys.readouterr().out.splitlines()[2]
+        assert (note in heading) if note else "here" not in heading
