@@ -19,7 +19,13 @@ from .numeric.estimate import estimated_error
 from .numeric.methods import MethodContext
 from .pipeline import DerivativeResults, collect_results, derivatives_needed, method_context
 from .request import DerivativeRequest, Method
-from .symbolic.derivatives import SymbolicDerivatives, derivative_chain, drop_distributions, is_defined_everywhere
+from .symbolic.derivatives import (
+    SymbolicDerivatives,
+    derivative_chain,
+    drop_distributions,
+    is_defined_everywhere,
+    on_a_distribution,
+)
 from .symbolic.precise import TIME_BUDGET, refine
 
 COMPLEX_STEP = step_sizes.COMPLEX_BASE_STEP  # no cancellation, so h can be far below sqrt(eps)
@@ -232,6 +238,8 @@ def _exact_at_points(context: MethodContext, x: np.ndarray, f: np.ndarray) -> tu
     exact = context.exact_derivative(context.order, x)
     assert exact is not None  # the reference is symbolic: SymPy gave this derivative
     exact = refine(expr, symbols, arguments, exact, deadline)
+    # sign'(x) = 2 DiracDelta(x) is 0 but at x = 0, where there is no derivative (not 0, as dropping it gave)
+    exact = np.where(on_a_distribution(expressions[context.order], symbols, arguments), np.nan, exact)
     if is_defined_everywhere(expressions[0]):
         return f, exact
     if context.noise:  # f is a noisy sample: whether f is defined is the formula's matter

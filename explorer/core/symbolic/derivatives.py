@@ -67,6 +67,25 @@ def drop_distributions(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
     return expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero), True
 
 
+def on_a_distribution(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...], arguments: Sequence) -> np.ndarray:
+    """Where (True) one of expr's Dirac deltas has its argument at exactly 0 and a coefficient that is not 0
+    there, at the points given by `arguments` (one value or array per symbol): there expr is no number
+    (sign'(0), |x|''(0)), although drop_distributions makes it 0, which is right everywhere else. (x sign(x) is
+    |x|: its derivative sign(x) + 2x DiracDelta(x) is sign(0) = 0 at 0, as |x|' is.)"""
+    first = np.asarray(arguments[0], dtype=float)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arguments))
+    mask = np.zeros(shape, dtype=bool)
+    for delta in expr.atoms(sympy.DiracDelta):
+        at_zero = evaluate(delta.args[0], symbols, np.broadcast_to(first, shape), tuple(arguments[1:])) == 0
+        if not at_zero.any():
+            continue
+        weight = sympy.Dummy("weight")
+        coefficient = drop_distributions(sympy.diff(expr.xreplace({delta: weight}), weight))[0]
+        values = evaluate(coefficient, symbols, np.broadcast_to(first, shape), tuple(arguments[1:]))
+        mask |= at_zero & (values != 0)  # NaN counts as not 0
+    return mask
+
+
 def _printable(expr: sympy.Expr) -> sympy.Expr:
     """expr with exact numbers too long to print as digits written as doubles.
 
