@@ -251,6 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _f_note(f: float | None) -> str:
+    """What the table says beside a point where f has no finite value: undefined (NaN: log at -1), or infinite
+    (1/x at 0, or x^2 at 1e155, beyond doubles, where the derivative 2e155 is fine and shown)."""
+    if f is None:
+        return "   (f is undefined here)"
+    return "   (f is infinite here: a pole, or beyond double range)" if math.isinf(f) else ""
+
+
 def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
@@ -320,7 +328,7 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
         "points": [
             {
                 "x": float(xi),
-                "f": _finite_or_none(result.f[i]),
+                "f": _number_or_none(result.f[i]),  # inf where f overflows: null in JSON, said in the table
                 "exact": _number_or_none(result.exact[i]),
                 "methods": {
                     method.value: {
@@ -368,8 +376,7 @@ def _report_table(report: dict, heading: list[str], where, h_header: str, h_widt
 
     for point in report["points"]:
         lines.append("")
-        undefined = "   (f is undefined here)" if point["f"] is None else ""
-        lines.append(f"{where(point)}{undefined}")
+        lines.append(f"{where(point)}{_f_note(point['f'])}")
         lines.append(f"  {'method':<12}{'value':>24}{'est. error':>12}{h_header:>{h_width}}{'abs error':>12}"
                      f"{'rel error':>12}")
         for name, r in point["methods"].items():
@@ -599,7 +606,7 @@ def derive_fields(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
         "points": [
             {
                 "point": {name: float(points[k, i]) for k, name in enumerate(names)},
-                "f": _finite_or_none(result.f[i]),
+                "f": _number_or_none(result.f[i]),  # inf where f overflows: null in JSON, said in the table
                 "exact": _number_or_none(result.exact[i]),
                 "methods": {
                     method.value: {
@@ -653,7 +660,7 @@ def gradient(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     for i in range(n):
         entry = {
             "point": {name: float(points[k, i]) for k, name in enumerate(names)},
-            "f": _finite_or_none(report.f[i]),
+            "f": _number_or_none(report.f[i]),
             "gradient": {m.value: vector(g, i) for m, g in report.gradients.items()},
             "hessian": {m.value: matrix(h, i) for m, h in report.hessians.items()},
             "laplacian": {m.value: _number_or_none(report.laplacian(m)[i]) for m in report.hessians},
@@ -700,8 +707,7 @@ def format_gradient_table(report: dict) -> str:
     pairs = [(k, m) for k in range(len(names)) for m in range(k, len(names))]
     for point in report["points"]:
         lines.append("")
-        undefined = "   (f is undefined here)" if point["f"] is None else ""
-        lines.append(f"{_point_text(point['point'])}   f = {show(point['f'], '.17g')}{undefined}")
+        lines.append(f"{_point_text(point['point'])}   f = {show(point['f'], '.17g')}{_f_note(point['f'])}")
         header = "".join(f"{'df/d' + name:>19}" for name in names)
         extra = f"{'along u':>19}" if "directional" in point else ""
         lines.append(f"  {'gradient':<12}{header}{extra}{'max |error|':>13}")

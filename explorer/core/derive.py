@@ -6,6 +6,7 @@ that may hang); `derive_at` evaluates every method at chosen points; `derive` gi
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,10 +19,18 @@ from .numeric.estimate import estimated_error
 from .numeric.methods import MethodContext
 from .pipeline import DerivativeResults, collect_results, derivatives_needed, method_context
 from .request import DerivativeRequest, Method
-from .symbolic.derivatives import SymbolicDerivatives, derivative_chain
+from .symbolic.derivatives import (
+    SymbolicDerivatives,
+    derivative_chain,
+    drop_distributions,
+    is_defined_everywhere,
+    on_a_distribution,
+)
+from .symbolic.precise import TIME_BUDGET, refine
 
 COMPLEX_STEP = step_sizes.COMPLEX_BASE_STEP  # no cancellation, so h can be far below sqrt(eps)
-COMPLEX_FLOOR = 1e-280  # least |Im f(x + ih)| = h |f'| wanted: below ~1e-308 it loses digits (subnormal)
+COMPLEX_FLOOR = step_sizes.COMPLEX_FLOOR
+COMPLEX_CEILING = 1e300  # most |Im f(x + ih)| = h |f'| wanted: beyond 1.8e308 it is infinite
 
 
 def exact_derivatives(request: DerivativeRequest, up_to: int | None = None) -> SymbolicDerivatives:
@@ -113,6 +122,8 @@ def _complex_steps(context: MethodContext, x: np.ndarray, h: np.ndarray, f0: np.
         slope = np.abs(first)
         smallest = COMPLEX_FLOOR / slope
         h = np.where(np.isfinite(smallest), np.maximum(h, smallest), h)
+        # nor one so large that Im f = h f' overflows (x^2 at 1e200: h = 1e180 gave inf for 2e200)
+        h = np.where(slope > 0, np.minimum(h, COMPLEX_CEILING / slope), h)
         if third is not None:
             # truncation h^2 |f'''| / 6 at most a hundredth of eps |f'|
             largest = np.sqrt(6 * fd.EPS * slope / np.abs(third)) / 10
@@ -183,7 +194,11 @@ def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points:
     x = np.asarray(points, dtype=float)
     # The same reference the window measures errors against, with the same gaps where f is undefined.
     reference = context.reference
-    exact = context.derivative(reference, x, 0.0) if reference else np.full(x.shape, np.nan)
+    f = context.f(x)
+    if reference is Method.SYMBOLIC:
+        f, exact = _exact_at_points(context, x, f)
+    else:
+        exact = context.derivative(reference, x, 0.0) if reference else np.full(x.shape, np.nan)
     methods: dict[Method, MethodValues] = {}
     notes: dict[Method, str] = {}
     for method in request.methods:
@@ -202,8 +217,35 @@ def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points:
             used = np.full(x.shape, float(step))
         else:
             used = step_sizes.representable(x, step, context.denominator(method))
-        values = context.derivative(method, x, used if used is not None else 0.0)
+        values = exact if method is reference else context.derivative(method, x, used if used is not None else 0.0)
         estimate = estimated_error(context, method, x, used, values) if used is not None else np.full(x.shape, np.nan)
         methods[method] = MethodValues(used, values, estimate, absolute_error(values, exact),
                                        relative_error(values, exact))
-    return PointResults(request, symbolic, context, x, context.f(x), exact, reference, methods, notes)
+    return PointResults(request, symbolic, context, x, f, exact, reference, methods, notes)
+
+
+def _exact_at_points(context: MethodContext, x: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(f, f^(order)) at the points x, each exact value correct to the last bit (symbolic.precise), not
+    NumPy's doubles, which lose every digit to cancellation in formulas such as (1 - cos x)/x^2 at 1e-5;
+    f is the noisy sample as given when there is noise. As MethodContext.derivative: NaN where f is undefined."""
+    deadline = time.monotonic() + TIME_BUDGET
+    arguments: list[np.ndarray | float] = [x, *context.parameters]
+    symbols = context.symbols
+    expressions = context.symbolic.derivatives
+    if not context.noise:
+        f = refine(expressions[0], symbols, arguments, f, deadline)
+    expr, _ = drop_distributions(expressions[context.order])
+    exact = context.exact_derivative(context.order, x)
+    assert exact is not None  # the reference is symbolic: SymPy gave this derivative
+    exact = refine(expr, symbols, arguments, exact, deadline)
+    # sign'(x) = 2 DiracDelta(x) is 0 but at x = 0, where there is no derivative (not 0, as dropping it gave)
+    exact = np.where(on_a_distribution(expressions[context.order], symbols, arguments), np.nan, exact)
+    if is_defined_everywhere(expressions[0]):
+        return f, exact
+    if context.noise:  # f is a noisy sample: whether f is defined is the formula's matter
+        f_values = context.exact_derivative(0, x)
+        assert f_values is not None  # f itself is always known
+        defined = np.isfinite(refine(expressions[0], symbols, arguments, f_values, deadline))
+    else:
+        defined = np.isfinite(f)
+    return f, np.where(defined, exact, np.nan)

@@ -184,7 +184,10 @@ class Constants:
         key = (expr, precision)
         if key not in self._values:
             with self._ctx.workprec(precision):
-                value = self._compute(expr, precision)
+                try:
+                    value = self._compute(expr, precision)
+                except ZeroDivisionError:  # mpmath's csc(0), cot(0): infinite, as 1/0 is
+                    value = self._ctx.nan
             if not self._ctx.isfinite(value):
                 if precision >= HIGH_PRECISION:
                     raise Undefined("infinite or not a number")
@@ -197,8 +200,9 @@ class Constants:
         """base**exponent as an mpmath number, without SymPy's exact arithmetic."""
         ctx = self._ctx
         e = self.value(exponent, precision)
-        # A base near 1 raised to a large power needs that many more bits: (1+1e-20)^(1e20) is e.
-        extra = min(max(int(ctx.mag(e)), 0), HIGH_PRECISION)
+        # A base near 1 raised to a large power needs that many more bits: (1+1e-20)^(1e20) is e. (mag(0) is
+        # -inf, which int() refuses: 2^0.0 was "cannot build this expression: ValueError".)
+        extra = min(max(int(ctx.mag(e)), 0), HIGH_PRECISION) if e != 0 else 0
         b = self.value(base, precision + extra)
         with ctx.workprec(precision + extra):
             if b == 0:

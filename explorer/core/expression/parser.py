@@ -434,6 +434,12 @@ class _Parser:
             return self.exponential(args[0], token)
         if canonical == "sqrt":
             return self.checked_power(args[0], sympy.S.Half, token)
+        if canonical == "log" and len(args) == 2 and args[1].is_number:
+            # log(x, b) = log(x)/log(b): with b = 0 SymPy folds it to log(x)/zoo = 0, a constant f that no base
+            # gives; with b < 0 it is complex for every x. A base must be positive and not 1, as in calculus.
+            base = args[1]
+            if base.is_extended_real is False or (base <= 0) is sympy.true or base == 1:
+                self._raise(f"the base of a logarithm must be positive and not 1, not {_plain(base)}", token)
         subject = _unevaluated_call(canonical, args)
         if self.constants.is_numeric(*args):
             return self.checked(lambda: self.constants.double(subject), token, subject)

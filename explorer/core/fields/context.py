@@ -3,6 +3,7 @@ at arrays of points, its steps, its estimated error, and what it is measured aga
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -16,6 +17,8 @@ from ..numeric import steps as step_sizes
 from ..numeric.error_analysis import absolute_error, relative_error
 from ..numeric.estimate import COMPLEX_ACCURACY, COMPLEX_ULPS, NOISE_SAFETY, ROUNDOFF_SAFETY, TRUNCATION_SAFETY
 from ..request import Method
+from ..symbolic.derivatives import drop_distributions, has_unevaluated, unevaluated_reason
+from ..symbolic.precise import TIME_BUDGET, refine
 from . import partials
 from .balance import balanced_steps
 from .noise import field_noise
@@ -72,7 +75,10 @@ class FieldContext:
     def f_complex(self, points: np.ndarray) -> np.ndarray:
         """f at complex points (the complex step)."""
         function = compiled(self.field, self.field.expr)
-        return np.asarray(function(*points, *self.parameters))
+        try:
+            return np.asarray(function(*points, *self.parameters))
+        except ArithmeticError:  # Python arithmetic on constants overflowing, as MethodContext.f_complex
+            return np.full(np.broadcast_shapes(*(np.shape(p) for p in points)), complex(np.nan, np.nan))
 
     # -- exact partials ------------------------------------------------------------------------------------
     def exact_expression(self, counts: Sequence[int]) -> sympy.Expr | None:
@@ -98,6 +104,24 @@ class FieldContext:
             return None
         return self._masked(evaluate_at(self.field, expr, points, self.parameters), points)
 
+    def precise_f(self, points: np.ndarray, deadline: float) -> np.ndarray:
+        """f at a few points (d, n) without noise, correct to the last bit where symbolic.precise can make it
+        so (NumPy's doubles lose every digit of (1 - cos(x y))/(x y)^2 at x y = 1e-5), by `deadline`."""
+        points = as_points(self.field, points)
+        return refine(self.field.expr, self.field.symbols, [*points, *self.parameters], self.f_exact(points),
+                      deadline)
+
+    def precise_exact(self, counts: Sequence[int], points: np.ndarray, f: np.ndarray,
+                      deadline: float) -> np.ndarray | None:
+        """`exact` at a few points (d, n), correct to the last bit as precise_f; f is precise_f there."""
+        expr = self.exact_expression(counts)
+        if expr is None:
+            return None
+        points = as_points(self.field, points)
+        values = refine(drop_distributions(expr)[0], self.field.symbols, [*points, *self.parameters],
+                        evaluate_at(self.field, expr, points, self.parameters), deadline)
+        return values if defined_everywhere(self.field) else np.where(np.isfinite(f), values, np.nan)
+
     def _masked(self, values: np.ndarray, points: np.ndarray) -> np.ndarray:
         """values, NaN where f itself is undefined (1/x at -1 has a derivative formula, log(x) there none)."""
         if defined_everywhere(self.field):
@@ -111,6 +135,8 @@ class FieldContext:
             return "needs f's formula: noisy samples of f have none"
         if method is Method.SYMBOLIC and self.exact_expression(counts) is None:
             return f"the symbolic derivative is not available: {self.symbolic_failure(counts)}"
+        if method is Method.SYMBOLIC and has_unevaluated(exact := self.exact_expression(counts)):
+            return f"the symbolic derivative is not available: {unevaluated_reason(exact)}"
         if method is Method.COMPLEX:
             if sum(counts) != 1:
                 return "the complex step gives first partial derivatives only"
@@ -149,6 +175,8 @@ class FieldContext:
             return None
         denominator = self.stencil(method, counts).denominator if method in STENCIL_METHODS else 1
         steps = axis_steps(points, base, denominator, scale, self.step_floor)
+        if method is Method.COMPLEX and not given:
+            return self._complex_steps(tuple(counts), points, steps)
         if given or method not in STENCIL_METHODS or not self.balance or _BALANCE_GAVE_UP in self._exact:
             return steps
         balanced = self.balanced_steps(method, counts, points)
@@ -156,6 +184,29 @@ class FieldContext:
             return steps
         return np.array([step_sizes.representable(points[i], np.where(np.isfinite(balanced[i]), balanced[i], steps[i]),
                                                   denominator) for i in range(self.dimension)])
+
+    def _complex_steps(self, counts: tuple[int, ...], points: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """The complex step's steps, raised where Im f(x + ih) = h df/dx_i would be subnormal and lose digits (x y
+        at x = y = 1e-300 gave 5 correct digits): to COMPLEX_FLOOR / |df/dx_i|, but no further than truncation
+        allows, h^2 |d3f/dx_i3| / 6 at most a hundredth of eps |df/dx_i|, as in one variable."""
+        axis = counts.index(1)
+        first = self.exact(counts, points)
+        if first is None or not self.balance:
+            return steps
+        with np.errstate(all="ignore"):
+            slope = np.abs(first)
+            wanted = step_sizes.COMPLEX_FLOOR / slope
+            low = np.isfinite(wanted) & (steps[axis] < wanted)
+            if not low.any():
+                return steps
+            third = self.exact(tuple(3 if k == axis else 0 for k in range(self.dimension)), points)
+            if third is None:  # the truncation is not known: the step stays
+                return steps
+            largest = np.sqrt(6 * fd.EPS * slope / np.abs(third)) / 10
+            raised = np.where(np.isfinite(largest), np.minimum(wanted, largest), wanted)
+            steps = np.array(steps, dtype=float)
+            steps[axis] = np.where(low, np.maximum(steps[axis], raised), steps[axis])
+        return steps
 
     def balanced_steps(self, method: Method, counts: Sequence[int], points: np.ndarray) -> np.ndarray | None:
         """Per point, the steps minimising the stencil's error model from f's own derivatives (balance.py);
@@ -313,7 +364,14 @@ def at_points(context: FieldContext, counts: Sequence[int], points: np.ndarray,
     points = as_points(context.field, points)
     reference = context.reference(counts)
     shape = points.shape[1:]
-    exact = context.partial(reference, counts, points) if reference is not None else np.full(shape, np.nan)
+    f = context.f_exact(points)
+    if reference is Method.SYMBOLIC:  # the exact values to the last bit at these few points
+        deadline = time.monotonic() + TIME_BUDGET
+        f = context.precise_f(points, deadline)
+        exact = context.precise_exact(counts, points, f, deadline)
+        assert exact is not None  # the reference is symbolic: SymPy gave this partial
+    else:
+        exact = context.partial(reference, counts, points) if reference is not None else np.full(shape, np.nan)
     results, notes = {}, {}
     for method in methods:
         reason = context.unavailable(method, counts)
@@ -326,5 +384,5 @@ def at_points(context: FieldContext, counts: Sequence[int], points: np.ndarray,
                     else np.full(shape, np.nan))
         results[method] = MethodValues(method, values, steps, estimate, absolute_error(values, exact),
                                        relative_error(values, exact))
-    return PartialReport(counts, points, context.f_exact(points), exact, reference, context.exact_expression(counts),
+    return PartialReport(counts, points, f, exact, reference, context.exact_expression(counts),
                          results, notes)

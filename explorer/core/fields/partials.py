@@ -139,7 +139,7 @@ def _run_autodiff(function, points: np.ndarray, parameters: Sequence[float], sha
         warnings.filterwarnings("ignore", "Output seems independent of input")
         try:
             return function(np.array(np.broadcast_arrays(*points)) if points.ndim > 1 else points, *parameters)
-        except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, FloatingPointError):
+        except (TypeError, ValueError, NotImplementedError, ArithmeticError):  # OverflowError of Python floats too
             return np.full(shape, np.nan)
 
 

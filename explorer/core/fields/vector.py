@@ -7,6 +7,7 @@ triangle and mirrored (symmetric by construction, as it is wherever f is twice c
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from ..numeric.error_analysis import absolute_error
 from ..request import Method
+from ..symbolic.precise import TIME_BUDGET
 from . import partials
 from .context import FIELD_METHODS, FieldContext
 from .stencils import STENCIL_METHODS
@@ -182,8 +184,11 @@ def gradient_report(context: FieldContext, points: np.ndarray, methods: Iterable
     candidates = (Method.SYMBOLIC, Method.AUTODIFF)
     reference = next((m for m in candidates if gradient_unavailable(context, m) is None
                       and hessian_unavailable(context, m) is None), None)
+    f = context.f_exact(points)
     if reference is None:
         exact_g, exact_h = np.full(points.shape, np.nan), np.full((d,) + points.shape, np.nan)
+    elif reference is Method.SYMBOLIC:
+        f, exact_g, exact_h = _precise_exact(context, points)
     else:
         exact_g, exact_h = gradient(context, reference, points), hessian(context, reference, points)
     gradients, hessians, notes = {}, {}, {}
@@ -198,5 +203,23 @@ def gradient_report(context: FieldContext, points: np.ndarray, methods: Iterable
             notes[f"{method.value} hessian"] = reason
             continue
         hessians[method] = exact_h if method is reference else hessian(context, method, points, base, scale)
-    return GradientReport(points, context.f_exact(points), reference, exact_g, exact_h, gradients, hessians, u,
-                          notes)
+    return GradientReport(points, f, reference, exact_g, exact_h, gradients, hessians, u, notes)
+
+
+def _precise_exact(context: FieldContext, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(f, gradient, Hessian) at the points, exact to the last bit where symbolic.precise can make them so:
+    NumPy's doubles of the formulas can lose every digit to cancellation."""
+    d = context.dimension
+    deadline = time.monotonic() + TIME_BUDGET
+    f = context.precise_f(points, deadline)
+
+    def exact(counts):
+        values = context.precise_exact(counts, points, f, deadline)
+        assert values is not None  # the reference is symbolic: SymPy gave every first and second partial
+        return values
+
+    g = np.array([exact(c) for c in _gradient_counts(d)])
+    h = np.full((d, d) + points.shape[1:], np.nan)
+    for i, j, counts in _hessian_counts(d):
+        h[i, j] = h[j, i] = exact(counts)
+    return f, g, h

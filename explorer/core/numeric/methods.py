@@ -16,8 +16,10 @@ from ..symbolic.derivatives import (
     compile_numpy,
     drop_distributions,
     evaluate,
+    has_unevaluated,
     is_defined_everywhere,
     real_values,
+    unevaluated_reason,
 )
 from . import finite_difference as fd
 from . import forward_mode
@@ -72,7 +74,12 @@ class MethodContext:
         """f at complex z, for the complex step."""
         function = compile_numpy(self.symbolic.derivatives[0], self.symbols)
         with np.errstate(all="ignore"):
-            return np.broadcast_to(function(z, *self.parameters), np.shape(z))
+            try:
+                return np.broadcast_to(function(z, *self.parameters), np.shape(z))
+            except ArithmeticError:
+                # Python arithmetic on constants in the generated code ((e - a)^(1e44) with a = 1: OverflowError)
+                # raises where NumPy would give inf or NaN, as in evaluate(): undefined, not a traceback
+                return np.full(np.shape(z), complex(np.nan, np.nan))
 
     def exact_derivative(self, order: int, x: np.ndarray) -> np.ndarray | None:
         """The symbolic order-th derivative at x, or None when it is not available."""
@@ -123,6 +130,8 @@ class MethodContext:
             return "needs f's formula: noisy samples of f have none"
         if method is Method.SYMBOLIC and self.symbolic.of(self.order) is None:
             return "the symbolic derivative is not available (SymPy gave up)"
+        if method is Method.SYMBOLIC and has_unevaluated(exact := self.symbolic.derivatives[self.order]):
+            return f"the symbolic derivative is not available: {unevaluated_reason(exact)}"
         if method is Method.COMPLEX:
             if self.order != 1:
                 return "the complex step gives first derivatives only"
@@ -190,6 +199,6 @@ class MethodContext:
         with np.errstate(all="ignore"):
             try:
                 values = function(x, *self.parameters)
-            except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, FloatingPointError):
+            except (TypeError, ValueError, NotImplementedError, ArithmeticError):  # OverflowError too, as above
                 return np.full(x.shape, np.nan), None
         return real_values(values, x.shape), None

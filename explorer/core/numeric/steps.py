@@ -19,6 +19,7 @@ DEFAULT_SCALE_FLOOR = 1.0
 # What the complex step's base step is multiplied by: it has no cancellation, so only truncation (h^2)
 # and underflow limit it.
 COMPLEX_BASE_STEP = 1e-20
+COMPLEX_FLOOR = 1e-280  # least |Im f(x + ih)| = h |f'| wanted: below ~1e-308 it loses digits (subnormal)
 DOMAIN_RETRIES = 6  # how many times a step whose stencil leaves f's domain is cut by DOMAIN_CUT
 DOMAIN_CUT = 10.0
 BALANCE_ITERATIONS = 6  # Newton steps towards the balanced step (it starts within a factor 2 of it)

@@ -67,6 +67,25 @@ def drop_distributions(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
     return expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero), True
 
 
+def on_a_distribution(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...], arguments: Sequence) -> np.ndarray:
+    """Where (True) one of expr's Dirac deltas has its argument at exactly 0 and a coefficient that is not 0
+    there, at the points given by `arguments` (one value or array per symbol): there expr is no number
+    (sign'(0), |x|''(0)), although drop_distributions makes it 0, which is right everywhere else. (x sign(x) is
+    |x|: its derivative sign(x) + 2x DiracDelta(x) is sign(0) = 0 at 0, as |x|' is.)"""
+    first = np.asarray(arguments[0], dtype=float)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arguments))
+    mask = np.zeros(shape, dtype=bool)
+    for delta in expr.atoms(sympy.DiracDelta):
+        at_zero = evaluate(delta.args[0], symbols, np.broadcast_to(first, shape), tuple(arguments[1:])) == 0
+        if not at_zero.any():
+            continue
+        weight = sympy.Dummy("weight")
+        coefficient = drop_distributions(sympy.diff(expr.xreplace({delta: weight}), weight))[0]
+        values = evaluate(coefficient, symbols, np.broadcast_to(first, shape), tuple(arguments[1:]))
+        mask |= at_zero & (values != 0)  # NaN counts as not 0
+    return mask
+
+
 def _printable(expr: sympy.Expr) -> sympy.Expr:
     """expr with exact numbers too long to print as digits written as doubles.
 
@@ -107,7 +126,9 @@ class _Reciprocals:
 
 
 class _PythonPrinter(_Reciprocals, PythonCodePrinter):
-    pass
+    def _print_Derivative(self, expr):
+        # One SymPy left unevaluated (d/dx sign(acos(x))): the code printers raise on it; shown as SymPy writes it.
+        return sympy.sstr(expr)
 
 
 def latex_of(expr: sympy.Expr) -> str:
@@ -231,6 +252,8 @@ def evaluate(
 ) -> np.ndarray:
     """expr at every x as a float array of x's shape; NaN where it is undefined or not real."""
     x = np.asarray(x, dtype=float)
+    if has_unevaluated(expr):  # no code computes it (and the printer raises): undefined, not a crash
+        return np.full(x.shape, np.nan)
     function = compile_numpy(expr, symbols)
     with np.errstate(all="ignore"):
         try:
@@ -240,6 +263,20 @@ def evaluate(
             # a division by a constant that rounded to 0) raises where NumPy would give inf or NaN.
             return np.full(x.shape, np.nan)
     return real_values(values, x.shape)
+
+
+@lru_cache(maxsize=512)
+def has_unevaluated(expr: sympy.Expr) -> bool:
+    """True when SymPy left a derivative in expr unevaluated: d/dx sign(acos(x)), and the higher derivatives
+    of |acosh(x)|, whose first is written with re() and im(). Nothing evaluates it to a number."""
+    return expr.has(sympy.Derivative)
+
+
+def unevaluated_reason(expr: sympy.Expr) -> str:
+    """Why expr (has_unevaluated) has no values, naming the derivative SymPy left."""
+    derivative = min(expr.atoms(sympy.Derivative), key=lambda d: len(str(d)))
+    shown = str(derivative)
+    return f"SymPy left {shown if len(shown) <= 60 else 'a derivative'} unevaluated"
 
 
 @lru_cache(maxsize=512)
