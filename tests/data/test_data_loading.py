@@ -428,6 +428,24 @@ def test_latin1_text_and_a_large_clean_file(tmp_path):
     assert len(samples.t) == n and samples.y[-1] == pytest.approx(np.sin(t[-1]), abs=1e-8)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("\x00\x01", "pasted text is binary, not text (it contains NUL characters)"),
+    ("a\x00b\n1,2\n3,4", "pasted text is binary, not text (it contains NUL characters)"),
+    ("\x01\x02", "pasted text has a header (\\x01\\x02) but no data rows"),
+    ("\x01\n\x02", "line 2, column 1 (\\x01): '\\x02' is not a number"),
+    ("t\u200b,y\n1,2\n3,x", "line 3, column 2 (y): 'x' is not a number"),
+])
+def test_characters_that_print_as_nothing_are_shown_in_messages(text, expected):
+    with pytest.raises(DataError) as info:
+        parse_samples(text)
+    assert str(info.value) == expected
+
+
+def test_a_header_with_invisible_characters_names_its_columns_visibly():
+    samples = parse_samples("t\u200b,speed\x07\n1,2\n3,5\n")
+    assert samples.columns == ("t\\u200b", "speed\\x07") and samples.t_name == "t\\u200b"
+
+
 # -- random junk -----------------------------------------------------------------------------------------------
 
 CELLS = st.one_of(st.integers(-10**6, 10**6).map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr),

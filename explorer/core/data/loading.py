@@ -148,6 +148,8 @@ def _decode(data: bytes, shown: str) -> str:
 
 
 def _refuse_binary(text: str, shown: str) -> None:
+    if "\x00" in text:  # as _decode refuses a file with NUL bytes: no text a spreadsheet copies holds one
+        raise DataError(f"{shown} is binary, not text (it contains NUL characters)")
     sample = text[: 1 << 16]
     control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if control > max(8, len(sample) // 100):
@@ -195,7 +197,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     header_line = int(numbers[0])
     units = None
     if has_header:
-        names = tuple(_unquote(cell) or f"column {k + 1}" for k, cell in enumerate(header_cells))
+        names = tuple(_visible(_unquote(cell)) or f"column {k + 1}" for k, cell in enumerate(header_cells))
         data_lines, numbers = data_lines[1:], numbers[1:]
         if not data_lines.size:
             raise DataError(f"{source} has a header ({', '.join(names[:6])}) but no data rows")
@@ -333,6 +335,13 @@ def _split(line: str, delimiter: str | None) -> list[str]:
         return [cell.strip() for cell in cells]
     cells = line.split(delimiter) if delimiter else line.split()
     return [cell.strip() for cell in cells] if delimiter else cells
+
+
+def _visible(name: str) -> str:
+    """name with characters that print as nothing (control characters, zero-width spaces) written as escapes,
+    so that messages and the column boxes show them: a header of "\\x01" read as "()"."""
+    return name if name.isprintable() else "".join(c if c.isprintable() else c.encode("unicode_escape").decode()
+                                                   for c in name)
 
 
 def _unquote(cell: str) -> str:
