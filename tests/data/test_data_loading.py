@@ -289,6 +289,8 @@ def test_a_million_dates_read_at_once_as_cell_by_cell(tmp_path):
     ("t,y\n2024-03-31T10:00:00.5,1\n2024-03-31T10:00:00.5,2\n", "the same t = 2024-03-31T10:00:00.500000;"),
     ("t,y\n2024-03-31,1\n2024-04-01,x\n", "line 3, column 2 (y): 'x' is not a number"),
     ("t,y\n2024-03-31,1\n2024-04-01\n", "line 3: 1 cell where the data has 2 (a ragged row)"),
+    ("2024-03-31 10:00:00 1.5\n2024-03-31 10:00:05 1.7\n", "line 1, column 2 (column 2): '10:00:00' is not a "
+     "number (a time of day: write a date and its time as one cell, 2024-03-01T10:00:00)"),
 ])
 def test_bad_dates_are_one_line_naming_the_cell(tmp_path, text, expected):
     assert expected in error_of(tmp_path, text)

@@ -11,9 +11,10 @@ What is read
   that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
   writes) names the separator. A line of units under the header (s, m, ...: text in every filled cell, no
   number) is skipped, and said.
-- A header is a first line with a cell that is not a number (nor a date). Columns are chosen by header name (exact,
-  then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t is column 1 and y
-  column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as np.gradient(y) does).
+- A header is a first line with a cell that is not a number (nor a date or time). Columns are chosen by
+  header name (exact, then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t
+  is column 1 and y column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as
+  np.gradient(y) does).
 - Decimal commas (1,5): accepted in tab-, semicolon- or space-separated text when no number in the data
   has a decimal point, which is what a spreadsheet in a decimal-comma locale pastes; the result says so.
   With a comma as separator a comma is never a decimal mark; thousands separators are not read (a cell
@@ -193,7 +194,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     first = lines[int(data_lines[0])]
     delimiter = stated.group(1) if stated else _delimiter([lines[int(i)] for i in data_lines[:50]])
     header_cells = _split(first, delimiter)
-    has_header = any(not _is_number_or_missing(cell) and not _TIME.fullmatch(_unquote(cell)) for cell in header_cells)
+    has_header = any(not (_is_number_or_missing(cell) or _is_time(cell)) for cell in header_cells)
     header_line = int(numbers[0])
     units = None
     if has_header:
@@ -358,6 +359,12 @@ def _is_units_line(cells: list[str], width: int) -> bool:
             and not any(_unquote(cell) and _is_number_or_missing(cell) for cell in cells))
 
 
+def _is_time(cell: str) -> bool:
+    """A date (and time), or a time of day: data, not a header's name."""
+    cell = _unquote(cell)
+    return bool(_TIME.fullmatch(cell) or _TIME_OF_DAY.fullmatch(cell))
+
+
 def _is_number_or_missing(cell: str) -> bool:
     cell = _unquote(cell)
     return cell.lower() in MISSING or bool(_NUMBER.fullmatch(cell)) or bool(_DECIMAL_COMMA_NUMBER.fullmatch(cell))
@@ -458,7 +465,10 @@ def _number(cell: str, decimal_comma: bool, line: int, column: int, names: tuple
         text = text.replace(",", ".")
     if not _NUMBER.fullmatch(text):
         shown = text if len(text) <= 40 else text[:37] + "..."
-        raise DataError(f"line {line}, column {column + 1} ({names[column]}): {shown!r} is not a number")
+        hint = ""
+        if _TIME_OF_DAY.fullmatch(text):  # "2024-01-01 10:00:00" split at its space by whitespace-separated text
+            hint = " (a time of day: write a date and its time as one cell, 2024-03-01T10:00:00)"
+        raise DataError(f"line {line}, column {column + 1} ({names[column]}): {shown!r} is not a number{hint}")
     return float(text)
 
 
@@ -507,6 +517,7 @@ _TIME = re.compile(r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?
 # The unit t is counted in: the largest whose count of the median step is at least one.
 TIME_UNITS = (("days", 86_400_000_000), ("hours", 3_600_000_000), ("minutes", 60_000_000), ("seconds", 1_000_000))
 _MICROSECOND = np.timedelta64(1, "us")
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
 
 
 def _holds_times(body: list[str], delimiter: str | None, t_index: int) -> bool:
