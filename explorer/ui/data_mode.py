@@ -221,8 +221,10 @@ class DataMode(QObject):
         elif isinstance(stage, CompareStage) and self.chosen is not None:
             self.compared = stage
             panels.show_compare(stage, self.chosen.result.method)
-            if stage.failures:
-                self.message.emit("; ".join(f"{name}: {why}" for name, why in stage.failures.items()))
+            if stage.failures:  # said after the chosen method's line, which it replaced before
+                chosen = self.chosen.result
+                failed = "; ".join(f"{name} ({why.removeprefix(name + ' ')})" for name, why in stage.failures.items())
+                self.message.emit(f"{chosen.method}: {chosen.describe_parameters()}; not compared: {failed}")
         elif isinstance(stage, SweepStage):
             self.swept = stage
             panels.show_sweep(stage)

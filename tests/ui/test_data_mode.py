@@ -131,6 +131,17 @@ def test_samples_are_made_in_the_worker_and_a_bad_formula_keeps_the_samples_on_s
         assert data.samples is shown and data.chosen is not None
 
 
+def test_methods_that_cannot_compare_are_said_after_the_chosen_one(qtbot, window, tmp_path):
+    write_csv(tmp_path / "four.csv", np.arange(4.0), np.arange(4.0) ** 2)
+    window.open_data(str(tmp_path / "four.csv"))
+    data = settled_data(qtbot, window)
+    chosen = data.chosen.result
+    assert set(data.compared.failures) == {"tv", "kalman"}
+    assert window.statusBar().currentMessage() == (
+        f"{chosen.method}: {chosen.describe_parameters()}; not compared: tv (needs at least 5 samples at distinct t; "
+        "there are 4); kalman (needs at least 5 samples at distinct t; there are 4)")
+
+
 def test_samples_near_the_largest_double_are_drawn_on_finite_ranges(qtbot, window, tmp_path):
     t = np.linspace(-1, 1, 201)
     write_csv(tmp_path / "huge.csv", t, 1e308 * (t**2 - 0.5 * t))  # up to 1.5e308: widths overflow
