@@ -688,3 +688,37 @@ def test_a_dominant_linear_trend_leaves_auto_and_the_smoothers_as_accurate_as_wi
     smoothed = differentiate_samples(t, trend * t + signal, 1, "kalman")
     assert smoothed.fit is not None
     assert np.sqrt(np.mean((smoothed.fit - trend * t - np.sin(2 * np.pi * t)) ** 2)) < 2e-3 + 1e-12 * abs(trend)
+
+
+# -- auto on exact samples of a polynomial ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("degree", [1, 2, 3, 5, 7])
+@pytest.mark.parametrize(("n", "kind"), [(12, "even"), (500, "random"), (5000, "random"), (5000, "even")])
+@pytest.mark.parametrize(("offset", "scale"), [(0.0, 1.0), (1e6, 1e-200), (-3.0, 1e200)])
+def test_auto_on_exact_samples_of_a_polynomial_is_exact_to_rounding(degree, n, kind, offset, scale):
+    # Stencils divide the samples' rounding by h^order: 5000 samples of a cubic at random t gave 3e-6 of the
+    # second derivative; the polynomial's own fit is exact to rounding.
+    rng = np.random.default_rng(degree * 100 + n)
+    t = np.linspace(-2, 2, n) if kind == "even" else np.sort(rng.uniform(-2, 2, n))
+    coefficients = rng.uniform(-3, 3, degree + 1)
+    coefficients[0] = 1.0  # t^degree itself, whatever the rest
+    polynomial = np.poly1d(coefficients)
+    shifted = t + offset
+    t = shifted - offset  # exactly the t the samples are at, once rounded beside the offset
+    y = scale * polynomial(t)
+    for order in (1, 2):
+        result = differentiate_samples(shifted, y, order)
+        truth = scale * polynomial.deriv(order)(t)
+        size = max(float(np.max(np.abs(truth))), scale * 1e-3)
+        assert np.max(np.abs(result.derivative - truth)) <= 1e-10 * size, (result.method, result.parameters)
+        # a line is taken out first (what is left is rounding); a polynomial needs two samples per coefficient
+        if 1 < degree and order <= degree and 2 * (degree + 1) <= n:
+            assert "lie on a polynomial of degree" in result.reason
+
+
+@pytest.mark.parametrize("expression", [np.sin, np.exp, lambda t: 1 / (1 + t**2), np.abs])
+def test_samples_that_are_no_polynomial_are_not_taken_for_one(expression):
+    t = np.sort(np.random.default_rng(1).uniform(-2, 2, 400))
+    result = differentiate_samples(t, expression(t), 1)
+    assert "lie on a polynomial" not in result.reason

@@ -191,6 +191,9 @@ def _dominant_line(u: np.ndarray, v: np.ndarray) -> tuple[float, float, float] |
 
 def _auto_method(u: np.ndarray, v: np.ndarray, order: int, sigma: float
                  ) -> tuple[SampleMethod, dict[str, Value], str]:
+    fitted = risk.exact_polynomial(u, v, order)  # exact samples of a polynomial: its fit, exact to rounding
+    if fitted is not None:
+        return METHODS["savgol"], dict(fitted.parameters), f"auto: {fitted.description}"
     stencil = choice.choose_fornberg(u, v, order, sigma)
     if stencil.risk is not None:
         points = int(stencil.parameters["points"])

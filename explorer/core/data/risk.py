@@ -62,6 +62,7 @@ LACK_OF_FIT_LEVEL = 1e-3  # ... at this level (strong evidence: a true polynomia
 # ... and its residual variance is at most this times sigma^2 (plus two deviations of the residual variance,
 # sqrt(2 / dof)): a coarse check, since the noise estimate is itself off by up to ~40% (a minimum of three MADs)
 LACK_OF_FIT = 1.5
+EXACT_FIT = 64  # exact_polynomial: residuals within this many ulps of the samples' size are their rounding
 POLYNOMIAL_SAMPLES = 10_000  # samples (spread over the data) the polynomial test is made on
 
 
@@ -225,6 +226,37 @@ def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
         return Candidate("kalman", {"model": degree + 1, "q": noise**2 / lam, "sigma": noise},
                          sigma**2 * (degree + 1) / total,
                          f"Kalman/RTS, {degree + 1} states at its polynomial limit: {why}")
+    return None
+
+
+def exact_polynomial(u: np.ndarray, v: np.ndarray, order: int) -> Candidate | None:
+    """For samples that lie on a polynomial of degree at most MAX_SAVGOL_DEGREE to rounding (t^2, a cubic:
+    exact samples, as from a formula or a simulation), that polynomial's least-squares fit: Savitzky-Golay of
+    that degree over all of them (or the widest window allowed). Its derivative is exact to rounding, where
+    stencils on the samples divide their rounding by h^order (5 000 samples of a cubic at random t: 3e-6 of
+    the second derivative). None when no degree fits that well, or too few samples to tell (two per
+    coefficient at least)."""
+    total = len(u)
+    index = choice.spread(total, POLYNOMIAL_SAMPLES)
+    us, vs = u[index], v[index]
+    n = len(us)
+    top = min(MAX_SAVGOL_DEGREE, n // 2 - 1)
+    size = float(np.max(np.abs(vs)))
+    if top < 1 or not (math.isfinite(size) and size > 0):
+        return None
+    x = 2.0 * (us - us[0]) / (us[-1] - us[0]) - 1.0
+    q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
+    left = vs - q[:, 0] * (q[:, 0] @ vs)
+    for degree in range(1, top + 1):
+        left -= q[:, degree] * (q[:, degree] @ left)
+        rms = math.sqrt(float(left @ left) / n)
+        if rms <= EXACT_FIT * float(np.finfo(float).eps) * size:
+            degree = max(degree, order)
+            window = min(total if total % 2 else total - 1, MAX_SAVGOL_WINDOW)
+            return Candidate("savgol", {"window": window, "degree": degree}, 0.0,
+                             f"the samples lie on a polynomial of degree {degree} to rounding (residuals "
+                             f"{rms / size:.0e} of their size): Savitzky-Golay of that degree over "
+                             + (f"all {total} samples" if window >= total - 1 else f"windows of {window}"))
     return None
 
 
