@@ -138,6 +138,38 @@ def test_coordinates_spanning_the_whole_double_range():
     np.testing.assert_array_equal(g[1], 0.0)
 
 
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_samples_near_the_largest_double_give_their_finite_gradient(edge_order):
+    # Inside the stencils 4 f1 or f1 - f0 overflowed although the derivative is finite: a grid of 1e308
+    # everywhere gave +-inf at its edges (the truth is 0), and s * x gave NaN in its last column.
+    constant = sampled_gradient(np.full((4, 5), 1e308), 1.0, 1.0, edge_order=edge_order)
+    np.testing.assert_array_equal(constant, 0.0)
+    x = np.array([0.0, 1.0, 2.5, 3.0, 5.0])  # uneven
+    y = np.array([0.0, 0.5, 2.0, 3.0])
+    X, Y = np.meshgrid(x, y)
+    s = 1.7e308 / 75  # the largest sample, 3 X**2 - X Y + 2 Y**2 at (5, 0), is then 1.7e308
+    values = s * (3 * X**2 - X * Y + 2 * Y**2)
+    assert np.all(np.isfinite(values))
+    g = sampled_gradient(values, x, y, edge_order=edge_order)
+    assert np.all(np.isfinite(g))
+    unit = sampled_gradient(3 * X**2 - X * Y + 2 * Y**2, x, y, edge_order=edge_order)
+    np.testing.assert_allclose(g, s * unit, rtol=1e-13, atol=1e-13 * s)
+    if edge_order == 2:  # exact on a quadratic
+        np.testing.assert_allclose(g, [s * (6 * X - Y), s * (-X + 4 * Y)], rtol=1e-13, atol=1e-13 * s)
+
+
+def test_a_derivative_beyond_the_largest_double_stays_infinite_and_tiny_samples_keep_their_gradient():
+    # -1e308 beside 1e308 one step away: the derivative 2e308 is beyond doubles (inf, with its sign), and the
+    # tiny samples elsewhere in the same grid are not flushed to 0 by any scaling.
+    values = np.full((3, 5), 1e-300)
+    values[:, 3] = 2e-300
+    values[0, 0], values[0, 1] = -1e308, 1e308
+    g = sampled_gradient(values, 1.0, 1.0, edge_order=1)
+    assert g[0][0, 0] == np.inf and g[1][0, 0] == 1e308
+    assert g[0][1, 3] == 0.0 and g[0][1, 2] == pytest.approx(0.5e-300, rel=1e-12)
+    assert g[0][2, 4] == pytest.approx(-1e-300, rel=1e-12)
+
+
 def test_np_gradient_against_the_exact_gradient_converges_at_second_order():
     errors = []
     for n in (21, 41, 81):

@@ -70,7 +70,18 @@ def sampled_gradient(values: np.ndarray, x_spacing: Spacing = 1.0, y_spacing: Sp
     kx, ky = _step_exponent(dx), _step_exponent(dy)
     with np.errstate(all="ignore"):
         gy, gx = np.gradient(values, np.ldexp(dy, -ky), np.ldexp(dx, -kx), edge_order=edge)
-        return np.array([np.ldexp(gx, -kx), np.ldexp(gy, -ky)])
+        g = np.array([np.ldexp(gx, -kx), np.ldexp(gy, -ky)])
+        if np.all(np.isfinite(g)) or not np.all(np.isfinite(values)):
+            return g
+        # Samples near the largest double overflow inside the stencil (4 f1 at an edge, f1 - f0 of +-1e308)
+        # although the derivative is finite: a grid of 1e308 everywhere gave +-inf at its edges, 1.5e307 x
+        # NaN at its last column. np.gradient is linear, so the samples scaled by 2^-kv (exact, largest near 1)
+        # give the derivative scaled by 2^-kv; only what overflowed is taken from it, since scaling down
+        # would flush the tiniest samples of a grid that also holds huge ones to 0.
+        kv = int(np.frexp(np.max(np.abs(values)))[1])
+        sy, sx = np.gradient(np.ldexp(values, -kv), np.ldexp(dy, -ky), np.ldexp(dx, -kx), edge_order=edge)
+        scaled = np.array([np.ldexp(sx, kv - kx), np.ldexp(sy, kv - ky)])
+        return np.where(np.isfinite(g), g, scaled)
 
 
 @dataclass(frozen=True, eq=False)
