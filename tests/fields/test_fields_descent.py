@@ -100,6 +100,23 @@ def test_a_growing_f_is_divergence():
     assert path.diverged and path.reason.startswith("diverged at step") and "|f|" in path.reason
 
 
+@pytest.mark.parametrize("method", [Method.SYMBOLIC, Method.AUTODIFF])
+def test_stepping_onto_a_pole_is_not_called_divergence(method):
+    # log(x^2 + y^2) from (1, 0): the gradient is (2, 0), so lr = 0.5 lands on (0, 0), where f = log 0 = -inf.
+    # 2/L at the start is 1 (the Hessian there is diag(-2, 2)), so 0.5 is within the bound: the descent reached
+    # f's pole; it was reported as "diverged: |f| passed 1e+100", which the window blames on the learning rate.
+    f = context("log(x^2 + y^2)")
+    assert stability_bound(f, [1.0, 0.0]).bound == pytest.approx(1.0)
+    path = gradient_descent(f, [1.0, 0.0], learning_rate=0.5, steps=10, method=method)
+    np.testing.assert_array_equal(path.path, [[1.0, 0.0], [0.0, 0.0]])
+    assert path.values[-1] == -np.inf
+    assert not path.diverged and path.reason == "stopped at step 1: f is -inf there (a pole of f)"
+    # a finite f beyond the doubles is still divergence: exp(x^2 + y^2) thrown far out by lr = 1 from (3, 3)
+    # (its gradient there is 6 e^18) is e^(3e17), finite but inf in doubles
+    far = gradient_descent(context("exp(x^2 + y^2)"), [3.0, 3.0], learning_rate=1.0, steps=10, method=method)
+    assert far.diverged and far.reason == "diverged at step 1: |f| passed 1e+100" and far.values[-1] == np.inf
+
+
 @pytest.mark.parametrize("kwargs, problem", [
     ({"learning_rate": 0.0}, "learning rate"), ({"learning_rate": np.inf}, "learning rate"),
     ({"steps": 0}, "steps"), ({"steps": MAX_DESCENT_STEPS + 1}, "steps"), ({"steps": 2.5}, "steps"),

@@ -283,12 +283,33 @@ def gradient_descent(context: FieldContext, start: Sequence[float], learning_rat
                 if math.isnan(fx):  # a step out of f's domain (sqrt of a negative): stopped, not diverged
                     reason = f"stopped at step {k}: f is undefined there"
                     break
+                if math.isinf(fx) and _infinite_in_exact_arithmetic(context, x):
+                    # log(x^2 + y^2) stepped onto (0, 0) below 2/L: the descent reached a pole, where f is
+                    # unbounded; it did not blow up, and the learning rate is not to blame
+                    reason = f"stopped at step {k}: f is {fx:+g} there (a pole of f)"
+                    break
                 if not abs(fx) <= bound:
                     diverged = True
                     reason = f"diverged at step {k}: |f| passed {bound:g}"
                     break
     return DescentPath(np.array(path, dtype=float).reshape(-1, d), np.array(values, dtype=float), method,
                        rate, beta, int(steps), diverged, reason)
+
+
+def _infinite_in_exact_arithmetic(context: FieldContext, x: list[float]) -> bool:
+    """Whether f itself is infinite (or undefined) at x, as at a pole, rather than a finite number beyond the
+    doubles (exp(x^2 + y^2) far out overflows but is finite: that descent did diverge). SymPy at the exact
+    point; False when it cannot tell."""
+    import sympy
+
+    field = context.field
+    values = {symbol: sympy.Rational(*float(v).as_integer_ratio())
+              for symbol, v in zip(field.symbols, (*x, *context.parameters), strict=True)}
+    try:
+        value = field.expr.xreplace(values)
+        return value.is_finite is False or value.has(sympy.zoo, sympy.nan)
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        return False
 
 
 @dataclass(frozen=True)
