@@ -641,12 +641,12 @@ def format_field_table(report: dict) -> str:
 def gradient(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
     """`gradient`: gradient, Hessian and Laplacian (and the derivative along --direction) at points by every
     requested method, each with its |error| against the exact one."""
-    from .core.fields.variables import point_from_values
+    from .core.fields.variables import direction_from_values
     from .core.fields.vector import gradient_report
 
     field, context, points, methods = _field_inputs(args, engine)
     names = field.variable_names
-    direction = point_from_values(field, args.direction) if args.direction is not None else None
+    direction = direction_from_values(field, args.direction) if args.direction is not None else None
     report = gradient_report(context, points, methods, base=args.h, scale=args.h is None, direction=direction)
     d, n = points.shape
 

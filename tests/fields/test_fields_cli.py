@@ -106,11 +106,26 @@ def test_gradient_table(capsys):
     (["gradient", "x*y", "--vars", "x,y", "--direction", "x=0,y=0"], "zero vector"),
     (["gradient", "x*y", "--vars", "x,y", "--noise", "-1"], "noise"),
     (["gradient", "x*y", "--vars", "x,y", "--point", "x=1e300,y=0"], "range"),
+    (["gradient", "x*y", "--vars", "x,y", "--direction", "x=3"], "the direction gives no value for y"),
+    (["gradient", "x*y", "--vars", "x,y", "--direction", "x=1,x=2,y=1"], "twice in one direction"),
 ])
 def test_bad_input_is_exit_2_and_one_error_line(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize("size", ["1e-300", "1", "1e300"])
+def test_a_direction_of_any_size_is_normalised(capsys, size):
+    # A direction is normalised, so its size does not matter; it was read as a point and x=1e300,y=1e300 was
+    # refused as "x = 1e+300 is out of range (|x| <= 1e+15)". D_u (x^2 + 3 y^2) at (1, 2) along (3, 4)/5 is
+    # (3 * 2 + 4 * 12) / 5 = 10.8.
+    code, out, err = run(capsys, "gradient", "x^2 + 3y^2", "--vars", "x,y", "--point", "x=1,y=2", "--method",
+                         "symbolic", "--direction", f"x=3*{size},y=4*{size}", "--json")
+    assert code == 0 and err == ""
+    report = json.loads(out)
+    assert report["direction"] == {"x": pytest.approx(0.6, rel=1e-15), "y": pytest.approx(0.8, rel=1e-15)}
+    assert report["points"][0]["directional"]["symbolic"] == pytest.approx(10.8, rel=1e-15)
 
 
 def test_noise_with_several_variables(capsys):

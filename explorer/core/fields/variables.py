@@ -182,19 +182,33 @@ def split_assignments(text: str) -> list[tuple[str, str]]:
 def point_from_values(field: FieldExpression, values: Mapping[str, float] | Sequence[tuple[str, float]]
                       ) -> np.ndarray:
     """The point (d,) with the given value of every variable: each exactly once, finite, |value| <= RANGE_LIMIT."""
+    return _coordinates(field, values, "point", RANGE_LIMIT)
+
+
+def direction_from_values(field: FieldExpression, values: Mapping[str, float] | Sequence[tuple[str, float]]
+                          ) -> np.ndarray:
+    """The direction (d,) with the given component along every variable: each exactly once and finite, of any
+    size (it is normalised; vector.unit_vector refuses the zero vector)."""
+    return _coordinates(field, values, "direction", None)
+
+
+def _coordinates(field: FieldExpression, values: Mapping[str, float] | Sequence[tuple[str, float]], what: str,
+                 limit: float | None) -> np.ndarray:
     pairs = list(values.items()) if isinstance(values, Mapping) else list(values)
     coordinates: dict[str, float] = {}
     for name, value in pairs:
         field.index(name)  # a name that is not a variable is an error, not ignored: a typo would move the point
         if name in coordinates:
-            raise FieldInputError(f"{name} is given twice in one point")
+            raise FieldInputError(f"{name} is given twice in one {what}")
         value = float(value)
-        if not (np.isfinite(value) and abs(value) <= RANGE_LIMIT):
-            raise FieldInputError(f"{name} = {value!r} is out of range (|{name}| <= {RANGE_LIMIT:g})")
+        if limit is not None and not (np.isfinite(value) and abs(value) <= limit):
+            raise FieldInputError(f"{name} = {value!r} is out of range (|{name}| <= {limit:g})")
+        if not np.isfinite(value):
+            raise FieldInputError(f"{name} = {value!r} in the {what} is not a finite number")
         coordinates[name] = value
     missing = [name for name in field.variable_names if name not in coordinates]
     if missing:
-        raise FieldInputError(f"the point gives no value for {', '.join(missing)}")
+        raise FieldInputError(f"the {what} gives no value for {', '.join(missing)}")
     return np.array([coordinates[name] for name in field.variable_names])
 
 
