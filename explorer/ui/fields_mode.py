@@ -42,6 +42,11 @@ STAGE_NAMES = {MapStage: "map", ErrorStage: "errors", PointStage: "point", Desce
                CompareStage: "compare"}
 
 
+def undefined_share(values: np.ndarray) -> float:
+    """The share of a map's grid points where f is undefined (NaN)."""
+    return float(np.mean(np.isnan(values))) if values.size else 0.0
+
+
 class FieldsMode(QObject):
     """Owns the several-variables model, view and worker; `message` carries what the status bar should say.
 
@@ -177,6 +182,12 @@ class FieldsMode(QObject):
             self._hold.start()
         if isinstance(stage, MapStage):
             view.panels.show_map(stage, request.expression)
+            undefined = undefined_share(stage.field_map.values)
+            if undefined:  # drawn blank there: said, as the one-variable mode says where f is undefined
+                self.message.emit(f"f is undefined everywhere in x from {request.x_min:g} to {request.x_max:g}, "
+                                  f"y from {request.y_min:g} to {request.y_max:g}: choose a region where it is defined"
+                                  if undefined == 1.0 else
+                                  f"f is undefined on {max(undefined, 0.01):.0%} of the region (left blank)")
         elif isinstance(stage, ErrorStage):
             view.panels.show_errors(stage)
             if self._picture_ends is ErrorStage:

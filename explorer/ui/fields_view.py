@@ -413,12 +413,13 @@ class PointTable(QWidget):
             gradient = report.gradients.get(method)
             hessian = report.hessians.get(method)
             cells: list[tuple[float, float] | None] = []
-            for i in range(2):
-                cells.append(None if gradient is None else (float(gradient[i]),
-                                                            float(abs(gradient[i] - report.exact_gradient[i]))))
-            for i, j in ((0, 0), (0, 1), (1, 1)):
-                cells.append(None if hessian is None else (float(hessian[i, j]),
-                                                           float(abs(hessian[i, j] - report.exact_hessian[i, j]))))
+            with np.errstate(invalid="ignore", over="ignore"):  # inf - inf where f is undefined at the point
+                for i in range(2):
+                    cells.append(None if gradient is None else (float(gradient[i]),
+                                                                float(abs(gradient[i] - report.exact_gradient[i]))))
+                for i, j in ((0, 0), (0, 1), (1, 1)):
+                    cells.append(None if hessian is None else (
+                        float(hessian[i, j]), float(abs(hessian[i, j] - report.exact_hessian[i, j]))))
             if gradient is None:
                 cells.append(None)
             else:

@@ -351,3 +351,28 @@ def test_a_long_expression_shows_its_start_and_the_slice_legend_sits_above_the_l
     legend = panels.slice_legend
     legend_bottom = legend.mapToScene(legend.boundingRect().bottomLeft()).y()
     assert legend_bottom < panels.slice_plot.vb.mapViewToScene(pg.Point(0.0, highest)).y()
+
+
+@pytest.mark.parametrize(("expression", "said"), [
+    ("log(-x^2-y^2-1)", "f is undefined everywhere in x from -2 to 2, y from -1 to 1: choose a region where it is "
+                        "defined"),
+    ("sqrt(x)*y", "f is undefined on 50% of the region (left blank)"),
+    ("sqrt(x-1)*y", "f is undefined on 75% of the region (left blank)"),
+])
+def test_a_map_where_f_is_undefined_says_so(qtbot, window, expression, said):
+    said_lines = []
+    window.fields.message.connect(said_lines.append)
+    fields = show(qtbot, window, expression=expression, grid=100, x_min=-2.0, x_max=2.0, y_min=-1.0, y_max=1.0)
+    values = fields.stages["map"].field_map.values
+    assert said in said_lines
+    if "everywhere" in said:
+        assert np.isnan(values).all()
+    else:
+        assert round(100 * np.isnan(values).mean()) == int(said.split("%")[0].split()[-1])
+
+
+def test_a_map_defined_everywhere_says_nothing_of_it(qtbot, window):
+    said_lines = []
+    window.fields.message.connect(said_lines.append)
+    show(qtbot, window, expression="x^2+y", grid=50)
+    assert not any("undefined" in line for line in said_lines)
