@@ -201,6 +201,7 @@ def test_grid_csv_reads_back_and_edge_order_1_is_first_order_at_the_edges(capsys
 @pytest.mark.parametrize("content, message", [
     ("", "no data"), ("1,2,3\n", "2 x 2 needed"), ("1,2\n3\n", "line 2 has 1 cell"), ("1,a\n2,3\n", "not a number"),
     ("\x00\x01\x02", "binary"),
+    ("1,2,3,4\n5,6,7,8\n", "at least 3 points along each axis for edge_order 2; this one is 2 x 4 (edge_order 1 needs 2)"),
 ])
 def test_grid_refuses_bad_matrices_in_one_line(capsys, tmp_path, content, message):
     path = tmp_path / "bad.csv"

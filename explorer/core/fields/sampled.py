@@ -61,8 +61,9 @@ def sampled_gradient(values: np.ndarray, x_spacing: Spacing = 1.0, y_spacing: Sp
         raise FieldInputError("edge_order must be 1 or 2")
     ny, nx = values.shape
     if min(ny, nx) < edge_order + 1:
+        hint = " (edge_order 1 needs 2)" if edge_order == 2 and min(ny, nx) == 2 else ""
         raise FieldInputError(f"a grid needs at least {edge_order + 1} points along each axis for edge_order "
-                              f"{edge_order}; this one is {ny} x {nx}")
+                              f"{edge_order}; this one is {ny} x {nx}{hint}")
     if max(ny, nx) > MAX_GRID:
         raise FieldInputError(f"a grid has at most {MAX_GRID} points per axis; this one is {ny} x {nx}")
     dx = _checked_spacing(x_spacing, nx, "x")
