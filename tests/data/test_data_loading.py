@@ -430,6 +430,20 @@ def test_latin1_text_and_a_large_clean_file(tmp_path):
     assert len(samples.t) == n and samples.y[-1] == pytest.approx(np.sin(t[-1]), abs=1e-8)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
+def test_utf16_and_utf32_text_is_read_as_excel_unicode_text_saves_it(tmp_path, encoding):
+    """Excel's "Unicode text" is UTF-16 with a byte-order mark: its NUL bytes are not a binary file's."""
+    text = "Zeit (s)\tTemperatur (\u00b0C)\r\n0\t-1.5\r\n0.5\t2.25\r\n1\t1e-3\r\n"
+    data = ("\ufeff" + text).encode(encoding) if encoding.endswith(("le", "be")) else text.encode(encoding)
+    samples = load_samples(write(tmp_path, data, "unicode.txt", "wb"))
+    assert samples.columns == ("Zeit (s)", "Temperatur (\u00b0C)") and samples.delimiter == "tab"
+    assert samples.t.tolist() == [0.0, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.25, 1e-3]
+    without_mark = load_samples(write(tmp_path, "t,y\n0,1\n1,3\n".encode("utf-16-le"), "le.csv", "wb"))
+    assert without_mark.y.tolist() == [1.0, 3.0]
+    junk = b"\xff\xfe" + ("\x01\x02\x03\x04\x05" * 40).encode("utf-16-le")  # control characters
+    assert "binary" in error_of(tmp_path, junk, "junk.bin")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("\x00\x01", "pasted text is binary, not text (it contains NUL characters)"),
     ("a\x00b\n1,2\n3,4", "pasted text is binary, not text (it contains NUL characters)"),

@@ -7,7 +7,8 @@ every row that was dropped, sorted or merged, with counts and line numbers. Anyt
 
 What is read
 - CSV (comma), semicolon-separated, TSV (tab) or whitespace-separated text, with or without a header
-  line; `#` starts a comment line; blank lines are skipped; a UTF-8 byte-order mark is ignored, and text
+  line; `#` starts a comment line; blank lines are skipped; a UTF-8 byte-order mark is ignored, UTF-16 (Excel's
+  "Unicode text") and UTF-32 are read by their byte-order mark (UTF-16 of ASCII text also without one), and text
   that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
   writes) names the separator. A line of units under the header (s, m, ...: text in every filled cell, no
   number) is skipped, and said.
@@ -138,6 +139,14 @@ def read_text(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes) -> str:
 def _decode(data: bytes, shown: str) -> str:
     if not data or data.isspace():  # what strip() would leave empty, without copying the file
         raise DataError(f"{shown} is empty")
+    encoding = _wide_encoding(data)
+    if encoding:  # UTF-16 or UTF-32, as Excel's "Unicode text" saves: every ASCII character has NUL bytes beside it
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise DataError(f"{shown} is not text: it starts as {encoding.upper()} but does not decode as it") from None
+        _refuse_binary(text, shown)
+        return text
     if b"\x00" in data[:1 << 16] or b"\x00" in data:
         raise DataError(f"{shown} is a binary file, not text (it contains NUL bytes)")
     try:
@@ -146,6 +155,27 @@ def _decode(data: bytes, shown: str) -> str:
         text = data.decode("latin-1")
     _refuse_binary(text, shown)
     return text
+
+
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"utf-16" or "utf-32" for text that starts with their byte-order mark; "utf-16-le" or "utf-16-be" for
+    text without one whose first 4 KB are ASCII characters each beside a NUL byte; else None."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return encoding
+    head = data[:4096]
+    if len(head) < 4 or len(head) % 2:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if not odd.strip(b"\x00") and even.isascii() and b"\x00" not in even:
+        return "utf-16-le"
+    if not even.strip(b"\x00") and odd.isascii() and b"\x00" not in odd:
+        return "utf-16-be"
+    return None
 
 
 def _refuse_binary(text: str, shown: str) -> None:
