@@ -64,6 +64,37 @@ def test_columns_by_name_or_number_and_a_single_column_at_unit_spacing(tmp_path)
     assert gap.t.tolist() == [0, 1, 3]
 
 
+@pytest.mark.parametrize(("text", "numbers"), [
+    (",time,position\n0,0.0,-1.5\n1,0.25,2.0\n2,0.5,3.25\n3,1.0,4.0\n", "0..3"),  # pandas' to_csv
+    ('"","time","position"\n"1",0,-1.5\n"2",0.25,2\n"3",0.5,3.25\n"4",1,4\n', "1..4"),  # R's write.csv
+    (";time;position\n0;0,0;-1,5\n1;0,25;2,0\n2;0,5;3,25\n3;1,0;4,0\n", "0..3"),  # to_csv(sep=";", decimal=",")
+])
+def test_an_unnamed_first_column_of_row_numbers_is_not_the_default_t(text, numbers):
+    """pandas and R write the row numbers first under an empty name: t 0, 1, 2, ... and y = time was a
+    silent misread."""
+    samples = parse_samples(text)
+    assert (samples.t_name, samples.y_name) == ("time", "position")
+    assert samples.t.tolist() == [0.0, 0.25, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.0, 3.25, 4.0]
+    assert f"column 1 (no name; {numbers}) read as row numbers" in samples.warnings[0]
+    with pytest.raises(DataError, match="same column"):  # only y given, t is still the first column of data
+        parse_samples(text, y="time")
+    chosen = parse_samples(text, t=1, y=3)  # chosen, they are t, and nothing is said
+    assert chosen.t[0] == int(numbers[0]) and not any("row numbers" in w for w in chosen.warnings)
+    assert parse_samples(text, y="position").t.tolist() == [0.0, 0.25, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("text", [
+    ",a,b\n2024-03-01,1,2\n2024-03-02,2,3\n",  # a named index of dates is t
+    ",a,b\n0.5,1,2\n1.5,2,3\n",  # numbers that are not row numbers
+    ",a,b\n1,1,2\n3,2,3\n",
+    "n,a,b\n0,1,2\n1,2,3\n",  # a named column
+    ",a\n0,1\n1,2\n",  # row numbers and one column: they are t at unit spacing
+])
+def test_a_first_column_that_is_not_unnamed_row_numbers_is_t(text):
+    samples = parse_samples(text)
+    assert samples.t_name == samples.columns[0] and not any("row numbers" in w for w in samples.warnings)
+
+
 def test_spreadsheet_paste_with_decimal_commas():
     pasted = "Zeit\tWeg\n0,0\t1,5\n0,5\t2,25\n1,0\t3,0\n"
     samples = parse_samples(pasted)

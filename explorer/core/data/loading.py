@@ -15,7 +15,8 @@ What is read
 - A header is a first line with a cell that is not a number (nor a date or time). Columns are chosen by
   header name (exact, then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t
   is column 1 and y column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as
-  np.gradient(y) does).
+  np.gradient(y) does). A first column without a name that holds the row numbers 0, 1, 2, ... or 1, 2, 3, ...
+  (pandas' to_csv, R's write.csv) is passed over: t is then column 2 and y column 3, and the result says so.
 - Decimal commas (1,5): accepted in tab-, semicolon- or space-separated text when no number in the data
   has a decimal point, which is what a spreadsheet in a decimal-comma locale pastes; the result says so.
   With a comma as separator a comma is never a decimal mark; thousands separators are not read (a cell
@@ -99,6 +100,7 @@ class Samples:
     notes: tuple[RowNote, ...]
     t_unit: str = ""  # for a t column of dates and times: "seconds", "minutes", "hours" or "days"
     t_origin: str = ""  # ... and the date and time t = 0 is (the earliest), ISO 8601
+    row_numbers: str = ""  # an unnamed first column of row numbers passed over by the default t, as "0..n-1"
 
     @property
     def t_axis(self) -> str:
@@ -120,6 +122,9 @@ class Samples:
             lines.insert(0, f"t is the row index 0..{self.rows - 1} (unit spacing)")
         if self.t_unit:
             lines.insert(0, f"{self.t_name} read as dates and times: t in {self.t_unit} since {self.t_origin}")
+        if self.row_numbers:
+            lines.insert(0, f"{self.columns[0]} (no name; {self.row_numbers}) read as row numbers, as pandas and R "
+                            "write them, not as t")
         return tuple(lines)
 
 
@@ -252,13 +257,17 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     if width > MAX_DATA_COLUMNS:
         raise DataError(f"line {numbers[0]}: {width} columns; the limit is {MAX_DATA_COLUMNS}")
     names = names or tuple(f"column {k + 1}" for k in range(width))
+    # pandas' to_csv and R's write.csv put the row numbers first, under an empty name: not the default t
+    row_numbers = (_row_numbers(body, delimiter) if t is None and has_header and width >= 3
+                   and not _unquote(header_cells[0]) else "")
+    first_data = 1 if row_numbers else 0
     unit = width == 1 or (isinstance(t, str) and t.strip().lower() in ("index", "row", "#"))
     if width == 1 and t is not None and not unit:
         raise DataError(f"{source} has a single column: it is y, and t is the row index (give no t column)")
     y_index = _column(y, names, "y", source) if y is not None else (0 if width == 1 else (1 if unit else None))
-    t_index = None if unit else _column(t, names, "t", source) if t is not None else 0
-    if y_index is None:  # default y: the first column that is not t
-        y_index = 1 if t_index == 0 else 0
+    t_index = None if unit else _column(t, names, "t", source) if t is not None else first_data
+    if y_index is None:  # default y: the first column of data that is not t
+        y_index = first_data + 1 if t_index == first_data else first_data
     if t_index is not None and t_index == y_index:
         raise DataError(f"t and y are the same column ({names[t_index]})")
     wanted = [y_index] if t_index is None else [t_index, y_index]
@@ -311,7 +320,8 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     if times:
         t_values, t_unit, t_origin = _in_time_unit(t_values, origin, zoned)
     return Samples(t_values, y_values, source, t_name, names[y_index], names, has_header,
-                   _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes), t_unit, t_origin)
+                   _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes), t_unit, t_origin,
+                   row_numbers if t_index == first_data else "")
 
 
 def _lines(text: str) -> list[str]:
@@ -366,6 +376,20 @@ def _split(line: str, delimiter: str | None) -> list[str]:
         return [cell.strip() for cell in cells]
     cells = line.split(delimiter) if delimiter else line.split()
     return [cell.strip() for cell in cells] if delimiter else cells
+
+
+def _row_numbers(body: list[str], delimiter: str | None) -> str:
+    """"0..n-1" or "1..n" when the first cells of the rows are the row numbers counted from 0 or 1 (as pandas'
+    to_csv and R's write.csv write them, R's quoted), else "". Compared as one joined text (at C speed)."""
+    if delimiter is None:
+        return ""
+    start = _unquote(body[0].partition(delimiter)[0])
+    if start not in ("0", "1"):
+        return ""
+    first_cells = "\n".join([line.partition(delimiter)[0] for line in body]).replace('"', "")
+    if first_cells != "\n".join(map(str, range(int(start), int(start) + len(body)))):
+        return ""
+    return f"{start}..{int(start) + len(body) - 1}"
 
 
 def _visible(name: str) -> str:
