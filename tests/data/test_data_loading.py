@@ -95,6 +95,26 @@ def test_a_first_column_that_is_not_unnamed_row_numbers_is_t(text):
     assert samples.t_name == samples.columns[0] and not any("row numbers" in w for w in samples.warnings)
 
 
+@pytest.mark.parametrize("mark", ["%", "//", ";", "#"])
+@pytest.mark.parametrize("header", ["t,y\n", "t y\n", ""])
+def test_comment_lines_of_matlab_c_and_instrument_files_are_skipped(mark, header):
+    """% (MATLAB, Octave), // and ; lead comment lines as # does: they were a header of one column, then
+    'line 2: 2 cells, but the header (line 1) names 1 columns'."""
+    separator = " " if header == "t y\n" else ","
+    rows = [f"0{separator}-1.5", f"0.5{separator}2.25", f"1{separator}1e-3"]
+    text = f"{mark} logger 7, 2024-03-01\n{mark}\n{header}{rows[0]}\n  {mark} paused, resumed\n{rows[1]}\n{rows[2]}\n"
+    samples = parse_samples(text)
+    assert samples.t.tolist() == [0.0, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.25, 1e-3]
+    assert samples.has_header == bool(header) and samples.rows == 3
+
+
+def test_a_line_led_by_a_semicolon_is_a_row_where_semicolons_separate_the_cells():
+    samples = parse_samples("t;y;note\n0;1,5;a\n;2,5;b\n2;3,5;\n3;4,5;c\n")
+    assert samples.t.tolist() == [0.0, 2.0, 3.0] and samples.y.tolist() == [1.5, 3.5, 4.5]
+    assert "empty or missing t or y cell: 1 (line 3)" in samples.warnings[-1]
+    assert parse_samples("sep=;\n;1\n;2\n", t="index", y=2).y.tolist() == [1.0, 2.0]
+
+
 def test_spreadsheet_paste_with_decimal_commas():
     pasted = "Zeit\tWeg\n0,0\t1,5\n0,5\t2,25\n1,0\t3,0\n"
     samples = parse_samples(pasted)

@@ -7,7 +7,8 @@ every row that was dropped, sorted or merged, with counts and line numbers. Anyt
 
 What is read
 - CSV (comma), semicolon-separated, TSV (tab) or whitespace-separated text, with or without a header
-  line; `#` starts a comment line; blank lines are skipped; a UTF-8 byte-order mark is ignored, UTF-16 (Excel's
+  line; `#`, `%` (MATLAB, Octave) and `//` start a comment line, and so does `;` unless it separates the
+  cells; blank lines are skipped; a UTF-8 byte-order mark is ignored, UTF-16 (Excel's
   "Unicode text") and UTF-32 are read by their byte-order mark (UTF-16 of ASCII text also without one), and text
   that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
   writes) names the separator. A line of units under the header (s, m, ...: text in every filled cell, no
@@ -219,6 +220,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     while lines and (not lines[-1] or lines[-1].isspace()):  # blank lines at the end, as editors leave them
         lines.pop()
     data_lines, numbers = _data_lines(text, lines)
+    data_lines, numbers = _without_semicolon_comments(text, lines, data_lines, numbers)
     if not data_lines.size:
         raise DataError(f"{source} has no data (only comments or blank lines)")
     stated = _SEP_LINE.fullmatch(lines[int(data_lines[0])])
@@ -341,14 +343,32 @@ _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\r?\n")
 _SEP_LINE = re.compile(r" *sep=([,;\t]) *", re.IGNORECASE)
 
 
+_COMMENTS = ("#", "%", "//")  # what starts a comment line: shell and Python, MATLAB and Octave, C-like loggers
+
+
 def _data_lines(text: str, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(indices into lines, 1-based line numbers) of the lines that are not blank or comments. A regular
-    expression (in C) finds whether there are any; only then does a Python pass pick them out."""
+    """(indices into lines, 1-based line numbers) of the lines that are not blank or comments. A search (in C)
+    finds whether there may be any; only then does a Python pass pick them out."""
     index = np.arange(len(lines))
-    if "#" in text or not lines[0].strip() or _has_blank_line(text):
-        index = np.asarray([i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")],
-                           dtype=np.int64)
+    if any(mark in text for mark in _COMMENTS) or not lines[0].strip() or _has_blank_line(text):
+        index = np.asarray([i for i, line in enumerate(lines)
+                            if line.strip() and not line.lstrip().startswith(_COMMENTS)], dtype=np.int64)
     return index, index + 1
+
+
+def _without_semicolon_comments(text: str, lines: list[str], index: np.ndarray, numbers: np.ndarray
+                                ) -> tuple[np.ndarray, np.ndarray]:
+    """index and numbers less the lines led by ';' (comments in instrument and INI-style files), unless ';'
+    separates the data, where such a line is a row whose first cell is empty."""
+    if not (text.lstrip().startswith(";") or "\n;" in text):
+        return index, numbers
+    led = np.fromiter((lines[i].lstrip().startswith(";") for i in index), dtype=bool, count=len(index))
+    others = index[~led]
+    if not led.any() or not others.size:
+        return index, numbers
+    stated = _SEP_LINE.fullmatch(lines[int(others[0])])
+    separator = stated.group(1) if stated else _delimiter([lines[int(i)] for i in others[:50]])
+    return (index, numbers) if separator == ";" else (others, numbers[~led])
 
 
 def _has_blank_line(text: str) -> bool:
