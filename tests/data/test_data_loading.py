@@ -115,6 +115,21 @@ def test_a_line_led_by_a_semicolon_is_a_row_where_semicolons_separate_the_cells(
     assert parse_samples("sep=;\n;1\n;2\n", t="index", y=2).y.tolist() == [1.0, 2.0]
 
 
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+@pytest.mark.parametrize(("header_end", "row_end"), [(True, False), (False, True)])
+def test_a_separator_after_the_last_cell_of_the_header_alone_or_of_the_rows_alone(separator, header_end, row_end):
+    """'t,y,' over '0,1' (or 't,y' over '0,1,') was 'line 2: 2 cells, but the header (line 1) names 3 columns'."""
+    header = separator.join(["t", "y"]) + (separator if header_end else "")
+    rows = [separator.join(["0", "-1"]), separator.join(["0.5", "2"]), separator.join(["1", "1e-3"])]
+    text = header + "\r\n" + "".join(row + (separator if row_end else "") + "\r\n" for row in rows)
+    samples = parse_samples(text)
+    assert (samples.t_name, samples.y_name) == ("t", "y") and samples.columns[2:] == (("column 3",) if row_end else ())
+    assert samples.t.tolist() == [0.0, 0.5, 1.0] and samples.y.tolist() == [-1.0, 2.0, 1e-3]
+    dated = parse_samples(text.replace("\n0.5", "\n2024-03-01T00:00:30").replace("\n0", "\n2024-03-01T00:00:00")
+                          .replace("\n1", "\n2024-03-01T00:01:00"))
+    assert dated.t.tolist() == [0.0, 30.0, 60.0] and dated.t_unit == "seconds" and dated.y.tolist()[0] == -1.0
+
+
 def test_spreadsheet_paste_with_decimal_commas():
     pasted = "Zeit\tWeg\n0,0\t1,5\n0,5\t2,25\n1,0\t3,0\n"
     samples = parse_samples(pasted)

@@ -12,7 +12,8 @@ What is read
   "Unicode text") and UTF-32 are read by their byte-order mark (UTF-16 of ASCII text also without one), and text
   that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
   writes) names the separator. A line of units under the header (s, m, ...: text in every filled cell, no
-  number) is skipped, and said.
+  number) is skipped, and said. A separator after the header's last name, or after every row's last cell
+  (but not both), is read as the spreadsheet meant it: no column, or an unnamed empty one.
 - A header is a first line with a cell that is not a number (nor a date or time). Columns are chosen by
   header name (exact, then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t
   is column 1 and y column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as
@@ -252,7 +253,12 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     contiguous = last_row - first_row + 1 == rows
     body = lines[first_row:last_row + 1] if contiguous else [lines[int(i)] for i in data_lines]
     decimal_comma = delimiter != "," and _uses_decimal_comma(body[:200], delimiter, source, numbers)
-    width = len(_split(body[0], delimiter))
+    first_cells = _split(body[0], delimiter)
+    width = len(first_cells)
+    if has_header and len(names) == width + 1 and not _unquote(header_cells[-1]):
+        names = names[:-1]  # "t,y," over "0,1": a separator after the header's last name
+    elif has_header and len(names) == width - 1 and not _unquote(first_cells[-1]):
+        names += (f"column {width}",)  # "0,1," under "t,y": a separator after each row's last cell
     if has_header and len(names) != width:
         raise DataError(f"line {numbers[0]}: {width} cells, but the header (line {header_line}) names "
                         f"{len(names)} columns")
