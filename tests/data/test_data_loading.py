@@ -486,6 +486,15 @@ def test_names_that_are_not_utf8_are_shown_escaped(tmp_path):
     assert load_samples(path).source.endswith("caf\\xe9.csv")
 
 
+def test_windows_1252_text_keeps_its_euro_sign_and_ellipsis(tmp_path):
+    """Read as Latin-1, '€' was '\\x80' (no column 'Preis (€)') and '…' (0x85, NEL) ended the header's line."""
+    text = "Zeit;Preis (€) – „netto“…\r\n0;1,5\r\n1;-2,5\r\n2;3\r\n"
+    samples = load_samples(write(tmp_path, text.encode("cp1252"), mode="wb"), y="Preis (€) – „netto“…")
+    assert samples.columns == ("Zeit", "Preis (€) – „netto“…") and samples.y.tolist() == [1.5, -2.5, 3.0]
+    undefined = load_samples(write(tmp_path, "t,\x81y\xb5\n0,1\n1,2\n".encode("latin-1"), "u.csv", mode="wb"))
+    assert undefined.y_name == "\\x81y\xb5"  # a byte cp1252 leaves undefined: Latin-1, as before
+
+
 def test_latin1_text_and_a_large_clean_file(tmp_path):
     path = write(tmp_path, "Zeit (s),H\xf6he\n0,1\n1,2\n".encode("latin-1"), mode="wb")
     assert load_samples(path).y_name == "H\xf6he"

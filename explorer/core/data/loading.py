@@ -8,12 +8,13 @@ every row that was dropped, sorted or merged, with counts and line numbers. Anyt
 What is read
 - CSV (comma), semicolon-separated, TSV (tab) or whitespace-separated text, with or without a header
   line; `#`, `%` (MATLAB, Octave) and `//` start a comment line, and so does `;` unless it separates the
-  cells; blank lines are skipped; a UTF-8 byte-order mark is ignored, UTF-16 (Excel's
-  "Unicode text") and UTF-32 are read by their byte-order mark (UTF-16 of ASCII text also without one), and text
-  that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
-  writes) names the separator. A line of units under the header (s, m, ...: text in every filled cell, no
-  number) is skipped, and said. A separator after the header's last name, or after every row's last cell
-  (but not both), is read as the spreadsheet meant it: no column, or an unnamed empty one.
+  cells; blank lines are skipped; a UTF-8 byte-order mark is ignored, UTF-16 (Excel's "Unicode text") and
+  UTF-32 are read by their byte-order mark (UTF-16 of ASCII text also without one), and other text that is
+  not UTF-8 is read as Windows-1252 (Latin-1 with €, … and typographic quotes; numbers are ASCII either
+  way). A first line `sep=;` (as Excel writes) names the separator. A line of units under the header
+  (s, m, ...: text in every filled cell, no number) is skipped, and said. A separator after the header's
+  last name, or after every row's last cell (but not both), is read as the spreadsheet meant it: no
+  column, or an unnamed empty one.
 - A header is a first line with a cell that is not a number (nor a date or time). Columns are chosen by
   header name (exact, then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t
   is column 1 and y column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as
@@ -159,7 +160,10 @@ def _decode(data: bytes, shown: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
+        try:  # Windows' Western code page, as Excel saves: Latin-1 but for € ‚ „ … ‘ ’ “ ” – — ™ ... in 0x80-0x9F,
+            text = data.decode("cp1252")  # which Latin-1 reads as control characters (0x85 even ends a line)
+        except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
+            text = data.decode("latin-1")
     _refuse_binary(text, shown)
     return text
 
