@@ -213,6 +213,15 @@ def test_a_second_line_with_a_number_is_data_not_units():
     assert samples.rows == 2 and not samples.warnings
 
 
+@pytest.mark.parametrize("cell", ["n.v.", "12%", "TRUE"])
+def test_a_second_line_with_a_date_is_data_not_units(cell):
+    """A first row of a date and an unreadable y was taken for the units line: dropped, and said as units."""
+    with pytest.raises(DataError, match=f"line 2, column 2 \\(close\\): '{cell}' is not a number"):
+        parse_samples(f"date,close\n2024-03-01,{cell}\n2024-03-04,2\n2024-03-05,3\n")
+    with pytest.raises(DataError, match=f"line 2, column 2 \\(close\\): '{cell}' is not a number"):
+        parse_samples(f"date,close\n2024-03-01 10:00,{cell}\n2024-03-01 10:01,2\n2024-03-01 10:02,3\n")
+
+
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 def test_quoted_cells_may_hold_the_separator_and_quotes(sep):
     """RFC 4180 quoting, as spreadsheets export a text column: the separator inside quotes is text."""

@@ -438,9 +438,9 @@ def _unquote(cell: str) -> str:
 
 def _is_units_line(cells: list[str], width: int) -> bool:
     """A second header line of units (s, m, "m/s"), as data loggers write: as many cells as the header, some
-    text and not one number."""
+    text and not one number, date or time (a row of a date and an unreadable y is data, to be named)."""
     return (len(cells) == width and any(_unquote(cell) for cell in cells)
-            and not any(_unquote(cell) and _is_number_or_missing(cell) for cell in cells))
+            and not any(_unquote(cell) and (_is_number_or_missing(cell) or _is_time(cell)) for cell in cells))
 
 
 def _is_time(cell: str) -> bool:
