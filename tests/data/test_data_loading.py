@@ -222,6 +222,20 @@ def test_a_second_line_with_a_date_is_data_not_units(cell):
         parse_samples(f"date,close\n2024-03-01 10:00,{cell}\n2024-03-01 10:01,2\n2024-03-01 10:02,3\n")
 
 
+@pytest.mark.parametrize("missing", [".", "#N/A", "#DIV/0!", "#VALUE!", "#num!"])
+def test_fred_dots_and_excel_error_values_are_missing_cells(missing):
+    """FRED writes '.' for a missing value, Excel's CSV '#N/A' (NA()) or '#DIV/0!': rows dropped and said, as
+    for NA; they were 'is not a number' (or, first under a header of dates, taken for the units line)."""
+    for first in ("2020-01-01", "0"):
+        text = f"DATE,GDP\n{first},{missing}\n2020-04-01,100.5\n2020-07-01,{missing}\n2020-10-01,-102\n2021-01-01,103\n"
+        if first == "0":
+            text = text.replace("2020-04-01", "1").replace("2020-07-01", "2").replace("2020-10-01", "3") \
+                .replace("2021-01-01", "4")
+        samples = parse_samples(text)
+        assert samples.y.tolist() == [100.5, -102.0, 103.0] and samples.rows == 5
+        assert samples.warnings[-1] == "rows dropped for an empty or missing t or y cell: 2 (lines 2, 4)"
+
+
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 def test_quoted_cells_may_hold_the_separator_and_quotes(sep):
     """RFC 4180 quoting, as spreadsheets export a text column: the separator inside quotes is text."""

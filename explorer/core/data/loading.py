@@ -28,8 +28,9 @@ What is read
   with Z or +01:00 when zoned; timestamps from loggers, prices by date) is read as time since its earliest
   value, in the unit its median step is counted in most naturally (seconds, minutes, hours or days), so
   that derivatives are per that unit; the result says the unit and the origin.
-- Empty cells and NaN, NA, N/A, null, none, - are missing values; inf and -inf are numbers that are not
-  finite. A row with either in its t or y cell is dropped and counted; other columns are not read.
+- Empty cells and NaN, NA, N/A, null, none, -, . (FRED) and Excel's #N/A, #DIV/0!, ... are missing values;
+  inf and -inf are numbers that are not finite. A row with either in its t or y cell is dropped and counted;
+  other columns are not read.
 
 What is done
 - Rows are sorted by t when they are not in order (stable, so equal t keep their order) and said so.
@@ -64,7 +65,10 @@ SHOWN_LINES = 5  # line numbers listed per note
 CHUNK_ROWS = 50_000
 SPLIT_CHARS = 2_000_000  # characters of text split into lines at once, for the same reason
 
-MISSING = frozenset({"", "nan", "+nan", "-nan", "na", "n/a", "null", "none", "-", "?"})
+# Missing values: also "." (FRED and SAS) and Excel's error values, which a CSV export writes for a formula
+# without a value (#N/A is Excel's NA()).
+MISSING = frozenset({"", "nan", "+nan", "-nan", "na", "n/a", "null", "none", "-", "?", ".",
+                     "#n/a", "#div/0!", "#value!", "#num!", "#ref!", "#null!", "#name?", "#n/a n/a"})
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
 _DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", None: "whitespace"}
