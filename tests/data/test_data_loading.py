@@ -464,6 +464,26 @@ def test_every_kind_of_bad_file_is_one_line_naming_the_problem(tmp_path):
     assert "header (line 1) names 2 columns" in error_of(tmp_path, "t,y\n0,1,2\n1,2,3\n")
 
 
+@pytest.mark.parametrize(("text", "hint"), [
+    ("t,y\n0,12%\n1,13%\n", "a percent sign in the cell: write the number alone, the unit in the header"),
+    ("t,y\n0,1.5 m\n1,2 m\n", "a unit (m) in the cell"),
+    ("t;y\n0;21,5 °C\n1;22 °C\n", "a unit (°C) in the cell"),
+    ("t,y\n0 s,1\n1 s,2\n", "a unit (s) in the cell"),
+    ('t,y\n0,"1,234.5"\n1,"2,345"\n', "thousands separators are not read: write the number without them"),
+    ("t\ty\n0\t1 234,5\n1\t2 345,5\n", "thousands separators are not read"),
+    ("date,close\n03/01/2024,1\n03/04/2024,2\n", "a date in a local format: write dates as ISO 8601, 2024-03-01"),
+    ("Datum;Kurs\n01.03.2024;1\n04.03.2024;2\n", "a date in a local format"),
+    ("t,y\n3/1/2024 10:00 AM,1\n3/1/2024 10:01 AM,2\n", "a date in a local format"),
+    ("Zeit;Wert\n0,5;1.25\n1,5;2.5\n", "a decimal comma where other numbers have a decimal point"),
+])
+def test_a_cell_that_is_not_a_number_says_what_it_looks_like_and_how_to_write_it(tmp_path, text, hint):
+    """Percentages, units, thousands separators and local dates in cells, as spreadsheets and instruments
+    write them, were only "'12%' is not a number"."""
+    message = error_of(tmp_path, text)
+    assert message.startswith("line 2, column ") and "is not a number (" + hint in message
+    assert "(" not in error_of(tmp_path, "t,y\n0,abc\n1,2\n").split("number")[-1]  # nothing recognised, no hint
+
+
 def test_missing_files_directories_and_special_files(tmp_path):
     with pytest.raises(DataError, match="no such file"):
         load_samples(tmp_path / "nothing.csv")

@@ -553,11 +553,32 @@ def _number(cell: str, decimal_comma: bool, line: int, column: int, names: tuple
         text = text.replace(",", ".")
     if not _NUMBER.fullmatch(text):
         shown = text if len(text) <= 40 else text[:37] + "..."
-        hint = ""
-        if _TIME_OF_DAY.fullmatch(text):  # "2024-01-01 10:00:00" split at its space by whitespace-separated text
-            hint = " (a time of day: write a date and its time as one cell, 2024-03-01T10:00:00)"
+        hint = _why_not_a_number(text, decimal_comma)
         raise DataError(f"line {line}, column {column + 1} ({names[column]}): {shown!r} is not a number{hint}")
     return float(text)
+
+
+_LOCAL_DATE = re.compile(r"\d{1,4}[/.]\d{1,2}[/.]\d{1,4}(?:[ T,]+\d{1,2}:\d{2}.*)?", re.IGNORECASE)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,.' \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
+_WITH_UNIT = re.compile(r"[+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?\s*(%|[^\W\d]\S*(?:/\S+)?|°\w*)")
+
+
+def _why_not_a_number(text: str, decimal_comma: bool) -> str:
+    """What a cell that is not a number looks like, and how to write it, for the error naming it; "" if
+    nothing is recognised."""
+    if _TIME_OF_DAY.fullmatch(text):  # "2024-01-01 10:00:00" split at its space by whitespace-separated text
+        return " (a time of day: write a date and its time as one cell, 2024-03-01T10:00:00)"
+    if _LOCAL_DATE.fullmatch(text):
+        return " (a date in a local format: write dates as ISO 8601, 2024-03-01 or 2024-03-01T10:00:00)"
+    if _GROUPED.fullmatch(text):
+        return " (thousands separators are not read: write the number without them, with a decimal point)"
+    if not decimal_comma and _DECIMAL_COMMA_NUMBER.fullmatch(text):
+        return " (a decimal comma where other numbers have a decimal point: write them all one way)"
+    unit = _WITH_UNIT.fullmatch(text)
+    if unit:
+        what = "a percent sign" if unit.group(1) == "%" else f"a unit ({unit.group(1)})"
+        return f" ({what} in the cell: write the number alone, the unit in the header)"
+    return ""
 
 
 def _sorted(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str
