@@ -454,7 +454,8 @@ def test_every_kind_of_bad_file_is_one_line_naming_the_problem(tmp_path):
     assert "no row has both" in error_of(tmp_path, "t,y\n,1\n2,\n")
     # what was dropped is said: these y are not missing but beyond double range
     assert error_of(tmp_path, f"t,y\n0,1e400\n1,{10**400}\n").endswith(
-        "no row has both a t and a y value (2 data rows); rows dropped for an infinite t or y (beyond double range): "
+        "no row has both a t and a y value (t = t, y = y; 2 data rows); rows dropped for an infinite t or y (beyond "
+        "double range): "
         "2 (lines 2, 3)")
     assert error_of(tmp_path, "t,y\n0,1\n1,inf\n").endswith(
         "a derivative needs at least 2; rows dropped for an infinite t or y (beyond double range): 1 (line 3)")
@@ -462,6 +463,16 @@ def test_every_kind_of_bad_file_is_one_line_naming_the_problem(tmp_path):
     assert "y column 3 does not exist" in error_of(tmp_path, "t,y\n0,1\n1,2\n", y=3)
     assert "same column" in error_of(tmp_path, "t,y\n0,1\n1,2\n", t="y", y=2)
     assert "header (line 1) names 2 columns" in error_of(tmp_path, "t,y\n0,1,2\n1,2,3\n")
+
+
+def test_a_title_above_the_header_and_an_empty_y_column_are_named_in_the_error(tmp_path):
+    """'Logger 7\\nt,y\\n0,1' said 'line 2: 2 cells, but the header (line 1) names 1 columns'; an empty y column
+    (a spacer column between t and the data) said no row had a y without saying which column y was."""
+    assert error_of(tmp_path, "Logger 7 serial 123\nt,y\n0,1\n1,2\n") == (
+        "line 2: 2 cells, but the header (line 1) names 1 column (is line 1 a title or note above the header? "
+        "start it with #)")
+    assert "(t = time, y = column 2; 2 data rows)" in error_of(tmp_path, "time,,speed\n0,,1\n1,,2\n")
+    assert "(y = v; 2 data rows)" in error_of(tmp_path, "v\n-\nnan\n")
 
 
 @pytest.mark.parametrize(("text", "hint"), [

@@ -268,8 +268,10 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     elif has_header and len(names) == width - 1 and not _unquote(first_cells[-1]):
         names += (f"column {width}",)  # "0,1," under "t,y": a separator after each row's last cell
     if has_header and len(names) != width:
+        note = (f" (is line {header_line} a title or note above the header? start it with #)"
+                if len(names) < width else "")
         raise DataError(f"line {numbers[0]}: {width} cells, but the header (line {header_line}) names "
-                        f"{len(names)} columns")
+                        f"{len(names)} column{'s' if len(names) != 1 else ''}{note}")
     if width > MAX_DATA_COLUMNS:
         raise DataError(f"line {numbers[0]}: {width} columns; the limit is {MAX_DATA_COLUMNS}")
     names = names or tuple(f"column {k + 1}" for k in range(width))
@@ -320,7 +322,8 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     # With too few rows left, why the others went: 10^400 in every y cell is infinite, not missing.
     dropped = "".join(f"; {note}" for note in notes)
     if t_values.size == 0:
-        raise DataError(f"{source}: no row has both a t and a y value ({rows} data rows){dropped}")
+        used = f"y = {names[y_index]}" if t_index is None else f"t = {names[t_index]}, y = {names[y_index]}"
+        raise DataError(f"{source}: no row has both a t and a y value ({used}; {rows} data rows){dropped}")
     if t_values.size == 1:
         raise DataError(f"{source} has a single usable row (line {int(kept_lines[0])}); a derivative needs at least 2"
                         f"{dropped}")
