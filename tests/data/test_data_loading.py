@@ -307,6 +307,18 @@ def test_iso_spellings_of_one_instant_agree(tmp_path, form):
     assert samples.t_origin == "2024-05-06T09:00:00" + ("Z" if zoned else "")
 
 
+@pytest.mark.filterwarnings("error")  # numpy warns of a time zone when it is handed a comma
+@pytest.mark.parametrize("y", ["1,5", "1.5"])
+def test_seconds_with_a_decimal_comma_are_iso_times(tmp_path, y):
+    """ISO 8601 allows 10:00:00,5 (decimal-comma locales write it): it was "'2024-03-01 10:00:00.5' is not a
+    number", naming a text the file does not hold."""
+    text = (f"Zeit;Wert\n2024-03-01 10:00:00,5;{y}\n2024-03-01 10:00:01,0;-2\n2024-03-01T10:00:01,25+01:00;3\n"
+            .replace("+01:00", ""))
+    samples = load_samples(write(tmp_path, text))
+    assert samples.t.tolist() == [0.0, 0.5, 0.75] and samples.y.tolist() == [1.5, -2.0, 3.0]
+    assert samples.t_unit == "seconds" and samples.t_origin == "2024-03-01T10:00:00.500000"
+
+
 def test_zones_are_taken_to_utc_before_sorting(tmp_path):
     # 01:30+02:00 is 23:30 UTC the day before, so it comes first; 00:15-05:30 is 05:45 UTC.
     text = "t,y\n2024-03-31T00:00:00Z,2\n2024-03-31T01:30:00+02:00,1\n2024-03-31T00:15:00-05:30,4\n" \

@@ -622,9 +622,10 @@ def _merged(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str, source
 # -- t as dates and times ------------------------------------------------------------------------------------
 
 # ISO 8601 as data loggers and spreadsheets write it: a date, then optionally a time (T or one space between),
-# then optionally a zone. numpy's datetime64 reads the date and time; the zone is applied here (numpy warns on
-# zones and is to drop them).
-_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
+# then optionally a zone; ISO's decimal comma in the seconds (10:00:00,5, as decimal-comma locales write) is a
+# decimal point. numpy's datetime64 reads the date and time; the zone is applied here (numpy warns on zones and
+# is to drop them).
+_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
                    re.IGNORECASE)
 # The unit t is counted in: the largest whose count of the median step is at least one.
 TIME_UNITS = (("days", 86_400_000_000), ("hours", 3_600_000_000), ("minutes", 60_000_000), ("seconds", 1_000_000))
@@ -725,14 +726,14 @@ def _microseconds(cells: list[str], numbers: np.ndarray, column: int, names: tup
 
 def _plain_stamps(cells: list[str]) -> np.ndarray | None:
     """Every cell a date (and time) without a zone, read at once by numpy; None if any cell is otherwise
-    (missing, zoned, spaced, malformed), for the cell-by-cell reader."""
+    (missing, zoned, spaced, malformed, a decimal comma: numpy warns of a zone), for the cell-by-cell reader."""
     text = np.array(cells)
     if text.dtype.kind != "U" or text.dtype.itemsize // 4 < 10:
         return None
     chars = text.view("<U1").reshape(len(cells), -1)
     if not ((chars[:, 4] == "-") & (chars[:, 7] == "-")).all():
         return None
-    if np.isin(chars, ("Z", "z", "+")).any() or (chars[:, 10:] == "-").any():
+    if np.isin(chars, ("Z", "z", "+", ",")).any() or (chars[:, 10:] == "-").any():
         return None
     try:
         return text.astype("datetime64[us]")
@@ -755,7 +756,7 @@ def _stamps_one_by_one(cells: list[str], numbers: np.ndarray, column: int, names
             raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): {shown!r} is not a date "
                             "and time like 2024-03-01T12:30:00 (ISO 8601), as the column's first cell is")
         try:
-            stamps[k] = np.datetime64(found.group(1).upper().replace(" ", "T"), "us")
+            stamps[k] = np.datetime64(found.group(1).upper().replace(" ", "T").replace(",", "."), "us")
         except ValueError:
             raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): {cell!r} is not a "
                             "date and time that exists (a month, day, hour or minute out of range)") from None
