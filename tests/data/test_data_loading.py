@@ -477,6 +477,17 @@ def test_every_kind_of_bad_file_is_one_line_naming_the_problem(tmp_path):
     assert "header (line 1) names 2 columns" in error_of(tmp_path, "t,y\n0,1,2\n1,2,3\n")
 
 
+def test_whitespace_separated_names_with_spaces_set_apart_by_more_than_one_space():
+    """Instruments align columns with spaces under names such as 'time (s)': the header split at every space
+    named 4 columns over 2 ('line 2: 2 cells, but the header (line 1) names 4 columns')."""
+    samples = parse_samples("time (s)    height (m)\n0.0         -1.5\n0.5         2.5\n1.0         4e-3\n")
+    assert samples.columns == ("time (s)", "height (m)") and samples.delimiter == "whitespace"
+    assert samples.t.tolist() == [0.0, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.5, 4e-3]
+    assert parse_samples("Time [s]  Temp [deg C]  p [hPa]\n0  21.5  1013\n1  21.6  1012\n", y="p [hPa]").y[1] == 1012
+    with pytest.raises(DataError, match="names 3 columns \\(names with spaces\\? set the columns apart by a tab or two"):
+        parse_samples("time (s) height\n0 1\n1 2\n")
+
+
 def test_a_title_above_the_header_and_an_empty_y_column_are_named_in_the_error(tmp_path):
     """'Logger 7\\nt,y\\n0,1' said 'line 2: 2 cells, but the header (line 1) names 1 columns'; an empty y column
     (a spacer column between t and the data) said no row had a y without saying which column y was."""

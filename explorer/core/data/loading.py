@@ -17,9 +17,11 @@ What is read
   column, or an unnamed empty one.
 - A header is a first line with a cell that is not a number (nor a date or time). Columns are chosen by
   header name (exact, then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t
-  is column 1 and y column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as
-  np.gradient(y) does). A first column without a name that holds the row numbers 0, 1, 2, ... or 1, 2, 3, ...
-  (pandas' to_csv, R's write.csv) is passed over: t is then column 2 and y column 3, and the result says so.
+  is column 1 and y column 2; in whitespace-separated text, names with a space in them ('time (s)') are read
+  when the columns are set apart by two spaces or more; a single column is y at unit spacing (t = 0, 1,
+  2, ... by data row, as np.gradient(y) does). A first column without a name that holds the row numbers
+  0, 1, 2, ... or 1, 2, 3, ... (pandas' to_csv, R's write.csv) is passed over: t is then column 2 and y
+  column 3, and the result says so.
 - Decimal commas (1,5): accepted in tab-, semicolon- or space-separated text when no number in the data
   has a decimal point, which is what a spreadsheet in a decimal-comma locale pastes; the result says so.
   With a comma as separator a comma is never a decimal mark; thousands separators are not read (a cell
@@ -267,9 +269,14 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
         names = names[:-1]  # "t,y," over "0,1": a separator after the header's last name
     elif has_header and len(names) == width - 1 and not _unquote(first_cells[-1]):
         names += (f"column {width}",)  # "0,1," under "t,y": a separator after each row's last cell
+    if has_header and delimiter is None and len(names) > width:  # names with a space, "time (s)    height (m)":
+        spaced = re.split(r"\s{2,}", first.strip())  # the columns are set apart by more than one
+        if len(spaced) == width:
+            names = tuple(_visible(_unquote(cell)) or f"column {k + 1}" for k, cell in enumerate(spaced))
     if has_header and len(names) != width:
         note = (f" (is line {header_line} a title or note above the header? start it with #)"
-                if len(names) < width else "")
+                if len(names) < width else
+                " (names with spaces? set the columns apart by a tab or two spaces)" if delimiter is None else "")
         raise DataError(f"line {numbers[0]}: {width} cells, but the header (line {header_line}) names "
                         f"{len(names)} column{'s' if len(names) != 1 else ''}{note}")
     if width > MAX_DATA_COLUMNS:
