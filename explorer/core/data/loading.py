@@ -374,7 +374,9 @@ def _data_lines(text: str, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(indices into lines, 1-based line numbers) of the lines that are not blank or comments. A search (in C)
     finds whether there may be any; only then does a Python pass pick them out."""
     index = np.arange(len(lines))
-    if any(mark in text for mark in _COMMENTS) or not lines[0].strip() or _has_blank_line(text):
+    # (a single character is found at memory speed, "//" and "\n;" take 15 times as long: only if it is there)
+    if ("#" in text or "%" in text or ("/" in text and "//" in text) or not lines[0].strip()
+            or _has_blank_line(text)):
         index = np.asarray([i for i, line in enumerate(lines)
                             if line.strip() and not line.lstrip().startswith(_COMMENTS)], dtype=np.int64)
     return index, index + 1
@@ -384,7 +386,7 @@ def _without_semicolon_comments(text: str, lines: list[str], index: np.ndarray, 
                                 ) -> tuple[np.ndarray, np.ndarray]:
     """index and numbers less the lines led by ';' (comments in instrument and INI-style files), unless ';'
     separates the data, where such a line is a row whose first cell is empty."""
-    if not (text.lstrip().startswith(";") or "\n;" in text):
+    if ";" not in text or not (text.lstrip().startswith(";") or "\n;" in text):
         return index, numbers
     led = np.fromiter((lines[i].lstrip().startswith(";") for i in index), dtype=bool, count=len(index))
     others = index[~led]
