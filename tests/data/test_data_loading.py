@@ -56,6 +56,9 @@ def test_columns_by_name_or_number_and_a_single_column_at_unit_spacing(tmp_path)
     by_name = load_samples(path, t="time", y="Position")  # case ignored when no exact match
     assert by_name.y.tolist() == [0, 1, 4] and (by_name.t_name, by_name.y_name) == ("time", "position")
     assert load_samples(path, y=3).y.tolist() == [1, 1, 1]
+    assert (load_samples(path, y=3).t_place, load_samples(path, y=3).y_place) == (0, 2)
+    one_column = parse_samples("5\n7\n")
+    assert (one_column.t_place, one_column.y_place) == (None, 0)
     assert load_samples(path, t="2", y="1").t.tolist() == [0, 1, 4]
     single = parse_samples("5\n7\n\n11\n")
     assert single.unit_spacing and single.t.tolist() == [0, 1, 2] and single.y.tolist() == [5, 7, 11]
@@ -76,6 +79,7 @@ def test_an_unnamed_first_column_of_row_numbers_is_not_the_default_t(text, numbe
     assert (samples.t_name, samples.y_name) == ("time", "position")
     assert samples.t.tolist() == [0.0, 0.25, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.0, 3.25, 4.0]
     assert f"column 1 (no name; {numbers}) read as row numbers" in samples.warnings[0]
+    assert (samples.t_place, samples.y_place) == (1, 2)  # for the window's column boxes, which cannot guess them
     with pytest.raises(DataError, match="same column"):  # only y given, t is still the first column of data
         parse_samples(text, y="time")
     chosen = parse_samples(text, t=1, y=3)  # chosen, they are t, and nothing is said

@@ -110,6 +110,8 @@ class Samples:
     t_unit: str = ""  # for a t column of dates and times: "seconds", "minutes", "hours" or "days"
     t_origin: str = ""  # ... and the date and time t = 0 is (the earliest), ISO 8601
     row_numbers: str = ""  # an unnamed first column of row numbers passed over by the default t, as "0..n-1"
+    t_place: int | None = None  # the places of the t and y columns read among columns, 0 for the first (None:
+    y_place: int = 0  # t is the row index); by place, as two columns may share a name
 
     @property
     def t_axis(self) -> str:
@@ -347,7 +349,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
         t_values, t_unit, t_origin = _in_time_unit(t_values, origin, zoned)
     return Samples(t_values, y_values, source, t_name, names[y_index], names, has_header,
                    _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes), t_unit, t_origin,
-                   row_numbers if t_index == first_data else "")
+                   row_numbers if t_index == first_data else "", t_index, y_index)
 
 
 def _lines(text: str) -> list[str]:
