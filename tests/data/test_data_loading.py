@@ -56,12 +56,82 @@ def test_columns_by_name_or_number_and_a_single_column_at_unit_spacing(tmp_path)
     by_name = load_samples(path, t="time", y="Position")  # case ignored when no exact match
     assert by_name.y.tolist() == [0, 1, 4] and (by_name.t_name, by_name.y_name) == ("time", "position")
     assert load_samples(path, y=3).y.tolist() == [1, 1, 1]
+    assert (load_samples(path, y=3).t_place, load_samples(path, y=3).y_place) == (0, 2)
+    one_column = parse_samples("5\n7\n")
+    assert (one_column.t_place, one_column.y_place) == (None, 0)
     assert load_samples(path, t="2", y="1").t.tolist() == [0, 1, 4]
     single = parse_samples("5\n7\n\n11\n")
     assert single.unit_spacing and single.t.tolist() == [0, 1, 2] and single.y.tolist() == [5, 7, 11]
     assert "row index" in single.warnings[0]
     gap = parse_samples("y\n5\n\n7\nnan\n11\n")  # t counts data rows, so a dropped row leaves a gap
     assert gap.t.tolist() == [0, 1, 3]
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    (",time,position\n0,0.0,-1.5\n1,0.25,2.0\n2,0.5,3.25\n3,1.0,4.0\n", "0..3"),  # pandas' to_csv
+    ('"","time","position"\n"1",0,-1.5\n"2",0.25,2\n"3",0.5,3.25\n"4",1,4\n', "1..4"),  # R's write.csv
+    (";time;position\n0;0,0;-1,5\n1;0,25;2,0\n2;0,5;3,25\n3;1,0;4,0\n", "0..3"),  # to_csv(sep=";", decimal=",")
+])
+def test_an_unnamed_first_column_of_row_numbers_is_not_the_default_t(text, numbers):
+    """pandas and R write the row numbers first under an empty name: t 0, 1, 2, ... and y = time was a
+    silent misread."""
+    samples = parse_samples(text)
+    assert (samples.t_name, samples.y_name) == ("time", "position")
+    assert samples.t.tolist() == [0.0, 0.25, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.0, 3.25, 4.0]
+    assert f"column 1 (no name; {numbers}) read as row numbers" in samples.warnings[0]
+    assert (samples.t_place, samples.y_place) == (1, 2)  # for the window's column boxes, which cannot guess them
+    with pytest.raises(DataError, match="same column"):  # only y given, t is still the first column of data
+        parse_samples(text, y="time")
+    chosen = parse_samples(text, t=1, y=3)  # chosen, they are t, and nothing is said
+    assert chosen.t[0] == int(numbers[0]) and not any("row numbers" in w for w in chosen.warnings)
+    assert parse_samples(text, y="position").t.tolist() == [0.0, 0.25, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("text", [
+    ",a,b\n2024-03-01,1,2\n2024-03-02,2,3\n",  # a named index of dates is t
+    ",a,b\n0.5,1,2\n1.5,2,3\n",  # numbers that are not row numbers
+    ",a,b\n1,1,2\n3,2,3\n",
+    "n,a,b\n0,1,2\n1,2,3\n",  # a named column
+    ",a\n0,1\n1,2\n",  # row numbers and one column: they are t at unit spacing
+])
+def test_a_first_column_that_is_not_unnamed_row_numbers_is_t(text):
+    samples = parse_samples(text)
+    assert samples.t_name == samples.columns[0] and not any("row numbers" in w for w in samples.warnings)
+
+
+@pytest.mark.parametrize("mark", ["%", "//", ";", "#"])
+@pytest.mark.parametrize("header", ["t,y\n", "t y\n", ""])
+def test_comment_lines_of_matlab_c_and_instrument_files_are_skipped(mark, header):
+    """% (MATLAB, Octave), // and ; lead comment lines as # does: they were a header of one column, then
+    'line 2: 2 cells, but the header (line 1) names 1 columns'."""
+    separator = " " if header == "t y\n" else ","
+    rows = [f"0{separator}-1.5", f"0.5{separator}2.25", f"1{separator}1e-3"]
+    text = f"{mark} logger 7, 2024-03-01\n{mark}\n{header}{rows[0]}\n  {mark} paused, resumed\n{rows[1]}\n{rows[2]}\n"
+    samples = parse_samples(text)
+    assert samples.t.tolist() == [0.0, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.25, 1e-3]
+    assert samples.has_header == bool(header) and samples.rows == 3
+
+
+def test_a_line_led_by_a_semicolon_is_a_row_where_semicolons_separate_the_cells():
+    samples = parse_samples("t;y;note\n0;1,5;a\n;2,5;b\n2;3,5;\n3;4,5;c\n")
+    assert samples.t.tolist() == [0.0, 2.0, 3.0] and samples.y.tolist() == [1.5, 3.5, 4.5]
+    assert "empty or missing t or y cell: 1 (line 3)" in samples.warnings[-1]
+    assert parse_samples("sep=;\n;1\n;2\n", t="index", y=2).y.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+@pytest.mark.parametrize(("header_end", "row_end"), [(True, False), (False, True)])
+def test_a_separator_after_the_last_cell_of_the_header_alone_or_of_the_rows_alone(separator, header_end, row_end):
+    """'t,y,' over '0,1' (or 't,y' over '0,1,') was 'line 2: 2 cells, but the header (line 1) names 3 columns'."""
+    header = separator.join(["t", "y"]) + (separator if header_end else "")
+    rows = [separator.join(["0", "-1"]), separator.join(["0.5", "2"]), separator.join(["1", "1e-3"])]
+    text = header + "\r\n" + "".join(row + (separator if row_end else "") + "\r\n" for row in rows)
+    samples = parse_samples(text)
+    assert (samples.t_name, samples.y_name) == ("t", "y") and samples.columns[2:] == (("column 3",) if row_end else ())
+    assert samples.t.tolist() == [0.0, 0.5, 1.0] and samples.y.tolist() == [-1.0, 2.0, 1e-3]
+    dated = parse_samples(text.replace("\n0.5", "\n2024-03-01T00:00:30").replace("\n0", "\n2024-03-01T00:00:00")
+                          .replace("\n1", "\n2024-03-01T00:01:00"))
+    assert dated.t.tolist() == [0.0, 30.0, 60.0] and dated.t_unit == "seconds" and dated.y.tolist()[0] == -1.0
 
 
 def test_spreadsheet_paste_with_decimal_commas():
@@ -147,6 +217,29 @@ def test_a_second_line_with_a_number_is_data_not_units():
     assert samples.rows == 2 and not samples.warnings
 
 
+@pytest.mark.parametrize("cell", ["n.v.", "12%", "TRUE"])
+def test_a_second_line_with_a_date_is_data_not_units(cell):
+    """A first row of a date and an unreadable y was taken for the units line: dropped, and said as units."""
+    with pytest.raises(DataError, match=f"line 2, column 2 \\(close\\): '{cell}' is not a number"):
+        parse_samples(f"date,close\n2024-03-01,{cell}\n2024-03-04,2\n2024-03-05,3\n")
+    with pytest.raises(DataError, match=f"line 2, column 2 \\(close\\): '{cell}' is not a number"):
+        parse_samples(f"date,close\n2024-03-01 10:00,{cell}\n2024-03-01 10:01,2\n2024-03-01 10:02,3\n")
+
+
+@pytest.mark.parametrize("missing", [".", "#N/A", "#DIV/0!", "#VALUE!", "#num!"])
+def test_fred_dots_and_excel_error_values_are_missing_cells(missing):
+    """FRED writes '.' for a missing value, Excel's CSV '#N/A' (NA()) or '#DIV/0!': rows dropped and said, as
+    for NA; they were 'is not a number' (or, first under a header of dates, taken for the units line)."""
+    for first in ("2020-01-01", "0"):
+        text = f"DATE,GDP\n{first},{missing}\n2020-04-01,100.5\n2020-07-01,{missing}\n2020-10-01,-102\n2021-01-01,103\n"
+        if first == "0":
+            text = text.replace("2020-04-01", "1").replace("2020-07-01", "2").replace("2020-10-01", "3") \
+                .replace("2021-01-01", "4")
+        samples = parse_samples(text)
+        assert samples.y.tolist() == [100.5, -102.0, 103.0] and samples.rows == 5
+        assert samples.warnings[-1] == "rows dropped for an empty or missing t or y cell: 2 (lines 2, 4)"
+
+
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 def test_quoted_cells_may_hold_the_separator_and_quotes(sep):
     """RFC 4180 quoting, as spreadsheets export a text column: the separator inside quotes is text."""
@@ -216,6 +309,18 @@ def test_iso_spellings_of_one_instant_agree(tmp_path, form):
     assert samples.t_unit == "minutes"
     zoned = "Z" in form or "z" in form or "+" in form or "-0000" in form
     assert samples.t_origin == "2024-05-06T09:00:00" + ("Z" if zoned else "")
+
+
+@pytest.mark.filterwarnings("error")  # numpy warns of a time zone when it is handed a comma
+@pytest.mark.parametrize("y", ["1,5", "1.5"])
+def test_seconds_with_a_decimal_comma_are_iso_times(tmp_path, y):
+    """ISO 8601 allows 10:00:00,5 (decimal-comma locales write it): it was "'2024-03-01 10:00:00.5' is not a
+    number", naming a text the file does not hold."""
+    text = (f"Zeit;Wert\n2024-03-01 10:00:00,5;{y}\n2024-03-01 10:00:01,0;-2\n2024-03-01T10:00:01,25+01:00;3\n"
+            .replace("+01:00", ""))
+    samples = load_samples(write(tmp_path, text))
+    assert samples.t.tolist() == [0.0, 0.5, 0.75] and samples.y.tolist() == [1.5, -2.0, 3.0]
+    assert samples.t_unit == "seconds" and samples.t_origin == "2024-03-01T10:00:00.500000"
 
 
 def test_zones_are_taken_to_utc_before_sorting(tmp_path):
@@ -365,7 +470,8 @@ def test_every_kind_of_bad_file_is_one_line_naming_the_problem(tmp_path):
     assert "no row has both" in error_of(tmp_path, "t,y\n,1\n2,\n")
     # what was dropped is said: these y are not missing but beyond double range
     assert error_of(tmp_path, f"t,y\n0,1e400\n1,{10**400}\n").endswith(
-        "no row has both a t and a y value (2 data rows); rows dropped for an infinite t or y (beyond double range): "
+        "no row has both a t and a y value (t = t, y = y; 2 data rows); rows dropped for an infinite t or y (beyond "
+        "double range): "
         "2 (lines 2, 3)")
     assert error_of(tmp_path, "t,y\n0,1\n1,inf\n").endswith(
         "a derivative needs at least 2; rows dropped for an infinite t or y (beyond double range): 1 (line 3)")
@@ -373,6 +479,47 @@ def test_every_kind_of_bad_file_is_one_line_naming_the_problem(tmp_path):
     assert "y column 3 does not exist" in error_of(tmp_path, "t,y\n0,1\n1,2\n", y=3)
     assert "same column" in error_of(tmp_path, "t,y\n0,1\n1,2\n", t="y", y=2)
     assert "header (line 1) names 2 columns" in error_of(tmp_path, "t,y\n0,1,2\n1,2,3\n")
+
+
+def test_whitespace_separated_names_with_spaces_set_apart_by_more_than_one_space():
+    """Instruments align columns with spaces under names such as 'time (s)': the header split at every space
+    named 4 columns over 2 ('line 2: 2 cells, but the header (line 1) names 4 columns')."""
+    samples = parse_samples("time (s)    height (m)\n0.0         -1.5\n0.5         2.5\n1.0         4e-3\n")
+    assert samples.columns == ("time (s)", "height (m)") and samples.delimiter == "whitespace"
+    assert samples.t.tolist() == [0.0, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.5, 4e-3]
+    assert parse_samples("Time [s]  Temp [deg C]  p [hPa]\n0  21.5  1013\n1  21.6  1012\n", y="p [hPa]").y[1] == 1012
+    with pytest.raises(DataError, match="names 3 columns \\(names with spaces\\? set the columns apart by a tab or two"):
+        parse_samples("time (s) height\n0 1\n1 2\n")
+
+
+def test_a_title_above_the_header_and_an_empty_y_column_are_named_in_the_error(tmp_path):
+    """'Logger 7\\nt,y\\n0,1' said 'line 2: 2 cells, but the header (line 1) names 1 columns'; an empty y column
+    (a spacer column between t and the data) said no row had a y without saying which column y was."""
+    assert error_of(tmp_path, "Logger 7 serial 123\nt,y\n0,1\n1,2\n") == (
+        "line 2: 2 cells, but the header (line 1) names 1 column (is line 1 a title or note above the header? "
+        "start it with #)")
+    assert "(t = time, y = column 2; 2 data rows)" in error_of(tmp_path, "time,,speed\n0,,1\n1,,2\n")
+    assert "(y = v; 2 data rows)" in error_of(tmp_path, "v\n-\nnan\n")
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("t,y\n0,12%\n1,13%\n", "a percent sign in the cell: write the number alone, the unit in the header"),
+    ("t,y\n0,1.5 m\n1,2 m\n", "a unit (m) in the cell"),
+    ("t;y\n0;21,5 °C\n1;22 °C\n", "a unit (°C) in the cell"),
+    ("t,y\n0 s,1\n1 s,2\n", "a unit (s) in the cell"),
+    ('t,y\n0,"1,234.5"\n1,"2,345"\n', "thousands separators are not read: write the number without them"),
+    ("t\ty\n0\t1 234,5\n1\t2 345,5\n", "thousands separators are not read"),
+    ("date,close\n03/01/2024,1\n03/04/2024,2\n", "a date in a local format: write dates as ISO 8601, 2024-03-01"),
+    ("Datum;Kurs\n01.03.2024;1\n04.03.2024;2\n", "a date in a local format"),
+    ("t,y\n3/1/2024 10:00 AM,1\n3/1/2024 10:01 AM,2\n", "a date in a local format"),
+    ("Zeit;Wert\n0,5;1.25\n1,5;2.5\n", "a decimal comma where other numbers have a decimal point"),
+])
+def test_a_cell_that_is_not_a_number_says_what_it_looks_like_and_how_to_write_it(tmp_path, text, hint):
+    """Percentages, units, thousands separators and local dates in cells, as spreadsheets and instruments
+    write them, were only "'12%' is not a number"."""
+    message = error_of(tmp_path, text)
+    assert message.startswith("line 2, column ") and "is not a number (" + hint in message
+    assert "(" not in error_of(tmp_path, "t,y\n0,abc\n1,2\n").split("number")[-1]  # nothing recognised, no hint
 
 
 def test_missing_files_directories_and_special_files(tmp_path):
@@ -420,6 +567,15 @@ def test_names_that_are_not_utf8_are_shown_escaped(tmp_path):
     assert load_samples(path).source.endswith("caf\\xe9.csv")
 
 
+def test_windows_1252_text_keeps_its_euro_sign_and_ellipsis(tmp_path):
+    """Read as Latin-1, '€' was '\\x80' (no column 'Preis (€)') and '…' (0x85, NEL) ended the header's line."""
+    text = "Zeit;Preis (€) – „netto“…\r\n0;1,5\r\n1;-2,5\r\n2;3\r\n"
+    samples = load_samples(write(tmp_path, text.encode("cp1252"), mode="wb"), y="Preis (€) – „netto“…")
+    assert samples.columns == ("Zeit", "Preis (€) – „netto“…") and samples.y.tolist() == [1.5, -2.5, 3.0]
+    undefined = load_samples(write(tmp_path, "t,\x81y\xb5\n0,1\n1,2\n".encode("latin-1"), "u.csv", mode="wb"))
+    assert undefined.y_name == "\\x81y\xb5"  # a byte cp1252 leaves undefined: Latin-1, as before
+
+
 def test_latin1_text_and_a_large_clean_file(tmp_path):
     path = write(tmp_path, "Zeit (s),H\xf6he\n0,1\n1,2\n".encode("latin-1"), mode="wb")
     assert load_samples(path).y_name == "H\xf6he"
@@ -428,6 +584,20 @@ def test_latin1_text_and_a_large_clean_file(tmp_path):
     body = "t,y\n" + "\n".join(f"{a:.6f},{b:.9f}" for a, b in zip(t, np.sin(t), strict=True))
     samples = load_samples(write(tmp_path, body, "big.csv"))
     assert len(samples.t) == n and samples.y[-1] == pytest.approx(np.sin(t[-1]), abs=1e-8)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
+def test_utf16_and_utf32_text_is_read_as_excel_unicode_text_saves_it(tmp_path, encoding):
+    """Excel's "Unicode text" is UTF-16 with a byte-order mark: its NUL bytes are not a binary file's."""
+    text = "Zeit (s)\tTemperatur (\u00b0C)\r\n0\t-1.5\r\n0.5\t2.25\r\n1\t1e-3\r\n"
+    data = ("\ufeff" + text).encode(encoding) if encoding.endswith(("le", "be")) else text.encode(encoding)
+    samples = load_samples(write(tmp_path, data, "unicode.txt", "wb"))
+    assert samples.columns == ("Zeit (s)", "Temperatur (\u00b0C)") and samples.delimiter == "tab"
+    assert samples.t.tolist() == [0.0, 0.5, 1.0] and samples.y.tolist() == [-1.5, 2.25, 1e-3]
+    without_mark = load_samples(write(tmp_path, "t,y\n0,1\n1,3\n".encode("utf-16-le"), "le.csv", "wb"))
+    assert without_mark.y.tolist() == [1.0, 3.0]
+    junk = b"\xff\xfe" + ("\x01\x02\x03\x04\x05" * 40).encode("utf-16-le")  # control characters
+    assert "binary" in error_of(tmp_path, junk, "junk.bin")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

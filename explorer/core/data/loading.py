@@ -7,14 +7,21 @@ every row that was dropped, sorted or merged, with counts and line numbers. Anyt
 
 What is read
 - CSV (comma), semicolon-separated, TSV (tab) or whitespace-separated text, with or without a header
-  line; `#` starts a comment line; blank lines are skipped; a UTF-8 byte-order mark is ignored, and text
-  that is not UTF-8 is read as Latin-1 (numbers are ASCII either way). A first line `sep=;` (as Excel
-  writes) names the separator. A line of units under the header (s, m, ...: text in every filled cell, no
-  number) is skipped, and said.
+  line; `#`, `%` (MATLAB, Octave) and `//` start a comment line, and so does `;` unless it separates the
+  cells; blank lines are skipped; a UTF-8 byte-order mark is ignored, UTF-16 (Excel's "Unicode text") and
+  UTF-32 are read by their byte-order mark (UTF-16 of ASCII text also without one), and other text that is
+  not UTF-8 is read as Windows-1252 (Latin-1 with €, … and typographic quotes; numbers are ASCII either
+  way). A first line `sep=;` (as Excel writes) names the separator. A line of units under the header
+  (s, m, ...: text in every filled cell, no number) is skipped, and said. A separator after the header's
+  last name, or after every row's last cell (but not both), is read as the spreadsheet meant it: no
+  column, or an unnamed empty one.
 - A header is a first line with a cell that is not a number (nor a date or time). Columns are chosen by
   header name (exact, then ignoring case) or by number, 1 for the first as in a spreadsheet. By default t
-  is column 1 and y column 2; a single column is y at unit spacing (t = 0, 1, 2, ... by data row, as
-  np.gradient(y) does).
+  is column 1 and y column 2; in whitespace-separated text, names with a space in them ('time (s)') are read
+  when the columns are set apart by two spaces or more; a single column is y at unit spacing (t = 0, 1,
+  2, ... by data row, as np.gradient(y) does). A first column without a name that holds the row numbers
+  0, 1, 2, ... or 1, 2, 3, ... (pandas' to_csv, R's write.csv) is passed over: t is then column 2 and y
+  column 3, and the result says so.
 - Decimal commas (1,5): accepted in tab-, semicolon- or space-separated text when no number in the data
   has a decimal point, which is what a spreadsheet in a decimal-comma locale pastes; the result says so.
   With a comma as separator a comma is never a decimal mark; thousands separators are not read (a cell
@@ -23,8 +30,9 @@ What is read
   with Z or +01:00 when zoned; timestamps from loggers, prices by date) is read as time since its earliest
   value, in the unit its median step is counted in most naturally (seconds, minutes, hours or days), so
   that derivatives are per that unit; the result says the unit and the origin.
-- Empty cells and NaN, NA, N/A, null, none, - are missing values; inf and -inf are numbers that are not
-  finite. A row with either in its t or y cell is dropped and counted; other columns are not read.
+- Empty cells and NaN, NA, N/A, null, none, -, . (FRED) and Excel's #N/A, #DIV/0!, ... are missing values;
+  inf and -inf are numbers that are not finite. A row with either in its t or y cell is dropped and counted;
+  other columns are not read.
 
 What is done
 - Rows are sorted by t when they are not in order (stable, so equal t keep their order) and said so.
@@ -59,7 +67,10 @@ SHOWN_LINES = 5  # line numbers listed per note
 CHUNK_ROWS = 50_000
 SPLIT_CHARS = 2_000_000  # characters of text split into lines at once, for the same reason
 
-MISSING = frozenset({"", "nan", "+nan", "-nan", "na", "n/a", "null", "none", "-", "?"})
+# Missing values: also "." (FRED and SAS) and Excel's error values, which a CSV export writes for a formula
+# without a value (#N/A is Excel's NA()).
+MISSING = frozenset({"", "nan", "+nan", "-nan", "na", "n/a", "null", "none", "-", "?", ".",
+                     "#n/a", "#div/0!", "#value!", "#num!", "#ref!", "#null!", "#name?", "#n/a n/a"})
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
 _DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", None: "whitespace"}
@@ -98,6 +109,9 @@ class Samples:
     notes: tuple[RowNote, ...]
     t_unit: str = ""  # for a t column of dates and times: "seconds", "minutes", "hours" or "days"
     t_origin: str = ""  # ... and the date and time t = 0 is (the earliest), ISO 8601
+    row_numbers: str = ""  # an unnamed first column of row numbers passed over by the default t, as "0..n-1"
+    t_place: int | None = None  # the places of the t and y columns read among columns, 0 for the first (None:
+    y_place: int = 0  # t is the row index); by place, as two columns may share a name
 
     @property
     def t_axis(self) -> str:
@@ -119,6 +133,9 @@ class Samples:
             lines.insert(0, f"t is the row index 0..{self.rows - 1} (unit spacing)")
         if self.t_unit:
             lines.insert(0, f"{self.t_name} read as dates and times: t in {self.t_unit} since {self.t_origin}")
+        if self.row_numbers:
+            lines.insert(0, f"{self.columns[0]} (no name; {self.row_numbers}) read as row numbers, as pandas and R "
+                            "write them, not as t")
         return tuple(lines)
 
 
@@ -138,14 +155,46 @@ def read_text(path: str | os.PathLike[str] | os.PathLike[bytes] | bytes) -> str:
 def _decode(data: bytes, shown: str) -> str:
     if not data or data.isspace():  # what strip() would leave empty, without copying the file
         raise DataError(f"{shown} is empty")
+    encoding = _wide_encoding(data)
+    if encoding:  # UTF-16 or UTF-32, as Excel's "Unicode text" saves: every ASCII character has NUL bytes beside it
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise DataError(f"{shown} is not text: it starts as {encoding.upper()} but does not decode as it") from None
+        _refuse_binary(text, shown)
+        return text
     if b"\x00" in data[:1 << 16] or b"\x00" in data:
         raise DataError(f"{shown} is a binary file, not text (it contains NUL bytes)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
+        try:  # Windows' Western code page, as Excel saves: Latin-1 but for € ‚ „ … ‘ ’ “ ” – — ™ ... in 0x80-0x9F,
+            text = data.decode("cp1252")  # which Latin-1 reads as control characters (0x85 even ends a line)
+        except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
+            text = data.decode("latin-1")
     _refuse_binary(text, shown)
     return text
+
+
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"utf-16" or "utf-32" for text that starts with their byte-order mark; "utf-16-le" or "utf-16-be" for
+    text without one whose first 4 KB are ASCII characters each beside a NUL byte; else None."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return encoding
+    head = data[:4096]
+    if len(head) < 4 or len(head) % 2:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if not odd.strip(b"\x00") and even.isascii() and b"\x00" not in even:
+        return "utf-16-le"
+    if not even.strip(b"\x00") and odd.isascii() and b"\x00" not in odd:
+        return "utf-16-be"
+    return None
 
 
 def _refuse_binary(text: str, shown: str) -> None:
@@ -184,6 +233,7 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     while lines and (not lines[-1] or lines[-1].isspace()):  # blank lines at the end, as editors leave them
         lines.pop()
     data_lines, numbers = _data_lines(text, lines)
+    data_lines, numbers = _without_semicolon_comments(text, lines, data_lines, numbers)
     if not data_lines.size:
         raise DataError(f"{source} has no data (only comments or blank lines)")
     stated = _SEP_LINE.fullmatch(lines[int(data_lines[0])])
@@ -215,20 +265,36 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     contiguous = last_row - first_row + 1 == rows
     body = lines[first_row:last_row + 1] if contiguous else [lines[int(i)] for i in data_lines]
     decimal_comma = delimiter != "," and _uses_decimal_comma(body[:200], delimiter, source, numbers)
-    width = len(_split(body[0], delimiter))
+    first_cells = _split(body[0], delimiter)
+    width = len(first_cells)
+    if has_header and len(names) == width + 1 and not _unquote(header_cells[-1]):
+        names = names[:-1]  # "t,y," over "0,1": a separator after the header's last name
+    elif has_header and len(names) == width - 1 and not _unquote(first_cells[-1]):
+        names += (f"column {width}",)  # "0,1," under "t,y": a separator after each row's last cell
+    if has_header and delimiter is None and len(names) > width:  # names with a space, "time (s)    height (m)":
+        spaced = re.split(r"\s{2,}", first.strip())  # the columns are set apart by more than one
+        if len(spaced) == width:
+            names = tuple(_visible(_unquote(cell)) or f"column {k + 1}" for k, cell in enumerate(spaced))
     if has_header and len(names) != width:
+        note = (f" (is line {header_line} a title or note above the header? start it with #)"
+                if len(names) < width else
+                " (names with spaces? set the columns apart by a tab or two spaces)" if delimiter is None else "")
         raise DataError(f"line {numbers[0]}: {width} cells, but the header (line {header_line}) names "
-                        f"{len(names)} columns")
+                        f"{len(names)} column{'s' if len(names) != 1 else ''}{note}")
     if width > MAX_DATA_COLUMNS:
         raise DataError(f"line {numbers[0]}: {width} columns; the limit is {MAX_DATA_COLUMNS}")
     names = names or tuple(f"column {k + 1}" for k in range(width))
+    # pandas' to_csv and R's write.csv put the row numbers first, under an empty name: not the default t
+    row_numbers = (_row_numbers(body, delimiter) if t is None and has_header and width >= 3
+                   and not _unquote(header_cells[0]) else "")
+    first_data = 1 if row_numbers else 0
     unit = width == 1 or (isinstance(t, str) and t.strip().lower() in ("index", "row", "#"))
     if width == 1 and t is not None and not unit:
         raise DataError(f"{source} has a single column: it is y, and t is the row index (give no t column)")
     y_index = _column(y, names, "y", source) if y is not None else (0 if width == 1 else (1 if unit else None))
-    t_index = None if unit else _column(t, names, "t", source) if t is not None else 0
-    if y_index is None:  # default y: the first column that is not t
-        y_index = 1 if t_index == 0 else 0
+    t_index = None if unit else _column(t, names, "t", source) if t is not None else first_data
+    if y_index is None:  # default y: the first column of data that is not t
+        y_index = first_data + 1 if t_index == first_data else first_data
     if t_index is not None and t_index == y_index:
         raise DataError(f"t and y are the same column ({names[t_index]})")
     wanted = [y_index] if t_index is None else [t_index, y_index]
@@ -265,7 +331,8 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     # With too few rows left, why the others went: 10^400 in every y cell is infinite, not missing.
     dropped = "".join(f"; {note}" for note in notes)
     if t_values.size == 0:
-        raise DataError(f"{source}: no row has both a t and a y value ({rows} data rows){dropped}")
+        used = f"y = {names[y_index]}" if t_index is None else f"t = {names[t_index]}, y = {names[y_index]}"
+        raise DataError(f"{source}: no row has both a t and a y value ({used}; {rows} data rows){dropped}")
     if t_values.size == 1:
         raise DataError(f"{source} has a single usable row (line {int(kept_lines[0])}); a derivative needs at least 2"
                         f"{dropped}")
@@ -281,7 +348,8 @@ def _parse(text: str, t: Column, y: Column, source: str, binary_checked: bool) -
     if times:
         t_values, t_unit, t_origin = _in_time_unit(t_values, origin, zoned)
     return Samples(t_values, y_values, source, t_name, names[y_index], names, has_header,
-                   _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes), t_unit, t_origin)
+                   _DELIMITER_NAMES[delimiter], decimal_comma, rows, t_index is None, tuple(notes), t_unit, t_origin,
+                   row_numbers if t_index == first_data else "", t_index, y_index)
 
 
 def _lines(text: str) -> list[str]:
@@ -301,14 +369,34 @@ _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\r?\n")
 _SEP_LINE = re.compile(r" *sep=([,;\t]) *", re.IGNORECASE)
 
 
+_COMMENTS = ("#", "%", "//")  # what starts a comment line: shell and Python, MATLAB and Octave, C-like loggers
+
+
 def _data_lines(text: str, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(indices into lines, 1-based line numbers) of the lines that are not blank or comments. A regular
-    expression (in C) finds whether there are any; only then does a Python pass pick them out."""
+    """(indices into lines, 1-based line numbers) of the lines that are not blank or comments. A search (in C)
+    finds whether there may be any; only then does a Python pass pick them out."""
     index = np.arange(len(lines))
-    if "#" in text or not lines[0].strip() or _has_blank_line(text):
-        index = np.asarray([i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")],
-                           dtype=np.int64)
+    # (a single character is found at memory speed, "//" and "\n;" take 15 times as long: only if it is there)
+    if ("#" in text or "%" in text or ("/" in text and "//" in text) or not lines[0].strip()
+            or _has_blank_line(text)):
+        index = np.asarray([i for i, line in enumerate(lines)
+                            if line.strip() and not line.lstrip().startswith(_COMMENTS)], dtype=np.int64)
     return index, index + 1
+
+
+def _without_semicolon_comments(text: str, lines: list[str], index: np.ndarray, numbers: np.ndarray
+                                ) -> tuple[np.ndarray, np.ndarray]:
+    """index and numbers less the lines led by ';' (comments in instrument and INI-style files), unless ';'
+    separates the data, where such a line is a row whose first cell is empty."""
+    if ";" not in text or not (text.lstrip().startswith(";") or "\n;" in text):
+        return index, numbers
+    led = np.fromiter((lines[i].lstrip().startswith(";") for i in index), dtype=bool, count=len(index))
+    others = index[~led]
+    if not led.any() or not others.size:
+        return index, numbers
+    stated = _SEP_LINE.fullmatch(lines[int(others[0])])
+    separator = stated.group(1) if stated else _delimiter([lines[int(i)] for i in others[:50]])
+    return (index, numbers) if separator == ";" else (others, numbers[~led])
 
 
 def _has_blank_line(text: str) -> bool:
@@ -338,6 +426,20 @@ def _split(line: str, delimiter: str | None) -> list[str]:
     return [cell.strip() for cell in cells] if delimiter else cells
 
 
+def _row_numbers(body: list[str], delimiter: str | None) -> str:
+    """"0..n-1" or "1..n" when the first cells of the rows are the row numbers counted from 0 or 1 (as pandas'
+    to_csv and R's write.csv write them, R's quoted), else "". Compared as one joined text (at C speed)."""
+    if delimiter is None:
+        return ""
+    start = _unquote(body[0].partition(delimiter)[0])
+    if start not in ("0", "1"):
+        return ""
+    first_cells = "\n".join([line.partition(delimiter)[0] for line in body]).replace('"', "")
+    if first_cells != "\n".join(map(str, range(int(start), int(start) + len(body)))):
+        return ""
+    return f"{start}..{int(start) + len(body) - 1}"
+
+
 def _visible(name: str) -> str:
     """name with characters that print as nothing (control characters, zero-width spaces) written as escapes,
     so that messages and the column boxes show them: a header of "\\x01" read as "()"."""
@@ -354,9 +456,9 @@ def _unquote(cell: str) -> str:
 
 def _is_units_line(cells: list[str], width: int) -> bool:
     """A second header line of units (s, m, "m/s"), as data loggers write: as many cells as the header, some
-    text and not one number."""
+    text and not one number, date or time (a row of a date and an unreadable y is data, to be named)."""
     return (len(cells) == width and any(_unquote(cell) for cell in cells)
-            and not any(_unquote(cell) and _is_number_or_missing(cell) for cell in cells))
+            and not any(_unquote(cell) and (_is_number_or_missing(cell) or _is_time(cell)) for cell in cells))
 
 
 def _is_time(cell: str) -> bool:
@@ -465,11 +567,32 @@ def _number(cell: str, decimal_comma: bool, line: int, column: int, names: tuple
         text = text.replace(",", ".")
     if not _NUMBER.fullmatch(text):
         shown = text if len(text) <= 40 else text[:37] + "..."
-        hint = ""
-        if _TIME_OF_DAY.fullmatch(text):  # "2024-01-01 10:00:00" split at its space by whitespace-separated text
-            hint = " (a time of day: write a date and its time as one cell, 2024-03-01T10:00:00)"
+        hint = _why_not_a_number(text, decimal_comma)
         raise DataError(f"line {line}, column {column + 1} ({names[column]}): {shown!r} is not a number{hint}")
     return float(text)
+
+
+_LOCAL_DATE = re.compile(r"\d{1,4}[/.]\d{1,2}[/.]\d{1,4}(?:[ T,]+\d{1,2}:\d{2}.*)?", re.IGNORECASE)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,.' \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
+_WITH_UNIT = re.compile(r"[+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?\s*(%|[^\W\d]\S*(?:/\S+)?|°\w*)")
+
+
+def _why_not_a_number(text: str, decimal_comma: bool) -> str:
+    """What a cell that is not a number looks like, and how to write it, for the error naming it; "" if
+    nothing is recognised."""
+    if _TIME_OF_DAY.fullmatch(text):  # "2024-01-01 10:00:00" split at its space by whitespace-separated text
+        return " (a time of day: write a date and its time as one cell, 2024-03-01T10:00:00)"
+    if _LOCAL_DATE.fullmatch(text):
+        return " (a date in a local format: write dates as ISO 8601, 2024-03-01 or 2024-03-01T10:00:00)"
+    if _GROUPED.fullmatch(text):
+        return " (thousands separators are not read: write the number without them, with a decimal point)"
+    if not decimal_comma and _DECIMAL_COMMA_NUMBER.fullmatch(text):
+        return " (a decimal comma where other numbers have a decimal point: write them all one way)"
+    unit = _WITH_UNIT.fullmatch(text)
+    if unit:
+        what = "a percent sign" if unit.group(1) == "%" else f"a unit ({unit.group(1)})"
+        return f" ({what} in the cell: write the number alone, the unit in the header)"
+    return ""
 
 
 def _sorted(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str
@@ -510,9 +633,10 @@ def _merged(t: np.ndarray, y: np.ndarray, lines: np.ndarray, t_name: str, source
 # -- t as dates and times ------------------------------------------------------------------------------------
 
 # ISO 8601 as data loggers and spreadsheets write it: a date, then optionally a time (T or one space between),
-# then optionally a zone. numpy's datetime64 reads the date and time; the zone is applied here (numpy warns on
-# zones and is to drop them).
-_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
+# then optionally a zone; ISO's decimal comma in the seconds (10:00:00,5, as decimal-comma locales write) is a
+# decimal point. numpy's datetime64 reads the date and time; the zone is applied here (numpy warns on zones and
+# is to drop them).
+_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
                    re.IGNORECASE)
 # The unit t is counted in: the largest whose count of the median step is at least one.
 TIME_UNITS = (("days", 86_400_000_000), ("hours", 3_600_000_000), ("minutes", 60_000_000), ("seconds", 1_000_000))
@@ -613,14 +737,14 @@ def _microseconds(cells: list[str], numbers: np.ndarray, column: int, names: tup
 
 def _plain_stamps(cells: list[str]) -> np.ndarray | None:
     """Every cell a date (and time) without a zone, read at once by numpy; None if any cell is otherwise
-    (missing, zoned, spaced, malformed), for the cell-by-cell reader."""
+    (missing, zoned, spaced, malformed, a decimal comma: numpy warns of a zone), for the cell-by-cell reader."""
     text = np.array(cells)
     if text.dtype.kind != "U" or text.dtype.itemsize // 4 < 10:
         return None
     chars = text.view("<U1").reshape(len(cells), -1)
     if not ((chars[:, 4] == "-") & (chars[:, 7] == "-")).all():
         return None
-    if np.isin(chars, ("Z", "z", "+")).any() or (chars[:, 10:] == "-").any():
+    if np.isin(chars, ("Z", "z", "+", ",")).any() or (chars[:, 10:] == "-").any():
         return None
     try:
         return text.astype("datetime64[us]")
@@ -643,7 +767,7 @@ def _stamps_one_by_one(cells: list[str], numbers: np.ndarray, column: int, names
             raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): {shown!r} is not a date "
                             "and time like 2024-03-01T12:30:00 (ISO 8601), as the column's first cell is")
         try:
-            stamps[k] = np.datetime64(found.group(1).upper().replace(" ", "T"), "us")
+            stamps[k] = np.datetime64(found.group(1).upper().replace(" ", "T").replace(",", "."), "us")
         except ValueError:
             raise DataError(f"line {int(numbers[k])}, column {column + 1} ({names[column]}): {cell!r} is not a "
                             "date and time that exists (a month, day, hour or minute out of range)") from None
