@@ -28,16 +28,6 @@ GROUP = "data/"
 FOLLOW_UP_SECONDS = 0.3
 
 
-def _place(asked: Column, name: str, columns: tuple[str, ...], default: int | None) -> int:
-    """Where the column load_samples used is among columns: the place asked for (a number, 1 for the first),
-    else default when given (what load_samples takes when asked for nothing), else the first of that name."""
-    if isinstance(asked, int):
-        return asked - 1
-    if asked is None and default is not None:
-        return default
-    return columns.index(name) if name in columns else 0
-
-
 class DataMode(QObject):
     """Owns the data model, view and worker; `message` carries what the status bar should say."""
 
@@ -72,7 +62,6 @@ class DataMode(QObject):
         self._reading: int | None = None
         self._moved_while_reading = False
         self._read_failure: str | None = None  # said again with the result computed anew after a failed read
-        self._pending_columns: tuple[Column, Column] = (None, None)  # the columns asked of the file being read
         # What the column boxes show for the samples on screen (names, t's and y's place among them, whether
         # they can be chosen), and whether the first name is the row index rather than a column of the file.
         self._columns: tuple[tuple[str, ...], int, int, bool] | None = None
@@ -101,14 +90,14 @@ class DataMode(QObject):
         def read():
             yield load_samples(path, t, y)
 
-        self._pending_path, self._pending_columns, self._making = path, (t, y), False
+        self._pending_path, self._making = path, False
         self._reading, self._read_failure = job, None
         self.worker.submit(job, read)
         self.message.emit(f"reading {path} …")
 
     def paste(self, text: str) -> None:
         self._job += 1
-        self._pending_path, self._pending_columns, self._making = None, (None, None), False
+        self._pending_path, self._making = None, False
         self._reading, self._read_failure = self._job, None
         self.worker.submit(self._job, lambda: iter([parse_samples(text)]))
 
@@ -117,7 +106,7 @@ class DataMode(QObject):
         worker (SymPy's derivatives, then up to 10^6 evaluations of three formulas: a second and more); the
         current samples stay until they come."""
         self._job += 1
-        self._pending_path, self._pending_columns, self._making = None, (None, None), True
+        self._pending_path, self._making = None, True
         self._reading, self._read_failure = self._job, None
         self.worker.submit(self._job, lambda: iter([make_synthetic(expression, a, b, n, spacing, sigma, seed)]))
         self.message.emit(f"making {n} samples of {expression} …")
@@ -195,10 +184,9 @@ class DataMode(QObject):
             if self.path is not None:
                 self._remember(self.path)
             skip = 1 if stage.unit_spacing else 0
-            t_asked, y_asked = self._pending_columns
-            t_place = 0 if stage.unit_spacing else skip + _place(t_asked, stage.t_name, stage.columns, 0)
-            y_default = 0 if stage.unit_spacing else 1 if t_asked is None else None  # as load_samples chooses
-            y_place = skip + _place(y_asked, stage.y_name, stage.columns, y_default)
+            # the columns load_samples read, by place (two may share a name; pandas' row numbers are passed over)
+            t_place = 0 if stage.t_place is None else skip + stage.t_place
+            y_place = skip + stage.y_place
             self._row_index_first = stage.unit_spacing
             self._set_samples(SampleSet(stage.t, stage.y, stage.source, stage.warnings, t_label=stage.t_axis),
                               ("row index",) * skip + stage.columns, t_place, y_place)

@@ -142,6 +142,20 @@ def test_methods_that_cannot_compare_are_said_after_the_chosen_one(qtbot, window
         "there are 4); kalman (needs at least 5 samples at distinct t; there are 4)")
 
 
+@pytest.mark.parametrize("header", [",time,speed", '"","time","speed"'])  # pandas' to_csv, R's write.csv
+def test_a_file_with_row_numbers_first_shows_the_columns_it_read(qtbot, window, tmp_path, header):
+    t = np.linspace(0, 2, 60)
+    start = 1 if header.startswith('"') else 0
+    rows = "\n".join(f"{k + start},{a!r},{b!r}" for k, (a, b) in enumerate(zip(t.tolist(), (t**3).tolist(), strict=True)))
+    (tmp_path / "frame.csv").write_text(f"{header}\n{rows}\n")
+    window.open_data(str(tmp_path / "frame.csv"))
+    data = settled_data(qtbot, window)
+    np.testing.assert_array_equal(data.samples.t, t)
+    controls = data.view.controls
+    assert (controls.t_column.currentText(), controls.y_column.currentText()) == ("time", "speed")
+    np.testing.assert_allclose(data.chosen.result.derivative, 3 * t**2, rtol=1e-9, atol=1e-12)
+
+
 def test_samples_near_the_largest_double_are_drawn_on_finite_ranges(qtbot, window, tmp_path):
     t = np.linspace(-1, 1, 201)
     write_csv(tmp_path / "huge.csv", t, 1e308 * (t**2 - 0.5 * t))  # up to 1.5e308: widths overflow
