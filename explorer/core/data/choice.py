@@ -10,7 +10,8 @@
   grid then refined, on up to LIKELIHOOD_SAMPLES samples spread over the data (the model is in
   continuous time, so q and r keep their meaning on a subset);
 - tv alpha: the discrepancy principle: the largest alpha whose fit leaves residuals no larger than the
-  noise (RMS = sigma), found by bisection on log alpha, on up to DISCREPANCY_SAMPLES samples.
+  noise (RMS = sigma), or than TV_CLOSEST times the closest fit's where that is above the noise, found by
+  bisection on log alpha, on up to DISCREPANCY_SAMPLES samples.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SAVGOL_RISK_POINTS = 600  # each Savitzky-Golay candidate costs window * degree 
 SAVGOL_WINDOWS = 24  # candidate windows, geometric from 3 to the largest allowed
 LIKELIHOOD_SAMPLES = 2000
 DISCREPANCY_SAMPLES = 2000
+TV_CLOSEST = 1.5  # tv's alpha: residuals within this factor of the closest fit's when sigma is below it
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,12 @@ def choose_tv(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
         return float(np.sqrt(np.mean((vs - fit) ** 2)))
 
     lo, hi = -16.0, 2.0  # the bounds of alpha
-    if residual(lo) >= target:
+    closest = residual(lo)
+    # Where the fit cannot come within the noise estimate of the samples (sigma under-estimated, or the degree's
+    # fits stiff on uneven t), the largest alpha within TV_CLOSEST of the closest fit: the least alpha itself
+    # gave a 4th-derivative-wild fit whose second derivative was 850 times the tuned one's (cubic, random t).
+    target = max(target, TV_CLOSEST * closest)
+    if closest >= target:
         log_alpha = lo
     elif residual(hi) <= target:
         log_alpha = hi
