@@ -513,13 +513,19 @@ def _parse_table(body: list[str], numbers: np.ndarray, delimiter: str | None, de
         return fast
     out = np.empty((len(body), len(wanted)))
     for k, line in enumerate(body):
-        cells = _split(line, delimiter)
-        if len(cells) != width:
-            raise DataError(f"line {int(numbers[k])}: {len(cells)} cell{'s' if len(cells) != 1 else ''} where the "
-                            f"data has {width} (a ragged row)")
+        cells = _row(line, delimiter, width, int(numbers[k]))
         for j, column in enumerate(wanted):
             out[k, j] = _number(cells[column], decimal_comma, int(numbers[k]), column, names)
     return out
+
+
+def _row(line: str, delimiter: str | None, width: int, number: int) -> list[str]:
+    """The cells of one data line (1-based line `number`); DataError when it has not `width` of them."""
+    cells = _split(line, delimiter)
+    if len(cells) != width:
+        raise DataError(f"line {number}: {len(cells)} cell{'s' if len(cells) != 1 else ''} where the data has "
+                        f"{width} (a ragged row)")
+    return cells
 
 
 def _fast_table(body: list[str], delimiter: str | None, decimal_comma: bool, width: int, wanted: list[int]
@@ -665,10 +671,7 @@ def _time_table(body: list[str], numbers: np.ndarray, delimiter: str | None, dec
     if cells is None:
         t_cells, y_cells = [], []
         for k, line in enumerate(body):
-            row = _split(line, delimiter)
-            if len(row) != width:
-                raise DataError(f"line {int(numbers[k])}: {len(row)} cell{'s' if len(row) != 1 else ''} where "
-                                f"the data has {width} (a ragged row)")
+            row = _row(line, delimiter, width, int(numbers[k]))
             t_cells.append(_unquote(row[t_index]))
             y_cells.append(row[y_index])
     else:
