@@ -364,13 +364,13 @@ def at_points(context: FieldContext, counts: Sequence[int], points: np.ndarray,
     points = as_points(context.field, points)
     reference = context.reference(counts)
     shape = points.shape[1:]
-    f = context.f_exact(points)
     if reference is Method.SYMBOLIC:  # the exact values to the last bit at these few points
         deadline = time.monotonic() + TIME_BUDGET
         f = context.precise_f(points, deadline)
         exact = context.precise_exact(counts, points, f, deadline)
         assert exact is not None  # the reference is symbolic: SymPy gave this partial
     else:
+        f = context.f_exact(points)
         exact = context.partial(reference, counts, points) if reference is not None else np.full(shape, np.nan)
     results, notes = {}, {}
     for method in methods:

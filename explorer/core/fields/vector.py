@@ -184,13 +184,14 @@ def gradient_report(context: FieldContext, points: np.ndarray, methods: Iterable
     candidates = (Method.SYMBOLIC, Method.AUTODIFF)
     reference = next((m for m in candidates if gradient_unavailable(context, m) is None
                       and hessian_unavailable(context, m) is None), None)
-    f = context.f_exact(points)
-    if reference is None:
-        exact_g, exact_h = np.full(points.shape, np.nan), np.full((d,) + points.shape, np.nan)
-    elif reference is Method.SYMBOLIC:
+    if reference is Method.SYMBOLIC:
         f, exact_g, exact_h = _precise_exact(context, points)
     else:
-        exact_g, exact_h = gradient(context, reference, points), hessian(context, reference, points)
+        f = context.f_exact(points)
+        if reference is None:
+            exact_g, exact_h = np.full(points.shape, np.nan), np.full((d,) + points.shape, np.nan)
+        else:
+            exact_g, exact_h = gradient(context, reference, points), hessian(context, reference, points)
     gradients, hessians, notes = {}, {}, {}
     for method in methods:
         reason = gradient_unavailable(context, method)
