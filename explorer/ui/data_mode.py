@@ -208,7 +208,7 @@ class DataMode(QObject):
             self.message.emit(said)
         elif isinstance(stage, CompareStage) and self.chosen is not None:
             self.compared = stage
-            panels.show_compare(stage, self.chosen.result.method)
+            panels.show_compare(stage)
             if stage.failures:  # said after the chosen method's line, which it replaced before
                 chosen = self.chosen.result
                 failed = "; ".join(f"{name} ({why.removeprefix(name + ' ')})" for name, why in stage.failures.items())

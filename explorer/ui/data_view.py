@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.data.evaluation import SWEPT
-from ..core.data.methods import METHOD_NAMES, METHODS
+from ..core.data.methods import METHOD_NAMES, METHODS, Parameter
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
 from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
@@ -126,8 +126,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         # (least, greatest) of what each panel draws, for ranges that leave room for the legends
         self._data_extents: dict[str, tuple[float, float] | None] = {}
         self._derivative_extents: dict[str, tuple[float, float] | None] = {}
-        self._chosen_name = ""  # the method whose derivative is drawn wide, which the panel's y holds whole
-        self._emphasised = ""  # the method whose curves are drawn wide
+        self._emphasised = ""  # the chosen method: its curves drawn wide, its derivative held whole by the panel's y
         self._exact_shown: np.ndarray | None = None  # the exact derivative the wide grey curve holds
         # x is the samples' span, set with them: auto-ranged, it was found again from every curve after each
         # move and re-laid out the axes when it came out a rounding apart
@@ -194,7 +193,6 @@ class DataPanels(pg.GraphicsLayoutWidget):
             self._exact_shown = exact
         self._data_extents = {"samples": extent(samples.y)}
         self._derivative_extents = {"exact": None if exact is None else extent(exact)}
-        self._chosen_name = result.method
         self._record(result.method, result)
         names = (result.method,)
         self._legend(self.derivative_legend, self.derivatives, names)
@@ -231,7 +229,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
     def _derivative_span(self) -> list[tuple[float, float] | None]:
         """The extents the derivative panel's y is fitted to: the chosen method's and the truth's whole, every
         other method's clipped to OTHERS_SLACK beyond them."""
-        core = [self._derivative_extents.get(name) for name in ("exact", self._chosen_name)]
+        core = [self._derivative_extents.get(name) for name in ("exact", self._emphasised)]
         ends = [end for end in core if end is not None]
         if not ends:
             return list(self._derivative_extents.values())
@@ -239,7 +237,7 @@ class DataPanels(pg.GraphicsLayoutWidget):
         with np.errstate(over="ignore"):  # near the largest double the span is infinite: nothing is clipped
             slack = OTHERS_SLACK * max(high - low, abs(low), abs(high))
         others = [end for name, end in self._derivative_extents.items()
-                  if name not in ("exact", self._chosen_name) and end is not None]
+                  if name not in ("exact", self._emphasised) and end is not None]
         clipped = [(min(max(a, low - slack), high), max(min(b, high + slack), low)) for a, b in others]
         return [*ends, *clipped]
 
@@ -261,7 +259,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
         if error is not None:
             self.errors[name].setData(result.t, _positive(error))
 
-    def show_compare(self, stage: CompareStage, chosen: str) -> None:
+    def show_compare(self, stage: CompareStage) -> None:
+        """The other methods at their automatic settings, beside the chosen method's (show_chosen first)."""
         for name, result in stage.results.items():
             self._show_method(name, result, stage.errors.get(name))
             self._record(name, result)
@@ -274,7 +273,8 @@ class DataPanels(pg.GraphicsLayoutWidget):
             self.spread.setData(first.t, _positive(stage.spread))
         self._fit_error_range()
         self.scene().prepareForPaint()
-        set_title(self.derivative_plot, f"derivative by {chosen} (wide) and the others at their automatic settings")
+        set_title(self.derivative_plot,
+                  f"derivative by {self._emphasised} (wide) and the others at their automatic settings")
         self.shown_methods = names
 
     def show_sweep(self, stage: SweepStage) -> None:
@@ -378,35 +378,35 @@ class DataControls(QWidget):
         lost the keyboard's focus (a second Up went nowhere)."""
         parameters = METHODS[method].parameters
         title = f"Parameters of {method} (auto: chosen from the data)"
-        if self.parameters.title() == title and list(self.parameter_boxes) == [p.name for p in parameters]:
-            for parameter in parameters:
-                box = self.parameter_boxes[parameter.name]
-                value = float(used.get(parameter.name, parameter.low))
-                if box.value() != value:
-                    box.blockSignals(True)  # what was used, not an edit
-                    box.setValue(value)
-                    box.blockSignals(False)
-                shown = self.parameter_form.labelForField(box)
-                if isinstance(shown, QLabel):
-                    shown.setText(parameter.label + (" (auto)" if parameter.name in automatic else ""))
-            return
+        if self.parameters.title() != title or list(self.parameter_boxes) != [p.name for p in parameters]:
+            self._make_parameter_boxes(parameters)
+            self.parameters.setTitle(title)
+        for parameter in parameters:
+            box = self.parameter_boxes[parameter.name]
+            value = float(used.get(parameter.name, parameter.low))
+            if box.value() != value:
+                box.blockSignals(True)  # what was used, not an edit
+                box.setValue(value)
+                box.blockSignals(False)
+            shown = self.parameter_form.labelForField(box)
+            if isinstance(shown, QLabel):
+                shown.setText(parameter.label + (" (auto)" if parameter.name in automatic else ""))
+
+    def _make_parameter_boxes(self, parameters: tuple[Parameter, ...]) -> None:
         while self.parameter_form.rowCount():
             self.parameter_form.removeRow(0)
         self.parameter_boxes = {}
         for parameter in parameters:
             box = number_box(parameter.low)
-            # the range first: number_box's (|value| up to 1e15) would have clipped a value used beyond it
+            # the range before any value: number_box's (|value| up to 1e15) would clip a value used beyond it
             box.setRange(parameter.low, min(parameter.high, 1e300))
-            box.setValue(float(used.get(parameter.name, parameter.low)))
             box.setToolTip(parameter.help)
             if parameter.integer:
                 box.setSingleStep(2 if parameter.odd else 1)
-            label = parameter.label + (" (auto)" if parameter.name in automatic else "")
             box.valueChanged.connect(lambda value, name=parameter.name, whole=parameter.integer:
                                      self._parameter_set(name, int(round(value)) if whole else value))
-            self.parameter_form.addRow(label, box)
+            self.parameter_form.addRow(parameter.label, box)
             self.parameter_boxes[parameter.name] = box
-        self.parameters.setTitle(title)
 
     def _parameter_set(self, name: str, value: float) -> None:
         given = dict(self.model.state.parameters)

@@ -183,13 +183,11 @@ def export_data_headless(samples: SampleSet, request: DataRequest, path: str) ->
     panels.show()
     try:
         panels.show_samples(samples)
-        chosen = None
-        for stage in data_stages(samples, request):
+        for stage in data_stages(samples, request):  # the chosen method's stage comes first
             if isinstance(stage, ChosenStage):
-                chosen = stage.result.method
                 panels.show_chosen(stage, samples, request.order)
-            elif isinstance(stage, CompareStage) and chosen is not None:
-                panels.show_compare(stage, chosen)
+            elif isinstance(stage, CompareStage):
+                panels.show_compare(stage)
             elif isinstance(stage, SweepStage):
                 panels.show_sweep(stage)
         app.processEvents()
