@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from ..core.data.differentiate import parameters_problem
 from ..core.data.loading import Column, Samples, load_samples, parse_samples
+from ..core.data.result import SampleDerivative
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage, data_stages
 from ..core.data.synthetic import Synthetic, make_synthetic
 from ..core.export.tables import ExportError, csv_table
@@ -26,6 +27,11 @@ GROUP = "data/"
 # after the chosen method's derivative, the comparison and the error against smoothing wait this long for a
 # newer request: while a control is dragged, each move is then one derivative, not a wait for work it made stale
 FOLLOW_UP_SECONDS = 0.3
+
+
+def _method_line(result: SampleDerivative) -> str:
+    """The status line of a result: its method and parameters."""
+    return f"{result.method}: {result.describe_parameters()}"
 
 
 class DataMode(QObject):
@@ -202,7 +208,7 @@ class DataMode(QObject):
             result = stage.result
             controls.show_parameters(result.method, dict(result.parameters), result.automatic)
             controls.reason.setText(result.reason)
-            said = f"{result.method}: {result.describe_parameters()}"
+            said = _method_line(result)
             if self._read_failure is not None:
                 said, self._read_failure = f"{self._read_failure}; kept the samples on screen, {said}", None
             self.message.emit(said)
@@ -210,9 +216,8 @@ class DataMode(QObject):
             self.compared = stage
             panels.show_compare(stage)
             if stage.failures:  # said after the chosen method's line, which it replaced before
-                chosen = self.chosen.result
                 failed = "; ".join(f"{name} ({why.removeprefix(name + ' ')})" for name, why in stage.failures.items())
-                self.message.emit(f"{chosen.method}: {chosen.describe_parameters()}; not compared: {failed}")
+                self.message.emit(f"{_method_line(self.chosen.result)}; not compared: {failed}")
         elif isinstance(stage, SweepStage):
             self.swept = stage
             panels.show_sweep(stage)
