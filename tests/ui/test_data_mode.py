@@ -20,11 +20,16 @@ def write_csv(path, t, y, header="time,position"):
     path.write_text(f"{header}\n{rows}\n")
 
 
+def open_csv(qtbot, window, path, t, y, header="time,position"):
+    """Write t and y to path, open it in the window and wait for its results."""
+    write_csv(path, t, y, header)
+    window.open_data(str(path))
+    return settled_data(qtbot, window)
+
+
 def test_a_csv_file_gives_velocity_and_acceleration_by_several_methods(qtbot, window, tmp_path):
     t = np.linspace(0, 2, 401)
-    write_csv(tmp_path / "motion.csv", t, 3 * t**2 - t)
-    window.open_data(str(tmp_path / "motion.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "motion.csv", t, 3 * t**2 - t)
     assert window.mode() == "data" and window.pages.currentWidget() is data.view
     result = data.chosen.result
     np.testing.assert_allclose(result.derivative[5:-5], 6 * t[5:-5] - 1, rtol=1e-6, atol=1e-6)
@@ -132,9 +137,7 @@ def test_samples_are_made_in_the_worker_and_a_bad_formula_keeps_the_samples_on_s
 
 
 def test_methods_that_cannot_compare_are_said_after_the_chosen_one(qtbot, window, tmp_path):
-    write_csv(tmp_path / "four.csv", np.arange(4.0), np.arange(4.0) ** 2)
-    window.open_data(str(tmp_path / "four.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "four.csv", np.arange(4.0), np.arange(4.0) ** 2)
     chosen = data.chosen.result
     assert set(data.compared.failures) == {"tv", "kalman"}
     assert window.statusBar().currentMessage() == (
@@ -170,9 +173,7 @@ def test_samples_near_the_largest_double_are_drawn_on_finite_ranges(qtbot, windo
 
 def test_a_method_and_its_parameter_can_be_set_and_reset(qtbot, window, tmp_path):
     t = np.linspace(0, 1, 301)
-    write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
-    window.open_data(str(tmp_path / "s.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "s.csv", t, np.sin(4 * t))
     data.model.update(method="savgol")
     data = settled_data(qtbot, window)
     assert data.chosen.result.method == "savgol" and "window" in data.view.controls.parameter_boxes
@@ -217,9 +218,7 @@ def test_pasted_columns_and_a_bad_file_keep_what_was_there(qtbot, window, tmp_pa
 
 def test_the_data_csv_export_reads_back(qtbot, window, tmp_path):
     t = np.linspace(0, 1, 101)
-    write_csv(tmp_path / "in.csv", t, t**3)
-    window.open_data(str(tmp_path / "in.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "in.csv", t, t**3)
     out = tmp_path / "out.csv"
     window.export_to(str(out), window._writer())
     text = out.read_text()
@@ -439,9 +438,7 @@ def test_a_control_moved_while_a_file_is_read_neither_drops_the_file_nor_the_mov
                                                                                   monkeypatch, second):
     # The move's computation replaced the read in the worker: the file never opened, and nothing said so.
     t = np.linspace(0, 1, 101)
-    write_csv(tmp_path / "first.csv", t, t**3)
-    window.open_data(str(tmp_path / "first.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "first.csv", t, t**3)
     first = data.samples
     if second == "good":
         write_csv(tmp_path / "second.csv", t, 5 * t**2)
@@ -480,9 +477,7 @@ def test_new_samples_are_never_exported_with_the_derivative_of_the_old_ones(qtbo
     # The last result was kept with new samples until theirs came, or for good when the method failed on them:
     # the CSV paired the new t with the old derivative, or the export crashed when their lengths differed.
     t = np.linspace(0, 1, 101)
-    write_csv(tmp_path / "first.csv", t, 5 * t)
-    window.open_data(str(tmp_path / "first.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "first.csv", t, 5 * t)
     data.model.update(method="savgol", parameters=(("window", 51.0), ("degree", 2.0)))
     data = settled_data(qtbot, window)
     release = held(request, monkeypatch, "data_stages")  # the export is asked for before the new samples' result
@@ -560,9 +555,7 @@ def test_a_savgol_window_longer_than_the_samples_is_refused_in_one_line(qtbot, w
     # With the degree left to the data, a window beyond the samples reached the degree's judgement, which
     # indexed outside them: "failed: IndexError: index -31 is out of bounds".
     t = np.linspace(0, 1, 21)
-    write_csv(tmp_path / "short.csv", t, t**2)
-    window.open_data(str(tmp_path / "short.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "short.csv", t, t**2)
     data.model.update(order=order, method="savgol")
     data = settled_data(qtbot, window)
     shown = data.view.panels.derivatives["savgol"].yData.copy()
@@ -580,9 +573,7 @@ def test_each_parameter_box_holds_the_value_used_at_any_size(qtbot, window, tmp_
     # Each box was made with number_box's range (|value| up to 1e15) and its value set before the parameter's
     # own range: a q of 1e40 (or the 1.2e17 auto chooses on 10^5 noisy samples) was shown as 1e15.
     t = np.linspace(0, 1, 2001)
-    write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
-    window.open_data(str(tmp_path / "s.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "s.csv", t, np.sin(4 * t))
     data.model.update(method=method, parameters=((name, value),))
     data = settled_data(qtbot, window)
     used = data.chosen.result.parameters
@@ -597,9 +588,7 @@ def test_a_parameter_box_keeps_the_keyboard_while_it_is_stepped(qtbot, window, t
     from PySide6.QtWidgets import QApplication
 
     t = np.linspace(0, 1, 301)
-    write_csv(tmp_path / "s.csv", t, np.sin(4 * t))
-    window.open_data(str(tmp_path / "s.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "s.csv", t, np.sin(4 * t))
     data.model.update(method="savgol", parameters=(("window", 21.0),))
     data = settled_data(qtbot, window)
     window.activateWindow()
@@ -620,9 +609,7 @@ def test_a_file_or_paste_that_cannot_be_read_is_named_in_its_error(qtbot, window
     # "line 3: 3 cells where the data has 2 (a ragged row)" said neither which file nor that it was not opened,
     # while the panels still showed another file.
     t = np.linspace(0, 1, 51)
-    write_csv(tmp_path / "good.csv", t, t**2)
-    window.open_data(str(tmp_path / "good.csv"))
-    data = settled_data(qtbot, window)
+    data = open_csv(qtbot, window, tmp_path / "good.csv", t, t**2)
     before = data.samples
     if source == "file":
         (tmp_path / "bad.csv").write_text(content)
