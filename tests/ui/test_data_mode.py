@@ -59,7 +59,8 @@ def test_a_file_of_timestamps_is_differentiated_per_its_unit_and_says_so(qtbot, 
         data.view.controls.notes.text()
     window.export_to(str(tmp_path / "out.csv"), window._writer())
     first = (tmp_path / "out.csv").read_text().splitlines()[0]
-    assert first.startswith("# samples: ") and "log.csv; derivative order 1" in first and first.endswith("; t (minutes since 2024-06-01T08:00:00)")
+    assert first.startswith("# samples: ") and "log.csv; derivative order 1" in first
+    assert first.endswith("; t (minutes since 2024-06-01T08:00:00)")
     table = np.loadtxt(tmp_path / "out.csv", delimiter=",", skiprows=2)
     np.testing.assert_array_equal(table[:, 0], minutes)
 
@@ -149,7 +150,8 @@ def test_methods_that_cannot_compare_are_said_after_the_chosen_one(qtbot, window
 def test_a_file_with_row_numbers_first_shows_the_columns_it_read(qtbot, window, tmp_path, header):
     t = np.linspace(0, 2, 60)
     start = 1 if header.startswith('"') else 0
-    rows = "\n".join(f"{k + start},{a!r},{b!r}" for k, (a, b) in enumerate(zip(t.tolist(), (t**3).tolist(), strict=True)))
+    pairs = zip(t.tolist(), (t**3).tolist(), strict=True)
+    rows = "\n".join(f"{k + start},{a!r},{b!r}" for k, (a, b) in enumerate(pairs))
     (tmp_path / "frame.csv").write_text(f"{header}\n{rows}\n")
     window.open_data(str(tmp_path / "frame.csv"))
     data = settled_data(qtbot, window)
