@@ -171,6 +171,27 @@ def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[C
     return out
 
 
+def _residuals_by_degree(u: np.ndarray, v: np.ndarray, top: int) -> np.ndarray:
+    """residual[p]: the sum of squares v's least-squares polynomial of degree p leaves, p = 0..top (Legendre
+    columns on u scaled to [-1, 1], orthonormalised: nested by degree, each taken out of what the ones before
+    left). Of the residual itself: v.v less the sum of the squared coefficients cancelled to 0 below about
+    1e-8 of a trend (y = 1e8 t + sin 2 pi t passed as a straight line)."""
+    x = 2.0 * (u - u[0]) / (u[-1] - u[0]) - 1.0
+    q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
+    along = q.T @ v
+    left = v.copy()
+    residual = np.empty(top + 1)
+    for k in range(top + 1):
+        left -= along[k] * q[:, k]
+        residual[k] = float(left @ left)
+    return residual
+
+
+def _widest_window(total: int) -> int:
+    """The widest Savitzky-Golay window over `total` samples: all of them (one fewer if even), at most the limit."""
+    return min(total if total % 2 else total - 1, MAX_SAVGOL_WINDOW)
+
+
 def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
     """The least-squares polynomial over all the samples for the least degree in POLYNOMIAL_DEGREES that fits
     them within their noise, None if none does: up to degree 4 the Kalman smoother at its polynomial limit
@@ -184,23 +205,14 @@ def polynomial(u: np.ndarray, v: np.ndarray, sigma: float) -> Candidate | None:
     level LACK_OF_FIT_LEVEL: a lack of fit as small as the noise, yet smooth, is what biases the derivative),
     and (2) its residual variance is not grossly above sigma^2 (what higher degrees cannot fit either)."""
     total = len(u)
-    window = min(total if total % 2 else total - 1, MAX_SAVGOL_WINDOW)
+    window = _widest_window(total)
     index = choice.spread(total, POLYNOMIAL_SAMPLES)  # the test on a spread subset: plenty to detect a misfit
     u, v = u[index], v[index]
     n = len(u)
     top = min(max(POLYNOMIAL_DEGREES) + EXTRA_DEGREES, n // 4 - 1)  # at least 4 samples per coefficient
     if sigma <= 0 or top < min(POLYNOMIAL_DEGREES) + EXTRA_DEGREES:
         return None
-    x = 2.0 * (u - u[0]) / (u[-1] - u[0]) - 1.0
-    q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
-    along = q.T @ v  # columns nested by degree: the residual of degree p is what the first p + 1 leave
-    # residual[p]: sum of squares left by degree p, of the residual itself: v.v less the sum of along^2
-    # cancelled to 0 below about 1e-8 of a trend (y = 1e8 t + sin 2 pi t passed as a straight line)
-    left = v.copy()
-    residual = np.empty(top + 1)
-    for k in range(top + 1):
-        left -= along[k] * q[:, k]
-        residual[k] = float(left @ left)
+    residual = _residuals_by_degree(u, v, top)
     for degree in POLYNOMIAL_DEGREES:
         if degree + EXTRA_DEGREES > top:
             break
@@ -244,15 +256,12 @@ def exact_polynomial(u: np.ndarray, v: np.ndarray, order: int) -> Candidate | No
     size = float(np.max(np.abs(vs)))
     if top < 1 or not (math.isfinite(size) and size > 0):
         return None
-    x = 2.0 * (us - us[0]) / (us[-1] - us[0]) - 1.0
-    q, _ = np.linalg.qr(np.polynomial.legendre.legvander(x, top))
-    left = vs - q[:, 0] * (q[:, 0] @ vs)
+    residual = _residuals_by_degree(us, vs, top)
     for degree in range(1, top + 1):
-        left -= q[:, degree] * (q[:, degree] @ left)
-        rms = math.sqrt(float(left @ left) / n)
+        rms = math.sqrt(float(residual[degree]) / n)
         if rms <= EXACT_FIT * float(np.finfo(float).eps) * size:
             degree = max(degree, order)
-            window = min(total if total % 2 else total - 1, MAX_SAVGOL_WINDOW)
+            window = _widest_window(total)
             return Candidate("savgol", {"window": window, "degree": degree}, 0.0,
                              f"the samples lie on a polynomial of degree {degree} to rounding (residuals "
                              f"{rms / size:.0e} of their size): Savitzky-Golay of that degree over "
