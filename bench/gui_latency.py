@@ -8,6 +8,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ LOADED_EDITS = 40
 SLIDES = 40
 STARTS = 5
 SUPERSEDED = 10
+CPU_CHANGES = 100  # CPU counters tick in 10 ms: a mean over 100 changes is good to about 0.1 ms
 KILLS = 10
 WARM_TARGET_MS = 30.0  # exact curve after the f-only curves, after a superseded edit
 KILLED_TARGET_MS = 200.0  # an edit's curves drawn after SymPy's child died
@@ -148,9 +150,11 @@ def _idle(app, window, seconds: float = 0.05) -> None:
         time.sleep(0.001)
 
 
-def _measure(app, window, change, count: int) -> tuple[list[float], list[float]]:
+def _measure(app, window, change, count: int, cpu: dict[str, float] | None = None
+             ) -> tuple[list[float], list[float]]:
     """ms from each change of the inputs to all three panels showing it on screen, and to its last stage
     on screen; the two differ when SymPy sends the theory lines' higher derivatives after the plotted one.
+    With `cpu`, the CPU seconds each thread used from each change until the panels showed it are added to it.
     """
     screen = _Screen(window.panels)
     shown, settled = [], []
@@ -158,15 +162,58 @@ def _measure(app, window, change, count: int) -> tuple[list[float], list[float]]
         for i in range(count):
             _idle(app, window)
             before = window.request.request_id
+            used_before = _thread_cpu() if cpu is not None else None
             start = time.perf_counter()
             change(i)
             _wait(app, lambda: window.request.request_id > before and _shown(window) and screen.shows_its_data())
             shown.append((time.perf_counter() - start) * 1e3)
+            if cpu is not None and used_before is not None:
+                for name, seconds in (_thread_cpu() or {}).items():
+                    cpu[name] = cpu.get(name, 0.0) + seconds - used_before.get(name, 0.0)
             _wait(app, lambda: _settled(window) and screen.shows_its_data())
             settled.append((time.perf_counter() - start) * 1e3)
     finally:
         screen.detach()
     return shown, settled
+
+
+def _thread_cpu() -> dict[str, float] | None:
+    """CPU seconds each thread of this process has used so far, by name (the GUI thread as "GUI"); None where
+    /proc does not list threads (not Linux)."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return None
+    gui, ticks, used = str(threading.main_thread().native_id), os.sysconf("SC_CLK_TCK"), {}
+    for task in tasks.iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        name = "GUI" if task.name == gui else stat[stat.index("(") + 1: stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
+
+
+def _cpu_per_change(app, window, change, count: int) -> tuple[float, dict[str, float]] | None:
+    """Median ms from a change to all three panels on screen, and the mean CPU ms each thread of this process
+    used meanwhile: where the time goes when nothing waits but the work itself (the counters tick in 10 ms,
+    so only means over many changes say anything)."""
+    if _thread_cpu() is None:
+        return None
+    used: dict[str, float] = {}
+    shown, _ = _measure(app, window, change, count, cpu=used)
+    return statistics.median(shown), {name: seconds * 1e3 / count for name, seconds in used.items()
+                                      if seconds * 1e3 / count >= 0.5}
+
+
+def _cpu_line(what: str, measured: tuple[float, dict[str, float]] | None) -> str:
+    if measured is None:
+        return f"- CPU by thread per {what}: not measured (no /proc/self/task here)"
+    wall, used = measured
+    threads = ", ".join(f"{name} {ms:.1f} ms" for name, ms in sorted(used.items(), key=lambda kv: -kv[1]))
+    return (f"- CPU by thread per {what} until all three panels show (mean of {CPU_CHANGES}; wall p50 "
+            f"{wall:.1f} ms): {threads}; total {sum(used.values()):.1f} ms")
 
 
 @contextmanager
@@ -202,6 +249,10 @@ def window_latency() -> list[str]:
         steps = np.logspace(-8, -3, SLIDES)
         slides, _ = _measure(app, window, lambda i: window.slider.set_step(float(steps[i])), SLIDES)
         symbolic_jobs = window.worker.engine.jobs_sent - jobs_before
+        cpu_edits = _cpu_per_change(app, window, lambda i: window.editor.set_text(fresh_expression(3000 + i)),
+                                    CPU_CHANGES)
+        cpu_steps = np.logspace(-8, -3, CPU_CHANGES)
+        cpu_slides = _cpu_per_change(app, window, lambda i: window.slider.set_step(float(cpu_steps[i])), CPU_CHANGES)
         superseded = _after_superseded(app, window)
         killed = _after_killed_child(app, window)
         points = window.request.points
@@ -218,6 +269,8 @@ def window_latency() -> list[str]:
         f"p95 target < {SLIDE_TARGET_MS:g} ms: {'pass' if np.percentile(slides, 95) < SLIDE_TARGET_MS else 'FAIL'}; "
         f"median {statistics.median(slides) / statistics.median(edits):.2f}x of an edit; "
         f"SymPy jobs sent during the {SLIDES} moves: {symbolic_jobs}",
+        _cpu_line("edit", cpu_edits),
+        _cpu_line("slider move", cpu_slides),
         f"- edit superseded mid-derivation, then a new edit: its exact derivative ready after its f-only "
         f"curves by {percentiles(superseded)}; target p95 < {WARM_TARGET_MS:g} ms (warm child): "
         f"{'pass' if np.percentile(superseded, 95) < WARM_TARGET_MS else 'FAIL'}",
