@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .core.derive import derive_at
+from .core.display import exact_text, resolved_all
 from .core.expression import numbers
 from .core.expression.errors import ExpressionError
 from .core.expression.parser import parse_expression
@@ -356,7 +357,12 @@ def format_table(report: dict) -> str:
     primes = "'" * report["order"] if report["order"] <= 3 else f"^({report['order']})"
     var = report["variable"]
     return _report_table(report, [f"f({var}) = {report['expression']}", f"f{primes}({var}) = "],
-                         lambda point: f"{var} = {point['x']:g}", "h", 11, lambda r: r["h"])
+                         lambda point: f"{var} = {exact_text(point['x'])}", "h", 11, lambda r: r["h"])
+
+
+def _parameters_line(parameters: dict[str, float]) -> str:
+    """The parameters' values as given (a = 1.0000001 is not "a = 1")."""
+    return "parameters: " + ", ".join(f"{name} = {exact_text(value)}" for name, value in parameters.items())
 
 
 def _report_table(report: dict, heading: list[str], where, h_header: str, h_width: int, step_of) -> str:
@@ -365,7 +371,7 @@ def _report_table(report: dict, heading: list[str], where, h_header: str, h_widt
     derivative = report["derivative"] if report["derivative"] is not None else "(not available: see the notes)"
     lines = [*heading[:-1], heading[-1] + derivative]
     if report["parameters"]:
-        lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
+        lines.append(_parameters_line(report["parameters"]))
     if report["noise"]:
         lines.append(f"noise on f: standard deviation {report['noise']:g}")
     if report["reference"] not in (None, "symbolic"):
@@ -495,8 +501,12 @@ def data(args: argparse.Namespace) -> str:
            f"order {result.order} ({quantity}) by {result.method}: {result.describe_parameters()}",
            f"why: {result.reason}", "",
            f"{'t':>24}{'y':>24}{'derivative':>24}"]
-    for t, y, d in list(zip(result.t, result.y, result.derivative, strict=True))[:DATA_ROWS_SHOWN]:
-        out.append(f"{t:>24.10g}{y:>24.10g}{d:>24.10g}")
+    shown = slice(0, DATA_ROWS_SHOWN)
+    # t with the digits that tell neighbouring rows apart (epoch seconds a microsecond apart are not all
+    # "1700000000"); y and the derivative as before.
+    for t, y, d in zip(resolved_all(result.t[shown].tolist(), least=10), result.y[shown], result.derivative[shown],
+                       strict=True):
+        out.append(f"{t:>24}{y:>24.10g}{d:>24.10g}")
     if len(result.t) > DATA_ROWS_SHOWN:
         out.append(f"... {len(result.t) - DATA_ROWS_SHOWN} more rows (--json or -o OUT.csv for all)")
     return "\n".join(out)
@@ -627,7 +637,7 @@ def derive_fields(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
 
 
 def _point_text(point: dict) -> str:
-    return ", ".join(f"{name} = {value:g}" for name, value in point.items())
+    return ", ".join(f"{name} = {exact_text(value)}" for name, value in point.items())
 
 
 def format_field_table(report: dict) -> str:
@@ -689,7 +699,7 @@ def format_gradient_table(report: dict) -> str:
     names = report["variables"]
     lines = [f"f({', '.join(names)}) = {report['expression']}"]
     if report["parameters"]:
-        lines.append("parameters: " + ", ".join(f"{k} = {v:g}" for k, v in report["parameters"].items()))
+        lines.append(_parameters_line(report["parameters"]))
     if report["noise"]:
         lines.append(f"noise on f: standard deviation {report['noise']:g}")
     if report["direction"] is not None:

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from explorer.cli import main
@@ -280,3 +281,24 @@ def test_a_stencil_past_the_largest_double_is_undefined_without_warnings(capsys,
     code, out, err = run_cli(capsys, "derive", "abs(x)", "--at", "1e308", "--noise", "1", "--json")
     assert code == 0 and err == ""
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_points_and_parameters_are_written_as_given_not_to_six_digits(capsys):
+    """`x = 1e+08` for --at 100000000.3 and `a = 1` for a=1.0000001 named other numbers than the ones computed."""
+    code, out, _ = run_cli(capsys, "derive", "sin(1000x)+a*x", "--at", "100000000.3", "--param", "a=1.0000001")
+    assert code == 0
+    assert "x = 100000000.3" in out.splitlines() and "parameters: a = 1.0000001" in out
+    code, out, _ = run_cli(capsys, "gradient", "x*y", "--vars", "x,y", "--point", "x=100000000.3,y=2")
+    assert code == 0 and "x = 100000000.3" in out
+
+
+def test_the_data_table_tells_neighbouring_times_apart(capsys, tmp_path):
+    t = 1.7e9 + np.arange(50) * 1e-3  # seconds since 1970, a millisecond apart
+    (tmp_path / "epoch.csv").write_text("t,y\n" + "\n".join(f"{a!r},{b!r}" for a, b in zip(t.tolist(), np.sin(t - t[0]).tolist(), strict=True)))
+    code, out, _ = run_cli(capsys, "data", str(tmp_path / "epoch.csv"))
+    assert code == 0
+    rows = [line.split() for line in out.splitlines() if line.strip().startswith("1700000000")]
+    assert len(rows) >= 10
+    shown = [float(row[0]) for row in rows]
+    assert len(set(shown)) == len(shown)
+    assert shown == pytest.approx(t[: len(shown)].tolist(), abs=1e-4)

@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 from ..core.data.evaluation import SWEPT
 from ..core.data.methods import METHOD_NAMES, METHODS, Parameter
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
+from ..core.display import resolved
 from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
 from .domain_controls import NumberBox, number_box
 from .input_model import InputModel, bind, bind_box
-from .plot_panels import ERROR_FLOOR, DecadeAxis, RoomForLegend, extent, steady_range
+from .plot_panels import ERROR_FLOOR, RoomForLegend, extent, panel_axes, steady_range
 from .plot_style import let_title_squeeze, set_label, set_title, style_axes
 
 # Colour-blind-safe (Okabe-Ito), one per method; the chosen method is also drawn wider.
@@ -51,8 +52,7 @@ OTHERS_SLACK = 0.5
 
 def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x: str, y: str, colspan: int = 1,
           log_y: bool = False, log_x: bool = False) -> pg.PlotItem:
-    axes = {name: DecadeAxis(name) for name, log in (("bottom", log_x), ("left", log_y)) if log}
-    plot = layout.addPlot(row=row, col=col, colspan=colspan, axisItems=axes)
+    plot = layout.addPlot(row=row, col=col, colspan=colspan, axisItems=panel_axes())
     set_title(plot, title)
     plot.setLabel("bottom", x)
     plot.setLabel("left", y)
@@ -357,8 +357,11 @@ class DataControls(QWidget):
         self.busy.set_busy(busy)
 
     def show_source(self, samples: SampleSet) -> None:
-        self.source.setText(f"{samples.source}: {len(samples.t)} samples, t from {samples.t[0]:.6g} to "
-                            f"{samples.t[-1]:.6g}" + ("; exact derivatives known" if samples.truth else ""))
+        # The ends to three digits of the span: epoch seconds read "1.7e+09 to 1.7e+09" to six digits.
+        span = float(samples.t[-1] - samples.t[0])
+        first, last = (resolved(value, span / 1000) for value in (samples.t[0], samples.t[-1]))
+        self.source.setText(f"{samples.source}: {len(samples.t)} samples, t from {first} to {last}"
+                            + ("; exact derivatives known" if samples.truth else ""))
         self.notes.setText("\n".join(samples.notes))
         self.notes.setVisible(bool(samples.notes))
 

@@ -42,7 +42,7 @@ from .expression_editor import set_text_from_start
 from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
 from .parameter_controls import ParameterControls
-from .plot_panels import ERROR_FLOOR, RoomForLegend, extent, power_of_ten
+from .plot_panels import ERROR_FLOOR, RoomForLegend, extent, panel_axes, power_of_ten
 from .plot_style import let_title_squeeze, set_title, shortened, style_axes
 from .step_slider import StepSlider
 
@@ -66,7 +66,7 @@ PARTIAL_TITLES = {"df/dx": "∂f/∂x", "df/dy": "∂f/∂y", "d2f/dx2": "∂²f
 
 
 def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, x: str, y: str, grid: bool = False) -> pg.PlotItem:
-    plot = layout.addPlot(row=row, col=col)
+    plot = layout.addPlot(row=row, col=col, axisItems=panel_axes())
     plot.setLabel("bottom", x)
     plot.setLabel("left", y)
     style_axes(plot, grid)  # the maps have none: the colours and contours are the grid there

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
+from ..core.display import resolved, resolved_all
 from ..core.limits import MIN_STEP, SWEEP_MAX_STEP
 from ..core.numeric.error_analysis import StepSweep
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
@@ -122,8 +123,16 @@ def steady_range(current: tuple[float, float], decades: list[np.ndarray], below:
     return fitted
 
 
-class DecadeAxis(pg.AxisItem):
-    """A log axis whose grid has a line per power of ten only: pyqtgraph's 2..9 of every decade make grey bands."""
+class PanelAxis(pg.AxisItem):
+    """Every panel's axis. Linear ticks get the digits that tell them apart: pyqtgraph writes six, so every tick
+    between 1e8 and 1e8 + 1 read "1e+08". A log axis gets a grid line per power of ten only: pyqtgraph's
+    2..9 of every decade make grey bands."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        labels = super().tickStrings(values, scale, spacing)  # log axes: logTickStrings below
+        if self.logMode or len(set(labels)) == len(labels):
+            return labels
+        return resolved_all([value * scale for value in values])
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 - pyqtgraph's names
         decades = [(spacing, values) for spacing, values in stdTicks if spacing >= 1.0]
@@ -137,6 +146,11 @@ class DecadeAxis(pg.AxisItem):
             leading = [round(10 ** (float(v) - math.floor(float(v))), 6) for v in values]
             return [text if lead in (1.0, 2.0, 5.0) else "" for text, lead in zip(labels, leading, strict=True)]
         return [power_of_ten(int(v)) for v in values]
+
+
+def panel_axes() -> dict[str, PanelAxis]:
+    """The bottom and left axes of a new plot (`addPlot(axisItems=...)`); setLogMode makes either a log axis."""
+    return {"bottom": PanelAxis("bottom"), "left": PanelAxis("left")}
 
 
 def optimum_tip(x: float, y: float, data: object) -> str:
@@ -390,8 +404,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
     # -- construction ----------------------------------------------------
     def _add_plot(self, row: int, col: int, title: str, x_label: str, y_label: str, colspan: int = 1,
                   log_x: bool = False, log_y: bool = False) -> pg.PlotItem:
-        axes = {name: DecadeAxis(name) for name, log in (("bottom", log_x), ("left", log_y)) if log}
-        plot = self.addPlot(row=row, col=col, colspan=colspan, axisItems=axes)
+        plot = self.addPlot(row=row, col=col, colspan=colspan, axisItems=panel_axes())
         let_title_squeeze(plot)
         plot.setLogMode(x=log_x, y=log_y)
         set_title(plot, title)
@@ -630,7 +643,10 @@ class PlotPanels(pg.GraphicsLayoutWidget):
     def _sweep_wordings(self, sweep: StepSweep, relative: bool, measured: bool) -> tuple[str, ...]:
         """The sweep panel's title, fullest first: what is measured, where, and the step taken there."""
         error = "relative error" if relative else "|error|"
-        where = f"x = {sweep.probe:.4g}" + ("" if measured else ": no derivative there")
+        # As many digits as tell the probe's place within the x range (1e8 + 0.3 is not "1e+08").
+        shown_x = extent(self.curves.x) if self.curves is not None else None
+        span = shown_x[1] - shown_x[0] if shown_x is not None else 0.0
+        where = f"x = {resolved(sweep.probe, span / 1000, least=4)}" + ("" if measured else ": no derivative there")
         if self.relative and not relative and measured:
             where += " (absolute: f⁽ⁿ⁾ is 0 here)"
         # The slider's h is a base step: say what it is multiplied by here.

@@ -307,12 +307,12 @@ def test_made_samples_name_their_columns_and_every_control_fits_a_small_window(q
     assert panels.mapTo(window, panels.rect().topRight()).x() < window.width()  # the plots end in the window
 
 
-def test_a_log_axis_over_less_than_a_decade_labels_only_1_2_5():
+def test_a_log_axis_over_less_than_a_decade_labels_only_1_2_5(qtbot):  # qtbot: an axis needs the application
     import math
 
-    from explorer.ui.plot_panels import DecadeAxis
+    from explorer.ui.plot_panels import PanelAxis
 
-    axis = DecadeAxis("left")
+    axis = PanelAxis("left")
     values = [math.log10(v) for v in (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.2)]
     labels = axis.logTickStrings(values, 1.0, 0.1)
     shown = [text for text in labels if text]
@@ -623,3 +623,21 @@ def test_a_file_or_paste_that_cannot_be_read_is_named_in_its_error(qtbot, window
         named = "cannot read pasted text: line 3"
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith(named), timeout=TIMEOUT_MS)
     assert data.samples is before and "good.csv" in data.view.controls.source.text()
+
+
+def test_epoch_seconds_a_millisecond_apart_are_told_apart_on_axes_and_in_the_summary(qtbot, window, tmp_path):
+    """t in seconds since 1970 (about 1.7e9) with millisecond steps: six digits wrote every tick and both ends of
+    the range as "1.7e+09"."""
+    t = 1.7e9 + np.arange(400) * 1e-3
+    data = open_csv(qtbot, window, tmp_path / "epoch.csv", t, np.sin(20 * (t - t[0])), header="t,y")
+    summary = data.view.controls.source.text()
+    first, last = summary.split("t from ")[1].split(" to ")
+    assert float(first) == pytest.approx(t[0], abs=1e-4) and float(last.split(";")[0]) == pytest.approx(t[-1], abs=1e-4)
+    panels = data.view.panels
+    for plot in (panels.data_plot, panels.derivative_plot):
+        axis = plot.getAxis("bottom")
+        low, high = plot.viewRange()[0]
+        for spacing, values in axis.tickValues(low, high, axis.width()):
+            texts = axis.tickStrings(values, axis.scale, spacing)
+            assert len(set(texts)) == len(texts), texts
+            assert all(abs(float(text) - value) <= spacing / 2 for text, value in zip(texts, values, strict=True))

@@ -1,6 +1,7 @@
 """The panels survive what numerics produce: zeros and NaN on log axes, infinities, poles."""
 
 import math
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -228,3 +229,37 @@ def test_a_narrow_window_squeezes_the_titles_not_the_sweep_panel_off_screen(qtbo
     view_width = panels.viewport().width()
     assert panels.sweep_plot.geometry().right() <= view_width + 1  # all of the sweep panel is in view
     assert panels.sweep_legend.geometry().right() <= view_width + 1
+
+
+def _tick_labels(plot, axis_name):
+    """The labels the axis draws at its current range, and the values they stand for."""
+    axis = plot.getAxis(axis_name)
+    low, high = plot.viewRange()[0 if axis_name in ("bottom", "top") else 1]
+    length = axis.width() if axis_name in ("bottom", "top") else axis.height()
+    pairs = []
+    for spacing, values in axis.tickValues(low, high, length):
+        pairs += zip(axis.tickStrings(values, axis.scale, spacing), values, strict=True)
+    return pairs
+
+
+@pytest.mark.parametrize(("low", "width"), [(1e8, 1.0), (-3e12, 0.01), (1e-9, 1e-15), (0.0, 6.0)])
+def test_ticks_of_a_narrow_range_far_from_zero_say_where_they_are(window, settled, low, width):
+    """Six digits wrote every tick between 1e8 and 1e8 + 1 as "1e+08": each label must read as its own value."""
+    window.model.update(expression="sin(x/" + repr(width) + ")", x_min=low, x_max=low + width)
+    settled(window)
+    for plot in (window.panels.curves_plot, window.panels.error_plot):
+        pairs = _tick_labels(plot, "bottom")
+        assert len(pairs) >= 2
+        texts = [text for text, _ in pairs]
+        assert len(set(texts)) == len(texts), texts
+        for text, value in pairs:
+            assert abs(float(text) - value) <= width * 1e-3 + abs(value) * 1e-15, (text, value)
+
+
+def test_the_sweep_title_says_where_in_a_narrow_range_far_from_zero(window, settled):
+    window.model.update(expression="sin(1000x)", x_min=1e8, x_max=1e8 + 1, probe=1e8 + 0.3)
+    settled(window)
+    probe = window.panels.sweep.sweep.probe
+    title = window.panels.sweep_plot.titleLabel.text
+    written = float(re.search(r"x ?= ?([-+0-9.e]+)", title).group(1))
+    assert abs(written - probe) <= 1e-3, title  # not "x = 1e+08"
