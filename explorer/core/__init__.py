@@ -6,5 +6,6 @@
 - `export/`: files written from results (CSV tables), atomically.
 - `limits.py` every bound on an input; `inputs.py` every input, declared once; `request.py` the frozen
   request that crosses threads; `pipeline.py` one request to staged results; `derive.py` the whole
-  computation in-process, for the command line, tests and benchmarks.
+  computation in-process, for the command line, tests and benchmarks; `display.py` numbers written with the
+  digits that tell them apart (axes, titles, tables).
 """
