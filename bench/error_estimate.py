@@ -119,8 +119,9 @@ def run() -> list[str]:
         "pass" if overall.median <= OVERSTATEMENT_GOAL else "FAIL")
     lines = [
         "## Error estimate: calibration", "",
-        f"Each finite-difference value's estimated error (`estimate.estimated_error`: the value again at half the "
-        f"step, the difference scaled by the order, plus a round-off and noise bound) against its true error (vs "
+        f"Each finite-difference value's estimated error (`estimate.estimated_error`: the value again at half and at "
+        f"twice the step, the larger difference scaled by the order, plus a round-off and noise bound) against its "
+        f"true error (vs "
         f"symbolic), at {POINTS} points across each function's range ({len(FUNCTIONS) + len(EXTRA)} functions: the "
         "accuracy table's and " + ", ".join(f"`{f.expression}` on [{f.x_min:g}, {f.x_max:g}]" for f in EXTRA)
         + "), methods forward, backward, central, Richardson, complex step; order 1, p = 2. Steps: the command "
@@ -129,14 +130,14 @@ def run() -> list[str]:
         "error, over values with a nonzero error) | values (of which exact).", "",
         f"Goals: bounds >= {100 * BOUND_GOAL:.0f}%, median overstatement <= {OVERSTATEMENT_GOAL:g}x. "
         f"All together: {overall.cells()}: {verdict}.", "",
-        f"The estimate's constants (the halving difference times {estimate.TRUNCATION_SAFETY:g}, the round-off "
+        f"The estimate's constants (the step differences times {estimate.TRUNCATION_SAFETY:g}, the round-off "
         f"bound times {estimate.ROUNDOFF_SAFETY:g}, {estimate.COMPLEX_ULPS:g} ulps for the complex step, "
         f"{estimate.NOISE_SAFETY:g} standard deviations of noise) were chosen on this set; the held-out set "
         "below checks them. Where truncation dominates the estimate is the leading error term times its "
         "safety (about 1.5x); deep in round-off the true error is random and at times far below its bound, "
         "hence the larger overstatement at tiny steps. Blind spot: a step far beyond f's own scale (sin at "
         "x = 1e300, where no step is below an ulp of x, 1e284) samples f as noise that agrees with itself at "
-        "h and h/2, and no estimate from the samples can see it.", "",
+        "h/2, h and 2h, and no estimate from the samples can see it.", "",
         "| steps | bounded | median overstatement | values |", "|---|---|---|---|",
     ]
     lines += [f"| {label} | {tally.cells()} |" for label, tally in by_setting.items()]

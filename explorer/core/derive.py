@@ -134,11 +134,15 @@ def _complex_steps(context: MethodContext, x: np.ndarray, h: np.ndarray, f0: np.
 
 def _inside_domain(method: Method, context: MethodContext, x: np.ndarray, h: np.ndarray, base: float) -> np.ndarray:
     """h, made smaller where the stencil meets a point where f is undefined though f(x) is defined (log at
-    1e-6 with a step of 1e-5): first to base * |x| (if that is smaller), then DOMAIN_CUT times smaller,
-    at most DOMAIN_RETRIES times. Where no step helps (sqrt at 0: f' is infinite), h stays as it was."""
-    values = context.derivative(method, x, h)
+    1e-6 with a step of 1e-5), or reaches across a kink of f (|x| at 1e-300: the central difference gave 0
+    for 1): first to base * |x| (if that is smaller), then DOMAIN_CUT times smaller, at most DOMAIN_RETRIES
+    times. Where no step helps (sqrt at 0: f' is infinite), h stays as it was."""
+
+    def usable(at: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        return np.isfinite(context.derivative(method, at, steps)) & ~context.crosses_kink(method, at, steps)
+
     with np.errstate(all="ignore"):
-        bad = np.flatnonzero(np.isfinite(context.f(x)) & np.isnan(values))
+        bad = np.flatnonzero(np.isfinite(context.f(x)) & ~usable(x, h))
     if bad.size == 0:
         return h
     h = np.array(h, dtype=float)
@@ -150,7 +154,7 @@ def _inside_domain(method: Method, context: MethodContext, x: np.ndarray, h: np.
             smaller = np.where(relative > 0, np.minimum(smaller, relative), smaller)
         if method is not Method.COMPLEX:
             smaller = step_sizes.representable(x[bad], smaller, context.denominator(method))
-        found = np.isfinite(context.derivative(method, x[bad], smaller))
+        found = usable(x[bad], smaller)
         h[bad[found]] = smaller[found]
         bad, tried = bad[~found], smaller[~found]
         if bad.size == 0:

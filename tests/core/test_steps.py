@@ -148,3 +148,22 @@ def test_a_stencil_that_leaves_the_domain_gets_a_smaller_step():
     # where f itself is undefined nothing is retried, and nothing is found
     assert np.isnan(context.derivative(Method.CENTRAL, np.array([-1.0]),
                                        default_steps(Method.CENTRAL, context, np.array([-1.0])))).all()
+
+
+@pytest.mark.parametrize("expression, points, exact", [
+    ("abs(x)", [1e-300, -1e-300, 1e-12, -3e-6], np.sign),
+    ("abs(x-1)", [1 + 1e-8, 1 - 1e-9], lambda x: np.sign(x - 1)),
+    ("abs(sin(x))", [np.pi + 1e-7, -1e-12], lambda x: np.sign(np.sin(x)) * np.cos(x)),
+    ("x*abs(x)", [1e-100, -1e-9], lambda x: 2 * np.abs(x)),
+])
+def test_a_stencil_across_a_kink_gets_a_smaller_step(expression, points, exact):
+    # |x| at 1e-300 with the step of 1e-5 that x = 1 would take: the central difference straddled the kink and
+    # gave 0 for 1, and the backward difference -1, with estimated errors of 1e-16. f is smooth on either side,
+    # so a step that stays on x's side is right to the theory's accuracy.
+    result = _derive(expression, points)
+    truth = exact(np.array(points))
+    for method in (Method.FORWARD, Method.BACKWARD, Method.CENTRAL, Method.RICHARDSON):
+        values = result.methods[method]
+        error = np.abs(values.values - truth)
+        assert np.all(error <= 1e-6 * np.abs(truth) + 1e-300), (method, values.values)
+        assert np.all(error <= values.estimate), (method, error, values.estimate)

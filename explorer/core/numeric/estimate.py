@@ -1,14 +1,16 @@
 """An error estimate for every finite-difference value, without an exact answer to compare with.
 
 Measured data have no exact derivative, so each value D(h) comes with an estimate of its error from the
-same samples: the value again at half the step, as scipy.differentiate and numdifftools do with their
-extrapolation tables. With truncation error C h^p,
+same samples: the value again at half and at twice the step, as scipy.differentiate and numdifftools do with
+their extrapolation tables. With truncation error C h^p,
 
     D(h) - D(h/2) = C h^p (1 - 2^-p) + (round-off and noise of both),
+    D(2h) - D(h) = C h^p (2^p - 1) + (round-off and noise of both),
 
-so |D(h) - D(h/2)| / (1 - 2^-p) estimates the truncation error of D(h), and carries its round-off too
-(the half step's round-off is 2^n times larger). Added to it is the round-off (and noise) bound of D(h)
-itself, so that a difference that happens to be small (two round-offs alike) still leaves a floor.
+so either difference, divided by its factor, estimates the truncation error of D(h); the first carries the
+half step's round-off (2^n times larger than D(h)'s), the second hardly any beyond D(h)'s, and the larger
+of the two is taken. Added to it is the round-off (and noise) bound of D(h) itself, so that differences that
+happen to be small (round-offs alike) still leave a floor.
 bench/error_estimate.py calibrates this: how often it bounds the true error and by how much it overstates.
 """
 
@@ -60,15 +62,22 @@ def estimated_error(context: MethodContext, method: Method, x: np.ndarray, h: np
             return truncation + COMPLEX_ULPS * fd.EPS * np.abs(value) + SUBNORMAL_STEP / h
         stencil = context.stencil(method)
         n, p = stencil.derivative_order, stencil.accuracy
+        # Two companion values, each seeing what the other can miss. D(h) - D(h/2) = C h^p (1 - 2^-p) carries
+        # the half step's round-off, 2^n times D(h)'s: it shows round-off beyond the bound R eps |f| below (sin(10x)
+        # rounds 10x first, an error of about eps |x f'|), but at higher orders that round-off is as large as
+        # the truncation and can cancel it (the fourth derivative of 1/x, p = 1: a third of the estimates fell
+        # short). D(2h) - D(h) = C h^p (2^p - 1) carries 2^-n of D(h)'s round-off: the truncation itself. The
+        # larger of the two is taken.
+        double = step_sizes.representable(x, 2 * h, stencil.denominator)
         half = step_sizes.representable(x, h / 2, stencil.denominator)
         # Where h is already the least step x allows (an ulp of 1e15 is 0.125), halving leaves it as it
-        # is, and the two values would agree whatever their error: compare with the double step instead,
-        # D(2h) - D(h) = C h^p (2^p - 1).
+        # is, and the two values would agree whatever their error: the double step alone serves there.
         halved = half < h
-        if not np.all(halved):
-            half = np.where(halved, half, step_sizes.representable(x, 2 * h, stencil.denominator))
-        other, scale = fd.apply_stencil_with_scale(context.f, x, half, stencil)
-        truncation = TRUNCATION_SAFETY * np.abs(value - other) / np.where(halved, 1 - 2.0**-p, 2.0**p - 1)
+        other, scale = fd.apply_stencil_with_scale(context.f, x, np.where(halved, half, double), stencil)
+        doubled, double_scale = fd.apply_stencil_with_scale(context.f, x, double, stencil)
+        truncation = TRUNCATION_SAFETY * np.fmax(np.abs(value - other) / np.where(halved, 1 - 2.0**-p, 2.0**p - 1),
+                                                 np.abs(value - doubled) / (2.0**p - 1))
+        scale = np.fmax(scale, double_scale)
         if not np.all(halved):
             truncation = np.maximum(truncation, _least_step_truncation(context, stencil, x, h, ~halved))
         spread = (ROUNDOFF_SAFETY * stencil.roundoff_coefficient * fd.EPS * scale

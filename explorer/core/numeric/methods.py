@@ -124,6 +124,33 @@ class MethodContext:
     def _non_analytic(self) -> bool:
         return self.symbolic.derivatives[0].has(*NON_ANALYTIC)
 
+    @cached_property
+    def _kink_arguments(self) -> tuple[sympy.Expr, ...]:
+        """The arguments of abs, sign and cbrt in f that depend on x: where one changes sign, f or a derivative
+        of f jumps (|x|'s kink, sign's step, cbrt's vertical tangent)."""
+        variable = self.symbols[0]
+        nodes = self.symbolic.derivatives[0].atoms(*NON_ANALYTIC)
+        return tuple(sorted({node.args[0] for node in nodes if node.args[0].has(variable)}, key=sympy.default_sort_key))
+
+    def crosses_kink(self, method: Method, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:
+        """True where the stencil of method with step h at x reaches the other side of a kink, a jump or a
+        vertical tangent of f: there no term of a Taylor series, so no truncation law, relates its value to the
+        derivative at x (|x| at 1e-300 with a step of 1e-5: 0 for 1). Not at x on the kink itself, where no
+        step avoids it."""
+        x = np.asarray(x, dtype=float)
+        crossing = np.zeros(np.broadcast_shapes(x.shape, np.shape(h)), dtype=bool)
+        if method not in _STENCIL_METHODS or not self._kink_arguments:
+            return crossing
+        offsets = self.stencil(method).offsets_array.reshape((-1,) + (1,) * crossing.ndim)
+        with np.errstate(all="ignore"):
+            points = x + np.asarray(h, dtype=float) * offsets
+            for argument in self._kink_arguments:
+                side = np.sign(evaluate(argument, self.symbols, x, self.parameters))
+                others = np.sign(evaluate(argument, self.symbols, points, self.parameters))
+                # an undefined point is the domain's matter, not a kink's
+                crossing |= (side != 0) & np.any((others != side) & ~np.isnan(others), axis=0)
+        return crossing
+
     def unavailable(self, method: Method) -> str | None:
         """Why method cannot give a result for this expression and order, or None if it can."""
         if self.noise and method in (Method.COMPLEX, Method.AUTODIFF):
