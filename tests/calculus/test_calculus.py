@@ -154,3 +154,26 @@ def test_coefficients_beyond_double_precision_are_not_shown_as_a_polynomial(text
         np.testing.assert_allclose(np.polyval(result.polynomial_derivative, x), exact, rtol=1e-12)
     else:  # only where some coefficient overflows
         assert text in ("(1e200*x + 1)^2", "1e300*x^6")
+
+
+def _calculus(text, probe, **fields):
+    """The calculus stage of a request for text at probe, with SymPy run here up to the Taylor degree."""
+    from explorer.core.calculus.stage import calculus_for
+    from explorer.core.derive import exact_derivatives
+    from explorer.core.pipeline import derivatives_needed
+    from explorer.core.request import DerivativeRequest
+
+    request = DerivativeRequest(text, probe=probe, **fields)
+    symbolic = exact_derivatives(request, max(derivatives_needed(request), request.taylor_degree))
+    return calculus_for(request, symbolic, probe)
+
+
+@pytest.mark.parametrize("scale", ["1e-300", "1", "1e300", "1e308"])
+def test_where_the_taylor_polynomial_holds_does_not_depend_on_the_scale_of_f(scale):
+    """The tangent of c sin(x) at 0.5 is within 1% of c sin's spread (2c on [-6, 6]) where
+    |sin x - sin 0.5 - cos 0.5 (x - 0.5)| <= 0.02, whatever c: about 0.18..0.77, not the whole range."""
+    result = _calculus(f"{scale}*sin(x)", 0.5, taylor_degree=1)
+    x = np.linspace(-6, 6, 2000)
+    close = np.abs(np.sin(x) - math.sin(0.5) - math.cos(0.5) * (x - 0.5)) <= 0.02
+    inside = x[close & (np.abs(x - 0.5) < 1)]
+    assert result.taylor_interval == pytest.approx((inside[0], inside[-1]), abs=2 * (x[1] - x[0]))
