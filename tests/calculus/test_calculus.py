@@ -91,7 +91,10 @@ def test_poles_and_touching_zeros_are_not_critical_points():
 
 def test_an_exact_zero_on_the_grid_is_found_once():
     x = np.linspace(-1, 1, 11)
-    assert sign_changes(x, x) == [(0.0, 0.0)]
+    assert sign_changes(x, x) == [(x[4], x[6])]  # the nonzero neighbours of the zero at x[5]
+    f, d1, d2 = functions_of("cos(x)")
+    points, count = critical_points(x, f, d1, d2, d1(x), d2(x))
+    assert count == 1 and (points[0].x, points[0].y, points[0].kind) == (0.0, 1.0, "maximum")
 
 
 def test_polynomial_coefficients_and_their_derivative_as_numpy_gives_them():
@@ -177,3 +180,20 @@ def test_where_the_taylor_polynomial_holds_does_not_depend_on_the_scale_of_f(sca
     close = np.abs(np.sin(x) - math.sin(0.5) - math.cos(0.5) * (x - 0.5)) <= 0.02
     inside = x[close & (np.abs(x - 0.5) < 1)]
     assert result.taylor_interval == pytest.approx((inside[0], inside[-1]), abs=2 * (x[1] - x[0]))
+
+
+@pytest.mark.parametrize("text, low, high, truth, kind", [
+    # x near 1e15: doubles are 0.125 apart and the grid's 0.001 steps repeat them, so f' = 0 on a run of
+    # grid points between its negative and positive values
+    ("(x - 1e15)^2", 1e15 - 1, 1e15 + 1, 1e15, "minimum"),
+    ("-(x - 1e15)^2", 1e15 - 1, 1e15 + 1, 1e15, "maximum"),
+    ("(x - 1e15)^3", 1e15 - 1, 1e15 + 1, 1e15, "inflection"),
+    # f' = 8x^7 underflows to 0 for |x| below about 1e-46: a run of zeros around the minimum at 0
+    ("x^8", -1e-45, 1e-45, 0.0, "minimum"),
+    ("x^9", -1e-45, 1e-45, 0.0, "inflection"),
+])
+def test_a_sign_change_across_a_run_of_exact_zeros_is_found_in_its_middle(text, low, high, truth, kind):
+    result = _calculus(text, (low + high) / 2, x_min=low, x_max=high)
+    assert [p.kind for p in result.critical] == [kind]
+    assert result.critical[0].x == pytest.approx(truth, abs=1e-3 * (high - low))
+
