@@ -197,3 +197,37 @@ def test_a_sign_change_across_a_run_of_exact_zeros_is_found_in_its_middle(text, 
     assert [p.kind for p in result.critical] == [kind]
     assert result.critical[0].x == pytest.approx(truth, abs=1e-3 * (high - low))
 
+
+
+@pytest.mark.parametrize("text, low, high, expected", [
+    # f' changes sign through its own pole, where f is continuous: a cusp's extremum, or (f'' through a pole)
+    # a vertical tangent's inflection
+    ("cbrt(x)^2", -6, 6, [(0.0, 0.0, "minimum")]),
+    ("sqrt(abs(x))", -6, 6, [(0.0, 0.0, "minimum")]),
+    ("-sqrt(abs(x - 1))", -6, 6, [(1.0, 0.0, "maximum")]),
+    ("cbrt(x)", -6, 6, [(0.0, 0.0, "inflection")]),
+    ("cbrt(x - 1e6)^2", 1e6 - 1, 1e6 + 1, [(1e6, 0.0, "minimum")]),
+    ("cbrt(x^2 - 2)^2", 0.5, 2, [(math.sqrt(2), 0.0, "minimum")]),
+    # where f itself jumps or has a pole there is no extremum or inflection
+    ("1/x", -6, 6, []),
+    ("1/x^2", -6, 6, []),
+    ("log(abs(x))", -6, 6, []),
+    ("sqrt(abs(x)) + sign(x)", -6, 6, []),
+    ("cbrt(x) + sign(x)", -6, 6, []),
+    ("tan(x)", 1, 2, []),
+])
+def test_a_sign_change_through_a_singularity_counts_only_where_f_is_continuous(text, low, high, expected):
+    result = _calculus(text, low + 0.3 * (high - low), x_min=low, x_max=high)
+    found = [(p.x, p.y, p.kind) for p in result.critical]
+    assert [k for _, _, k in found] == [k for _, _, k in expected]
+    for (x, y, _), (x_true, y_true, _) in zip(found, expected, strict=True):
+        assert x == pytest.approx(x_true, rel=1e-12, abs=1e-12)
+        assert y == pytest.approx(y_true, abs=1e-3)
+
+
+def test_corners_of_abs_sin_are_minima():
+    """|sin x| has minima 0 at the multiples of pi where f' = cos(x) sign(sin x) jumps from -1 to 1."""
+    result = _calculus("abs(sin(x))", 0.5)
+    minima = [p for p in result.critical if p.kind == "minimum"]
+    assert [round(p.x / math.pi, 12) for p in minima] == [-1, 0, 1]
+    assert all(abs(p.y) < 1e-15 for p in minima)
