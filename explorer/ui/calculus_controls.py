@@ -86,7 +86,9 @@ class CalculusControls(QGroupBox):
             # sin at -pi is 1.2e-16 in doubles: a value far below f's own scale reads as the 0 it stands for.
             scale = max(result.f_scale, *(abs(p.y) for p in result.critical))
             y = 0.0 if abs(point.y) < ZERO_SHARE * scale else point.y
-            item = QListWidgetItem(f"{KIND_MARKS[point.kind]:<10} x = {point.x:.10g}, f = {y:.6g}")
+            # x in full (the shortest text that reads back as it): a range 1e-3 wide at 1e6 needs more than
+            # ten digits to tell its points apart; + 0.0 turns -0.0 into 0.
+            item = QListWidgetItem(f"{KIND_MARKS[point.kind]:<10} x = {point.x + 0.0!r}, f = {y:.6g}")
             item.setData(Qt.ItemDataRole.UserRole, point.x)
             self.points.addItem(item)
         hidden = result.critical_count - len(result.critical)

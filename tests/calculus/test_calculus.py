@@ -91,7 +91,10 @@ def test_poles_and_touching_zeros_are_not_critical_points():
 
 def test_an_exact_zero_on_the_grid_is_found_once():
     x = np.linspace(-1, 1, 11)
-    assert sign_changes(x, x) == [(0.0, 0.0)]
+    assert sign_changes(x, x) == [(x[4], x[6])]  # the nonzero neighbours of the zero at x[5]
+    f, d1, d2 = functions_of("cos(x)")
+    points, count = critical_points(x, f, d1, d2, d1(x), d2(x))
+    assert count == 1 and (points[0].x, points[0].y, points[0].kind) == (0.0, 1.0, "maximum")
 
 
 def test_polynomial_coefficients_and_their_derivative_as_numpy_gives_them():
@@ -154,3 +157,77 @@ def test_coefficients_beyond_double_precision_are_not_shown_as_a_polynomial(text
         np.testing.assert_allclose(np.polyval(result.polynomial_derivative, x), exact, rtol=1e-12)
     else:  # only where some coefficient overflows
         assert text in ("(1e200*x + 1)^2", "1e300*x^6")
+
+
+def _calculus(text, probe, **fields):
+    """The calculus stage of a request for text at probe, with SymPy run here up to the Taylor degree."""
+    from explorer.core.calculus.stage import calculus_for
+    from explorer.core.derive import exact_derivatives
+    from explorer.core.pipeline import derivatives_needed
+    from explorer.core.request import DerivativeRequest
+
+    request = DerivativeRequest(text, probe=probe, **fields)
+    symbolic = exact_derivatives(request, max(derivatives_needed(request), request.taylor_degree))
+    return calculus_for(request, symbolic, probe)
+
+
+@pytest.mark.parametrize("scale", ["1e-300", "1", "1e300", "1e308"])
+def test_where_the_taylor_polynomial_holds_does_not_depend_on_the_scale_of_f(scale):
+    """The tangent of c sin(x) at 0.5 is within 1% of c sin's spread (2c on [-6, 6]) where
+    |sin x - sin 0.5 - cos 0.5 (x - 0.5)| <= 0.02, whatever c: about 0.18..0.77, not the whole range."""
+    result = _calculus(f"{scale}*sin(x)", 0.5, taylor_degree=1)
+    x = np.linspace(-6, 6, 2000)
+    close = np.abs(np.sin(x) - math.sin(0.5) - math.cos(0.5) * (x - 0.5)) <= 0.02
+    inside = x[close & (np.abs(x - 0.5) < 1)]
+    assert result.taylor_interval == pytest.approx((inside[0], inside[-1]), abs=2 * (x[1] - x[0]))
+
+
+@pytest.mark.parametrize("text, low, high, truth, kind", [
+    # x near 1e15: doubles are 0.125 apart and the grid's 0.001 steps repeat them, so f' = 0 on a run of
+    # grid points between its negative and positive values
+    ("(x - 1e15)^2", 1e15 - 1, 1e15 + 1, 1e15, "minimum"),
+    ("-(x - 1e15)^2", 1e15 - 1, 1e15 + 1, 1e15, "maximum"),
+    ("(x - 1e15)^3", 1e15 - 1, 1e15 + 1, 1e15, "inflection"),
+    # f' = 8x^7 underflows to 0 for |x| below about 1e-46: a run of zeros around the minimum at 0
+    ("x^8", -1e-45, 1e-45, 0.0, "minimum"),
+    ("x^9", -1e-45, 1e-45, 0.0, "inflection"),
+])
+def test_a_sign_change_across_a_run_of_exact_zeros_is_found_in_its_middle(text, low, high, truth, kind):
+    result = _calculus(text, (low + high) / 2, x_min=low, x_max=high)
+    assert [p.kind for p in result.critical] == [kind]
+    assert result.critical[0].x == pytest.approx(truth, abs=1e-3 * (high - low))
+
+
+
+@pytest.mark.parametrize("text, low, high, expected", [
+    # f' changes sign through its own pole, where f is continuous: a cusp's extremum, or (f'' through a pole)
+    # a vertical tangent's inflection
+    ("cbrt(x)^2", -6, 6, [(0.0, 0.0, "minimum")]),
+    ("sqrt(abs(x))", -6, 6, [(0.0, 0.0, "minimum")]),
+    ("-sqrt(abs(x - 1))", -6, 6, [(1.0, 0.0, "maximum")]),
+    ("cbrt(x)", -6, 6, [(0.0, 0.0, "inflection")]),
+    ("cbrt(x - 1e6)^2", 1e6 - 1, 1e6 + 1, [(1e6, 0.0, "minimum")]),
+    ("cbrt(x^2 - 2)^2", 0.5, 2, [(math.sqrt(2), 0.0, "minimum")]),
+    # where f itself jumps or has a pole there is no extremum or inflection
+    ("1/x", -6, 6, []),
+    ("1/x^2", -6, 6, []),
+    ("log(abs(x))", -6, 6, []),
+    ("sqrt(abs(x)) + sign(x)", -6, 6, []),
+    ("cbrt(x) + sign(x)", -6, 6, []),
+    ("tan(x)", 1, 2, []),
+])
+def test_a_sign_change_through_a_singularity_counts_only_where_f_is_continuous(text, low, high, expected):
+    result = _calculus(text, low + 0.3 * (high - low), x_min=low, x_max=high)
+    found = [(p.x, p.y, p.kind) for p in result.critical]
+    assert [k for _, _, k in found] == [k for _, _, k in expected]
+    for (x, y, _), (x_true, y_true, _) in zip(found, expected, strict=True):
+        assert x == pytest.approx(x_true, rel=1e-12, abs=1e-12)
+        assert y == pytest.approx(y_true, abs=1e-3)
+
+
+def test_corners_of_abs_sin_are_minima():
+    """|sin x| has minima 0 at the multiples of pi where f' = cos(x) sign(sin x) jumps from -1 to 1."""
+    result = _calculus("abs(sin(x))", 0.5)
+    minima = [p for p in result.critical if p.kind == "minimum"]
+    assert [round(p.x / math.pi, 12) for p in minima] == [-1, 0, 1]
+    assert all(abs(p.y) < 1e-15 for p in minima)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pickle
 import random
 
+import mpmath
 import numpy as np
 import pytest
 import sympy
@@ -277,3 +278,18 @@ def test_no_step_fails_over_random_expressions_and_the_result_is_sympys(text, or
     for step in d.steps:
         assert step.depth >= 0 and step.order in range(1, order + 1)
     agrees_with_sympy(parsed.expr, d.result, order)  # every point where both are real agrees
+
+
+@pytest.mark.parametrize("text, function", [
+    ("sqrt(-1-x^2)", lambda t: mpmath.sqrt(-1 - t**2)),
+    ("x*sqrt(-1-x^2)", lambda t: t * mpmath.sqrt(-1 - t**2)),
+])
+def test_a_function_nowhere_real_gets_its_derivative_not_a_bug_report(text, function):
+    """SymPy rewrites with x real (sqrt(-x^2 - 1) = i sqrt(x^2 + 1)), which does not hold at complex x: where f
+    is nowhere real the simplified form cannot be compared at real points, and the derivative is shown as the
+    rules give it instead of 'simplifying the derivative changed it (a bug, please report it)'."""
+    d = derive(text)
+    derivative = sympy.lambdify(X, d.result, "mpmath")
+    for t in (-2.5, 0.3, 0.7, 4.0):
+        with mpmath.workdps(30):
+            assert complex(derivative(mpmath.mpf(t))) == pytest.approx(complex(mpmath.diff(function, t)), rel=1e-12)

@@ -107,3 +107,22 @@ def test_a_critical_value_at_rounding_level_of_f_is_listed_as_zero(qtbot, window
     texts = [window.calculus.points.item(i).text() for i in range(window.calculus.points.count())]
     inflections = [t for t in texts if t.startswith("inflection")]
     assert inflections and all(t.endswith("f = 0") for t in inflections), texts
+
+
+def test_critical_points_far_from_zero_are_listed_where_they_are(qtbot, window, settled):
+    """(x - 1e6 - 0.0005)^2 on [1e6, 1e6 + 1e-3] has its minimum at 1000000.0005: ten digits said
+    x = 1000000, half the range away; near 1e15 every point of sin read x = 1e+15."""
+    window.model.update(extrema=True, x_min=1e6, x_max=1e6 + 1e-3, probe=1e6 + 2e-4)
+    window.editor.set_text("(x - 1e6 - 0.0005)^2")
+    settled(window)
+    texts = [window.calculus.points.item(i).text() for i in range(window.calculus.points.count())]
+    assert len(texts) == 1 and texts[0].startswith("min"), texts
+    listed = float(texts[0].split("x = ")[1].split(",")[0])
+    assert abs(listed - (1e6 + 0.0005)) < 1e-9
+    window.model.update(x_min=1e15 - 1e4, x_max=1e15, probe=1e15 - 5e3)
+    window.editor.set_text("sin(x)")
+    settled(window)
+    points = window.overlay.result.critical
+    texts = [window.calculus.points.item(i).text() for i in range(len(points))]
+    assert len(points) > 3
+    assert [float(t.split("x = ")[1].split(",")[0]) for t in texts] == [p.x for p in points]

@@ -106,8 +106,10 @@ def calculus_stage(request_id: int, context: MethodContext, x: np.ndarray, f_val
             values = taylor_values(taylor_coefficients(derivatives), probe, x)
             polynomial = np.vstack([x, values])
             finite = f_values[np.isfinite(f_values)]
-            spread = float(np.ptp(finite)) if finite.size else 0.0
-            interval = agreement_interval(x, f_values, values, probe, TAYLOR_TOLERANCE * max(spread, 1e-300))
+            # Scaled before the difference: f's spread near the largest doubles (1e308 sin(x)) overflows to
+            # inf, and an infinite tolerance would count the whole range as close.
+            tolerance = float(np.ptp(TAYLOR_TOLERANCE * finite)) if finite.size else 0.0
+            interval = agreement_interval(x, f_values, values, probe, max(tolerance, TAYLOR_TOLERANCE * 1e-300))
     critical, count = _critical(context, x) if extrema else ((), 0)
     finite_f = np.abs(f_values[np.isfinite(f_values)])
     return CalculusResult(request_id, probe, step, taylor_degree=taylor_degree if polynomial is not None else 0,

@@ -17,8 +17,9 @@ def taylor_values(coefficients: np.ndarray, x0: float, x: np.ndarray) -> np.ndar
     """The Taylor polynomial at every x (Horner's scheme in powers of x - x0)."""
     t = np.asarray(x, dtype=float) - x0
     values = np.full(t.shape, coefficients[-1] if len(coefficients) else 0.0)
-    for c in coefficients[-2::-1]:
-        values = values * t + c
+    with np.errstate(over="ignore", invalid="ignore"):  # far from x0 a high degree leaves the doubles: inf there
+        for c in coefficients[-2::-1]:
+            values = values * t + c
     return values
 
 
@@ -27,7 +28,7 @@ def agreement_interval(x: np.ndarray, f: np.ndarray, polynomial: np.ndarray, x0:
     """The stretch of the grid around x0 where |polynomial - f| <= tolerance without a break; None when
     it does not hold at the grid point nearest x0 (or f is undefined there)."""
     x = np.asarray(x, dtype=float)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # f and the polynomial near +-1e308 apart: inf
         close = np.abs(np.asarray(polynomial) - np.asarray(f)) <= tolerance
     centre = int(np.clip(np.searchsorted(x, x0), 0, x.size - 1))
     if centre > 0 and abs(x[centre - 1] - x0) < abs(x[centre] - x0):
