@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..core.calculus.polynomial import polynomial_text
 from ..core.calculus.stage import CalculusResult
+from ..core.display import exact_text
 from .calculus_overlay import CHORD_COLOR, SECANT_COLOR, TANGENT_COLOR, TAYLOR_COLOR
 from .formula_view import derivative_name
 
@@ -86,9 +87,9 @@ class CalculusControls(QGroupBox):
             # sin at -pi is 1.2e-16 in doubles: a value far below f's own scale reads as the 0 it stands for.
             scale = max(result.f_scale, *(abs(p.y) for p in result.critical))
             y = 0.0 if abs(point.y) < ZERO_SHARE * scale else point.y
-            # x in full (the shortest text that reads back as it): a range 1e-3 wide at 1e6 needs more than
-            # ten digits to tell its points apart; + 0.0 turns -0.0 into 0.
-            item = QListWidgetItem(f"{KIND_MARKS[point.kind]:<10} x = {point.x + 0.0!r}, f = {y:.6g}")
+            # x in full: a range 1e-3 wide at 1e6 needs more than ten digits to tell its points apart; + 0.0
+            # turns -0.0 into 0.
+            item = QListWidgetItem(f"{KIND_MARKS[point.kind]:<10} x = {exact_text(point.x + 0.0)}, f = {y:.6g}")
             item.setData(Qt.ItemDataRole.UserRole, point.x)
             self.points.addItem(item)
         hidden = result.critical_count - len(result.critical)
