@@ -123,6 +123,11 @@ def steady_range(current: tuple[float, float], decades: list[np.ndarray], below:
     return fitted
 
 
+LABELS_SHARE = 0.9  # of a horizontal axis' length its tick labels may take
+LABEL_GAP = 8.0  # pixels between two tick labels
+SPREAD_TRIES = 6  # at most 10^2 times pyqtgraph's spacing
+
+
 class PanelAxis(pg.AxisItem):
     """Every panel's axis. Linear ticks get the digits that tell them apart: pyqtgraph writes six, so every tick
     between 1e8 and 1e8 + 1 read "1e+08". A log axis gets a grid line per power of ten only: pyqtgraph's
@@ -133,6 +138,31 @@ class PanelAxis(pg.AxisItem):
         if self.logMode or len(set(labels)) == len(labels):
             return labels
         return resolved_all([value * scale for value in values])
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph's names
+        """pyqtgraph's spacing, with the labelled ticks spread out (1, 2, 5 times 10^k) until their labels take
+        at most LABELS_SHARE of a horizontal axis: pyqtgraph draws every major label, and "100000000.2" next
+        to "100000000.4" overlapped in a narrow panel."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if self.logMode or self.orientation not in ("bottom", "top") or not levels or size <= 0:
+            return levels
+        metrics = QFontMetricsF(self.style["tickFont"] or self.font())
+
+        def ticks(spacing: float) -> list[float]:
+            first = math.ceil((minVal - offset) / spacing) * spacing + offset
+            return [first + k * spacing for k in range(int((maxVal - first) / spacing) + 1)]
+
+        spacing, offset = levels[0]
+        for _ in range(SPREAD_TRIES):
+            values = ticks(spacing)
+            texts = self.tickStrings(values, self.scale, spacing)
+            if sum(metrics.horizontalAdvance(text) + LABEL_GAP for text in texts) <= LABELS_SHARE * size:
+                break
+            wider = spacing * (2.5 if f"{spacing:.1e}"[0] == "2" else 2)  # 1 -> 2 -> 5 -> 10
+            if len(ticks(wider)) < 2:  # two labels at least, crowded or not
+                break
+            spacing = wider
+        return [(spacing, offset), *levels[1:]] if spacing != levels[0][0] else levels
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 - pyqtgraph's names
         decades = [(spacing, values) for spacing, values in stdTicks if spacing >= 1.0]

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PySide6.QtGui import QFontMetricsF
 
 from explorer.core.numeric.error_analysis import StepSweep
 from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
@@ -231,13 +232,13 @@ def test_a_narrow_window_squeezes_the_titles_not_the_sweep_panel_off_screen(qtbo
     assert panels.sweep_legend.geometry().right() <= view_width + 1
 
 
-def _tick_labels(plot, axis_name):
-    """The labels the axis draws at its current range, and the values they stand for."""
+def _tick_labels(plot, axis_name, levels=None):
+    """The labels the axis draws at its current range (of its first `levels` levels), and their values."""
     axis = plot.getAxis(axis_name)
     low, high = plot.viewRange()[0 if axis_name in ("bottom", "top") else 1]
     length = axis.width() if axis_name in ("bottom", "top") else axis.height()
     pairs = []
-    for spacing, values in axis.tickValues(low, high, length):
+    for spacing, values in axis.tickValues(low, high, length)[:levels]:
         pairs += zip(axis.tickStrings(values, axis.scale, spacing), values, strict=True)
     return pairs
 
@@ -254,6 +255,10 @@ def test_ticks_of_a_narrow_range_far_from_zero_say_where_they_are(window, settle
         assert len(set(texts)) == len(texts), texts
         for text, value in pairs:
             assert abs(float(text) - value) <= width * 1e-3 + abs(value) * 1e-15, (text, value)
+        axis = plot.getAxis("bottom")  # and the labels fit side by side, even in the narrow error panel
+        metrics = QFontMetricsF(axis.style["tickFont"] or axis.font())
+        major = [text for text, _ in _tick_labels(plot, "bottom", levels=1)]
+        assert sum(metrics.horizontalAdvance(text) for text in major) < axis.width(), major
 
 
 def test_the_sweep_title_says_where_in_a_narrow_range_far_from_zero(window, settled):
