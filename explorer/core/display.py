@@ -46,5 +46,7 @@ def resolved_all(values: Sequence[float], least: int = LEAST_DIGITS) -> list[str
 
 
 def exact_text(value: float) -> str:
-    """The shortest text that reads back as exactly this double (what the user typed, for a typed number)."""
-    return repr(float(value))
+    """The shortest text that reads back as exactly this double (what the user typed, for a typed number):
+    2 rather than 2.0."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text

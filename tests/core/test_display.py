@@ -48,3 +48,7 @@ def test_two_numbers_a_resolution_apart_differ_in_text(value, fraction):
 def test_exact_text_reads_back_exactly(value):
     assert float(exact_text(value)) == value
     assert exact_text(np.float64(value)) == exact_text(value)  # numpy's own repr says np.float64(...)
+
+
+def test_exact_text_of_whole_numbers_is_as_typed():
+    assert [exact_text(v) for v in (2.0, -3.0, 0.0, 1e22, 100000000.3)] == ["2", "-3", "0", "1e+22", "100000000.3"]

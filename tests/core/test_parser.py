@@ -210,3 +210,16 @@ def test_names_that_only_look_glued_stay_parameters():
     assert parse_expression("expo*x").parameter_names == ("expo",)
     with pytest.raises(ExpressionError, match=r"did you mean sin\(t\)"):
         parse_expression("sint", "t")
+
+
+@pytest.mark.parametrize(("text", "value"), [("1e300", 1e300), ("1e16", 1e16), ("2.5e-7", 2.5e-7), ("1E22", 1e22),
+                                             ("123456789012345678901.5", 123456789012345678901.5)])
+def test_a_number_in_e_notation_is_written_back_short_and_evaluates_the_same(text, value):
+    """SymPy reads a whole number in e-notation exactly: 1e300 was written in the formula, the steps, the JSON
+    and the LaTeX as 301 digits."""
+    import sympy
+
+    expr = parse_expression(f"{text}*sin(x)", "x").expr
+    (number,) = [a for a in expr.atoms(sympy.Float)]
+    assert float(number) == value
+    assert len(sympy.sstr(expr)) < 40 and len(sympy.latex(expr)) < 50

@@ -135,6 +135,9 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+FLOAT_DIGITS = 15  # decimal digits of a double, the least precision a typed decimal gets
+
+
 def _bounded_literal(text: str) -> str:
     """A decimal literal as typed, unless its exponent alone puts it out of range (1e-99999999999)."""
     mantissa, _, exponent = text.lower().partition("e")
@@ -378,8 +381,12 @@ class _Parser:
         if digits > MAX_LITERAL_DIGITS:
             self._raise(f"number has more than {MAX_LITERAL_DIGITS} digits", token)
         if any(ch in token.text for ch in ".eE"):
-            # Exponents of any length are bounded here, before SymPy reads 1e999999999 exactly.
-            return self.checked(lambda: sympy.Float(_bounded_literal(token.text)), token, f"the number {token.text}")
+            # Exponents of any length are bounded here, before SymPy reads 1e999999999 exactly. The precision is
+            # the digits typed (a double's 15 at least): SymPy reads a whole number in e-notation exactly, and
+            # 1e300 was then written back everywhere (formula, steps, JSON, LaTeX) as 301 digits.
+            significant = len(token.text.lower().split("e")[0].replace(".", "").lstrip("0"))
+            return self.checked(lambda: sympy.Float(_bounded_literal(token.text), max(FLOAT_DIGITS, significant)),
+                                token, f"the number {token.text}")
         return sympy.Integer(int(token.text))
 
     def name(self, token: Token) -> sympy.Expr:
