@@ -505,7 +505,7 @@ class MainWindow(QMainWindow):
         values, notes = load_inputs(settings)
         self.model.update(**values)
         self.model.forget_history()
-        self.editor.set_recent(load_recent(settings))
+        self.editor.set_recent(load_recent(settings, notes))
         self.panels.set_step(self.model.state.step)
         layout = load_window(settings)
         if layout.geometry is not None and not self.restoreGeometry(layout.geometry):

@@ -193,3 +193,28 @@ def test_a_stored_map_rectangle_usable_field_by_field_but_empty_together_falls_b
         assert any("rectangle" in note for note in window.fields.startup_notes)
     finally:
         window.close()
+
+
+@pytest.mark.parametrize("stored", ["[" * 100_000, "[" * 50_000 + "]" * 50_000, "{not json", "42", '["x^2", 7]'])
+def test_a_stored_recent_list_that_is_not_a_list_of_texts_opens_the_window_and_says_so(qtbot, tmp_path, stored):
+    # json.loads raises RecursionError, not ValueError, on deep nesting: "[[[[..." in the recent functions or the
+    # recent data files stopped the window from opening. Each list falls back to empty with a note; the other
+    # stored values are kept.
+    from explorer.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("session/expression", "x^3")
+    settings.setValue("history/expressions", stored)
+    settings.setValue("data/recent", stored)
+    settings.sync()
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    try:
+        assert window.model.state.expression == "x^3"
+        assert window.editor.recent == ([] if stored != '["x^2", 7]' else ["x^2"])
+        assert window.data.recent == []
+        message = window.statusBar().currentMessage()
+        if stored != '["x^2", 7]':
+            assert "history/expressions" in message and "data/recent" in message, message
+    finally:
+        window.close()
