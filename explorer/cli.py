@@ -449,7 +449,8 @@ def data(args: argparse.Namespace) -> str:
 
     picture = Path(args.output).suffix.lower() in (".png", ".svg") if args.output else False
     if args.output and not picture and Path(args.output).suffix.lower() != ".csv":
-        raise UsageError(f"cannot write {args.output}: use .csv (the samples and derivative), .png or .svg")
+        raise UsageError(f"cannot write {shown_path(args.output)}: use .csv (the samples and derivative), .png or "
+                         ".svg")
     try:
         if args.file == "-":
             samples = parse_samples(sys.stdin.read(MAX_DATA_BYTES + 1), args.t_column, args.y_column, "standard input")

@@ -527,3 +527,47 @@ def test_no_import_cycle_between_the_app_and_the_export():
     source = (REPO / "explorer" / "ui" / "export.py").read_text()
     assert "from .app " not in source and "import app" not in source
     assert atomic.write_atomically is write_atomically
+
+
+CONTROL_CHARACTERS = "\n\r\t\x1b\x07\u2028"
+
+
+@pytest.mark.parametrize("name", ["two\nlines", "carriage\rreturn", "escape\x1b[31mred", "tab\t", "separator\u2028line",
+                                  "bell\x07"])
+@pytest.mark.parametrize("command", ["export", "data", "grid"])
+def test_a_name_with_control_characters_is_one_line_escaped_in_every_message(tmp_path, monkeypatch, capsys, name,
+                                                                               command):
+    # The name was printed as it is: "cannot write two\nlines.csv: ..." was two lines (and an escape sequence
+    # recoloured the terminal). Control characters are shown escaped, as bytes that are not UTF-8 are.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text("t,y\n0,1\n1,2\n2,5\n3,7\n")
+    (tmp_path / "grid.csv").write_text("1,2,3\n4,5,6\n7,8,9\n")
+    inputs = {"export": ["sin(x)", "--points", "20"], "data": ["in.csv"], "grid": ["grid.csv"]}[command]
+    code = cli.main([command, *inputs, "-o", name + ".csv"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.startswith("wrote ") and not any(c in captured.out[:-1] for c in CONTROL_CHARACTERS)
+    assert (tmp_path / (name + ".csv")).read_text().startswith("# ")
+    for output in ("missing/" + name + ".csv", name + ".txt" if command != "grid" else "missing/" + name):
+        code = cli.main([command, *inputs, "-o", output])
+        captured = capsys.readouterr()
+        assert code == 2 and captured.out == ""
+        one_error_line(captured.err)
+        assert not any(c in captured.err[:-1] for c in CONTROL_CHARACTERS), captured.err
+
+
+@pytest.mark.parametrize("name", ["no\nsuch.csv", "no\x1bsuch.csv"])
+@pytest.mark.parametrize("command", ["data", "grid"])
+def test_an_input_file_with_control_characters_in_its_name_is_one_error_line(tmp_path, monkeypatch, capsys, name,
+                                                                            command):
+    monkeypatch.chdir(tmp_path)
+    code = cli.main([command, name])
+    captured = capsys.readouterr()
+    assert code == 2
+    one_error_line(captured.err)
+    assert not any(c in captured.err[:-1] for c in CONTROL_CHARACTERS), captured.err
+
+
+def test_shown_path_escapes_control_characters_and_keeps_printable_text():
+    assert shown_path("a\nb\x1b\u2028 é.csv") == "a\\nb\\x1b\\u2028 é.csv"
+    assert shown_path(b"caf\xe9\n.csv") == "caf\\xe9\\n.csv"
