@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -105,6 +106,20 @@ def _output(text: str) -> str:
     if not text:  # (" " is a name the file system takes)
         raise argparse.ArgumentTypeError("the output file name is empty")
     return text
+
+
+def _output_format(output: str, formats: tuple[str, ...]) -> str:
+    """-o's suffix in lower case, one of formats (".csv", ...); a UsageError naming the file otherwise, since
+    the suffix is all that says what the file holds (a table written as grad.png would be a picture's name on
+    CSV text)."""
+    from .core.export.atomic import shown_path
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in formats:
+        kind = f"unknown format {suffix!r}" if suffix else "no suffix to say the format"
+        choices = " or ".join(filter(None, (", ".join(formats[:-1]), formats[-1])))
+        raise UsageError(f"cannot write {shown_path(output)}: {kind}; use {choices}")
+    return suffix
 
 
 def _order(text: str) -> int:
@@ -391,14 +406,10 @@ def _report_table(report: dict, heading: list[str], where, h_header: str, h_widt
 def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     """Write the plots or data of a request to args.output; return the path written, as printable text.
     A file that cannot be written is an OSError or UsageError naming args.output; the old file stays."""
-    from pathlib import Path
-
     from .core.export.atomic import shown_path
     from .core.export.tables import ExportError
 
-    suffix = Path(args.output).suffix.lower()
-    if suffix not in (".csv", ".png", ".svg"):
-        raise UsageError(f"cannot export to {suffix or 'a file without suffix'!r}; use .csv, .png or .svg")
+    suffix = _output_format(args.output, (".csv", ".png", ".svg"))
     _refuse_the_variable_as_parameter(args, "its range with --from and --to")
     request = DerivativeRequest(args.expression, args.var, args.order, args.x_min, args.x_max, args.points,
                                 args.h, args.accuracy, parameters=tuple(args.param), probe=args.probe,
@@ -440,17 +451,14 @@ def data(args: argparse.Namespace) -> str:
     object (--json), or the path written (-o OUT.csv, t, y and the derivative after a `# ` provenance line;
     -o OUT.png or OUT.svg, the data mode's panels).
     Unusable data or parameters are a UsageError (one error line, exit status 2)."""
-    from pathlib import Path
-
     from .core.data import DataError, differentiate_samples
     from .core.data.loading import load_samples, parse_samples
     from .core.export.atomic import shown_path, write_atomically
     from .core.limits import MAX_DATA_BYTES
 
-    picture = Path(args.output).suffix.lower() in (".png", ".svg") if args.output else False
-    if args.output and not picture and Path(args.output).suffix.lower() != ".csv":
-        raise UsageError(f"cannot write {shown_path(args.output)}: use .csv (the samples and derivative), .png or "
-                         ".svg")
+    picture = False
+    if args.output:
+        picture = _output_format(args.output, (".csv", ".png", ".svg")) != ".csv"
     try:
         if args.file == "-":
             samples = parse_samples(sys.stdin.read(MAX_DATA_BYTES + 1), args.t_column, args.y_column, "standard input")
@@ -742,6 +750,8 @@ def grid(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     from .core.fields.variables import FieldInputError, parameter_values, parse_field
     from .core.limits import MAX_MATRIX_BYTES
 
+    if args.output:
+        _output_format(args.output, (".csv",))
     try:
         if args.file == "-":
             matrix = parse_matrix(sys.stdin.read(MAX_MATRIX_BYTES + 1), args.coordinates, args.dx, args.dy,

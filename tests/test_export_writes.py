@@ -571,3 +571,17 @@ def test_an_input_file_with_control_characters_in_its_name_is_one_error_line(tmp
 def test_shown_path_escapes_control_characters_and_keeps_printable_text():
     assert shown_path("a\nb\x1b\u2028 é.csv") == "a\\nb\\x1b\\u2028 é.csv"
     assert shown_path(b"caf\xe9\n.csv") == "caf\\xe9\\n.csv"
+
+
+@pytest.mark.parametrize("name", ["grad.png", "grad.svg", "grad.txt", "grad", "grad.csv."])
+def test_grid_writes_csv_only_under_a_csv_name(tmp_path, monkeypatch, capsys, name):
+    # grid -o grad.png wrote the CSV table under a picture's name and said "wrote grad.png"; a name whose suffix
+    # is not .csv is refused, as export and data refuse one they cannot write, and nothing is written.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "grid.csv").write_text("1,2,3\n4,5,6\n7,8,9\n")
+    code = cli.main(["grid", "grid.csv", "-o", name])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    one_error_line(captured.err)
+    assert "use .csv" in captured.err
+    assert sorted(os.listdir(tmp_path)) == ["grid.csv"]
