@@ -122,6 +122,20 @@ def _output_format(output: str, formats: tuple[str, ...]) -> str:
     return suffix
 
 
+def _refuse_writing_over_the_input(source: str, output: str) -> None:
+    """-o naming the file that is read (as given, as ./in.csv, through a link, or a hard link to it) would replace
+    the user's samples with the result: refused before anything is read or written."""
+    from .core.export.atomic import shown_path
+
+    try:
+        same = source != "-" and os.path.samefile(source, output)
+    except OSError:  # either does not exist (yet): two different files
+        return
+    if same:
+        raise UsageError(f"cannot write {shown_path(output)}: it is the input file {shown_path(source)}, which "
+                         "would be lost; write to another name")
+
+
 def _order(text: str) -> int:
     if not re.fullmatch(r"[0-9]{1,20}", text) or not 1 <= int(text) <= MAX_ORDER:
         raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text[:40]!r}")
@@ -459,6 +473,7 @@ def data(args: argparse.Namespace) -> str:
     picture = False
     if args.output:
         picture = _output_format(args.output, (".csv", ".png", ".svg")) != ".csv"
+        _refuse_writing_over_the_input(args.file, args.output)
     try:
         if args.file == "-":
             samples = parse_samples(sys.stdin.read(MAX_DATA_BYTES + 1), args.t_column, args.y_column, "standard input")
@@ -752,6 +767,7 @@ def grid(args: argparse.Namespace, engine: SymbolicEngine) -> str:
 
     if args.output:
         _output_format(args.output, (".csv",))
+        _refuse_writing_over_the_input(args.file, args.output)
     try:
         if args.file == "-":
             matrix = parse_matrix(sys.stdin.read(MAX_MATRIX_BYTES + 1), args.coordinates, args.dx, args.dy,

@@ -585,3 +585,29 @@ def test_grid_writes_csv_only_under_a_csv_name(tmp_path, monkeypatch, capsys, na
     one_error_line(captured.err)
     assert "use .csv" in captured.err
     assert sorted(os.listdir(tmp_path)) == ["grid.csv"]
+
+
+@pytest.mark.parametrize("command, content", [("data", "t,y\n0,1\n1,2\n2,5\n3,7\n"),
+                                              ("grid", "1,2,3\n4,5,6\n7,8,9\n")])
+@pytest.mark.parametrize("spelling", ["same", "dotted", "absolute", "link to it", "its link", "hard link"])
+def test_the_output_is_never_the_input_file(tmp_path, monkeypatch, capsys, command, content, spelling):
+    # data in.csv -o in.csv replaced the samples with the derivative's table: the file the user had was gone. The
+    # output may not be the input file, however it is spelled (a link to it included); the input stays as it was.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text(content)
+    if spelling == "link to it":
+        (tmp_path / "link.csv").symlink_to("in.csv")
+    if spelling == "its link":
+        (tmp_path / "link.csv").symlink_to("in.csv")
+    if spelling == "hard link":
+        os.link(tmp_path / "in.csv", tmp_path / "hard.csv")
+    read, written = {"same": ("in.csv", "in.csv"), "dotted": ("in.csv", "./in.csv"),
+                     "absolute": ("in.csv", str(tmp_path / "in.csv")), "link to it": ("in.csv", "link.csv"),
+                     "its link": ("link.csv", "in.csv"), "hard link": ("in.csv", "hard.csv")}[spelling]
+    code = cli.main([command, read, "-o", written])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    one_error_line(captured.err)
+    assert "input" in captured.err
+    assert (tmp_path / "in.csv").read_text() == content
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(TEMPORARY)]
