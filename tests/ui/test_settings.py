@@ -13,7 +13,9 @@ from explorer.core.request import DerivativeRequest, Method
 from explorer.ui.settings import load_inputs, load_window, save_inputs
 
 DECLARED = dict(declared_inputs(DerivativeRequest))
-UNUSABLE = ["nan", "inf", "-inf", "1e300", "-1e400", "hello", "", "1,2", "0x10", "None", "9" * 400, "\x00", "é"]
+UNUSABLE = ["nan", "inf", "-inf", "1e300", "-1e400", "hello", "", "1,2", "0x10", "None", "9" * 400, "\x00", "é",
+            # Digits are 0-9 in a stored number as everywhere: float() and int() also read these.
+            "١٢٣", "1_000", "٣.٥", "１２", "a=١"]
 # Values an input accepts as stored text; everything else in UNUSABLE must be refused by it.
 ACCEPTED = {"expression": set(UNUSABLE), "methods": {""}, "parameters": {""}, "probe": {""}}
 
