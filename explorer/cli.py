@@ -96,7 +96,7 @@ def _whole(text: str) -> int:
     and 1_000."""
     if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits 0-9)")
-    if len(text.strip().lstrip("+-")) > 20:  # no count or order comes near; int() would read 4300 digits
+    if len(text.strip().lstrip("+-").lstrip("0")) > 20:  # no count or order comes near; int() would read 4300 digits
         raise argparse.ArgumentTypeError(f"{text.strip()[:24]!r}... is far too large")
     return int(text)
 
@@ -137,9 +137,14 @@ def _refuse_writing_over_the_input(source: str, output: str) -> None:
 
 
 def _order(text: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,20}", text) or not 1 <= int(text) <= MAX_ORDER:
+    """--order: a whole number read as every other (_whole), within 1..MAX_ORDER."""
+    try:
+        order = _whole(text)
+    except argparse.ArgumentTypeError:
+        order = None
+    if order is None or not 1 <= order <= MAX_ORDER:
         raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text[:40]!r}")
-    return int(text)
+    return order
 
 
 def _parameter(text: str) -> tuple[str, float]:

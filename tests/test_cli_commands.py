@@ -83,6 +83,17 @@ def test_whole_numbers_are_digits_0_to_9(argv, capsys):
     assert err.count("\n") == 1 and err.startswith(f"error: argument {argv[2]}")
 
 
+@pytest.mark.parametrize("option, text, value", [("--order", " 2 ", 2), ("--order", "+2", 2), ("--order", "02", 2),
+                                                 ("--accuracy", " 4 ", 4), ("--order", "0" * 30 + "3", 3),
+                                                 ("--accuracy", "0" * 30 + "6", 6)])
+def test_a_whole_number_reads_alike_in_every_option(option, text, value, capsys):
+    # --order refused " 2 " and "+2", which --accuracy and --points took (and the numbers --at, --h took too);
+    # leading zeros counted against the length bound, so 0...03 was "far too large"
+    assert main(["derive", "x^4", "--method", "central", option, text, "--json"]) == 0, capsys.readouterr().err
+    report = json.loads(capsys.readouterr().out)
+    assert report["order"] == (value if option == "--order" else 1)
+
+
 @pytest.mark.parametrize("argv", [["data", "-", "-o", ""], ["grid", "-", "-o", ""], ["export", "x", "-o", ""]])
 def test_an_empty_output_name_is_an_error(argv, capsys):
     # data and grid printed their table as if -o had not been given; the export said "a file without suffix"
