@@ -44,6 +44,14 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+QUOTED_CHARACTERS = 40  # of an argument quoted in an error: enough to recognise it; an argument may be 100 kB
+
+
+def _quoted(text: str) -> str:
+    """text as an error quotes it: repr, shortened to its first QUOTED_CHARACTERS characters."""
+    return repr(text[:QUOTED_CHARACTERS]) + ("..." if len(text) > QUOTED_CHARACTERS else "")
+
+
 def _number(text: str, kind: str = "number") -> float:
     """A number given on the command line: a point, a parameter's value, a step h or seconds (kind).
     Constant expressions such as pi/4 are allowed; reading one is bounded in time (core.expression.numbers)."""
@@ -52,7 +60,7 @@ def _number(text: str, kind: str = "number") -> float:
     try:
         return read(text)
     except ExpressionError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not {what}: {exc}") from None
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not {what}: {exc}") from None
 
 
 class _CountedPoints(argparse.Action):
@@ -95,9 +103,9 @@ def _whole(text: str) -> int:
     """A whole number (--points, --accuracy, ...): digits 0-9 as in expressions; int() alone also reads ٣, ３
     and 1_000."""
     if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits 0-9)")
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a whole number (digits 0-9)")
     if len(text.strip().lstrip("+-").lstrip("0")) > 20:  # no count or order comes near; int() would read 4300 digits
-        raise argparse.ArgumentTypeError(f"{text.strip()[:24]!r}... is far too large")
+        raise argparse.ArgumentTypeError(f"{_quoted(text.strip())} is far too large")
     return int(text)
 
 
@@ -143,7 +151,7 @@ def _order(text: str) -> int:
     except argparse.ArgumentTypeError:
         order = None
     if order is None or not 1 <= order <= MAX_ORDER:
-        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text[:40]!r}")
+        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {_quoted(text)}")
     return order
 
 
@@ -153,10 +161,10 @@ def _parameter(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise argparse.ArgumentTypeError(f"parameter must look like name=value, not {text!r}")
+        raise argparse.ArgumentTypeError(f"parameter must look like name=value, not {_quoted(text)}")
     problem = name_problem(name)
     if problem:
-        raise argparse.ArgumentTypeError(f"{name!r} cannot be a parameter: {problem}")
+        raise argparse.ArgumentTypeError(f"{_quoted(name)} cannot be a parameter: {problem}")
     return name, _number(value)
 
 

@@ -112,3 +112,19 @@ def test_a_reader_that_stops_early_gets_no_error_line():
     child.stdout.close()
     errors = child.stderr.read().decode()
     assert child.wait(timeout=60) in (0, 1) and errors == ""  # 1 when the pipe closed before the end
+
+
+@pytest.mark.parametrize("argv", [["derive", "sin(x)", "--at", "1+" * 1500 + "1"],
+                                  ["derive", "sin(x)", "--h", "9" * 3000],
+                                  ["derive", "sin(x)", "--timeout", "1" + "0" * 3000],
+                                  ["derive", "a*x", "--param", "a=" + "1+" * 1500 + "x"],
+                                  ["derive", "a*x", "--param", "a" * 3000 + "=1"],
+                                  ["derive", "a*x", "--param", "a" * 3000],
+                                  ["derive", "x*y", "--vars", "x,y", "--point", "x=1,y=" + "(" * 3000],
+                                  ["export", "x", "--points", "x" * 3000, "-o", "never.csv"],
+                                  ["derive", "x", "--order", "7" * 3000]])
+def test_a_long_argument_is_quoted_shortened_in_its_error(argv, capsys):
+    # the whole argument was quoted in the error: 3000 characters of 1+1+... on one line, the reason at its end
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: argument ") and len(err) < 300, err[:400]
