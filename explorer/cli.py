@@ -481,6 +481,7 @@ def data(args: argparse.Namespace) -> str:
     from .core.data import DataError, differentiate_samples
     from .core.data.loading import load_samples, parse_samples
     from .core.export.atomic import shown_path, write_atomically
+    from .core.export.tables import comment_line
     from .core.limits import MAX_DATA_BYTES
 
     picture = False
@@ -521,7 +522,7 @@ def data(args: argparse.Namespace) -> str:
                   f"method {result.method}; parameters {result.describe_parameters()}")
     if args.output:
         name = "d" + "2" * (result.order == 2) + "y/dt" + "2" * (result.order == 2)
-        lines = ["# " + " ".join(provenance.split()), f"t,y,{name}"]
+        lines = [comment_line(provenance) + f"t,y,{name}"]
         lines += [f"{t!r},{y!r},{d!r}" for t, y, d in zip(result.t.tolist(), result.y.tolist(),
                                                           result.derivative.tolist(), strict=True)]
         write_atomically(args.output, ("\n".join(lines) + "\n").encode("utf-8"))

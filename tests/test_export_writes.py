@@ -611,3 +611,24 @@ def test_the_output_is_never_the_input_file(tmp_path, monkeypatch, capsys, comma
     assert "input" in captured.err
     assert (tmp_path / "in.csv").read_text() == content
     assert not [name for name in os.listdir(tmp_path) if name.startswith(TEMPORARY)]
+
+
+@pytest.mark.parametrize("expression", ["sin(x)\n+ x", "sin(x)\r\n+ x", "sin(x)\r+ x", "sin(x)\u2028+ x",
+                                        "sin(x)\x0b+ x"])
+@pytest.mark.parametrize("kind", ["curves", "sweep"])
+def test_a_line_break_in_what_heads_a_csv_stays_inside_its_comment(tmp_path, expression, kind):
+    # The expression (and a data file's name) may hold a line break, which the parser reads as a space: the
+    # "# f(x) = sin(x)" line was cut there and "+ x; derivative order 1; ..." stood uncommented before the
+    # header, so the file written and reported did not read back as a table. Every line above the header is
+    # now a comment.
+    results = results_for(expression)
+    target = tmp_path / "data.csv"
+    (write_csv if kind == "curves" else write_sweep_csv)(target, results)
+    text = target.read_bytes().decode("utf-8")
+    lines = text.split("\n")
+    comments = [line for line in lines if line.startswith("#")]
+    assert lines[len(comments)].startswith("x," if kind == "curves" else "h,")
+    assert "f(x) = sin(x) + x" in comments[0]
+    assert not any(c in text for c in "\r\u2028\x0b")
+    table = np.loadtxt(target, delimiter=",", skiprows=len(comments) + 1)
+    assert table.shape[1] == len(lines[len(comments)].split(","))
