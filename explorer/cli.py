@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -44,6 +45,14 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+QUOTED_CHARACTERS = 40  # of an argument quoted in an error: enough to recognise it; an argument may be 100 kB
+
+
+def _quoted(text: str) -> str:
+    """text as an error quotes it: repr, shortened to its first QUOTED_CHARACTERS characters."""
+    return repr(text[:QUOTED_CHARACTERS]) + ("..." if len(text) > QUOTED_CHARACTERS else "")
+
+
 def _number(text: str, kind: str = "number") -> float:
     """A number given on the command line: a point, a parameter's value, a step h or seconds (kind).
     Constant expressions such as pi/4 are allowed; reading one is bounded in time (core.expression.numbers)."""
@@ -52,7 +61,7 @@ def _number(text: str, kind: str = "number") -> float:
     try:
         return read(text)
     except ExpressionError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not {what}: {exc}") from None
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not {what}: {exc}") from None
 
 
 class _CountedPoints(argparse.Action):
@@ -95,9 +104,9 @@ def _whole(text: str) -> int:
     """A whole number (--points, --accuracy, ...): digits 0-9 as in expressions; int() alone also reads ٣, ３
     and 1_000."""
     if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits 0-9)")
-    if len(text.strip().lstrip("+-")) > 20:  # no count or order comes near; int() would read 4300 digits
-        raise argparse.ArgumentTypeError(f"{text.strip()[:24]!r}... is far too large")
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a whole number (digits 0-9)")
+    if len(text.strip().lstrip("+-").lstrip("0")) > 20:  # no count or order comes near; int() would read 4300 digits
+        raise argparse.ArgumentTypeError(f"{_quoted(text.strip())} is far too large")
     return int(text)
 
 
@@ -108,10 +117,43 @@ def _output(text: str) -> str:
     return text
 
 
+def _output_format(output: str, formats: tuple[str, ...]) -> str:
+    """-o's suffix in lower case, one of formats (".csv", ...); a UsageError naming the file otherwise, since
+    the suffix is all that says what the file holds (a table written as grad.png would be a picture's name on
+    CSV text)."""
+    from .core.export.atomic import shown_path
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in formats:
+        kind = f"unknown format {suffix!r}" if suffix else "no suffix to say the format"
+        choices = " or ".join(filter(None, (", ".join(formats[:-1]), formats[-1])))
+        raise UsageError(f"cannot write {shown_path(output)}: {kind}; use {choices}")
+    return suffix
+
+
+def _refuse_writing_over_the_input(source: str, output: str) -> None:
+    """-o naming the file that is read (as given, as ./in.csv, through a link, or a hard link to it) would replace
+    the user's samples with the result: refused before anything is read or written."""
+    from .core.export.atomic import shown_path
+
+    try:
+        same = source != "-" and os.path.samefile(source, output)
+    except OSError:  # either does not exist (yet): two different files
+        return
+    if same:
+        raise UsageError(f"cannot write {shown_path(output)}: it is the input file {shown_path(source)}, which "
+                         "would be lost; write to another name")
+
+
 def _order(text: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,20}", text) or not 1 <= int(text) <= MAX_ORDER:
-        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {text[:40]!r}")
-    return int(text)
+    """--order: a whole number read as every other (_whole), within 1..MAX_ORDER."""
+    try:
+        order = _whole(text)
+    except argparse.ArgumentTypeError:
+        order = None
+    if order is None or not 1 <= order <= MAX_ORDER:
+        raise argparse.ArgumentTypeError(f"order must be a whole number 1..{MAX_ORDER}, not {_quoted(text)}")
+    return order
 
 
 def _parameter(text: str) -> tuple[str, float]:
@@ -120,10 +162,10 @@ def _parameter(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise argparse.ArgumentTypeError(f"parameter must look like name=value, not {text!r}")
+        raise argparse.ArgumentTypeError(f"parameter must look like name=value, not {_quoted(text)}")
     problem = name_problem(name)
     if problem:
-        raise argparse.ArgumentTypeError(f"{name!r} cannot be a parameter: {problem}")
+        raise argparse.ArgumentTypeError(f"{_quoted(name)} cannot be a parameter: {problem}")
     return name, _number(value)
 
 
@@ -397,14 +439,10 @@ def _report_table(report: dict, heading: list[str], where, h_header: str, h_widt
 def export(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     """Write the plots or data of a request to args.output; return the path written, as printable text.
     A file that cannot be written is an OSError or UsageError naming args.output; the old file stays."""
-    from pathlib import Path
-
     from .core.export.atomic import shown_path
     from .core.export.tables import ExportError
 
-    suffix = Path(args.output).suffix.lower()
-    if suffix not in (".csv", ".png", ".svg"):
-        raise UsageError(f"cannot export to {suffix or 'a file without suffix'!r}; use .csv, .png or .svg")
+    suffix = _output_format(args.output, (".csv", ".png", ".svg"))
     _refuse_the_variable_as_parameter(args, "its range with --from and --to")
     request = DerivativeRequest(args.expression, args.var, args.order, args.x_min, args.x_max, args.points,
                                 args.h, args.accuracy, parameters=tuple(args.param), probe=args.probe,
@@ -446,16 +484,16 @@ def data(args: argparse.Namespace) -> str:
     object (--json), or the path written (-o OUT.csv, t, y and the derivative after a `# ` provenance line;
     -o OUT.png or OUT.svg, the data mode's panels).
     Unusable data or parameters are a UsageError (one error line, exit status 2)."""
-    from pathlib import Path
-
     from .core.data import DataError, differentiate_samples
     from .core.data.loading import load_samples, parse_samples
     from .core.export.atomic import shown_path, write_atomically
+    from .core.export.tables import comment_line
     from .core.limits import MAX_DATA_BYTES
 
-    picture = Path(args.output).suffix.lower() in (".png", ".svg") if args.output else False
-    if args.output and not picture and Path(args.output).suffix.lower() != ".csv":
-        raise UsageError(f"cannot write {args.output}: use .csv (the samples and derivative), .png or .svg")
+    picture = False
+    if args.output:
+        picture = _output_format(args.output, (".csv", ".png", ".svg")) != ".csv"
+        _refuse_writing_over_the_input(args.file, args.output)
     try:
         if args.file == "-":
             samples = parse_samples(sys.stdin.read(MAX_DATA_BYTES + 1), args.t_column, args.y_column, "standard input")
@@ -490,7 +528,7 @@ def data(args: argparse.Namespace) -> str:
                   f"method {result.method}; parameters {result.describe_parameters()}")
     if args.output:
         name = "d" + "2" * (result.order == 2) + "y/dt" + "2" * (result.order == 2)
-        lines = ["# " + " ".join(provenance.split()), f"t,y,{name}"]
+        lines = [comment_line(provenance) + f"t,y,{name}"]
         lines += [f"{t!r},{y!r},{d!r}" for t, y, d in zip(result.t.tolist(), result.y.tolist(),
                                                           result.derivative.tolist(), strict=True)]
         write_atomically(args.output, ("\n".join(lines) + "\n").encode("utf-8"))
@@ -751,6 +789,9 @@ def grid(args: argparse.Namespace, engine: SymbolicEngine) -> str:
     from .core.fields.variables import FieldInputError, parameter_values, parse_field
     from .core.limits import MAX_MATRIX_BYTES
 
+    if args.output:
+        _output_format(args.output, (".csv",))
+        _refuse_writing_over_the_input(args.file, args.output)
     try:
         if args.file == "-":
             matrix = parse_matrix(sys.stdin.read(MAX_MATRIX_BYTES + 1), args.coordinates, args.dx, args.dy,

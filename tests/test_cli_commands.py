@@ -83,6 +83,17 @@ def test_whole_numbers_are_digits_0_to_9(argv, capsys):
     assert err.count("\n") == 1 and err.startswith(f"error: argument {argv[2]}")
 
 
+@pytest.mark.parametrize("option, text, value", [("--order", " 2 ", 2), ("--order", "+2", 2), ("--order", "02", 2),
+                                                 ("--accuracy", " 4 ", 4), ("--order", "0" * 30 + "3", 3),
+                                                 ("--accuracy", "0" * 30 + "6", 6)])
+def test_a_whole_number_reads_alike_in_every_option(option, text, value, capsys):
+    # --order refused " 2 " and "+2", which --accuracy and --points took (and the numbers --at, --h took too);
+    # leading zeros counted against the length bound, so 0...03 was "far too large"
+    assert main(["derive", "x^4", "--method", "central", option, text, "--json"]) == 0, capsys.readouterr().err
+    report = json.loads(capsys.readouterr().out)
+    assert report["order"] == (value if option == "--order" else 1)
+
+
 @pytest.mark.parametrize("argv", [["data", "-", "-o", ""], ["grid", "-", "-o", ""], ["export", "x", "-o", ""]])
 def test_an_empty_output_name_is_an_error(argv, capsys):
     # data and grid printed their table as if -o had not been given; the export said "a file without suffix"
@@ -101,3 +112,19 @@ def test_a_reader_that_stops_early_gets_no_error_line():
     child.stdout.close()
     errors = child.stderr.read().decode()
     assert child.wait(timeout=60) in (0, 1) and errors == ""  # 1 when the pipe closed before the end
+
+
+@pytest.mark.parametrize("argv", [["derive", "sin(x)", "--at", "1+" * 1500 + "1"],
+                                  ["derive", "sin(x)", "--h", "9" * 3000],
+                                  ["derive", "sin(x)", "--timeout", "1" + "0" * 3000],
+                                  ["derive", "a*x", "--param", "a=" + "1+" * 1500 + "x"],
+                                  ["derive", "a*x", "--param", "a" * 3000 + "=1"],
+                                  ["derive", "a*x", "--param", "a" * 3000],
+                                  ["derive", "x*y", "--vars", "x,y", "--point", "x=1,y=" + "(" * 3000],
+                                  ["export", "x", "--points", "x" * 3000, "-o", "never.csv"],
+                                  ["derive", "x", "--order", "7" * 3000]])
+def test_a_long_argument_is_quoted_shortened_in_its_error(argv, capsys):
+    # the whole argument was quoted in the error: 3000 characters of 1+1+... on one line, the reason at its end
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: argument ") and len(err) < 300, err[:400]

@@ -527,3 +527,108 @@ def test_no_import_cycle_between_the_app_and_the_export():
     source = (REPO / "explorer" / "ui" / "export.py").read_text()
     assert "from .app " not in source and "import app" not in source
     assert atomic.write_atomically is write_atomically
+
+
+CONTROL_CHARACTERS = "\n\r\t\x1b\x07\u2028"
+
+
+@pytest.mark.parametrize("name", ["two\nlines", "carriage\rreturn", "escape\x1b[31mred", "tab\t", "separator\u2028line",
+                                  "bell\x07"])
+@pytest.mark.parametrize("command", ["export", "data", "grid"])
+def test_a_name_with_control_characters_is_one_line_escaped_in_every_message(tmp_path, monkeypatch, capsys, name,
+                                                                               command):
+    # The name was printed as it is: "cannot write two\nlines.csv: ..." was two lines (and an escape sequence
+    # recoloured the terminal). Control characters are shown escaped, as bytes that are not UTF-8 are.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text("t,y\n0,1\n1,2\n2,5\n3,7\n")
+    (tmp_path / "grid.csv").write_text("1,2,3\n4,5,6\n7,8,9\n")
+    inputs = {"export": ["sin(x)", "--points", "20"], "data": ["in.csv"], "grid": ["grid.csv"]}[command]
+    code = cli.main([command, *inputs, "-o", name + ".csv"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.startswith("wrote ") and not any(c in captured.out[:-1] for c in CONTROL_CHARACTERS)
+    assert (tmp_path / (name + ".csv")).read_text().startswith("# ")
+    for output in ("missing/" + name + ".csv", name + ".txt" if command != "grid" else "missing/" + name):
+        code = cli.main([command, *inputs, "-o", output])
+        captured = capsys.readouterr()
+        assert code == 2 and captured.out == ""
+        one_error_line(captured.err)
+        assert not any(c in captured.err[:-1] for c in CONTROL_CHARACTERS), captured.err
+
+
+@pytest.mark.parametrize("name", ["no\nsuch.csv", "no\x1bsuch.csv"])
+@pytest.mark.parametrize("command", ["data", "grid"])
+def test_an_input_file_with_control_characters_in_its_name_is_one_error_line(tmp_path, monkeypatch, capsys, name,
+                                                                            command):
+    monkeypatch.chdir(tmp_path)
+    code = cli.main([command, name])
+    captured = capsys.readouterr()
+    assert code == 2
+    one_error_line(captured.err)
+    assert not any(c in captured.err[:-1] for c in CONTROL_CHARACTERS), captured.err
+
+
+def test_shown_path_escapes_control_characters_and_keeps_printable_text():
+    assert shown_path("a\nb\x1b\u2028 é.csv") == "a\\nb\\x1b\\u2028 é.csv"
+    assert shown_path(b"caf\xe9\n.csv") == "caf\\xe9\\n.csv"
+
+
+@pytest.mark.parametrize("name", ["grad.png", "grad.svg", "grad.txt", "grad", "grad.csv."])
+def test_grid_writes_csv_only_under_a_csv_name(tmp_path, monkeypatch, capsys, name):
+    # grid -o grad.png wrote the CSV table under a picture's name and said "wrote grad.png"; a name whose suffix
+    # is not .csv is refused, as export and data refuse one they cannot write, and nothing is written.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "grid.csv").write_text("1,2,3\n4,5,6\n7,8,9\n")
+    code = cli.main(["grid", "grid.csv", "-o", name])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    one_error_line(captured.err)
+    assert "use .csv" in captured.err
+    assert sorted(os.listdir(tmp_path)) == ["grid.csv"]
+
+
+@pytest.mark.parametrize("command, content", [("data", "t,y\n0,1\n1,2\n2,5\n3,7\n"),
+                                              ("grid", "1,2,3\n4,5,6\n7,8,9\n")])
+@pytest.mark.parametrize("spelling", ["same", "dotted", "absolute", "link to it", "its link", "hard link"])
+def test_the_output_is_never_the_input_file(tmp_path, monkeypatch, capsys, command, content, spelling):
+    # data in.csv -o in.csv replaced the samples with the derivative's table: the file the user had was gone. The
+    # output may not be the input file, however it is spelled (a link to it included); the input stays as it was.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.csv").write_text(content)
+    if spelling == "link to it":
+        (tmp_path / "link.csv").symlink_to("in.csv")
+    if spelling == "its link":
+        (tmp_path / "link.csv").symlink_to("in.csv")
+    if spelling == "hard link":
+        os.link(tmp_path / "in.csv", tmp_path / "hard.csv")
+    read, written = {"same": ("in.csv", "in.csv"), "dotted": ("in.csv", "./in.csv"),
+                     "absolute": ("in.csv", str(tmp_path / "in.csv")), "link to it": ("in.csv", "link.csv"),
+                     "its link": ("link.csv", "in.csv"), "hard link": ("in.csv", "hard.csv")}[spelling]
+    code = cli.main([command, read, "-o", written])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    one_error_line(captured.err)
+    assert "input" in captured.err
+    assert (tmp_path / "in.csv").read_text() == content
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(TEMPORARY)]
+
+
+@pytest.mark.parametrize("expression", ["sin(x)\n+ x", "sin(x)\r\n+ x", "sin(x)\r+ x", "sin(x)\u2028+ x",
+                                        "sin(x)\x0b+ x"])
+@pytest.mark.parametrize("kind", ["curves", "sweep"])
+def test_a_line_break_in_what_heads_a_csv_stays_inside_its_comment(tmp_path, expression, kind):
+    # The expression (and a data file's name) may hold a line break, which the parser reads as a space: the
+    # "# f(x) = sin(x)" line was cut there and "+ x; derivative order 1; ..." stood uncommented before the
+    # header, so the file written and reported did not read back as a table. Every line above the header is
+    # now a comment.
+    results = results_for(expression)
+    target = tmp_path / "data.csv"
+    (write_csv if kind == "curves" else write_sweep_csv)(target, results)
+    text = target.read_bytes().decode("utf-8")
+    lines = text.split("\n")
+    comments = [line for line in lines if line.startswith("#")]
+    assert lines[len(comments)].startswith("x," if kind == "curves" else "h,")
+    assert "f(x) = sin(x) + x" in comments[0]
+    assert not any(c in text for c in "\r\u2028\x0b")
+    table = np.loadtxt(target, delimiter=",", skiprows=len(comments) + 1)
+    assert table.shape[1] == len(lines[len(comments)].split(","))

@@ -18,6 +18,10 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Stored numbers as encode writes them: digits 0-9 only, as in every number a user types. float() and int() alone
+# also read other scripts' digits (١٢٣, １２) and Python's 1_000, so a damaged value would come back as a number.
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -49,10 +53,9 @@ class Input(ABC, Generic[T]):
 
 
 def _real(text: str) -> float:
-    value = float(text.strip())
-    if math.isnan(value):
-        raise ValueError(f"{text!r} is not a number")
-    return value
+    if not _DECIMAL.fullmatch(text.strip()):
+        raise ValueError(f"{text[:20]!r} is not a decimal number")
+    return float(text)
 
 
 RealValue = TypeVar("RealValue", bound=float | None)
@@ -127,7 +130,7 @@ class Whole(Input[int]):
 
     def decode(self, text: str) -> int:
         text = text.strip()
-        if not re.fullmatch(r"[+-]?\d{1,12}", text):
+        if not _WHOLE.fullmatch(text):
             raise ValueError(f"{text[:20]!r} is not a whole number")
         return int(text)
 

@@ -10,8 +10,11 @@ PathName = str | os.PathLike[str] | os.PathLike[bytes] | bytes
 
 
 def shown_path(path: PathName) -> str:
-    """The path as a message shows it: bytes that are not UTF-8 as \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """path as a message shows it, always one printable line: bytes that are not UTF-8 as \\xNN, and control
+    characters (a newline, an escape sequence, a line separator: all legal in a name) escaped as Python writes
+    them (\\n, \\x1b, \\u2028), so that a name can neither split an `error:` line nor restyle the terminal."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def read_limited(path: PathName, limit: int, kind: str, error: type[ValueError]) -> bytes:

@@ -72,7 +72,7 @@ class DataMode(QObject):
         # they can be chosen), and whether the first name is the row index rather than a column of the file.
         self._columns: tuple[tuple[str, ...], int, int, bool] | None = None
         self._row_index_first = False
-        self.recent: list[str] = self._load_recent()
+        self.recent: list[str] = self._load_recent(notes)
         self.chosen: ChosenStage | None = None
         self.compared: CompareStage | None = None
         self.swept: SweepStage | None = None
@@ -271,9 +271,9 @@ class DataMode(QObject):
                     None if self.chosen is not None else "no data has been differentiated yet")
 
     # -- settings --------------------------------------------------------------------------------------
-    def _load_recent(self) -> list[str]:
+    def _load_recent(self, notes: list[str]) -> list[str]:
         return load_texts(self.settings, GROUP + "recent", lambda p: len(p) < 4096 and os.path.isfile(p),
-                          MAX_RECENT_DATA)
+                          MAX_RECENT_DATA, notes)
 
     def _remember(self, path: str) -> None:
         absolute = str(Path(path).resolve())

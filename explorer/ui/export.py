@@ -104,7 +104,7 @@ def export_view(path: str, panels: QGraphicsView, csv_text: Callable[[], str], n
             raise ExportError(nothing_yet)
         data = (render_png if suffix == ".png" else render_svg)(panels)
     else:
-        raise ExportError(f"cannot write {path}: use .csv, .png or .svg")
+        raise ExportError(f"cannot write {shown_path(path)}: use .csv, .png or .svg")
     write_atomically(path, data)
 
 

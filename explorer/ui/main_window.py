@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.calculus.stage import CalculusResult
+from ..core.export.atomic import shown_path
 from ..core.expression.parser import parse_expression
 from ..core.numeric.gaps import gap_note
 from ..core.pipeline import CurveResult, DerivativeResults, ErrorResult, SweepResult
@@ -480,7 +481,7 @@ class MainWindow(QMainWindow):
         """Write the panels (.png, .svg) or the latest results (.csv) to path, or what `write` makes of
         them; raises ExportError or OSError (naming path) when nothing was written."""
         write(self.results, self.panels, path)
-        self.statusBar().showMessage(f"wrote {path}", 10_000)
+        self.statusBar().showMessage(f"wrote {shown_path(path)}", 10_000)
 
     def _export_dialog(self, filters: str,
                        write: Callable[[DerivativeResults | None, PlotPanels, str], None] = export_results,
@@ -496,16 +497,17 @@ class MainWindow(QMainWindow):
         try:
             self.export_to(path, write)
         except (ExportError, OSError) as exc:
-            self.statusBar().showMessage(f"export failed: {path} was not written", 10_000)  # not an earlier "wrote"
+            shown = shown_path(path)
+            self.statusBar().showMessage(f"export failed: {shown} was not written", 10_000)  # not an earlier "wrote"
             reason = str(exc)
-            QMessageBox.warning(self, "Export failed", reason if path in reason else f"cannot write {path}: {reason}")
+            QMessageBox.warning(self, "Export failed", reason if shown in reason else f"cannot write {shown}: {reason}")
 
     # -- settings and shutdown -------------------------------------------
     def _restore(self, settings: QSettings) -> None:
         values, notes = load_inputs(settings)
         self.model.update(**values)
         self.model.forget_history()
-        self.editor.set_recent(load_recent(settings))
+        self.editor.set_recent(load_recent(settings, notes))
         self.panels.set_step(self.model.state.step)
         layout = load_window(settings)
         if layout.geometry is not None and not self.restoreGeometry(layout.geometry):

@@ -107,14 +107,19 @@ def save_relative_errors(settings: QSettings, relative: bool) -> None:
     settings.setValue("view/relative_errors", "true" if relative else "false")
 
 
-def load_texts(settings: QSettings, key: str, usable: Callable[[str], bool], limit: int) -> list[str]:
+def load_texts(settings: QSettings, key: str, usable: Callable[[str], bool], limit: int,
+               notes: list[str]) -> list[str]:
     """A stored list of texts (recent expressions, recent files), newest first: at most limit of them, each
-    one usable(); anything that is not a JSON list of texts reads as an empty list."""
-    try:
-        stored = json.loads(stored_text(settings.value(key)) or "[]")
-    except ValueError:
+    one usable(); anything that is not a JSON list reads as an empty list, with a line in notes."""
+    text = stored_text(settings.value(key))
+    if text is None:
         return []
+    try:
+        stored = json.loads(text)
+    except (ValueError, RecursionError):  # json raises RecursionError on deep nesting ("[[[[...")
+        stored = None
     if not isinstance(stored, list):
+        notes.append(f"stored {key} {text[:30]!r} is not a list; starting an empty one")
         return []
     return [t for t in stored if isinstance(t, str) and usable(t)][:limit]
 
@@ -123,9 +128,9 @@ def save_texts(settings: QSettings, key: str, texts: list[str], limit: int) -> N
     settings.setValue(key, json.dumps(texts[:limit]))
 
 
-def load_recent(settings: QSettings) -> list[str]:
+def load_recent(settings: QSettings, notes: list[str]) -> list[str]:
     """The recent expressions, newest first; anything that is not a list of short texts is dropped."""
-    return load_texts(settings, "history/expressions", lambda e: 0 < len(e) <= MAX_LENGTH, MAX_RECENT)
+    return load_texts(settings, "history/expressions", lambda e: 0 < len(e) <= MAX_LENGTH, MAX_RECENT, notes)
 
 
 def save_recent(settings: QSettings, expressions: list[str]) -> None:

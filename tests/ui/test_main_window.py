@@ -645,9 +645,9 @@ def test_stored_recent_functions_that_are_not_a_list_of_texts_are_dropped(settin
 
     for stored in ("not json", "{\"a\": 1}", "[1, 2, null]", "[\"" + "x" * 5000 + "\"]", "3"):
         settings.setValue("history/expressions", stored)
-        assert load_recent(settings) == []
+        assert load_recent(settings, []) == []
     settings.setValue("history/expressions", '["sin(x)", 7, "x^2"]')
-    assert load_recent(settings) == ["sin(x)", "x^2"]
+    assert load_recent(settings, []) == ["sin(x)", "x^2"]
 
 
 def test_function_names_complete_the_word_being_typed(qtbot, window, settled):

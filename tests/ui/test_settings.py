@@ -13,7 +13,9 @@ from explorer.core.request import DerivativeRequest, Method
 from explorer.ui.settings import load_inputs, load_window, save_inputs
 
 DECLARED = dict(declared_inputs(DerivativeRequest))
-UNUSABLE = ["nan", "inf", "-inf", "1e300", "-1e400", "hello", "", "1,2", "0x10", "None", "9" * 400, "\x00", "é"]
+UNUSABLE = ["nan", "inf", "-inf", "1e300", "-1e400", "hello", "", "1,2", "0x10", "None", "9" * 400, "\x00", "é",
+            # Digits are 0-9 in a stored number as everywhere: float() and int() also read these.
+            "١٢٣", "1_000", "٣.٥", "１２", "a=١"]
 # Values an input accepts as stored text; everything else in UNUSABLE must be refused by it.
 ACCEPTED = {"expression": set(UNUSABLE), "methods": {""}, "parameters": {""}, "probe": {""}}
 
@@ -191,5 +193,30 @@ def test_a_stored_map_rectangle_usable_field_by_field_but_empty_together_falls_b
         assert (state.x_min, state.x_max, state.y_min, state.y_max) == (default.x_min, default.x_max,
                                                                         default.y_min, default.y_max)
         assert any("rectangle" in note for note in window.fields.startup_notes)
+    finally:
+        window.close()
+
+
+@pytest.mark.parametrize("stored", ["[" * 100_000, "[" * 50_000 + "]" * 50_000, "{not json", "42", '["x^2", 7]'])
+def test_a_stored_recent_list_that_is_not_a_list_of_texts_opens_the_window_and_says_so(qtbot, tmp_path, stored):
+    # json.loads raises RecursionError, not ValueError, on deep nesting: "[[[[..." in the recent functions or the
+    # recent data files stopped the window from opening. Each list falls back to empty with a note; the other
+    # stored values are kept.
+    from explorer.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("session/expression", "x^3")
+    settings.setValue("history/expressions", stored)
+    settings.setValue("data/recent", stored)
+    settings.sync()
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    try:
+        assert window.model.state.expression == "x^3"
+        assert window.editor.recent == ([] if stored != '["x^2", 7]' else ["x^2"])
+        assert window.data.recent == []
+        message = window.statusBar().currentMessage()
+        if stored != '["x^2", 7]':
+            assert "history/expressions" in message and "data/recent" in message, message
     finally:
         window.close()

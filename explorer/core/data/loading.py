@@ -498,9 +498,11 @@ def _column(choice: Column, names: tuple[str, ...], role: str, source: str) -> i
     folded = [n.lower() for n in names]
     if text.lower() in folded:
         return folded.index(text.lower())
-    if text.isdigit():
+    # A column number is digits 0-9 (str.isdigit and int() also take ١ and ²); the digits past leading zeros
+    # are bounded before int() reads them, since no file has more columns than MAX_DATA_COLUMNS.
+    if re.fullmatch(r"[0-9]+", text) and len(text.lstrip("0")) <= len(str(MAX_DATA_COLUMNS)):
         return _column(int(text), names, role, source)
-    raise DataError(f"no column {text!r} for {role}; columns are: {', '.join(names[:12])}"
+    raise DataError(f"no column {text[:40]!r} for {role}; columns are: {', '.join(names[:12])}"
                     f"{', ...' if len(names) > 12 else ''}")
 
 

@@ -20,18 +20,14 @@ import secrets
 import stat
 from collections.abc import Iterator
 
-PathName = str | bytes | os.PathLike[str] | os.PathLike[bytes]
+from ..reading import PathName, shown_path
+
+__all__ = ["PathName", "atomic_path", "shown_path", "write_atomically"]
 
 # Short, so that a target name of up to 255 bytes (the usual limit) still leaves room for it.
 _TEMPORARY_PREFIX = b".explorer-"
 _TEMPORARY_SUFFIX = b".tmp"
 _WRITE_CHUNK = 1 << 20  # bytes handed to one os.write call
-
-
-def shown_path(path: PathName) -> str:
-    """path as a message shows it: bytes that are not UTF-8 appear as \\xNN escapes, so the text can
-    always be printed."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def write_atomically(path: PathName, data: bytes) -> None:

@@ -76,10 +76,17 @@ def _encoded(path: PathName, table: Callable[[DerivativeResults], str], results:
         raise ExportError(f"cannot write {shown_path(path)}: {exc}") from None
 
 
+def comment_line(text: str) -> str:
+    """text as one `# ` line of a CSV file. What it says may hold line breaks (an expression or a file name may:
+    the parser reads them as spaces), which would end the comment and leave the rest of it as a row above the
+    header; every run of white space is one space here."""
+    return "# " + " ".join(text.split()) + "\n"
+
+
 def csv_table(names: list[str], table: np.ndarray, comments: list[str]) -> str:
     """A CSV text: `# ` comment lines, a header of names, then the (rows, columns) table at full precision.
     Made in memory (a few MB at most), so the file is written in one checked, atomic step."""
     stream = io.StringIO()
-    stream.writelines(f"# {line}\n" for line in comments if line)
+    stream.writelines(comment_line(line) for line in comments if line)
     np.savetxt(stream, table, delimiter=",", header=",".join(names), comments="", fmt="%.17g")
     return stream.getvalue()

@@ -128,10 +128,10 @@ def name_problem(name: str) -> str | None:
         return f"{name!r} is a function"
     if name in CONSTANTS:
         return f"{name!r} is a constant"
+    if len(name) > MAX_NAME_LENGTH:  # first: the message below quotes the name
+        return f"name is longer than {MAX_NAME_LENGTH} characters"
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
         return f"{name!r} is not a name: a letter, then letters, digits or '_'"
-    if len(name) > MAX_NAME_LENGTH:
-        return f"name is longer than {MAX_NAME_LENGTH} characters"
     return None
 
 
