@@ -14,6 +14,7 @@ from .expression.parser import ParsedExpression
 from .numeric.error_analysis import StepSweep, absolute_error, relative_error, step_grid, sweep_steps
 from .numeric.estimate import estimated_error
 from .numeric.methods import MethodContext
+from .numeric.steps import DEFAULT_SCALE_FLOOR, own_scale_of
 from .numeric.steps import scale_floor as range_scale_floor
 from .request import DerivativeRequest, Method
 from .symbolic.derivatives import SymbolicDerivatives
@@ -112,9 +113,27 @@ def method_context(request: DerivativeRequest, symbolic: SymbolicDerivatives,
     """The evaluation context for request's order, accuracy and parameter values; steps scale with
     max(|x|, s0), s0 from the request's range (steps.scale_floor) unless given."""
     values = request.parameter_values(symbolic.parsed.parameter_names)
-    floor = range_scale_floor(request.x_min, request.x_max) if scale_floor is None else scale_floor
-    return MethodContext(symbolic=symbolic, order=request.order, accuracy=request.accuracy, parameters=values,
-                         noise=request.noise, step_floor=floor)
+    context = MethodContext(symbolic=symbolic, order=request.order, accuracy=request.accuracy, parameters=values,
+                            noise=request.noise, step_floor=range_scale_floor(request.x_min, request.x_max)
+                            if scale_floor is None else scale_floor)
+    if scale_floor is not None or context.step_floor >= DEFAULT_SCALE_FLOOR:
+        return context
+    # Within |x| < 1, f's own scale may ask for larger steps than the range's size (steps.scale_floor):
+    # measured once per request and expression from f and autodiff's f^(n) over the grid (a slider move
+    # reuses it; with noise there is no autodiff, and the range's size stays the floor).
+    own = _step_free.get(("own scale", _without_step(request), symbolic.parsed.expr),
+                         lambda: _own_scale(context, x_grid(request)))
+    return replace(context, step_floor=range_scale_floor(request.x_min, request.x_max, own, request.order))
+
+
+def _own_scale(context: MethodContext, x: np.ndarray) -> float:
+    if context.unavailable(Method.AUTODIFF) is not None:
+        return 0.0
+    try:
+        derivative = context.scaled_derivative(Method.AUTODIFF, x, 1.0)  # no step: the 1.0 is not used
+    except (ArithmeticError, ValueError, TypeError):  # a function autograd cannot trace: no own scale
+        return 0.0
+    return own_scale_of(context.f(x), derivative, context.order)
 
 
 def x_grid(request: DerivativeRequest) -> np.ndarray:

@@ -26,7 +26,8 @@ class StepSlider(QWidget):
     """The base step h from 1e-16 to 1e-1 on a log scale; typing a number in the readout moves the slider.
 
     h is relative to the scale of x: at x each method steps h * max(|x|, s0) (s0 = 1 on ranges reaching
-    |x| >= 1, the range's magnitude on smaller ones), so one h suits x = 1e8 and x = 1e-6 alike, and the
+    |x| >= 1; on smaller ones the range's magnitude, or f's own scale where that is much larger: exp(x) on
+    [1e-9, 2e-9]), so one h suits x = 1e8 and x = 1e-6 alike, and the
     sweep's h* (in the same units) can be taken over as it is."""
 
     stepChanged = Signal(float)
@@ -38,7 +39,8 @@ class StepSlider(QWidget):
         self.slider.setPageStep(TICKS_PER_DECADE)
         self.slider.setSingleStep(TICKS_PER_DECADE // 10)
         self.slider.setToolTip("step size h (logarithmic): a base step, at x each method steps h·max(|x|, s₀), "
-                               "s₀ = 1 unless the range lies within |x| < 1")
+                               "s₀ = 1 unless the range lies within |x| < 1 (then its size, or f's own scale "
+                               "where that is much larger)")
         self.readout = QLineEdit()
         self.readout.setFixedWidth(self.readout.fontMetrics().horizontalAdvance("0.000e-16") + 16)
         self.readout.setToolTip(f"type a base step between {MIN_STEP:g} and {MAX_STEP:g} (at x: h·max(|x|, s₀))")

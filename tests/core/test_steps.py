@@ -167,3 +167,42 @@ def test_a_stencil_across_a_kink_gets_a_smaller_step(expression, points, exact):
         error = np.abs(values.values - truth)
         assert np.all(error <= 1e-6 * np.abs(truth) + 1e-300), (method, values.values)
         assert np.all(error <= values.estimate), (method, error, values.estimate)
+
+
+@pytest.mark.parametrize(("text", "low", "high", "order"), [
+    ("exp(x)", 1e-9, 2e-9, 1), ("exp(x)", 1e-9, 2e-9, 2), ("1+x", -1e-6, 1e-6, 1), ("cos(x)", -1e-4, 1e-4, 1),
+    ("cos(x)", -1e-4, 1e-4, 2), ("3 + sin(x)", 1e-7, 3e-7, 1), ("sin(x)", 1e-9, 2e-9, 2)])
+def test_a_narrow_range_near_zero_steps_by_the_functions_own_scale(text, low, high, order):
+    """exp(x) on [1e-9, 2e-9] changes over lengths of 1: steps of h0 times the range's size (1e-14) left every
+    stencil to round-off, 1e-3 off at order 1 and 100% at order 2, against the analytic derivative."""
+    request = DerivativeRequest(text, x_min=low, x_max=high, points=200, step=1e-5, order=order)
+    curves, errors, _ = compute_stages(request, exact_derivatives(request))
+    assert curves.reference is Method.SYMBOLIC
+    # round-off eps / h0^n at the default h0 = 1e-5; sin at order 2: f'' = -sin(x) is 1e-9 beside f(x +- h) ~ 1e-5
+    bound = 1e-2 if text == "sin(x)" else 1e-6 if order == 1 else 1e-5
+    assert np.nanmedian(errors.relative[Method.CENTRAL]) < bound
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [("log(x)", 1e-9, 2e-9), ("log(x)", 1e-7, 1e-5), ("1/x", 1e-9, 2e-9),
+                                                   ("x^2", 1e-9, 2e-9), ("sqrt(x)", 1e-12, 1e-10)])
+def test_a_function_that_changes_at_the_scale_of_x_keeps_steps_of_the_ranges_size(text, low, high):
+    request = DerivativeRequest(text, x_min=low, x_max=high, points=200, step=1e-5)
+    symbolic = exact_derivatives(request)
+    assert method_context(request, symbolic).step_floor == steps.scale_floor(low, high)
+    curves, errors, _ = compute_stages(request, symbolic)
+    for method in (Method.FORWARD, Method.BACKWARD, Method.CENTRAL, Method.RICHARDSON):
+        assert np.isfinite(curves.derivatives[method]).all()  # no stencil leaves the domain
+        assert np.nanmedian(errors.relative[method]) < 1e-8
+
+
+def test_own_scale_is_where_the_derivative_changes_f_by_itself():
+    x = np.linspace(1e-9, 2e-9, 50)
+    assert steps.own_scale_of(np.exp(x), np.exp(x), 1) == pytest.approx(1.0)
+    assert steps.own_scale_of(1 / x, -1 / x**2, 1) == pytest.approx(np.median(x))
+    assert steps.own_scale_of(np.sin(x), -np.sin(x), 2) == pytest.approx(1.0)
+    assert steps.own_scale_of(x + 1, np.zeros_like(x), 2) == np.inf  # a straight line: any step
+    assert steps.own_scale_of(np.full(3, np.nan), np.ones(3), 1) == 0.0
+    assert steps.scale_floor(1e-9, 2e-9, own_scale=1.0) == 1.0
+    assert steps.scale_floor(1e-9, 2e-9, own_scale=3e-8) == 2e-9  # 15 times: not worth leaving the range's size
+    assert steps.scale_floor(1e-9, 2e-9, own_scale=3e-8, order=2) == 3e-8  # 225 times at order 2
+    assert steps.scale_floor(-6.0, 6.0, own_scale=50.0) == 1.0 and steps.scale_floor(1e-9, 2e-9, np.inf) == 1.0

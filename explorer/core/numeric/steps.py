@@ -22,19 +22,42 @@ COMPLEX_BASE_STEP = 1e-20
 COMPLEX_FLOOR = 1e-280  # least |Im f(x + ih)| = h |f'| wanted: below ~1e-308 it loses digits (subnormal)
 DOMAIN_RETRIES = 6  # how many times a step whose stencil leaves f's domain is cut by DOMAIN_CUT
 DOMAIN_CUT = 10.0
+OWN_SCALE_GAIN = 100.0  # round-off steps of a range's size may add over f's own scale's (scale_floor)
 BALANCE_ITERATIONS = 6  # Newton steps towards the balanced step (it starts within a factor 2 of it)
 
 
-def scale_floor(x_min: float, x_max: float) -> float:
+def scale_floor(x_min: float, x_max: float, own_scale: float = 0.0, order: int = 1) -> float:
     """s0 for a range: 1 when the range reaches |x| >= 1 (the steps of every ordinary range stay as they
-    were for |x| <= 1), else the range's own magnitude max(|x_min|, |x_max|).
+    were for |x| <= 1), else the range's own magnitude max(|x_min|, |x_max|), or f's own scale (own_scale,
+    up to 1) where that is so much larger that steps of the range's size would leave the n-th derivative's
+    differences to round-off (its error grows as (own_scale / magnitude)^n, OWN_SCALE_GAIN at most).
 
     On [1e-7, 1e-5] a floor of 1 would make the step h0 whatever x is there: 1e-5 at the default h0, as
     large as the range itself, and the stencil of log(x) would leave the domain at every point. With
     s0 = 1e-5 the step is h0 * 1e-5 at the small end (h/x <= 100 h0) and h0 * x at the large end.
+    But exp(x) on [1e-9, 2e-9] changes over lengths of 1, not 1e-9: steps of h0 * 1e-9 left its differences
+    to round-off (1e-3 off at the default h0, 100% at order 2, and no h on the slider reached a good step).
+    Its own scale (own_scale_of) is 1; log(x)'s is within a few times x, and its steps stay as they were.
     """
     magnitude = max(abs(float(x_min)), abs(float(x_max)))
-    return min(DEFAULT_SCALE_FLOOR, magnitude) if magnitude > 0 else DEFAULT_SCALE_FLOOR
+    if not magnitude > 0:
+        return DEFAULT_SCALE_FLOOR
+    floor = min(DEFAULT_SCALE_FLOOR, magnitude)
+    if own_scale > floor and (own_scale / floor) ** order > OWN_SCALE_GAIN:  # inf: f^(n) is 0, any step
+        return min(DEFAULT_SCALE_FLOOR, float(own_scale))
+    return floor
+
+
+def own_scale_of(f: np.ndarray, derivative: np.ndarray, order: int) -> float:
+    """The length over which f's n-th derivative changes f by about its own size: the median over the grid of
+    (|f| / |f^(n)|)^(1/n), from exact values of f^(n) (autodiff's; differences of f drown in rounding on a
+    range 1e-9 wide); 0 where nothing says (f or f^(n) undefined everywhere). It is 1 for exp(x) near 0 and
+    for sin(x) at order 2 (their steps need not shrink with x), about x for 1/x and x^2 (theirs must), and
+    infinite where f^(n) is 0."""
+    with np.errstate(all="ignore"):
+        lengths = (np.abs(np.asarray(f, dtype=float)) / np.abs(np.asarray(derivative, dtype=float))) ** (1.0 / order)
+    known = lengths[~np.isnan(lengths)]
+    return float(np.median(known)) if known.size else 0.0
 
 
 def step_scale(x: np.ndarray, floor: float = DEFAULT_SCALE_FLOOR) -> np.ndarray:
