@@ -122,18 +122,21 @@ def method_context(request: DerivativeRequest, symbolic: SymbolicDerivatives,
     # measured once per request and expression from f and autodiff's f^(n) over the grid (a slider move
     # reuses it; with noise there is no autodiff, and the range's size stays the floor).
     own = _step_free.get(("own scale", _without_step(request), symbolic.parsed.expr),
-                         lambda: _own_scale(context, x_grid(request)))
+                         lambda: _own_scale(context, np.linspace(request.x_min, request.x_max, OWN_SCALE_POINTS)))
     return replace(context, step_floor=range_scale_floor(request.x_min, request.x_max, own, request.order))
 
 
 def _own_scale(context: MethodContext, x: np.ndarray) -> float:
-    if context.unavailable(Method.AUTODIFF) is not None:
+    """steps.own_scale_of at order min(n, 2): curvature already tells a function that changes at the scale of
+    x from one that does not, and autodiff of higher orders costs tenths of a second an edit."""
+    measured = replace(context, order=min(context.order, OWN_SCALE_MAX_ORDER))
+    if measured.unavailable(Method.AUTODIFF) is not None:
         return 0.0
     try:
-        derivative = context.scaled_derivative(Method.AUTODIFF, x, 1.0)  # no step: the 1.0 is not used
+        derivative = measured.scaled_derivative(Method.AUTODIFF, x, 1.0)  # no step: the 1.0 is not used
     except (ArithmeticError, ValueError, TypeError):  # a function autograd cannot trace: no own scale
         return 0.0
-    return own_scale_of(context.f(x), derivative, context.order)
+    return own_scale_of(measured.f(x), derivative, measured.order)
 
 
 def x_grid(request: DerivativeRequest) -> np.ndarray:
@@ -141,6 +144,8 @@ def x_grid(request: DerivativeRequest) -> np.ndarray:
     return np.linspace(request.x_min, request.x_max, request.points)
 
 
+OWN_SCALE_POINTS = 64  # where f's own scale is measured: a median needs no more
+OWN_SCALE_MAX_ORDER = 2  # the derivative it is measured with (see _own_scale)
 STEP_FREE_CACHE_SIZE = 8  # requests whose step-free parts are kept: a slider move reuses its request's
 
 
