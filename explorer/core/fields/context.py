@@ -7,11 +7,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import cached_property
 
 import numpy as np
 import sympy
 
-from ..expression.functions import NON_ANALYTIC
+from ..expression.functions import NON_ANALYTIC, kink_arguments
 from ..numeric import finite_difference as fd
 from ..numeric import steps as step_sizes
 from ..numeric.error_analysis import absolute_error, relative_error
@@ -177,13 +178,72 @@ class FieldContext:
         steps = axis_steps(points, base, denominator, scale, self.step_floor)
         if method is Method.COMPLEX and not given:
             return self._complex_steps(tuple(counts), points, steps)
-        if given or method not in STENCIL_METHODS or not self.balance or _BALANCE_GAVE_UP in self._exact:
+        if given or method not in STENCIL_METHODS:
             return steps
-        balanced = self.balanced_steps(method, counts, points)
-        if balanced is None:
+        balanced = (self.balanced_steps(method, counts, points)
+                    if self.balance and _BALANCE_GAVE_UP not in self._exact else None)
+        if balanced is not None:
+            steps = np.array([step_sizes.representable(points[i], np.where(np.isfinite(balanced[i]), balanced[i],
+                                                                           steps[i]), denominator)
+                              for i in range(self.dimension)])
+        return self._inside_domain(self.stencil(method, counts), points, steps, base)
+
+    @cached_property
+    def _kink_arguments(self) -> tuple[sympy.Expr, ...]:
+        return kink_arguments(self.field.expr, self.field.variables)
+
+    def crosses_kink(self, stencil: ProductStencil, points: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """True where the stencil with these steps reaches the other side of a kink, a jump or a vertical
+        tangent of f (abs(x - y) at (1, 1 + 1e-9) with a step of 1/4: 0 for -1): no truncation law relates its
+        value to the derivative there. Not at a point on the kink itself, where no step avoids it."""
+        crossing = np.zeros(points.shape[1:], dtype=bool)
+        if not self._kink_arguments:
+            return crossing
+        around = partials.stencil_points(points, steps, stencil)
+        with np.errstate(all="ignore"):
+            for argument in self._kink_arguments:
+                side = np.sign(evaluate_at(self.field, argument, points, self.parameters))
+                others = np.sign(evaluate_at(self.field, argument, around, self.parameters))
+                crossing |= step_sizes.reaches_across(side, others)
+        return crossing
+
+    def _inside_domain(self, stencil: ProductStencil, points: np.ndarray, steps: np.ndarray,
+                       base: float) -> np.ndarray:
+        """steps, made smaller along the differentiated variables where the stencil meets a point where f is
+        undefined though f is defined at the point (d/dy log(x y) at (1e8, 1e-8) with a step of 9e-6), or
+        reaches across a kink (abs(x - y) at (1, 1 + 1e-9)): first to base * |x_i| (where that is smaller), then
+        DOMAIN_CUT times smaller, at most DOMAIN_RETRIES times, as one variable's default steps do. Where no
+        step helps, the steps stay as they were."""
+
+        def usable(at: np.ndarray, h: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                value = partials.stencil_partial(self.f_exact, at, h, stencil)
+            return np.isfinite(value) & ~self.crosses_kink(stencil, at, h)
+
+        with np.errstate(all="ignore"):
+            wrong = np.isfinite(self.f_exact(points)) & ~usable(points, steps)
+        if not wrong.any():
             return steps
-        return np.array([step_sizes.representable(points[i], np.where(np.isfinite(balanced[i]), balanced[i], steps[i]),
-                                                  denominator) for i in range(self.dimension)])
+        d = self.dimension
+        flat_points, out = points.reshape(d, -1), np.array(steps, dtype=float).reshape(d, -1)
+        bad = np.flatnonzero(wrong)
+        axes = [i for i, k in enumerate(stencil.counts) if k]
+        tried = out[:, bad]
+        relative = base * np.abs(flat_points[:, bad])
+        for attempt in range(step_sizes.DOMAIN_RETRIES + 1):
+            at = flat_points[:, bad]
+            smaller = tried.copy()
+            smaller[axes] = tried[axes] / step_sizes.DOMAIN_CUT
+            if attempt == 0:
+                smaller[axes] = np.where(relative[axes] > 0, np.minimum(smaller[axes], relative[axes]), smaller[axes])
+            for i in axes:
+                smaller[i] = step_sizes.representable(at[i], smaller[i], stencil.denominator)
+            found = usable(at, smaller)
+            out[:, bad[found]] = smaller[:, found]
+            bad, tried, relative = bad[~found], smaller[:, ~found], relative[:, ~found]
+            if bad.size == 0:
+                break
+        return out.reshape(steps.shape)
 
     def _complex_steps(self, counts: tuple[int, ...], points: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """The complex step's steps, raised where Im f(x + ih) = h df/dx_i would be subnormal and lose digits (x y

@@ -60,6 +60,13 @@ def own_scale_of(f: np.ndarray, derivative: np.ndarray, order: int) -> float:
     return float(np.median(known)) if known.size else 0.0
 
 
+def reaches_across(side: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Where a stencil's points reach the other side of a kink: side is the sign of the kink's argument at each
+    point, others its sign at each stencil point (axis 0). Not at a point on the kink itself, where no step
+    avoids it, and not for an undefined stencil point: that is the domain's matter."""
+    return (side != 0) & np.any((others != side) & ~np.isnan(others), axis=0)
+
+
 def step_scale(x: np.ndarray, floor: float = DEFAULT_SCALE_FLOOR) -> np.ndarray:
     """s(x) = max(|x|, s0): the scale a base step is multiplied by at x."""
     return np.maximum(np.abs(np.asarray(x, dtype=float)), floor)
