@@ -33,3 +33,27 @@ def test_a_default_step_reaching_across_a_kink_is_cut(method, point, exact):
         report = at_points(context, counts, np.array(point, dtype=float).reshape(2, 1), [method])
         result = report.methods[method]
         assert abs(result.values[0] - truth) <= 1e-6, (counts, result.values[0], result.steps[:, 0])
+
+
+@pytest.mark.parametrize(("text", "partial", "exact", "tolerance"), [
+    # the step at x is h0 max(|x|, s0) with the slider's h0 = 1e-3: s0 = 1 reached x < 0 (no value) or, for
+    # sin(1e9 x), a thousand of its periods (100% off); with the rectangle's size the central difference's
+    # truncation is (h/x)^2/3 ~ 1e-6 of the derivative
+    ("log(x*y)", "df/dx", lambda x, y: 1 / x, 1e-5),
+    ("sqrt(x)*y", "d2f/dx2", lambda x, y: -y / (4 * x**1.5), 1e-5),
+    ("sin(1e9*x)*y", "df/dx", lambda x, y: 1e9 * np.cos(1e9 * x) * y, 1e-5),
+    # f's own scale is 1 here: its steps stay h0 (the range's size would leave them to round-off)
+    ("exp(x+y)", "df/dx", lambda x, y: np.exp(x + y), 1e-6),
+    ("exp(x+y)", "d2f/dxdy", lambda x, y: np.exp(x + y), 1e-6),
+])
+def test_a_narrow_rectangle_near_zero_scales_the_steps_with_its_size_or_fs_own(text, partial, exact, tolerance):
+    from explorer.core.fields.session import ContextCache, FieldRequest, field_stages
+
+    request = FieldRequest(expression=text, x_min=1e-9, x_max=2e-9, y_min=1e-9, y_max=2e-9, grid=12,
+                           partial=partial, method="central")
+    errors = next(stage for stage in field_stages(request, ContextCache(), frozenset({"point", "descent", "compare"}))
+                  if type(stage).__name__ == "ErrorStage")
+    x, y = np.meshgrid(errors.maps.x, errors.maps.y)
+    truth = exact(x, y)
+    values = errors.maps.values[Method.CENTRAL]
+    assert np.all(np.abs(values - truth) <= tolerance * np.abs(truth)), np.nanmax(np.abs(values / truth - 1))

@@ -41,14 +41,15 @@ class FieldContext:
 
     `noise` adds measurement noise of that standard deviation to every sample the finite differences take
     (drawn by the point and `seed`); the exact values and the complex step and autodiff, which need the
-    formula, are then not offered as methods, as in one variable. Steps scale with max(|x_i|, step_floor)."""
+    formula, are then not offered as methods, as in one variable. Steps scale with max(|x_i|, s0_i), s0 from
+    step_floor: one for every variable, or one per variable (a map's rectangle gives each its own)."""
 
     field: FieldExpression
     parameters: tuple[float, ...] = ()
     accuracy: int = 2
     noise: float = 0.0
     seed: int = 0
-    step_floor: float = step_sizes.DEFAULT_SCALE_FLOOR
+    step_floor: float | tuple[float, ...] = step_sizes.DEFAULT_SCALE_FLOOR
     differentiate: Differentiate = differentiate_here
     balance: bool = True  # default steps balanced from f's own derivatives where SymPy gives them
     _exact: dict = dataclass_field(default_factory=dict, repr=False)  # counts -> expression or why none
@@ -60,6 +61,11 @@ class FieldContext:
     @property
     def dimension(self) -> int:
         return self.field.dimension
+
+    @property
+    def floors(self) -> np.ndarray:
+        """s0 of each variable's step scale max(|x_i|, s0_i), shape (d,)."""
+        return np.broadcast_to(np.asarray(self.step_floor, dtype=float), (self.dimension,))
 
     # -- f ------------------------------------------------------------------------------------------------
     def f_exact(self, points: np.ndarray) -> np.ndarray:
@@ -323,7 +329,7 @@ class FieldContext:
             for base in candidates:
                 h = steps.copy()
                 if base is not None:
-                    h[axes] = axis_steps(points[axes], base, stencil.denominator, True, self.step_floor)
+                    h[axes] = axis_steps(points[axes], base, stencil.denominator, True, self.floors[axes])
                 samples = np.abs(self.f_exact(partials.stencil_points(points, h, stencil)))
                 bound = partials.divide_by_steps(stencil.roundoff_coefficient * fd.EPS * np.max(samples, axis=0)
                                                  + stencil.noise_coefficient * self.noise, h, stencil.counts)
