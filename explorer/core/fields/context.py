@@ -181,7 +181,13 @@ class FieldContext:
         if base is None:
             return None
         denominator = self.stencil(method, counts).denominator if method in STENCIL_METHODS else 1
-        steps = axis_steps(points, base, denominator, scale, self.step_floor)
+        if method is Method.COMPLEX:
+            # No difference of samples: x + ih is exact for any h, so h need not be a difference of doubles
+            # (made one, it was at least an ulp of x: 1.5e-8 at x = 1e8, a truncation of 0.4% for sin(1e7 (x - 1e8)))
+            steps = np.array([base * (step_sizes.step_scale(points[i], floor) if scale else np.ones(points.shape[1:]))
+                              for i, floor in enumerate(self.floors)])
+        else:
+            steps = axis_steps(points, base, denominator, scale, self.step_floor)
         if method is Method.COMPLEX and not given:
             return self._complex_steps(tuple(counts), points, steps)
         if given or method not in STENCIL_METHODS:

@@ -190,7 +190,7 @@ def _complex_kernel(context: FieldContext, base: float | None) -> Kernel:
     def kernel(x: list[float]) -> list[float]:
         out = []
         for i in range(len(x)):
-            h = _step(x[i], h0, floors[i], 1)
+            h = h0 * max(abs(x[i]), floors[i])  # x + ih is exact: no need for a difference of doubles
             point: list[complex] = list(x)
             point[i] = complex(x[i], h)
             try:
