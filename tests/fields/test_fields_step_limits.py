@@ -68,3 +68,10 @@ def test_the_complex_step_is_not_rounded_up_to_an_ulp_of_x():
     report = at_points(context, (1, 0), np.array([[1e8], [2.0]]), [Method.COMPLEX])
     assert abs(report.methods[Method.COMPLEX].values[0] - 2e7) <= 1e-9 * 2e7
     assert abs(gradient_kernel(context, Method.COMPLEX)([1e8, 2.0])[0] - 2e7) <= 1e-9 * 2e7
+
+
+def test_the_complex_step_does_not_overflow():
+    # h = 1e-20 * 1e200 made Im f(x + ih) = h y = 1e380: inf for a derivative of 1e200
+    context = FieldContext(parse_field("x*y", ["x", "y"]))
+    report = at_points(context, (1, 0), np.array([[1e200], [1e200]]), [Method.COMPLEX])
+    assert abs(report.methods[Method.COMPLEX].values[0] - 1e200) <= 1e-13 * 1e200

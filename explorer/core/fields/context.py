@@ -260,13 +260,16 @@ class FieldContext:
     def _complex_steps(self, counts: tuple[int, ...], points: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """The complex step's steps, raised where Im f(x + ih) = h df/dx_i would be subnormal and lose digits (x y
         at x = y = 1e-300 gave 5 correct digits): to COMPLEX_FLOOR / |df/dx_i|, but no further than truncation
-        allows, h^2 |d3f/dx_i3| / 6 at most a hundredth of eps |df/dx_i|, as in one variable."""
+        allows, h^2 |d3f/dx_i3| / 6 at most a hundredth of eps |df/dx_i|, as in one variable; and lowered where
+        it would overflow (x y at x = y = 1e200: h = 1e180 gave inf for 1e200): to COMPLEX_CEILING / |df/dx_i|."""
         axis = counts.index(1)
         first = self.exact(counts, points)
         if first is None or not self.balance:
             return steps
         with np.errstate(all="ignore"):
             slope = np.abs(first)
+            steps = np.array(steps, dtype=float)
+            steps[axis] = np.where(slope > 0, np.minimum(steps[axis], step_sizes.COMPLEX_CEILING / slope), steps[axis])
             wanted = step_sizes.COMPLEX_FLOOR / slope
             low = np.isfinite(wanted) & (steps[axis] < wanted)
             if not low.any():

@@ -20,6 +20,7 @@ DEFAULT_SCALE_FLOOR = 1.0
 # and underflow limit it.
 COMPLEX_BASE_STEP = 1e-20
 COMPLEX_FLOOR = 1e-280  # least |Im f(x + ih)| = h |f'| wanted: below ~1e-308 it loses digits (subnormal)
+COMPLEX_CEILING = 1e300  # most |Im f(x + ih)| = h |f'| wanted: beyond 1.8e308 it is infinite
 DOMAIN_RETRIES = 6  # how many times a step whose stencil leaves f's domain is cut by DOMAIN_CUT
 DOMAIN_CUT = 10.0
 OWN_SCALE_GAIN = 100.0  # round-off steps of a range's size may add over f's own scale's (scale_floor)
