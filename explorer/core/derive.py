@@ -30,7 +30,7 @@ from .symbolic.precise import TIME_BUDGET, refine
 
 COMPLEX_STEP = step_sizes.COMPLEX_BASE_STEP  # no cancellation, so h can be far below sqrt(eps)
 COMPLEX_FLOOR = step_sizes.COMPLEX_FLOOR
-COMPLEX_CEILING = 1e300  # most |Im f(x + ih)| = h |f'| wanted: beyond 1.8e308 it is infinite
+COMPLEX_CEILING = step_sizes.COMPLEX_CEILING
 
 
 def exact_derivatives(request: DerivativeRequest, up_to: int | None = None) -> SymbolicDerivatives:

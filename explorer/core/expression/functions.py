@@ -81,6 +81,13 @@ CONSTANTS: dict[str, sympy.Expr] = {
 # Functions whose derivative is not complex-analytic, so the complex-step method cannot be trusted.
 NON_ANALYTIC = (sympy.Abs, sympy.sign, cbrt)
 
+
+def kink_arguments(expr: sympy.Expr, variables) -> tuple[sympy.Expr, ...]:
+    """The arguments of abs, sign and cbrt in expr that depend on any of variables: where one changes sign, f
+    or a derivative of f jumps (|x|'s kink, sign's step, cbrt's vertical tangent)."""
+    nodes = expr.atoms(*NON_ANALYTIC)
+    return tuple(sorted({node.args[0] for node in nodes if node.args[0].has(*variables)}, key=sympy.default_sort_key))
+
 # Functions finite at every real argument: an expression built from these, +, × and natural powers
 # needs no check of where f is defined before its derivative is trusted.
 DEFINED_EVERYWHERE = (sympy.sin, sympy.cos, sympy.exp, sympy.sinh, sympy.cosh, sympy.tanh, sympy.atan, sympy.asinh,

@@ -7,11 +7,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import cached_property
 
 import numpy as np
 import sympy
 
-from ..expression.functions import NON_ANALYTIC
+from ..expression.functions import NON_ANALYTIC, kink_arguments
 from ..numeric import finite_difference as fd
 from ..numeric import steps as step_sizes
 from ..numeric.error_analysis import absolute_error, relative_error
@@ -40,14 +41,15 @@ class FieldContext:
 
     `noise` adds measurement noise of that standard deviation to every sample the finite differences take
     (drawn by the point and `seed`); the exact values and the complex step and autodiff, which need the
-    formula, are then not offered as methods, as in one variable. Steps scale with max(|x_i|, step_floor)."""
+    formula, are then not offered as methods, as in one variable. Steps scale with max(|x_i|, s0_i), s0 from
+    step_floor: one for every variable, or one per variable (a map's rectangle gives each its own)."""
 
     field: FieldExpression
     parameters: tuple[float, ...] = ()
     accuracy: int = 2
     noise: float = 0.0
     seed: int = 0
-    step_floor: float = step_sizes.DEFAULT_SCALE_FLOOR
+    step_floor: float | tuple[float, ...] = step_sizes.DEFAULT_SCALE_FLOOR
     differentiate: Differentiate = differentiate_here
     balance: bool = True  # default steps balanced from f's own derivatives where SymPy gives them
     _exact: dict = dataclass_field(default_factory=dict, repr=False)  # counts -> expression or why none
@@ -59,6 +61,11 @@ class FieldContext:
     @property
     def dimension(self) -> int:
         return self.field.dimension
+
+    @property
+    def floors(self) -> np.ndarray:
+        """s0 of each variable's step scale max(|x_i|, s0_i), shape (d,)."""
+        return np.broadcast_to(np.asarray(self.step_floor, dtype=float), (self.dimension,))
 
     # -- f ------------------------------------------------------------------------------------------------
     def f_exact(self, points: np.ndarray) -> np.ndarray:
@@ -174,27 +181,95 @@ class FieldContext:
         if base is None:
             return None
         denominator = self.stencil(method, counts).denominator if method in STENCIL_METHODS else 1
-        steps = axis_steps(points, base, denominator, scale, self.step_floor)
+        if method is Method.COMPLEX:
+            # No difference of samples: x + ih is exact for any h, so h need not be a difference of doubles
+            # (made one, it was at least an ulp of x: 1.5e-8 at x = 1e8, a truncation of 0.4% for sin(1e7 (x - 1e8)))
+            steps = np.array([base * (step_sizes.step_scale(points[i], floor) if scale else np.ones(points.shape[1:]))
+                              for i, floor in enumerate(self.floors)])
+        else:
+            steps = axis_steps(points, base, denominator, scale, self.step_floor)
         if method is Method.COMPLEX and not given:
             return self._complex_steps(tuple(counts), points, steps)
-        if given or method not in STENCIL_METHODS or not self.balance or _BALANCE_GAVE_UP in self._exact:
+        if given or method not in STENCIL_METHODS:
             return steps
-        balanced = self.balanced_steps(method, counts, points)
-        if balanced is None:
+        balanced = (self.balanced_steps(method, counts, points)
+                    if self.balance and _BALANCE_GAVE_UP not in self._exact else None)
+        if balanced is not None:
+            steps = np.array([step_sizes.representable(points[i], np.where(np.isfinite(balanced[i]), balanced[i],
+                                                                           steps[i]), denominator)
+                              for i in range(self.dimension)])
+        return self._inside_domain(self.stencil(method, counts), points, steps, base)
+
+    @cached_property
+    def _kink_arguments(self) -> tuple[sympy.Expr, ...]:
+        return kink_arguments(self.field.expr, self.field.variables)
+
+    def crosses_kink(self, stencil: ProductStencil, points: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """True where the stencil with these steps reaches the other side of a kink, a jump or a vertical
+        tangent of f (abs(x - y) at (1, 1 + 1e-9) with a step of 1/4: 0 for -1): no truncation law relates its
+        value to the derivative there. Not at a point on the kink itself, where no step avoids it."""
+        crossing = np.zeros(points.shape[1:], dtype=bool)
+        if not self._kink_arguments:
+            return crossing
+        around = partials.stencil_points(points, steps, stencil)
+        with np.errstate(all="ignore"):
+            for argument in self._kink_arguments:
+                side = np.sign(evaluate_at(self.field, argument, points, self.parameters))
+                others = np.sign(evaluate_at(self.field, argument, around, self.parameters))
+                crossing |= step_sizes.reaches_across(side, others)
+        return crossing
+
+    def _inside_domain(self, stencil: ProductStencil, points: np.ndarray, steps: np.ndarray,
+                       base: float) -> np.ndarray:
+        """steps, made smaller along the differentiated variables where the stencil meets a point where f is
+        undefined though f is defined at the point (d/dy log(x y) at (1e8, 1e-8) with a step of 9e-6), or
+        reaches across a kink (abs(x - y) at (1, 1 + 1e-9)): first to base * |x_i| (where that is smaller), then
+        DOMAIN_CUT times smaller, at most DOMAIN_RETRIES times, as one variable's default steps do. Where no
+        step helps, the steps stay as they were."""
+
+        def usable(at: np.ndarray, h: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                value = partials.stencil_partial(self.f_exact, at, h, stencil)
+            return np.isfinite(value) & ~self.crosses_kink(stencil, at, h)
+
+        with np.errstate(all="ignore"):
+            wrong = np.isfinite(self.f_exact(points)) & ~usable(points, steps)
+        if not wrong.any():
             return steps
-        return np.array([step_sizes.representable(points[i], np.where(np.isfinite(balanced[i]), balanced[i], steps[i]),
-                                                  denominator) for i in range(self.dimension)])
+        d = self.dimension
+        flat_points, out = points.reshape(d, -1), np.array(steps, dtype=float).reshape(d, -1)
+        bad = np.flatnonzero(wrong)
+        axes = [i for i, k in enumerate(stencil.counts) if k]
+        tried = out[:, bad]
+        relative = base * np.abs(flat_points[:, bad])
+        for attempt in range(step_sizes.DOMAIN_RETRIES + 1):
+            at = flat_points[:, bad]
+            smaller = tried.copy()
+            smaller[axes] = tried[axes] / step_sizes.DOMAIN_CUT
+            if attempt == 0:
+                smaller[axes] = np.where(relative[axes] > 0, np.minimum(smaller[axes], relative[axes]), smaller[axes])
+            for i in axes:
+                smaller[i] = step_sizes.representable(at[i], smaller[i], stencil.denominator)
+            found = usable(at, smaller)
+            out[:, bad[found]] = smaller[:, found]
+            bad, tried, relative = bad[~found], smaller[:, ~found], relative[:, ~found]
+            if bad.size == 0:
+                break
+        return out.reshape(steps.shape)
 
     def _complex_steps(self, counts: tuple[int, ...], points: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """The complex step's steps, raised where Im f(x + ih) = h df/dx_i would be subnormal and lose digits (x y
         at x = y = 1e-300 gave 5 correct digits): to COMPLEX_FLOOR / |df/dx_i|, but no further than truncation
-        allows, h^2 |d3f/dx_i3| / 6 at most a hundredth of eps |df/dx_i|, as in one variable."""
+        allows, h^2 |d3f/dx_i3| / 6 at most a hundredth of eps |df/dx_i|, as in one variable; and lowered where
+        it would overflow (x y at x = y = 1e200: h = 1e180 gave inf for 1e200): to COMPLEX_CEILING / |df/dx_i|."""
         axis = counts.index(1)
         first = self.exact(counts, points)
         if first is None or not self.balance:
             return steps
         with np.errstate(all="ignore"):
             slope = np.abs(first)
+            steps = np.array(steps, dtype=float)
+            steps[axis] = np.where(slope > 0, np.minimum(steps[axis], step_sizes.COMPLEX_CEILING / slope), steps[axis])
             wanted = step_sizes.COMPLEX_FLOOR / slope
             low = np.isfinite(wanted) & (steps[axis] < wanted)
             if not low.any():
@@ -263,7 +338,7 @@ class FieldContext:
             for base in candidates:
                 h = steps.copy()
                 if base is not None:
-                    h[axes] = axis_steps(points[axes], base, stencil.denominator, True, self.step_floor)
+                    h[axes] = axis_steps(points[axes], base, stencil.denominator, True, self.floors[axes])
                 samples = np.abs(self.f_exact(partials.stencil_points(points, h, stencil)))
                 bound = partials.divide_by_steps(stencil.roundoff_coefficient * fd.EPS * np.max(samples, axis=0)
                                                  + stencil.noise_coefficient * self.noise, h, stencil.counts)

@@ -161,12 +161,12 @@ def _stencil_kernel(context: FieldContext, method: Method, base: float | None, n
         terms = [(float(stencil.offsets[j][i]), float(w)) for j, w in enumerate(stencil.weights) if j != reference]
         axes.append((float(stencil.offsets[reference][i]), terms, stencil.denominator,
                      base if base is not None else recommended_base_step(stencil, noise)))
-    floor = context.step_floor
+    floors = context.floors
 
     def kernel(x: list[float]) -> list[float]:
         out = []
         for i, (s_ref, terms, denominator, h0) in enumerate(axes):
-            h = _step(x[i], h0, floor, denominator)
+            h = _step(x[i], h0, floors[i], denominator)
             point = list(x)
             point[i] = x[i] + s_ref * h
             f_ref = sample(point)
@@ -185,12 +185,12 @@ def _complex_kernel(context: FieldContext, base: float | None) -> Kernel:
     parameters = context.parameters
     h0 = base if base is not None else context.default_base_step(Method.COMPLEX, unit_counts(context.dimension, 0))
     assert h0 is not None  # the complex step always has a default base step
-    floor = context.step_floor
+    floors = context.floors
 
     def kernel(x: list[float]) -> list[float]:
         out = []
         for i in range(len(x)):
-            h = _step(x[i], h0, floor, 1)
+            h = h0 * max(abs(x[i]), floors[i])  # x + ih is exact: no need for a difference of doubles
             point: list[complex] = list(x)
             point[i] = complex(x[i], h)
             try:
@@ -205,7 +205,7 @@ def _complex_kernel(context: FieldContext, base: float | None) -> Kernel:
 def gradient_kernel(context: FieldContext, method: Method, base: float | None = None, noise: float = 0.0,
                     seed: int = 0) -> Kernel:
     """x (a list of d floats) -> grad f(x) by method. Stencil methods take base step `base` (default: the
-    balancing step, allowing for the noise) scaled with max(|x_i|, 1), on samples of f with noise sigma =
+    balancing step, allowing for the noise) scaled with max(|x_i|, s0_i), on samples of f with noise sigma =
     `noise` drawn by the point and seed; symbolic compiles each exact partial once; autodiff is forward mode
     (autograd where forward mode has no rule)."""
     d = context.dimension

@@ -13,6 +13,7 @@ import sympy
 
 from ..limits import MAX_ARROWS, MAX_GRID, MIN_GRID, RANGE_LIMIT
 from ..numeric.error_analysis import absolute_error
+from ..numeric.steps import own_scale_of, scale_floor
 from ..request import Method
 from .context import FIELD_METHODS, FieldContext
 from .variables import FieldExpression, FieldInputError, as_points
@@ -69,6 +70,31 @@ class Rectangle:
         nx = arrows if width >= height else max(MIN_GRID, round(arrows * width / height))
         ny = arrows if height >= width else max(MIN_GRID, round(arrows * height / width))
         return Rectangle(self.x_min, self.x_max, self.y_min, self.y_max, nx, ny)
+
+
+# Points per side of the grid f's own scale is measured on (its median needs no finer grid than this).
+OWN_SCALE_GRID = 33
+
+
+def step_floors(context: FieldContext, rectangle: Rectangle, counts: Sequence[int] = (1, 0)) -> tuple[float, float]:
+    """s0 of each variable's step scale max(|x_i|, s0_i) over the rectangle, as one variable's range gives it
+    (steps.scale_floor): 1 where the rectangle reaches |x_i| >= 1, else the rectangle's own magnitude along
+    x_i, or f's own scale along x_i (own_scale_of, from autodiff's partial of the order `counts` asks for along
+    x_i, at least 1) where that is much larger. A floor of 1 on [1e-9, 2e-9]^2 made the slider's step h0
+    whatever x is there: log(x y) and sqrt(x) y had no central difference, sin(1e9 x) y none within 100%."""
+    _two_variables(context)
+    rectangle = rectangle.checked()
+    side = min(rectangle.nx, rectangle.ny, OWN_SCALE_GRID)
+    points = Rectangle(rectangle.x_min, rectangle.x_max, rectangle.y_min, rectangle.y_max, side, side).points()
+    f = context.f_exact(points)
+    floors = []
+    for axis, (low, high) in enumerate(((rectangle.x_min, rectangle.x_max), (rectangle.y_min, rectangle.y_max))):
+        order = max(1, int(counts[axis]))
+        along = tuple(order if k == axis else 0 for k in range(2))
+        own = (own_scale_of(f, context.partial(Method.AUTODIFF, along, points), order)
+               if context.unavailable(Method.AUTODIFF, along) is None else 0.0)
+        floors.append(scale_floor(low, high, own, order))
+    return floors[0], floors[1]
 
 
 def _two_variables(context: FieldContext) -> None:

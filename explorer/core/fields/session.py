@@ -42,6 +42,7 @@ from .maps import (
     error_maps,
     field_map,
     hessian_eigen,
+    step_floors,
 )
 from .sampled import SampledGradient, exact_gradient, sampled_gradient_of
 from .stencils import STENCIL_METHODS
@@ -254,8 +255,10 @@ class ContextCache:
         self.differentiate = differentiate
         self.prefetch = prefetch
         self._contexts: OrderedDict[tuple, FieldContext] = OrderedDict()
+        self._placed: OrderedDict[tuple, FieldContext] = OrderedDict()  # by function, rectangle, partial, noise
 
     def context(self, request: FieldRequest, noise: float = 0.0) -> FieldContext:
+        """The request's f with its parameter values, steps scaled over its rectangle (step_floors), and noise."""
         parsed = parse_request_field(request)
         values = parameter_values(parsed, {name: value for name, value in request.parameters
                                            if name in parsed.parameter_names})
@@ -270,9 +273,18 @@ class ContextCache:
             while len(self._contexts) > CONTEXT_CACHE:
                 self._contexts.popitem(last=False)
         self._contexts.move_to_end(key)
-        if not noise:
-            return base
-        return replace(base, noise=noise, _exact=base._exact)  # the same dict: exact partials computed once
+        # the floors measured once per function, rectangle and partial: a slider move or a new point reuses them
+        where = (key, request.x_min, request.x_max, request.y_min, request.y_max, request.counts, noise)
+        placed = self._placed.get(where)
+        if placed is None:
+            floors = (step_floors(base, request.rectangle, request.counts) if not noise
+                      else self.context(request).step_floor)
+            # the same dict: exact partials computed once
+            placed = self._placed[where] = replace(base, noise=noise, step_floor=floors, _exact=base._exact)
+            while len(self._placed) > 2 * CONTEXT_CACHE:
+                self._placed.popitem(last=False)
+        self._placed.move_to_end(where)
+        return placed
 
 
 def slice_line(context: FieldContext, rectangle: Rectangle, point: np.ndarray, angle_degrees: float, method: Method,

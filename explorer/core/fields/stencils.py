@@ -122,19 +122,20 @@ def recommended_base_step(stencil: ProductStencil, noise: float = 0.0) -> float:
 
 
 def axis_steps(points: np.ndarray, base: float | Sequence[float], denominator: int = 1, scale: bool = True,
-               floor: float = step_sizes.DEFAULT_SCALE_FLOOR) -> np.ndarray:
+               floor: float | Sequence[float] | np.ndarray = step_sizes.DEFAULT_SCALE_FLOOR) -> np.ndarray:
     """The step along each variable at each point, shape (d, ...) like points.
 
     With scale (the default) h_i = h0 * max(|x_i|, floor), as steps.scaled does for one variable: a step of
     1e-5 is a few hundred ulps of 1e8 and larger than 1e-6 itself. Without, h_i = h0 as given. Either way
     made exactly representable at x_i, so the stencil's points are where its weights assume. `base` may give
-    one h0 per variable."""
+    one h0 per variable, and `floor` one s0 per variable."""
     points = np.asarray(points, dtype=float)
     bases = np.broadcast_to(np.asarray(base, dtype=float), (points.shape[0],))
+    floors = np.broadcast_to(np.asarray(floor, dtype=float), (points.shape[0],))
     out = np.empty(points.shape)
     for i in range(points.shape[0]):
         if scale:
-            out[i] = step_sizes.scaled(points[i], float(bases[i]), floor, denominator)
+            out[i] = step_sizes.scaled(points[i], float(bases[i]), float(floors[i]), denominator)
         else:
             out[i] = step_sizes.representable(points[i], float(bases[i]), denominator)
     return out

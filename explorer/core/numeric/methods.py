@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from ..expression.functions import NON_ANALYTIC
+from ..expression.functions import NON_ANALYTIC, kink_arguments
 from ..limits import MAX_AUTODIFF_COST
 from ..request import Method
 from ..symbolic.derivatives import (
@@ -128,9 +128,7 @@ class MethodContext:
     def _kink_arguments(self) -> tuple[sympy.Expr, ...]:
         """The arguments of abs, sign and cbrt in f that depend on x: where one changes sign, f or a derivative
         of f jumps (|x|'s kink, sign's step, cbrt's vertical tangent)."""
-        variable = self.symbols[0]
-        nodes = self.symbolic.derivatives[0].atoms(*NON_ANALYTIC)
-        return tuple(sorted({node.args[0] for node in nodes if node.args[0].has(variable)}, key=sympy.default_sort_key))
+        return kink_arguments(self.symbolic.derivatives[0], self.symbols[:1])
 
     def crosses_kink(self, method: Method, x: np.ndarray, h: np.ndarray | float) -> np.ndarray:
         """True where the stencil of method with step h at x reaches the other side of a kink, a jump or a
@@ -147,8 +145,7 @@ class MethodContext:
             for argument in self._kink_arguments:
                 side = np.sign(evaluate(argument, self.symbols, x, self.parameters))
                 others = np.sign(evaluate(argument, self.symbols, points, self.parameters))
-                # an undefined point is the domain's matter, not a kink's
-                crossing |= (side != 0) & np.any((others != side) & ~np.isnan(others), axis=0)
+                crossing |= step_sizes.reaches_across(side, others)
         return crossing
 
     def unavailable(self, method: Method) -> str | None:

@@ -20,6 +20,7 @@ DEFAULT_SCALE_FLOOR = 1.0
 # and underflow limit it.
 COMPLEX_BASE_STEP = 1e-20
 COMPLEX_FLOOR = 1e-280  # least |Im f(x + ih)| = h |f'| wanted: below ~1e-308 it loses digits (subnormal)
+COMPLEX_CEILING = 1e300  # most |Im f(x + ih)| = h |f'| wanted: beyond 1.8e308 it is infinite
 DOMAIN_RETRIES = 6  # how many times a step whose stencil leaves f's domain is cut by DOMAIN_CUT
 DOMAIN_CUT = 10.0
 OWN_SCALE_GAIN = 100.0  # round-off steps of a range's size may add over f's own scale's (scale_floor)
@@ -58,6 +59,13 @@ def own_scale_of(f: np.ndarray, derivative: np.ndarray, order: int) -> float:
         lengths = (np.abs(np.asarray(f, dtype=float)) / np.abs(np.asarray(derivative, dtype=float))) ** (1.0 / order)
     known = lengths[~np.isnan(lengths)]
     return float(np.median(known)) if known.size else 0.0
+
+
+def reaches_across(side: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Where a stencil's points reach the other side of a kink: side is the sign of the kink's argument at each
+    point, others its sign at each stencil point (axis 0). Not at a point on the kink itself, where no step
+    avoids it, and not for an undefined stencil point: that is the domain's matter."""
+    return (side != 0) & np.any((others != side) & ~np.isnan(others), axis=0)
 
 
 def step_scale(x: np.ndarray, floor: float = DEFAULT_SCALE_FLOOR) -> np.ndarray:
