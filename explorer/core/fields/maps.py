@@ -91,8 +91,9 @@ def step_floors(context: FieldContext, rectangle: Rectangle, counts: Sequence[in
     for axis, (low, high) in enumerate(((rectangle.x_min, rectangle.x_max), (rectangle.y_min, rectangle.y_max))):
         order = max(1, int(counts[axis]))
         along = tuple(order if k == axis else 0 for k in range(2))
+        reaches_one = max(abs(low), abs(high)) >= 1  # s0 is 1 there whatever f's own scale: spare autodiff
         own = (own_scale_of(f, context.partial(Method.AUTODIFF, along, points), order)
-               if context.unavailable(Method.AUTODIFF, along) is None else 0.0)
+               if not reaches_one and context.unavailable(Method.AUTODIFF, along) is None else 0.0)
         floors.append(scale_floor(low, high, own, order))
     return floors[0], floors[1]
 
