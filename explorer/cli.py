@@ -294,12 +294,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _f_note(f: float | None) -> str:
+def _f_note(f: float | None, beyond_doubles: bool = False) -> str:
     """What the table says beside a point where f has no finite value: undefined (NaN: log at -1), or infinite
-    (1/x at 0, or x^2 at 1e155, beyond doubles, where the derivative 2e155 is fine and shown)."""
+    (1/x at 0, or x^2 at 1e155, beyond doubles, where the derivative 2e155 is fine and shown); or where f is a
+    number but its formula overflows in doubles on the way (1e300*x*y at x = 2e8), which every numerical
+    method evaluates it in."""
     if f is None:
         return "   (f is undefined here)"
-    return "   (f is infinite here: a pole, or beyond double range)" if math.isinf(f) else ""
+    if math.isinf(f):
+        return "   (f is infinite here: a pole, or beyond double range)"
+    return "   (f's formula overflows in doubles here, so the methods that evaluate it have no value)" \
+        if beyond_doubles else ""
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -372,6 +377,8 @@ def derive(args: argparse.Namespace, engine: SymbolicEngine) -> dict:
             {
                 "x": float(xi),
                 "f": _number_or_none(result.f[i]),  # inf where f overflows: null in JSON, said in the table
+                # f is a number, but its formula overflows in doubles: the numerical methods have no value
+                "f_beyond_doubles": bool(result.beyond_doubles[i]) if result.beyond_doubles is not None else False,
                 "exact": _number_or_none(result.exact[i]),
                 "methods": {
                     method.value: {
@@ -424,7 +431,7 @@ def _report_table(report: dict, heading: list[str], where, h_header: str, h_widt
 
     for point in report["points"]:
         lines.append("")
-        lines.append(f"{where(point)}{_f_note(point['f'])}")
+        lines.append(f"{where(point)}{_f_note(point['f'], point.get('f_beyond_doubles', False))}")
         lines.append(f"  {'method':<12}{'value':>24}{'est. error':>12}{h_header:>{h_width}}{'abs error':>12}"
                      f"{'rel error':>12}")
         for name, r in point["methods"].items():

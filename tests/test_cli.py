@@ -302,3 +302,16 @@ def test_the_data_table_tells_neighbouring_times_apart(capsys, tmp_path):
     shown = [float(row[0]) for row in rows]
     assert len(set(shown)) == len(shown)
     assert shown == pytest.approx(t[: len(shown)].tolist(), abs=1e-4)
+
+
+def test_a_point_where_fs_formula_overflows_in_doubles_says_why_the_methods_have_no_value(capsys):
+    """1e300*x*y at x = 2e8, y = 1e-8 is 2e300, but 1e300*x overflows first in doubles: every numerical method
+    showed "-" with no word of why."""
+    code, out, _ = run_cli(capsys, "derive", "1e300*x*y+x", "--at", "2e8", "1", "--param", "y=1e-8")
+    assert code == 0
+    headings = [line for line in out.splitlines() if line.startswith("x = ")]
+    assert "overflows in doubles" in headings[0] and "overflows" not in headings[1]
+    code, out, _ = run_cli(capsys, "derive", "1e300*x*y+x", "--at", "2e8", "--param", "y=1e-8", "--json")
+    point = json.loads(out)["points"][0]
+    assert point["f_beyond_doubles"] is True and point["f"] == pytest.approx(2e300 + 2e8)
+    assert point["methods"]["central"]["value"] is None

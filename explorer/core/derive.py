@@ -187,6 +187,9 @@ class PointResults:
     reference: Method | None
     methods: dict[Method, MethodValues]
     notes: dict[Method, str]  # why a requested method has no values
+    # True where f is a number but its formula, evaluated in doubles as every numerical method evaluates it,
+    # is not (1e300*x*y at x = 2e8, y = 1e-8: 1e300*x overflows first): those methods have no value there
+    beyond_doubles: np.ndarray | None = None
 
 
 def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points: np.ndarray,
@@ -198,7 +201,7 @@ def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points:
     x = np.asarray(points, dtype=float)
     # The same reference the window measures errors against, with the same gaps where f is undefined.
     reference = context.reference
-    f = context.f(x)
+    f = in_doubles = context.f(x)
     if reference is Method.SYMBOLIC:
         f, exact = _exact_at_points(context, x, f)
     else:
@@ -225,7 +228,8 @@ def derive_at(request: DerivativeRequest, symbolic: SymbolicDerivatives, points:
         estimate = estimated_error(context, method, x, used, values) if used is not None else np.full(x.shape, np.nan)
         methods[method] = MethodValues(used, values, estimate, absolute_error(values, exact),
                                        relative_error(values, exact))
-    return PointResults(request, symbolic, context, x, f, exact, reference, methods, notes)
+    return PointResults(request, symbolic, context, x, f, exact, reference, methods, notes,
+                        np.isfinite(f) & ~np.isfinite(in_doubles))
 
 
 def _exact_at_points(context: MethodContext, x: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
