@@ -133,6 +133,25 @@ class PanelAxis(pg.AxisItem):
     between 1e8 and 1e8 + 1 read "1e+08". A log axis gets a grid line per power of ten only: pyqtgraph's
     2..9 of every decade make grey bands."""
 
+    least_width: int | None = None  # a vertical axis' width while its tick labels fit in it (hold_width)
+
+    def hold_width(self, width: int) -> None:
+        """Keep a vertical axis `width` pixels wide, wider only while its tick labels need more room. A width
+        following every new function's labels re-lays out the panels (a second full repaint); a fixed one made
+        pyqtgraph leave out every label wider than the axis: exp(x) on [1e-9, 2e-9], ticked 1.0000000012 and
+        so on, had a value axis without a single number."""
+        self.least_width = width
+        self.setWidth(width)
+
+    def _updateWidth(self):  # noqa: N802 - pyqtgraph's name
+        if self.least_width is not None:
+            # pyqtgraph's own sum for an axis sized to its labels (textWidth: the widest label last drawn)
+            needed = self.textWidth + self.style["tickTextOffset"][0] + max(0, self.style["tickLength"])
+            if self.label.isVisible():
+                needed += self.label.boundingRect().height() * 0.8
+            self.fixedWidth = max(self.least_width, math.ceil(needed))
+        super()._updateWidth()
+
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
         labels = super().tickStrings(values, scale, spacing)  # log axes: logTickStrings below
         if self.logMode or len(set(labels)) == len(labels):
@@ -443,7 +462,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         style_axes(plot)
         # A left axis sized to its tick labels re-lays out the panels when they change, and that is a
         # second full repaint for every new function.
-        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        plot.getAxis("left").hold_width(LEFT_AXIS_WIDTH)
         return plot
 
     @staticmethod

@@ -6,13 +6,14 @@ import re
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 
 from explorer.core.numeric.error_analysis import StepSweep
 from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
 from explorer.core.request import Method
 from explorer.ui.plot_panels import (
     ERROR_FLOOR,
+    LEFT_AXIS_WIDTH,
     LEGEND_GAP,
     PlotPanels,
     connections,
@@ -268,3 +269,29 @@ def test_the_sweep_title_says_where_in_a_narrow_range_far_from_zero(window, sett
     title = window.panels.sweep_plot.titleLabel.text
     written = float(re.search(r"x ?= ?([-+0-9.e]+)", title).group(1))
     assert abs(written - probe) <= 1e-3, title  # not "x = 1e+08"
+
+
+def _drawn_tick_labels(axis) -> list[str]:
+    """The tick labels the axis actually paints (pyqtgraph leaves out those that do not fit in it)."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _, _, text in texts]
+
+
+def test_the_value_axis_widens_for_labels_of_a_narrow_range_near_one(window, settled, qtbot):
+    """exp(x) on [1e-9, 2e-9] is ticked 1.0000000010, ...: wider than the value axis, and pyqtgraph drew none."""
+    window.model.update(expression="exp(x)", x_min=1e-9, x_max=2e-9)
+    settled(window)
+    axis = window.panels.curves_plot.getAxis("left")
+    window.panels.grab()  # a paint measures the labels; the axis widens, then the next paint draws them
+    qtbot.waitUntil(lambda: len(_drawn_tick_labels(axis)) >= 2, timeout=5000)
+    assert all(text.startswith("1.0000000") for text in _drawn_tick_labels(axis))
+    window.model.update(expression="sin(x)", x_min=-6.0, x_max=6.0)  # short labels again: the usual width
+    settled(window)
+    window.panels.grab()
+    qtbot.waitUntil(lambda: axis.width() == LEFT_AXIS_WIDTH, timeout=5000)
+
