@@ -295,3 +295,17 @@ def test_the_value_axis_widens_for_labels_of_a_narrow_range_near_one(window, set
     window.panels.grab()
     qtbot.waitUntil(lambda: axis.width() == LEFT_AXIS_WIDTH, timeout=5000)
 
+
+@pytest.mark.parametrize("expression", ["sin(x)", "exp(x)"])
+def test_the_two_error_panels_share_their_row_equally(make_window, settled, qtbot, expression):
+    """Panels took the row by their titles' widths: the sweep panel's title, shortened to fit, shrank it
+    further, and at 1024 x 700 its axis title was cut at the right."""
+    window = make_window()
+    window.resize(1024, 700)
+    window.model.update(expression=expression, x_min=1e-9, x_max=2e-9)
+    settled(window)
+    qtbot.wait(50)
+    panels = window.panels
+    assert abs(panels.error_plot.width() - panels.sweep_plot.width()) <= 2
+    axis = panels.sweep_plot.getAxis("bottom")
+    assert axis.label.boundingRect().width() <= panels.sweep_plot.width()
