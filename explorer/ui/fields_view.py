@@ -37,7 +37,7 @@ from ..core.fields.session import PARTIALS, CompareStage, DescentStage, ErrorSta
 from ..core.request import Method
 from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
-from .domain_controls import number_box
+from .domain_controls import number_box, resolve_within
 from .expression_editor import set_text_from_start
 from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
@@ -566,6 +566,8 @@ class FieldControls(QWidget):
         descent_form.addRow("steps", self.descent_steps)
         descent_form.addRow("momentum", self.momentum)
         descent_form.addRow(self.bound)
+        resolve_within(self.x_min, self.x_max)
+        resolve_within(self.y_min, self.y_max)
         column = QVBoxLayout(self)
         for group in (function, self.parameters, area, how, point, descent):
             column.addWidget(group)

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..core.display import resolved, resolved_all
+from ..core.display import RANGE_RESOLUTION, resolved, resolved_all
 from ..core.limits import MIN_STEP, SWEEP_MAX_STEP
 from ..core.numeric.error_analysis import StepSweep
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
@@ -695,7 +695,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         # As many digits as tell the probe's place within the x range (1e8 + 0.3 is not "1e+08").
         shown_x = extent(self.curves.x) if self.curves is not None else None
         span = shown_x[1] - shown_x[0] if shown_x is not None else 0.0
-        where = f"x = {resolved(sweep.probe, span / 1000, least=4)}" + ("" if measured else ": no derivative there")
+        where = f"x = {resolved(sweep.probe, span * RANGE_RESOLUTION, least=4)}"
+        where += "" if measured else ": no derivative there"
         if self.relative and not relative and measured:
             where += " (absolute: f⁽ⁿ⁾ is 0 here)"
         # The slider's h is a base step: say what it is multiplied by here.
