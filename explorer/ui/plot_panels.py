@@ -270,7 +270,10 @@ def _fitting_title(plot: pg.PlotItem, wordings: Sequence[str]) -> str:
     font = QFont(plot.titleLabel.item.font())
     font.setPointSizeF(TITLE_POINTS)
     metrics = QFontMetricsF(font)
-    room = plot.width() - 8
+    # The title is centred over the plot area, not over the axis beside it: measured against the whole panel,
+    # a title wider than the plot area by less than the axis ran out of the window at the right.
+    title_width = plot.titleLabel.geometry().width()
+    room = (title_width if title_width > 0 else plot.width()) - 8  # the text's margins
     return next((text for text in wordings if metrics.horizontalAdvance(text) <= room), wordings[-1])
 
 
@@ -702,8 +705,9 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         # The slider's h is a base step: say what it is multiplied by here.
         step = f", step h·{sweep.scale:.3g}" if sweep.scale != 1.0 else ""
         tight = where.replace(" = ", "=", 1) + (f", h·{sweep.scale:.2g}" if sweep.scale != 1.0 else "")
+        # Last, where alone: the axis beside it says what is measured.
         return (f"{error} against step h at {where}{step}", f"{error} against h at {where}{step}",
-                f"{error} at {where}{step}", f"{error} at {tight}")
+                f"{error} at {where}{step}", f"{error} at {tight}", tight)
 
     def _settle_views(self) -> None:
         """Apply new view ranges now rather than inside the next paint, where their knock-on updates of

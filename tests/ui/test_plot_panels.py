@@ -309,3 +309,17 @@ def test_the_two_error_panels_share_their_row_equally(make_window, settled, qtbo
     assert abs(panels.error_plot.width() - panels.sweep_plot.width()) <= 2
     axis = panels.sweep_plot.getAxis("bottom")
     assert axis.label.boundingRect().width() <= panels.sweep_plot.width()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
+def test_the_sweep_title_fits_over_its_plot_in_a_small_window(make_window, settled, qtbot, size):
+    """The title is centred over the plot area, not the whole panel: measured against the panel, a title
+    wider than the plot area ran out of the window at the right ("... step h·1e+0" at 1280 x 800)."""
+    window = make_window()
+    window.resize(*size)
+    window.model.update(x_min=1e6, x_max=1e6 + 1e-4, probe=1e6 + 3e-5)
+    settled(window)
+    qtbot.wait(50)
+    label = window.panels.sweep_plot.titleLabel
+    assert "1000000.00003" in label.text
+    assert label.item.boundingRect().width() <= label.geometry().width() + 1, label.text
