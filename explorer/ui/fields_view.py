@@ -44,6 +44,7 @@ from .method_styles import METHOD_COLORS
 from .parameter_controls import ParameterControls
 from .plot_panels import ERROR_FLOOR, RoomForLegend, extent, panel_axes, power_of_ten
 from .plot_style import let_title_squeeze, set_title, shortened, style_axes
+from .probe_readout import error_text  # an exact 0 reads "0", as in the one-variable table
 from .step_slider import StepSlider
 
 PATH_COLOR = "#D81B60"
@@ -452,7 +453,7 @@ class PointTable(QWidget):
                     self._set_cell(row, column, f"{cell[0]:.10g}",
                                    "the exact value: the errors are measured against it", cell)
                 else:
-                    self._set_cell(row, column, f"{cell[0]:.10g}" if self.values.isChecked() else f"{cell[1]:.1e}",
+                    self._set_cell(row, column, f"{cell[0]:.10g}" if self.values.isChecked() else error_text(cell[1]),
                                    f"value {cell[0]!r}\n|error| {cell[1]:.3e}", cell)
 
     def _set_cell(self, row: int, column: int, text: str, tip: str = "",
@@ -479,7 +480,7 @@ class PointTable(QWidget):
             if method is stage.maps.reference:
                 self._set_cell(row, column, "reference")
             elif method in stage.largest:
-                self._set_cell(row, column, f"{stage.largest[method]:.1e}",
+                self._set_cell(row, column, error_text(stage.largest[method]),
                                f"median over the map {stage.median[method]:.1e} at h = {stage.step:.3g}")
             else:
                 self._set_cell(row, column, "—", stage.maps.notes.get(method, ""))

@@ -392,3 +392,12 @@ def test_the_partials_are_named_in_the_maps_own_variables_and_chosen_by_their_sy
     assert fields.model.state.partial == "df/dy"
     settled_fields(qtbot, window)
     assert "∂f/∂v" in view.panels.error_plot.titleLabel.text
+
+
+def test_an_exact_zero_error_reads_0_in_the_point_table(qtbot, window):
+    """Exact errors read 0.0e+00 (a number in e-notation that looks measured); the one-variable table says 0."""
+    fields = show(qtbot, window, expression="x^2 + 3y^2", variables="x, y", grid=40, point_x=1.0, point_y=0.5)
+    table = fields.view.table
+    row = list(table.table.verticalHeaderItem(r).text() for r in range(table.table.rowCount())).index("autodiff")
+    assert table.cell_error(Method.AUTODIFF, 0) == 0.0
+    assert table.table.item(row, 0).text() == "0"
