@@ -30,7 +30,7 @@ STEADY_SLACK = 1.5  # times the fitted height a linear axis kept still may be be
 DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pixels)
 ERROR_TITLES = {False: f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})",
                 True: f"relative error against x (exact 0 drawn at {ERROR_FLOOR:g})"}
-ROUNDOFF_LABELS = {False: "round-off ε/hⁿ", True: "round-off + noise σ/hⁿ"}
+ROUNDOFF_LABELS = {False: "round-off ε|f|/hⁿ", True: "round-off + noise σ/hⁿ"}  # as the dotted lines are drawn
 LEGEND_COLUMNS = 8  # at most (f and seven methods on one row); fewer when panel 1 is narrow
 LEGEND_COLUMN_GAP = 12  # pixels a legend column needs beyond its widest entry
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend

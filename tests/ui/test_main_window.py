@@ -443,7 +443,7 @@ def test_measured_data_preset_adds_noise_and_the_next_preset_takes_it_away(qtbot
     window.apply_preset(next(p for p in PRESETS if p.name == "exp(x)"))
     settled(window)
     assert window.request.noise == 0.0 and Method.AUTODIFF in window.panels.curves.derivatives
-    assert window.panels.sweep_legend.items[2][1].text == "round-off ε/hⁿ"
+    assert window.panels.sweep_legend.items[2][1].text == "round-off ε|f|/hⁿ"
 
 
 def test_noise_is_restored_by_the_next_window(qtbot, make_window, settled):
@@ -782,3 +782,14 @@ def test_f_is_drawn_as_mathematics_beside_its_derivative_where_there_is_room(qtb
     qtbot.waitUntil(lambda: formula.scroll_area.viewport().width() < wide)
     narrow = formula._drawn(formula.formula)
     assert narrow is not None and narrow.width() / narrow.devicePixelRatio() <= derivative_only.width() + 1
+
+
+def test_the_round_off_legend_says_the_line_grows_with_f(qtbot, window, settled):
+    """The legend said ε/hⁿ, but the dotted line is ε|f|/hⁿ: for 1e8·sin(x) it lies 1e8 times higher."""
+    lines = []
+    for expression in ("sin(x)", "1e8*sin(x)"):
+        window.model.update(expression=expression, probe=1.0)
+        settled(window)
+        lines.append(window.panels.sweep.sweep.roundoff[Method.CENTRAL])
+    np.testing.assert_allclose(lines[1], 1e8 * lines[0], rtol=1e-6)
+    assert "|f|" in window.panels.sweep_legend.items[2][1].text
