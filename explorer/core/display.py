@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 MAX_DIGITS = 17  # a double's shortest exact text never needs more
 LEAST_DIGITS = 6  # what `:g` writes, kept where it already tells the numbers apart
+RANGE_RESOLUTION = 1e-3  # of a range's width: a place in it is written to tell it from one this far away
 
 
 def digits_to_resolve(size: float, resolution: float, least: int = LEAST_DIGITS) -> int:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
+from ..core.display import RANGE_RESOLUTION, resolved
 from ..core.limits import MAX_ORDER, MAX_POINTS, MIN_POINTS, RANGE_LIMIT
 
 MAX_DECIMALS = 323  # Qt's limit: DBL_MAX_10_EXP + DBL_DIG
@@ -33,7 +34,18 @@ class NumberBox(QDoubleSpinBox):
 
     QDoubleSpinBox rounds to a fixed number of decimals (4 would turn 6.674e-11 into 0); with
     the most decimals Qt allows it keeps the double, and the text is formatted here instead.
+    More digits where a number within a narrow range needs them (set_resolution).
     """
+
+    resolution = 0.0  # numbers this far apart are written differently (0: ten digits always)
+
+    def set_resolution(self, resolution: float) -> None:
+        """Write the value with as many digits as tell it from a number `resolution` away: ten digits wrote
+        both ends of [1e6, 1e6 + 1e-4] as 1000000, and the sweep point 1000000.0003 as 1000000."""
+        if resolution != self.resolution:
+            self.resolution = resolution
+            if not self.hasFocus():  # never rewrite what is being typed
+                self.lineEdit().setText(self.textFromValue(self.value()))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         # Qt sizes a spin box for its longest possible text: with 323 decimals that is wider than a small
@@ -47,7 +59,7 @@ class NumberBox(QDoubleSpinBox):
         return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("-0.0000e-00") + 30), hint.height())
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
-        return f"{value:.{SIGNIFICANT_DIGITS}g}"
+        return resolved(value, self.resolution, least=SIGNIFICANT_DIGITS)
 
     def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
         try:
@@ -69,6 +81,19 @@ class NumberBox(QDoubleSpinBox):
             else:
                 state = QValidator.State.Intermediate
         return state, text, position
+
+
+def resolve_within(low: NumberBox, high: NumberBox) -> None:
+    """Keep the two ends of a range written with the digits that tell them apart, as they change."""
+
+    def resolve() -> None:
+        resolution = abs(high.value() - low.value()) * RANGE_RESOLUTION
+        low.set_resolution(resolution)
+        high.set_resolution(resolution)
+
+    low.valueChanged.connect(resolve)
+    high.valueChanged.connect(resolve)
+    resolve()
 
 
 def number_box(value: float) -> NumberBox:
@@ -102,6 +127,7 @@ class DomainControls(QGroupBox):
         form.addRow("x to", self.x_max)
         form.addRow("Points", self.points)
         form.addRow("Derivative order", self.order)
+        resolve_within(self.x_min, self.x_max)
 
     def show_range_problem(self, problem: str) -> None:
         """Outline both ends of the range in red with the problem as their tooltip; "" clears it."""

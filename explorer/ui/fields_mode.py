@@ -182,6 +182,8 @@ class FieldsMode(QObject):
             self._hold.start()
         if isinstance(stage, MapStage):
             view.panels.show_map(stage, request.expression)
+            view.table.name_variables(stage.variables)
+            view.controls.name_variables(stage.variables)
             undefined = undefined_share(stage.field_map.values)
             if undefined:  # drawn blank there: said, as the one-variable mode says where f is undefined
                 self.message.emit(f"f is undefined everywhere in x from {request.x_min:g} to {request.x_max:g}, "

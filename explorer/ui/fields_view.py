@@ -37,13 +37,14 @@ from ..core.fields.session import PARTIALS, CompareStage, DescentStage, ErrorSta
 from ..core.request import Method
 from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
-from .domain_controls import number_box
+from .domain_controls import number_box, resolve_within
 from .expression_editor import set_text_from_start
 from .input_model import InputModel, bind, bind_box
 from .method_styles import METHOD_COLORS
 from .parameter_controls import ParameterControls
 from .plot_panels import ERROR_FLOOR, RoomForLegend, extent, panel_axes, power_of_ten
 from .plot_style import let_title_squeeze, set_title, shortened, style_axes
+from .probe_readout import error_text  # an exact 0 reads "0", as in the one-variable table
 from .step_slider import StepSlider
 
 PATH_COLOR = "#D81B60"
@@ -61,8 +62,18 @@ EXAMPLES = (
     ("Rosenbrock valley", "(1 - x)^2 + 100(y - x^2)^2", (-2.0, 2.0, -1.0, 3.0), (-1.5, 2.0), 0.001),
     ("abs: a kink", "abs(x) + y^2/2", (-2.0, 2.0, -2.0, 2.0), (1.5, 1.5), 0.3),
 )
-PARTIAL_TITLES = {"df/dx": "∂f/∂x", "df/dy": "∂f/∂y", "d2f/dx2": "∂²f/∂x²", "d2f/dxdy": "∂²f/∂x∂y",
-                  "d2f/dy2": "∂²f/∂y²"}
+DEFAULT_VARIABLES = ("x", "y")
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def partial_symbol(partial: str, variables: tuple[str, str] = DEFAULT_VARIABLES) -> str:
+    """A partial of PARTIALS ("d2f/dxdy") as mathematics in the field's own variables: ∂²f/∂u∂v for u, v (the
+    axes said u and v while titles, table and the error-map choice said x and y)."""
+    counts = PARTIALS[partial]
+    power = {1: ""} | {k: str(k).translate(_SUPERSCRIPTS) for k in range(2, 10)}
+    below = "".join(f"∂{name}{power[k]}" for name, k in zip(variables, counts, strict=True) if k)
+    return f"∂{power[sum(counts)]}f/{below}"
+
 
 
 def _plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, x: str, y: str, grid: bool = False) -> pg.PlotItem:
@@ -134,6 +145,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, show=False)
         self.setBackground("w")
+        self.variables = DEFAULT_VARIABLES  # of the map shown: the partials are named after them
         self.map_plot = _plot(self, 0, 0, "x", "y")
         self.map_plot.setAspectLocked(True)
         self.f_image = pg.ImageItem()
@@ -244,7 +256,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
         if rectangle != self.rectangle:
             self.rectangle = rectangle
             self._fit_map()
-        x, y = stage.variables
+        x, y = self.variables = stage.variables
         for plot in (self.map_plot, self.error_plot):
             plot.setLabel("bottom", x)
             plot.setLabel("left", y)
@@ -252,7 +264,7 @@ class FieldPanels(pg.GraphicsLayoutWidget):
 
     def show_errors(self, stage: ErrorStage) -> None:
         maps = stage.maps
-        name = PARTIAL_TITLES[stage.partial]
+        name = partial_symbol(stage.partial, self.variables)
         component = stage.grid_component
         if component is not None:
             assert stage.grid is not None  # a component only with a grid
@@ -359,7 +371,8 @@ class FieldPanels(pg.GraphicsLayoutWidget):
 class PointTable(QWidget):
     """Every partial at the point by every method, with its |error| against the exact value."""
 
-    COLUMNS = ("∂f/∂x", "∂f/∂y", "∂²f/∂x²", "∂²f/∂x∂y", "∂²f/∂y²", "D_u f", "map max")
+    PARTIAL_COLUMNS = ("df/dx", "df/dy", "d2f/dx2", "d2f/dxdy", "d2f/dy2")  # then D_u f and the map's maximum
+    COLUMNS = (*PARTIAL_COLUMNS, "D_u f", "map max")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -367,7 +380,8 @@ class PointTable(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(len(FIELD_METHODS), len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.variables = DEFAULT_VARIABLES
+        self.table.setHorizontalHeaderLabels([*(partial_symbol(p) for p in self.PARTIAL_COLUMNS), *self.COLUMNS[-2:]])
         self.table.setVerticalHeaderLabels([m.value for m in FIELD_METHODS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -391,6 +405,12 @@ class PointTable(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         self.setMinimumHeight(190)
+
+    def name_variables(self, variables: tuple[str, str]) -> None:
+        """Head the partials' columns in the map's variables."""
+        self.variables = variables
+        for column, partial in enumerate(self.PARTIAL_COLUMNS):
+            self.table.setHorizontalHeaderItem(column, QTableWidgetItem(partial_symbol(partial, variables)))
 
     def _redraw(self) -> None:
         if self._last is not None:
@@ -433,7 +453,7 @@ class PointTable(QWidget):
                     self._set_cell(row, column, f"{cell[0]:.10g}",
                                    "the exact value: the errors are measured against it", cell)
                 else:
-                    self._set_cell(row, column, f"{cell[0]:.10g}" if self.values.isChecked() else f"{cell[1]:.1e}",
+                    self._set_cell(row, column, f"{cell[0]:.10g}" if self.values.isChecked() else error_text(cell[1]),
                                    f"value {cell[0]!r}\n|error| {cell[1]:.3e}", cell)
 
     def _set_cell(self, row: int, column: int, text: str, tip: str = "",
@@ -451,7 +471,7 @@ class PointTable(QWidget):
 
     def show_compare(self, stage: CompareStage) -> None:
         """The last column: each method's largest |error| of the error map's partial over the whole map."""
-        name = PARTIAL_TITLES[stage.partial]
+        name = partial_symbol(stage.partial, self.variables)
         column = len(self.COLUMNS) - 1
         header = QTableWidgetItem(f"{name}: map max")
         header.setToolTip(f"each method's largest |error| of {name} over the whole map at h = {stage.step:.3g}")
@@ -460,7 +480,7 @@ class PointTable(QWidget):
             if method is stage.maps.reference:
                 self._set_cell(row, column, "reference")
             elif method in stage.largest:
-                self._set_cell(row, column, f"{stage.largest[method]:.1e}",
+                self._set_cell(row, column, error_text(stage.largest[method]),
                                f"median over the map {stage.median[method]:.1e} at h = {stage.step:.3g}")
             else:
                 self._set_cell(row, column, "—", stage.maps.notes.get(method, ""))
@@ -511,7 +531,8 @@ class FieldControls(QWidget):
             self.method.addItem(method.value)
             self.method.setItemData(self.method.count() - 1, method.label, Qt.ItemDataRole.ToolTipRole)
         self.partial = QComboBox()
-        self.partial.addItems(list(PARTIALS))
+        for partial in PARTIALS:  # shown as mathematics, kept as its plain name ("d2f/dxdy")
+            self.partial.addItem(partial_symbol(partial), partial)
         self.sampled = QCheckBox("np.gradient of the grid's samples")
         self.sampled.setToolTip("the error map of df/dx or df/dy by np.gradient over f sampled on the map's grid "
                                 "(edge_order 2; with the noise σ, as measured data on a grid would have)")
@@ -566,6 +587,8 @@ class FieldControls(QWidget):
         descent_form.addRow("steps", self.descent_steps)
         descent_form.addRow("momentum", self.momentum)
         descent_form.addRow(self.bound)
+        resolve_within(self.x_min, self.x_max)
+        resolve_within(self.y_min, self.y_max)
         column = QVBoxLayout(self)
         for group in (function, self.parameters, area, how, point, descent):
             column.addWidget(group)
@@ -580,8 +603,8 @@ class FieldControls(QWidget):
                      "start_x", "start_y", "learning_rate", "descent_steps", "momentum"):
             bind_box(model, name, getattr(self, name))
         bind(model, "method", self.method.currentTextChanged, self.method.currentText, self.method.setCurrentText)
-        bind(model, "partial", self.partial.currentTextChanged, self.partial.currentText,
-             self.partial.setCurrentText)
+        bind(model, "partial", self.partial.currentIndexChanged, self.partial.currentData,
+             lambda partial: self.partial.setCurrentIndex(self.partial.findData(partial)))
         bind(model, "step", self.slider.stepChanged, self.slider.step, self.slider.set_step)
         bind(model, "sampled", self.sampled.toggled, self.sampled.isChecked, self.sampled.setChecked)
 
@@ -592,6 +615,11 @@ class FieldControls(QWidget):
         self.model.update(expression=expression, variables="x, y", x_min=x0, x_max=x1, y_min=y0, y_max=y1,
                           start_x=sx, start_y=sy, learning_rate=rate, point_x=(x0 + x1) / 4, point_y=(y0 + y1) / 4)
         self.examples.setCurrentIndex(0)
+
+    def name_variables(self, variables: tuple[str, str]) -> None:
+        """Name the error map's partials in the map's variables."""
+        for index, partial in enumerate(PARTIALS):
+            self.partial.setItemText(index, partial_symbol(partial, variables))
 
     def set_busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..core.display import resolved, resolved_all
+from ..core.display import RANGE_RESOLUTION, resolved, resolved_all
 from ..core.limits import MIN_STEP, SWEEP_MAX_STEP
 from ..core.numeric.error_analysis import StepSweep
 from ..core.pipeline import CurveResult, ErrorResult, SweepResult
@@ -30,7 +30,7 @@ STEADY_SLACK = 1.5  # times the fitted height a linear axis kept still may be be
 DISPLAY_POINTS = 4000  # points per curve worth drawing (twice a wide panel's pixels)
 ERROR_TITLES = {False: f"|error| against x (exact 0 drawn at {ERROR_FLOOR:g})",
                 True: f"relative error against x (exact 0 drawn at {ERROR_FLOOR:g})"}
-ROUNDOFF_LABELS = {False: "round-off ε/hⁿ", True: "round-off + noise σ/hⁿ"}
+ROUNDOFF_LABELS = {False: "round-off ε|f|/hⁿ", True: "round-off + noise σ/hⁿ"}  # as the dotted lines are drawn
 LEGEND_COLUMNS = 8  # at most (f and seven methods on one row); fewer when panel 1 is narrow
 LEGEND_COLUMN_GAP = 12  # pixels a legend column needs beyond its widest entry
 LEGEND_OFFSET = (10, 5)  # pixels from the top left corner of panel 1 to its legend
@@ -132,6 +132,25 @@ class PanelAxis(pg.AxisItem):
     """Every panel's axis. Linear ticks get the digits that tell them apart: pyqtgraph writes six, so every tick
     between 1e8 and 1e8 + 1 read "1e+08". A log axis gets a grid line per power of ten only: pyqtgraph's
     2..9 of every decade make grey bands."""
+
+    least_width: int | None = None  # a vertical axis' width while its tick labels fit in it (hold_width)
+
+    def hold_width(self, width: int) -> None:
+        """Keep a vertical axis `width` pixels wide, wider only while its tick labels need more room. A width
+        following every new function's labels re-lays out the panels (a second full repaint); a fixed one made
+        pyqtgraph leave out every label wider than the axis: exp(x) on [1e-9, 2e-9], ticked 1.0000000012 and
+        so on, had a value axis without a single number."""
+        self.least_width = width
+        self.setWidth(width)
+
+    def _updateWidth(self):  # noqa: N802 - pyqtgraph's name
+        if self.least_width is not None:
+            # pyqtgraph's own sum for an axis sized to its labels (textWidth: the widest label last drawn)
+            needed = self.textWidth + self.style["tickTextOffset"][0] + max(0, self.style["tickLength"])
+            if self.label.isVisible():
+                needed += self.label.boundingRect().height() * 0.8
+            self.fixedWidth = max(self.least_width, math.ceil(needed))
+        super()._updateWidth()
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
         labels = super().tickStrings(values, scale, spacing)  # log axes: logTickStrings below
@@ -251,7 +270,10 @@ def _fitting_title(plot: pg.PlotItem, wordings: Sequence[str]) -> str:
     font = QFont(plot.titleLabel.item.font())
     font.setPointSizeF(TITLE_POINTS)
     metrics = QFontMetricsF(font)
-    room = plot.width() - 8
+    # The title is centred over the plot area, not over the axis beside it: measured against the whole panel,
+    # a title wider than the plot area by less than the axis ran out of the window at the right.
+    title_width = plot.titleLabel.geometry().width()
+    room = (title_width if title_width > 0 else plot.width()) - 8  # the text's margins
     return next((text for text in wordings if metrics.horizontalAdvance(text) <= room), wordings[-1])
 
 
@@ -443,7 +465,7 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         style_axes(plot)
         # A left axis sized to its tick labels re-lays out the panels when they change, and that is a
         # second full repaint for every new function.
-        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        plot.getAxis("left").hold_width(LEFT_AXIS_WIDTH)
         return plot
 
     @staticmethod
@@ -676,7 +698,8 @@ class PlotPanels(pg.GraphicsLayoutWidget):
         # As many digits as tell the probe's place within the x range (1e8 + 0.3 is not "1e+08").
         shown_x = extent(self.curves.x) if self.curves is not None else None
         span = shown_x[1] - shown_x[0] if shown_x is not None else 0.0
-        where = f"x = {resolved(sweep.probe, span / 1000, least=4)}" + ("" if measured else ": no derivative there")
+        where = f"x = {resolved(sweep.probe, span * RANGE_RESOLUTION, least=4)}"
+        where += "" if measured else ": no derivative there"
         if self.relative and not relative and measured:
             where += " (absolute: f⁽ⁿ⁾ is 0 here)"
         # The slider's h is a base step: say what it is multiplied by here.

@@ -50,7 +50,11 @@ def style_axes(plot: pg.PlotItem, grid: bool = True) -> None:
 def let_title_squeeze(plot: pg.PlotItem) -> None:
     """Keep a title from setting its panel's minimum width to its text's width (pyqtgraph does so on
     every text change and resize): two long titles side by side made the scene wider than a narrow
-    window, and the sweep panel was cut off at the right. Squeezed, the title's ends are cut instead."""
+    window, and the sweep panel was cut off at the right. Squeezed, the title's ends are cut instead.
+
+    Nor its preferred width: panels side by side share a row by their preferred widths, so the longer
+    title took the wider panel, and a title shortened to fit its panel shrank the panel further (at
+    1024 x 700 the error-against-h panel lost its axis title's end). Side by side, panels are now equal."""
     label = plot.titleLabel
     update_min = label.updateMin
 
@@ -58,8 +62,9 @@ def let_title_squeeze(plot: pg.PlotItem) -> None:
         update_min()
         label.setMinimumWidth(0)
         hints = getattr(label, "_sizeHint", None)  # pyqtgraph's own record, which sizeHint() answers from
-        if hints and Qt.SizeHint.MinimumSize in hints:
-            hints[Qt.SizeHint.MinimumSize] = (0, hints[Qt.SizeHint.MinimumSize][1])
+        for which in (Qt.SizeHint.MinimumSize, Qt.SizeHint.PreferredSize):
+            if hints and which in hints:
+                hints[which] = (0, hints[which][1])
 
     label.updateMin = text_height_only  # pyqtgraph calls it as self.updateMin()
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.display import RANGE_RESOLUTION
 from ..core.pipeline import SweepResult
 from ..core.request import Method
 from .domain_controls import number_box
@@ -190,10 +191,11 @@ class ProbeReadout(QGroupBox):
         self.probe.blockSignals(False)
 
     def set_range(self, x_min: float, x_max: float) -> None:
-        """Limit the sweep point to the plotted range."""
+        """Limit the sweep point to the plotted range, written to the digits that place it there."""
         self.probe.blockSignals(True)
         self.probe.setRange(x_min, x_max)
         self.probe.blockSignals(False)
+        self.probe.set_resolution((x_max - x_min) * RANGE_RESOLUTION)
 
     def best_step(self, method: Method) -> float | None:
         """method's h* in the shown sweep (base step, the slider's units), None if it has none."""

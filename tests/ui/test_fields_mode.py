@@ -376,3 +376,28 @@ def test_a_map_defined_everywhere_says_nothing_of_it(qtbot, window):
     window.fields.message.connect(said_lines.append)
     show(qtbot, window, expression="x^2+y", grid=50)
     assert not any("undefined" in line for line in said_lines)
+
+
+def test_the_partials_are_named_in_the_maps_own_variables_and_chosen_by_their_symbol(qtbot, window):
+    """With variables u, v the axes said u and v while the error map's title, the table's heads and the
+    choice of partial said x and y (and the choice wrote d2f/dxdy where everything else wrote ∂²f/∂x∂y)."""
+    fields = show(qtbot, window, expression="sin(u)*v^2", variables="u, v", grid=40, partial="d2f/dxdy")
+    view = fields.view
+    assert "∂²f/∂u∂v" in view.panels.error_plot.titleLabel.text
+    heads = [view.table.table.horizontalHeaderItem(c).text() for c in range(view.table.table.columnCount())]
+    assert heads[:5] == ["∂f/∂u", "∂f/∂v", "∂²f/∂u²", "∂²f/∂u∂v", "∂²f/∂v²"] and heads[6] == "∂²f/∂u∂v: map max"
+    combo = view.controls.partial
+    assert combo.currentText() == "∂²f/∂u∂v"
+    combo.setCurrentIndex(combo.findText("∂f/∂v"))  # a choice made in the box reaches the computation
+    assert fields.model.state.partial == "df/dy"
+    settled_fields(qtbot, window)
+    assert "∂f/∂v" in view.panels.error_plot.titleLabel.text
+
+
+def test_an_exact_zero_error_reads_0_in_the_point_table(qtbot, window):
+    """Exact errors read 0.0e+00 (a number in e-notation that looks measured); the one-variable table says 0."""
+    fields = show(qtbot, window, expression="x^2 + 3y^2", variables="x, y", grid=40, point_x=1.0, point_y=0.5)
+    table = fields.view.table
+    row = list(table.table.verticalHeaderItem(r).text() for r in range(table.table.rowCount())).index("autodiff")
+    assert table.cell_error(Method.AUTODIFF, 0) == 0.0
+    assert table.table.item(row, 0).text() == "0"

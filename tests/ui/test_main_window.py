@@ -399,6 +399,21 @@ def test_number_boxes_keep_small_and_precise_values(qtbot, window, settled):
     assert box.validate("6.6e-", 5)[0].name == "Intermediate" and box.validate("x", 1)[0].name == "Invalid"
 
 
+def test_number_boxes_write_the_digits_that_tell_places_in_a_narrow_range_apart(qtbot, window, settled):
+    """Ten digits wrote both ends of [1e6, 1e6 + 1e-4] as 1000000, and the sweep point as 1000000 while the
+    sweep panel's title said 1000000.00003."""
+    window.model.update(x_min=1e6, x_max=1e6 + 1e-4, probe=1e6 + 3e-5)
+    settled(window)
+    assert window.domain.x_min.text() == "1000000" and window.domain.x_max.text() == "1000000.0001"
+    assert window.readout.probe.text() == "1000000.00003"
+    window.model.update(x_min=-6.0, x_max=6.0, probe=None)  # an ordinary range: ten digits, as before
+    settled(window)
+    assert window.domain.x_max.text() == "6" and window.readout.probe.text() == "-2.4"
+    fields = window.fields.view.controls  # the map's rectangle too
+    window.fields.model.update(y_min=1e6, y_max=1e6 + 1e-4)
+    assert fields.y_min.text() != fields.y_max.text()
+
+
 @pytest.mark.parametrize("text", ["٣", "1_000", "１２", "0x10", "nan", "inf", "1e400", "1,5"])
 def test_number_boxes_take_the_usual_notations_only(qtbot, text):
     # float() reads "1_000", "٣" and fullwidth digits, which the expressions and the command line refuse:
@@ -428,7 +443,7 @@ def test_measured_data_preset_adds_noise_and_the_next_preset_takes_it_away(qtbot
     window.apply_preset(next(p for p in PRESETS if p.name == "exp(x)"))
     settled(window)
     assert window.request.noise == 0.0 and Method.AUTODIFF in window.panels.curves.derivatives
-    assert window.panels.sweep_legend.items[2][1].text == "round-off ε/hⁿ"
+    assert window.panels.sweep_legend.items[2][1].text == "round-off ε|f|/hⁿ"
 
 
 def test_noise_is_restored_by_the_next_window(qtbot, make_window, settled):
@@ -767,3 +782,14 @@ def test_f_is_drawn_as_mathematics_beside_its_derivative_where_there_is_room(qtb
     qtbot.waitUntil(lambda: formula.scroll_area.viewport().width() < wide)
     narrow = formula._drawn(formula.formula)
     assert narrow is not None and narrow.width() / narrow.devicePixelRatio() <= derivative_only.width() + 1
+
+
+def test_the_round_off_legend_says_the_line_grows_with_f(qtbot, window, settled):
+    """The legend said ε/hⁿ, but the dotted line is ε|f|/hⁿ: for 1e8·sin(x) it lies 1e8 times higher."""
+    lines = []
+    for expression in ("sin(x)", "1e8*sin(x)"):
+        window.model.update(expression=expression, probe=1.0)
+        settled(window)
+        lines.append(window.panels.sweep.sweep.roundoff[Method.CENTRAL])
+    np.testing.assert_allclose(lines[1], 1e8 * lines[0], rtol=1e-6)
+    assert "|f|" in window.panels.sweep_legend.items[2][1].text

@@ -6,13 +6,14 @@ import re
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 
 from explorer.core.numeric.error_analysis import StepSweep
 from explorer.core.pipeline import CurveResult, ErrorResult, SweepResult
 from explorer.core.request import Method
 from explorer.ui.plot_panels import (
     ERROR_FLOOR,
+    LEFT_AXIS_WIDTH,
     LEGEND_GAP,
     PlotPanels,
     connections,
@@ -268,3 +269,57 @@ def test_the_sweep_title_says_where_in_a_narrow_range_far_from_zero(window, sett
     title = window.panels.sweep_plot.titleLabel.text
     written = float(re.search(r"x ?= ?([-+0-9.e]+)", title).group(1))
     assert abs(written - probe) <= 1e-3, title  # not "x = 1e+08"
+
+
+def _drawn_tick_labels(axis) -> list[str]:
+    """The tick labels the axis actually paints (pyqtgraph leaves out those that do not fit in it)."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _, _, text in texts]
+
+
+def test_the_value_axis_widens_for_labels_of_a_narrow_range_near_one(window, settled, qtbot):
+    """exp(x) on [1e-9, 2e-9] is ticked 1.0000000010, ...: wider than the value axis, and pyqtgraph drew none."""
+    window.model.update(expression="exp(x)", x_min=1e-9, x_max=2e-9)
+    settled(window)
+    axis = window.panels.curves_plot.getAxis("left")
+    window.panels.grab()  # a paint measures the labels; the axis widens, then the next paint draws them
+    qtbot.waitUntil(lambda: len(_drawn_tick_labels(axis)) >= 2, timeout=5000)
+    assert all(text.startswith("1.0000000") for text in _drawn_tick_labels(axis))
+    window.model.update(expression="sin(x)", x_min=-6.0, x_max=6.0)  # short labels again: the usual width
+    settled(window)
+    window.panels.grab()
+    qtbot.waitUntil(lambda: axis.width() == LEFT_AXIS_WIDTH, timeout=5000)
+
+
+@pytest.mark.parametrize("expression", ["sin(x)", "exp(x)"])
+def test_the_two_error_panels_share_their_row_equally(make_window, settled, qtbot, expression):
+    """Panels took the row by their titles' widths: the sweep panel's title, shortened to fit, shrank it
+    further, and at 1024 x 700 its axis title was cut at the right."""
+    window = make_window()
+    window.resize(1024, 700)
+    window.model.update(expression=expression, x_min=1e-9, x_max=2e-9)
+    settled(window)
+    qtbot.wait(50)
+    panels = window.panels
+    assert abs(panels.error_plot.width() - panels.sweep_plot.width()) <= 2
+    axis = panels.sweep_plot.getAxis("bottom")
+    assert axis.label.boundingRect().width() <= panels.sweep_plot.width()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1400, 900)])
+def test_the_sweep_title_fits_over_its_plot_in_a_small_window(make_window, settled, qtbot, size):
+    """The title is centred over the plot area, not the whole panel: measured against the panel, a title
+    wider than the plot area ran out of the window at the right ("... step h·1e+0" at 1280 x 800)."""
+    window = make_window()
+    window.resize(*size)
+    window.model.update(x_min=1e6, x_max=1e6 + 1e-4, probe=1e6 + 3e-5)
+    settled(window)
+    qtbot.wait(50)
+    label = window.panels.sweep_plot.titleLabel
+    assert "1000000.00003" in label.text
+    assert label.item.boundingRect().width() <= label.geometry().width() + 1, label.text
