@@ -414,6 +414,22 @@ def test_noise_estimate_on_known_noise_and_on_exact_data():
     assert estimate_noise(t, np.sin(t)) < 1e-9
 
 
+def test_noise_of_quantised_samples_is_their_rounding_not_zero():
+    # An ADC's integers: round(5 sin t) changes level every ten samples or so, so most local residuals are
+    # exactly 0 and their median (the MAD) was 0: "noise sigma = 0", and tv at its least alpha (1e-16: 2.3 times
+    # the derivative's RMS off). Rounding to a step q is noise of deviation q / sqrt(12).
+    t = np.linspace(0, 10, 500)
+    for amplitude, quantum in ((5.0, 1.0), (100.0, 1.0), (5.0, 0.01)):
+        y = np.round(amplitude * np.sin(t) / quantum) * quantum
+        assert estimate_noise(t, y) == pytest.approx(quantum / math.sqrt(12), rel=0.3)
+        found = differentiate_samples(t, y, 1, "tv")
+        assert rms(found.derivative, amplitude * np.cos(t)) < 0.1 * amplitude
+        assert found.noise == pytest.approx(quantum / math.sqrt(12), rel=0.3)
+    # samples on a lattice that are exact (a line on even t, a few levels of a clean step) are not rounded
+    assert estimate_noise(t, 2.0 * t) < 1e-9
+    assert estimate_noise(t, np.where(t < 5, 0.0, 1.0)) < 1e-9
+
+
 # -- parameters ---------------------------------------------------------------------------------------------
 
 
