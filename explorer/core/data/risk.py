@@ -25,7 +25,8 @@ bias where the window spans the data: a chirp's second derivative at 5% noise wa
 
 The candidates: Savitzky-Golay with its window and degree chosen by that estimate, and the Kalman/RTS
 smoother of 3, 4 and 5 states at the lam = r / q of greatest likelihood and at ten times it (the likelihood
-chooses the smoothing best for the values, and the derivatives often want more). bench/data_accuracy.py
+chooses the smoothing best for the values, and the derivatives often want more; r is the noise estimate's
+where the likelihood's own leaves residuals far above it, choice.fit_within_noise). bench/data_accuracy.py
 and docs/benchmarks.md have the numbers.
 
 The Kalman rows come from one application of the smoother's preconditioner (its banded factor, with the
@@ -144,8 +145,9 @@ def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[C
                           f"Savitzky-Golay (window {window} of {len(us)} samples, degree {degree})"), own, own @ vs)]
     references = []
     for m in AUTO_MODELS:
-        lam, r, _ = choice.ml_fit(us, vs, m)
+        lam, r, refitted = choice.fit_within_noise(us, vs, m, sigma)
         noise = math.sqrt(max(r, choice.MIN_SIGMA**2))
+        likely = "smoothing of greatest likelihood" + (" for the estimated noise" if refitted else "")
         for factor in LAM_FACTORS:
             try:
                 rows = kalman_rows(us, m, lam * factor, order)
@@ -154,8 +156,7 @@ def candidates(u: np.ndarray, v: np.ndarray, order: int, sigma: float) -> list[C
                 continue
             if not np.all(np.isfinite(rows)):
                 continue
-            how = ("smoothing of greatest likelihood" if factor == 1
-                   else f"{factor:g} times the smoothing of greatest likelihood")
+            how = likely if factor == 1 else f"{factor:g} times the {likely}"
             pending.append((Candidate("kalman", {"model": m, "q": noise**2 / (lam * factor), "sigma": noise},
                                       math.nan, f"Kalman/RTS, {m} states, {how}"), rows, derivatives[order]))
             if m in REFERENCE_MODELS and factor == 1:
