@@ -276,19 +276,6 @@ def choose_kalman(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
     return Choice(chosen, f"q = {q:.3g} and sigma by maximum likelihood")
 
 
-def choose_kalman_model(u: np.ndarray, v: np.ndarray, models: tuple[int, ...]) -> Choice:
-    """The model (number of states) of greatest marginal likelihood among models, with its q and sigma."""
-    fits = {m: ml_fit(u, v, m) for m in models}
-    model = min(fits, key=lambda m: fits[m][2])
-    lam, r, _ = fits[model]
-    sigma = math.sqrt(max(r, MIN_SIGMA**2))
-    q = sigma**2 / lam
-    names = {2: "constant velocity", 3: "constant acceleration", 4: "constant jerk", 5: "constant snap"}
-    return Choice({"model": model, "q": q, "sigma": sigma},
-                  f"model {model} ({names[model]}) of models {', '.join(map(str, models))}, q = {q:.3g} and "
-                  "sigma by maximum likelihood")
-
-
 def choose_tv(u: np.ndarray, v: np.ndarray, order: int, sigma: float,
               given: Mapping[str, Value] | None = None) -> Choice:
     given = given or {}
