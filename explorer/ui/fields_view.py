@@ -425,8 +425,9 @@ class PointTable(QWidget):
         eigen_text = (f"Hessian eigenvalues {values[0]:.4g} (blue) and {values[1]:.4g} (yellow): {eigen.kind}"
                       if np.all(np.isfinite(values)) else "Hessian undefined here")
         shown = "value" if self.values.isChecked() else f"|error| against {reference} (first row: exact values)"
-        self.caption.setText(f"At ({x:.6g}, {y:.6g}): f = {f:.10g}; {eigen_text}. Cells: each method's {shown} "
-                             f"at h = {step:.3g}; D_u f: along the line.")
+        vx, vy = self.variables
+        self.caption.setText(f"At {vx} = {x:.6g}, {vy} = {y:.6g}: f = {f:.10g}; {eigen_text}. "
+                             f"Cells: each method's {shown} at h = {step:.3g}; D_u f: along the line.")
         self._last = (stage, step)
         u = stage.slice.direction
         for row, method in enumerate(FIELD_METHODS):
@@ -617,9 +618,28 @@ class FieldControls(QWidget):
         self.examples.setCurrentIndex(0)
 
     def name_variables(self, variables: tuple[str, str]) -> None:
-        """Name the error map's partials in the map's variables."""
+        """Name the rectangle's ends, the point's and the start's boxes and the error map's partials in the map's
+        variables (with u, v the boxes said x from, y to, start x)."""
         for index, partial in enumerate(PARTIALS):
             self.partial.setItemText(index, partial_symbol(partial, variables))
+        for name, boxes in zip(variables, self._named_boxes(), strict=True):
+            for box, words in boxes:
+                self.label_of(box).setText(words.format(name))
+
+    def _named_boxes(self) -> tuple[tuple[tuple[QWidget, str], ...], ...]:
+        """The boxes labelled with a variable's name, the first variable's then the second's."""
+        return (((self.x_min, "{} from"), (self.x_max, "{} to"), (self.point_x, "{}"), (self.start_x, "start {}")),
+                ((self.y_min, "{} from"), (self.y_max, "{} to"), (self.point_y, "{}"), (self.start_y, "start {}")))
+
+    def label_of(self, box: QWidget) -> QLabel:
+        """The label beside a box in its form."""
+        group = box.parentWidget()
+        assert group is not None
+        form = group.layout()
+        assert isinstance(form, QFormLayout)
+        label = form.labelForField(box)
+        assert isinstance(label, QLabel)
+        return label
 
     def set_busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)

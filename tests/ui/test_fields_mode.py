@@ -401,3 +401,20 @@ def test_an_exact_zero_error_reads_0_in_the_point_table(qtbot, window):
     row = list(table.table.verticalHeaderItem(r).text() for r in range(table.table.rowCount())).index("autodiff")
     assert table.cell_error(Method.AUTODIFF, 0) == 0.0
     assert table.table.item(row, 0).text() == "0"
+
+
+def test_the_boxes_and_the_point_caption_say_the_maps_own_variables(qtbot, window):
+    """With variables u, v the rectangle's ends read x from ... y to, the point's and the start's boxes x and y,
+    and the table's caption At (1, 0.5): now u from, v to, u, start v and At u = 1, v = 0.5."""
+    fields = show(qtbot, window, expression="sin(u)*v^2", variables="u, v", grid=40, point_x=1.0, point_y=0.5)
+    controls = fields.view.controls
+    said = {name: controls.label_of(getattr(controls, name)).text()
+            for name in ("x_min", "x_max", "y_min", "y_max", "point_x", "point_y", "start_x", "start_y")}
+    assert said == {"x_min": "u from", "x_max": "u to", "y_min": "v from", "y_max": "v to", "point_x": "u",
+                    "point_y": "v", "start_x": "start u", "start_y": "start v"}
+    assert fields.view.table.caption.text().startswith("At u = 1, v = 0.5: f = ")
+    fields.model.update(variables="x, y", expression="sin(x)*y^2")  # and back
+    qtbot.waitUntil(lambda: controls.label_of(controls.y_max).text() == "y to", timeout=TIMEOUT_MS)
+    settled_fields(qtbot, window)
+    assert controls.label_of(controls.start_x).text() == "start x"
+    assert fields.view.table.caption.text().startswith("At x = 1, y = 0.5: f = ")
