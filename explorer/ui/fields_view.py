@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -545,10 +544,8 @@ class FieldControls(QWidget):
         self.start_x, self.start_y = number_box(0.0), number_box(0.0)
         self.learning_rate = number_box(0.1)
         self.descent_steps = QSpinBox()
-        self.momentum = QDoubleSpinBox()
-        self.momentum.setDecimals(3)
+        self.momentum = number_box(0.0)  # written as the other number boxes are (0, 0.9), not 0.000 (range: bind_box)
         self.momentum.setSingleStep(0.05)
-        self.momentum.setKeyboardTracking(False)
         self.bound = QLabel()
         self.bound.setWordWrap(True)
         self.busy = BusyRow()

@@ -418,3 +418,17 @@ def test_the_boxes_and_the_point_caption_say_the_maps_own_variables(qtbot, windo
     settled_fields(qtbot, window)
     assert controls.label_of(controls.start_x).text() == "start x"
     assert fields.view.table.caption.text().startswith("At x = 1, y = 0.5: f = ")
+
+
+def test_the_momentum_box_is_written_as_the_other_number_boxes(qtbot, window):
+    """The momentum box read 0.000 (three fixed decimals) where every other number box reads 0 or 0.1."""
+    fields = show(qtbot, window, expression="x^2 + 3y^2", variables="x, y", grid=40, momentum=0.0)
+    box = fields.view.controls.momentum
+    assert box.text() == "0" == fields.view.controls.noise.text()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "0.95")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert fields.model.state.momentum == 0.95 and box.text() == "0.95"
+    qtbot.keyClick(box, Qt.Key.Key_Up)  # a step of 0.05, within [0, 0.999]
+    assert box.value() == pytest.approx(0.999) and fields.model.state.momentum == pytest.approx(0.999)
+    settled_fields(qtbot, window)
