@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -52,6 +52,8 @@ CONTOUR_PEN = pg.mkPen((255, 255, 255, 150), width=1)
 ARROW_PEN = pg.mkPen((20, 20, 20, 220), width=1.2)
 EIGEN_COLORS = ("#1E88E5", "#FFC107")  # the Hessian's first and second eigen-direction
 FAR = 100.0  # a descent is drawn on the map until it leaves the rectangle by this many widths
+CELL_PADDING = 8  # pixels of a point table cell its text cannot have (Qt elides text within 6 of the edges)
+MIN_DIGITS = 4  # significant digits of a value in a point table cell however narrow its column
 TITLE_POINTS = 10.0  # two-line titles over four panels: a point smaller than the other modes'
 # Examples: (name, expression, rectangle, descent start, learning rate)
 EXAMPLES = (
@@ -404,6 +406,10 @@ class PointTable(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         self.setMinimumHeight(190)
+        # The values' digits are fitted to their columns: written again once the columns have a new width.
+        self._refit = QTimer(self, singleShot=True, interval=0)
+        self._refit.timeout.connect(self._redraw)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._refit.start())
 
     def name_variables(self, variables: tuple[str, str]) -> None:
         """Head the partials' columns in the map's variables."""
@@ -450,11 +456,23 @@ class PointTable(QWidget):
                 if cell is None:
                     self._set_cell(row, column, "—", why)
                 elif method is report.reference:
-                    self._set_cell(row, column, f"{cell[0]:.10g}",
-                                   "the exact value: the errors are measured against it", cell)
+                    self._set_cell(row, column, self._value_text(cell[0], column),
+                                   f"{cell[0]!r}: the exact value; the errors are measured against it", cell)
                 else:
-                    self._set_cell(row, column, f"{cell[0]:.10g}" if self.values.isChecked() else error_text(cell[1]),
+                    self._set_cell(row, column, self._value_text(cell[0], column) if self.values.isChecked()
+                                   else error_text(cell[1]),
                                    f"value {cell[0]!r}\n|error| {cell[1]:.3e}", cell)
+
+    def _value_text(self, value: float, column: int) -> str:
+        """A value with as many significant digits, up to ten, as its column has room for: at ten, at 1024x700
+        the exact row read 0.67415988… and -0.1384602… (elided), and the values were as cut."""
+        room = self.table.columnWidth(column) - CELL_PADDING
+        measure = self.table.fontMetrics().horizontalAdvance
+        for digits in range(10, MIN_DIGITS, -1):
+            text = f"{value:.{digits}g}"
+            if measure(text) <= room:
+                return text
+        return f"{value:.{MIN_DIGITS}g}"
 
     def _set_cell(self, row: int, column: int, text: str, tip: str = "",
                   data: tuple[float, float] | None = None) -> None:
@@ -473,7 +491,7 @@ class PointTable(QWidget):
         """The last column: each method's largest |error| of the error map's partial over the whole map."""
         name = partial_symbol(stage.partial, self.variables)
         column = len(self.COLUMNS) - 1
-        header = QTableWidgetItem(f"{name}: map max")
+        header = QTableWidgetItem(f"{name}\nmap max")  # on one line, cut at 1024x700 ("∂f/∂x: map ma")
         header.setToolTip(f"each method's largest |error| of {name} over the whole map at h = {stage.step:.3g}")
         self.table.setHorizontalHeaderItem(column, header)
         for row, method in enumerate(FIELD_METHODS):

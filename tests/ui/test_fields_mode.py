@@ -385,7 +385,7 @@ def test_the_partials_are_named_in_the_maps_own_variables_and_chosen_by_their_sy
     view = fields.view
     assert "∂²f/∂u∂v" in view.panels.error_plot.titleLabel.text
     heads = [view.table.table.horizontalHeaderItem(c).text() for c in range(view.table.table.columnCount())]
-    assert heads[:5] == ["∂f/∂u", "∂f/∂v", "∂²f/∂u²", "∂²f/∂u∂v", "∂²f/∂v²"] and heads[6] == "∂²f/∂u∂v: map max"
+    assert heads[:5] == ["∂f/∂u", "∂f/∂v", "∂²f/∂u²", "∂²f/∂u∂v", "∂²f/∂v²"] and heads[6] == "∂²f/∂u∂v\nmap max"
     combo = view.controls.partial
     assert combo.currentText() == "∂²f/∂u∂v"
     combo.setCurrentIndex(combo.findText("∂f/∂v"))  # a choice made in the box reaches the computation
@@ -432,3 +432,31 @@ def test_the_momentum_box_is_written_as_the_other_number_boxes(qtbot, window):
     qtbot.keyClick(box, Qt.Key.Key_Up)  # a step of 0.05, within [0, 0.999]
     assert box.value() == pytest.approx(0.999) and fields.model.state.momentum == pytest.approx(0.999)
     settled_fields(qtbot, window)
+
+
+def test_at_1024x700_the_point_table_shows_every_heading_and_value_whole(qtbot, window):
+    """At 1024x700 the last heading read '∂f/∂x: map ma' and the exact row 0.67415988… (ten digits elided);
+    now the heading has two lines and each value as many digits as its column has room for."""
+    window.resize(1024, 700)
+    fields = show(qtbot, window, expression="sin(x)*cos(y) + (x^2 + 3y^2)/10", variables="x, y", grid=60,
+                  point_x=1.0, point_y=0.5)
+    table = fields.view.table
+    grid, header = table.table, table.table.horizontalHeader()
+    room = grid.style().pixelMetric(grid.style().PixelMetric.PM_FocusFrameHMargin) * 2 + 2  # Qt elides within it
+
+    def whole():
+        cells = [(r, c) for r in range(grid.rowCount()) for c in range(grid.columnCount())]
+        return all(grid.fontMetrics().horizontalAdvance(grid.item(r, c).text()) <= grid.columnWidth(c) - room
+                   for r, c in cells)
+
+    for values in (False, True):
+        table.values.setChecked(values)
+        qtbot.waitUntil(whole, timeout=TIMEOUT_MS)  # (fitted again once the columns have their width)
+        for column in range(grid.columnCount()):
+            lines = grid.horizontalHeaderItem(column).text().split("\n")
+            widest = max(header.fontMetrics().horizontalAdvance(line) for line in lines)
+            assert widest <= header.sectionSize(column) - room, lines
+        assert header.height() >= len(lines) * header.fontMetrics().height()
+        exact = grid.item(0, 0).text()  # the symbolic row: still most of its digits, and the value it is
+        assert len(exact.lstrip("-0.")) >= 7 and float(exact) == pytest.approx(table.cell_value(Method.SYMBOLIC, 0),
+                                                                               rel=1e-6)
