@@ -52,12 +52,13 @@ class CalculusControls(QGroupBox):
         self.points.itemClicked.connect(self._chosen)
         self.extrema.toggled.connect(self.points.setVisible)
         # What the top panel's lines and marks are, in their colours: they have no place in its legend.
-        self.key = QLabel(
-            f'<span style="color:{TANGENT_COLOR}">━ tangent</span> &nbsp; '
-            f'<span style="color:{SECANT_COLOR}">╍ secant (forward, h)</span> &nbsp; '
-            f'<span style="color:{CHORD_COLOR}">╍ chord (central)</span> &nbsp; '
-            f'<span style="color:{TAYLOR_COLOR}">╍ Taylor, shaded where within 1%</span> &nbsp; '
-            "▲ max &nbsp; ▼ min &nbsp; ● inflection")
+        # Each mark joined to its words by non-breaking spaces: wrapped at 1024x700, a line ended in a lone "╍".
+        entries = ((TANGENT_COLOR, "━ tangent"), (SECANT_COLOR, "╍ secant (forward, h)"),
+                   (CHORD_COLOR, "╍ chord (central)"), (TAYLOR_COLOR, "╍ Taylor, shaded where within 1%"),
+                   (None, "▲ max"), (None, "▼ min"), (None, "● inflection"))
+        self.key = QLabel(" &nbsp; ".join(
+            (f'<span style="color:{color}">{words.replace(" ", "&nbsp;")}</span>' if color
+             else words.replace(" ", "&nbsp;")) for color, words in entries))
         self.key.setWordWrap(True)
         self.key.setToolTip("the key to the calculus drawn on the top panel")
         form = QFormLayout(self)

@@ -12,12 +12,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -53,6 +52,8 @@ CONTOUR_PEN = pg.mkPen((255, 255, 255, 150), width=1)
 ARROW_PEN = pg.mkPen((20, 20, 20, 220), width=1.2)
 EIGEN_COLORS = ("#1E88E5", "#FFC107")  # the Hessian's first and second eigen-direction
 FAR = 100.0  # a descent is drawn on the map until it leaves the rectangle by this many widths
+CELL_PADDING = 8  # pixels of a point table cell its text cannot have (Qt elides text within 6 of the edges)
+MIN_DIGITS = 4  # significant digits of a value in a point table cell however narrow its column
 TITLE_POINTS = 10.0  # two-line titles over four panels: a point smaller than the other modes'
 # Examples: (name, expression, rectangle, descent start, learning rate)
 EXAMPLES = (
@@ -405,6 +406,10 @@ class PointTable(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         self.setMinimumHeight(190)
+        # The values' digits are fitted to their columns: written again once the columns have a new width.
+        self._refit = QTimer(self, singleShot=True, interval=0)
+        self._refit.timeout.connect(self._redraw)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._refit.start())
 
     def name_variables(self, variables: tuple[str, str]) -> None:
         """Head the partials' columns in the map's variables."""
@@ -425,8 +430,9 @@ class PointTable(QWidget):
         eigen_text = (f"Hessian eigenvalues {values[0]:.4g} (blue) and {values[1]:.4g} (yellow): {eigen.kind}"
                       if np.all(np.isfinite(values)) else "Hessian undefined here")
         shown = "value" if self.values.isChecked() else f"|error| against {reference} (first row: exact values)"
-        self.caption.setText(f"At ({x:.6g}, {y:.6g}): f = {f:.10g}; {eigen_text}. Cells: each method's {shown} "
-                             f"at h = {step:.3g}; D_u f: along the line.")
+        vx, vy = self.variables
+        self.caption.setText(f"At {vx} = {x:.6g}, {vy} = {y:.6g}: f = {f:.10g}; {eigen_text}. "
+                             f"Cells: each method's {shown} at h = {step:.3g}; D_u f: along the line.")
         self._last = (stage, step)
         u = stage.slice.direction
         for row, method in enumerate(FIELD_METHODS):
@@ -450,11 +456,23 @@ class PointTable(QWidget):
                 if cell is None:
                     self._set_cell(row, column, "—", why)
                 elif method is report.reference:
-                    self._set_cell(row, column, f"{cell[0]:.10g}",
-                                   "the exact value: the errors are measured against it", cell)
+                    self._set_cell(row, column, self._value_text(cell[0], column),
+                                   f"{cell[0]!r}: the exact value; the errors are measured against it", cell)
                 else:
-                    self._set_cell(row, column, f"{cell[0]:.10g}" if self.values.isChecked() else error_text(cell[1]),
+                    self._set_cell(row, column, self._value_text(cell[0], column) if self.values.isChecked()
+                                   else error_text(cell[1]),
                                    f"value {cell[0]!r}\n|error| {cell[1]:.3e}", cell)
+
+    def _value_text(self, value: float, column: int) -> str:
+        """A value with as many significant digits, up to ten, as its column has room for: at ten, at 1024x700
+        the exact row read 0.67415988… and -0.1384602… (elided), and the values were as cut."""
+        room = self.table.columnWidth(column) - CELL_PADDING
+        measure = self.table.fontMetrics().horizontalAdvance
+        for digits in range(10, MIN_DIGITS, -1):
+            text = f"{value:.{digits}g}"
+            if measure(text) <= room:
+                return text
+        return f"{value:.{MIN_DIGITS}g}"
 
     def _set_cell(self, row: int, column: int, text: str, tip: str = "",
                   data: tuple[float, float] | None = None) -> None:
@@ -473,7 +491,7 @@ class PointTable(QWidget):
         """The last column: each method's largest |error| of the error map's partial over the whole map."""
         name = partial_symbol(stage.partial, self.variables)
         column = len(self.COLUMNS) - 1
-        header = QTableWidgetItem(f"{name}: map max")
+        header = QTableWidgetItem(f"{name}\nmap max")  # on one line, cut at 1024x700 ("∂f/∂x: map ma")
         header.setToolTip(f"each method's largest |error| of {name} over the whole map at h = {stage.step:.3g}")
         self.table.setHorizontalHeaderItem(column, header)
         for row, method in enumerate(FIELD_METHODS):
@@ -544,10 +562,8 @@ class FieldControls(QWidget):
         self.start_x, self.start_y = number_box(0.0), number_box(0.0)
         self.learning_rate = number_box(0.1)
         self.descent_steps = QSpinBox()
-        self.momentum = QDoubleSpinBox()
-        self.momentum.setDecimals(3)
+        self.momentum = number_box(0.0)  # written as the other number boxes are (0, 0.9), not 0.000 (range: bind_box)
         self.momentum.setSingleStep(0.05)
-        self.momentum.setKeyboardTracking(False)
         self.bound = QLabel()
         self.bound.setWordWrap(True)
         self.busy = BusyRow()
@@ -617,9 +633,28 @@ class FieldControls(QWidget):
         self.examples.setCurrentIndex(0)
 
     def name_variables(self, variables: tuple[str, str]) -> None:
-        """Name the error map's partials in the map's variables."""
+        """Name the rectangle's ends, the point's and the start's boxes and the error map's partials in the map's
+        variables (with u, v the boxes said x from, y to, start x)."""
         for index, partial in enumerate(PARTIALS):
             self.partial.setItemText(index, partial_symbol(partial, variables))
+        for name, boxes in zip(variables, self._named_boxes(), strict=True):
+            for box, words in boxes:
+                self.label_of(box).setText(words.format(name))
+
+    def _named_boxes(self) -> tuple[tuple[tuple[QWidget, str], ...], ...]:
+        """The boxes labelled with a variable's name, the first variable's then the second's."""
+        return (((self.x_min, "{} from"), (self.x_max, "{} to"), (self.point_x, "{}"), (self.start_x, "start {}")),
+                ((self.y_min, "{} from"), (self.y_max, "{} to"), (self.point_y, "{}"), (self.start_y, "start {}")))
+
+    def label_of(self, box: QWidget) -> QLabel:
+        """The label beside a box in its form."""
+        group = box.parentWidget()
+        assert group is not None
+        form = group.layout()
+        assert isinstance(form, QFormLayout)
+        label = form.labelForField(box)
+        assert isinstance(label, QLabel)
+        return label
 
     def set_busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)

@@ -126,3 +126,31 @@ def test_critical_points_far_from_zero_are_listed_where_they_are(qtbot, window, 
     texts = [window.calculus.points.item(i).text() for i in range(len(points))]
     assert len(points) > 3
     assert [float(t.split("x = ")[1].split(",")[0]) for t in texts] == [p.x for p in points]
+
+
+def test_the_calculus_key_wraps_between_entries_never_within_one(qtbot, window, settled):
+    """At 1024x700 the key wrapped after a secant's or the Taylor line's "╍", leaving it at a line's end away
+    from its words; laid out at the label's width, each mark now sits on one line with its words."""
+    from PySide6.QtGui import QTextDocument
+
+    window.resize(1024, 700)
+    window.show()
+    settled(window)
+    key = window.calculus.key
+    qtbot.waitUntil(lambda: key.width() > 100)
+    entries = ["━ tangent", "╍ secant (forward, h)", "╍ chord (central)", "╍ Taylor, shaded where within 1%",
+               "▲ max", "▼ min", "● inflection"]
+    for width in (key.contentsRect().width(), 240):  # (narrower than an entry, Qt breaks within it)
+        document = QTextDocument()
+        document.setDefaultFont(key.font())
+        document.setDocumentMargin(0)
+        document.setHtml(key.text())
+        document.setTextWidth(width)
+        document.size()  # (laid out)
+        block = document.begin()
+        layout = block.layout()
+        lines = [block.text()[layout.lineAt(i).textStart():][:layout.lineAt(i).textLength()].replace("\xa0", " ")
+                 for i in range(layout.lineCount())]
+        assert len(lines) > 1 or width == key.contentsRect().width()
+        for entry in entries:
+            assert sum(entry in line for line in lines) == 1, (width, entry, lines)

@@ -385,7 +385,7 @@ def test_the_partials_are_named_in_the_maps_own_variables_and_chosen_by_their_sy
     view = fields.view
     assert "∂²f/∂u∂v" in view.panels.error_plot.titleLabel.text
     heads = [view.table.table.horizontalHeaderItem(c).text() for c in range(view.table.table.columnCount())]
-    assert heads[:5] == ["∂f/∂u", "∂f/∂v", "∂²f/∂u²", "∂²f/∂u∂v", "∂²f/∂v²"] and heads[6] == "∂²f/∂u∂v: map max"
+    assert heads[:5] == ["∂f/∂u", "∂f/∂v", "∂²f/∂u²", "∂²f/∂u∂v", "∂²f/∂v²"] and heads[6] == "∂²f/∂u∂v\nmap max"
     combo = view.controls.partial
     assert combo.currentText() == "∂²f/∂u∂v"
     combo.setCurrentIndex(combo.findText("∂f/∂v"))  # a choice made in the box reaches the computation
@@ -401,3 +401,62 @@ def test_an_exact_zero_error_reads_0_in_the_point_table(qtbot, window):
     row = list(table.table.verticalHeaderItem(r).text() for r in range(table.table.rowCount())).index("autodiff")
     assert table.cell_error(Method.AUTODIFF, 0) == 0.0
     assert table.table.item(row, 0).text() == "0"
+
+
+def test_the_boxes_and_the_point_caption_say_the_maps_own_variables(qtbot, window):
+    """With variables u, v the rectangle's ends read x from ... y to, the point's and the start's boxes x and y,
+    and the table's caption At (1, 0.5): now u from, v to, u, start v and At u = 1, v = 0.5."""
+    fields = show(qtbot, window, expression="sin(u)*v^2", variables="u, v", grid=40, point_x=1.0, point_y=0.5)
+    controls = fields.view.controls
+    said = {name: controls.label_of(getattr(controls, name)).text()
+            for name in ("x_min", "x_max", "y_min", "y_max", "point_x", "point_y", "start_x", "start_y")}
+    assert said == {"x_min": "u from", "x_max": "u to", "y_min": "v from", "y_max": "v to", "point_x": "u",
+                    "point_y": "v", "start_x": "start u", "start_y": "start v"}
+    assert fields.view.table.caption.text().startswith("At u = 1, v = 0.5: f = ")
+    fields.model.update(variables="x, y", expression="sin(x)*y^2")  # and back
+    qtbot.waitUntil(lambda: controls.label_of(controls.y_max).text() == "y to", timeout=TIMEOUT_MS)
+    settled_fields(qtbot, window)
+    assert controls.label_of(controls.start_x).text() == "start x"
+    assert fields.view.table.caption.text().startswith("At x = 1, y = 0.5: f = ")
+
+
+def test_the_momentum_box_is_written_as_the_other_number_boxes(qtbot, window):
+    """The momentum box read 0.000 (three fixed decimals) where every other number box reads 0 or 0.1."""
+    fields = show(qtbot, window, expression="x^2 + 3y^2", variables="x, y", grid=40, momentum=0.0)
+    box = fields.view.controls.momentum
+    assert box.text() == "0" == fields.view.controls.noise.text()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "0.95")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert fields.model.state.momentum == 0.95 and box.text() == "0.95"
+    qtbot.keyClick(box, Qt.Key.Key_Up)  # a step of 0.05, within [0, 0.999]
+    assert box.value() == pytest.approx(0.999) and fields.model.state.momentum == pytest.approx(0.999)
+    settled_fields(qtbot, window)
+
+
+def test_at_1024x700_the_point_table_shows_every_heading_and_value_whole(qtbot, window):
+    """At 1024x700 the last heading read '∂f/∂x: map ma' and the exact row 0.67415988… (ten digits elided);
+    now the heading has two lines and each value as many digits as its column has room for."""
+    window.resize(1024, 700)
+    fields = show(qtbot, window, expression="sin(x)*cos(y) + (x^2 + 3y^2)/10", variables="x, y", grid=60,
+                  point_x=1.0, point_y=0.5)
+    table = fields.view.table
+    grid, header = table.table, table.table.horizontalHeader()
+    room = grid.style().pixelMetric(grid.style().PixelMetric.PM_FocusFrameHMargin) * 2 + 2  # Qt elides within it
+
+    def whole():
+        cells = [(r, c) for r in range(grid.rowCount()) for c in range(grid.columnCount())]
+        return all(grid.fontMetrics().horizontalAdvance(grid.item(r, c).text()) <= grid.columnWidth(c) - room
+                   for r, c in cells)
+
+    for values in (False, True):
+        table.values.setChecked(values)
+        qtbot.waitUntil(whole, timeout=TIMEOUT_MS)  # (fitted again once the columns have their width)
+        for column in range(grid.columnCount()):
+            lines = grid.horizontalHeaderItem(column).text().split("\n")
+            widest = max(header.fontMetrics().horizontalAdvance(line) for line in lines)
+            assert widest <= header.sectionSize(column) - room, lines
+        assert header.height() >= len(lines) * header.fontMetrics().height()
+        exact = grid.item(0, 0).text()  # the symbolic row: still most of its digits, and the value it is
+        assert len(exact.lstrip("-0.")) >= 7 and float(exact) == pytest.approx(table.cell_value(Method.SYMBOLIC, 0),
+                                                                               rel=1e-6)
