@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ..core.data.evaluation import SWEPT
 from ..core.data.methods import METHOD_NAMES, METHODS, Parameter
 from ..core.data.session import ChosenStage, CompareStage, DataRequest, SampleSet, SweepStage
-from ..core.display import resolved
+from ..core.display import RANGE_RESOLUTION, resolved
 from .busy_row import BusyRow
 from .controls_scroll import ControlsScroll
 from .domain_controls import NumberBox, number_box
@@ -357,9 +357,9 @@ class DataControls(QWidget):
         self.busy.set_busy(busy)
 
     def show_source(self, samples: SampleSet) -> None:
-        # The ends to three digits of the span: epoch seconds read "1.7e+09 to 1.7e+09" to six digits.
-        span = float(samples.t[-1] - samples.t[0])
-        first, last = (resolved(value, span / 1000) for value in (samples.t[0], samples.t[-1]))
+        # The ends to the digits that place them in the span: epoch seconds read "1.7e+09 to 1.7e+09" to six.
+        resolution = float(samples.t[-1] - samples.t[0]) * RANGE_RESOLUTION
+        first, last = (resolved(value, resolution) for value in (samples.t[0], samples.t[-1]))
         self.source.setText(f"{samples.source}: {len(samples.t)} samples, t from {first} to {last}"
                             + ("; exact derivatives known" if samples.truth else ""))
         self.notes.setText("\n".join(samples.notes))
